@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# lkport's top-level Makefile. (Kbuild reads ./Kbuild, not this file, so
+# `make -C $KDIR M=$PWD` builds the module as for any out-of-tree module.)
+#
+#   make deps      install build/test packages (apt-get, idempotent)
+#   make           module for every VM kernel, user space, BPF, host tests
+#   make check     deps + build + host unit tests + VM selftests, all kernels
+#   make demo      deps + build + boot the VM and show lkport in use
+#   make module    lkport.ko for KDIR (default: the running kernel), in place
+#
+# Output goes to build/ (BUILD=...); the in-place module build writes
+# lkport.ko at the top, as Kbuild does.
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+B ?= $(ROOT)/build
+KDIR ?= /lib/modules/$(shell uname -r)/build
+export CC ?= cc
+
+# The Debian kernels the VM boots: newest installed 6.1 and 6.12.
+newest = $(lastword $(sort $(wildcard $(1))))
+VM_KRELS ?= $(patsubst /boot/vmlinuz-%,%,$(call newest,/boot/vmlinuz-6.1.*-amd64) $(call newest,/boot/vmlinuz-6.12.*-amd64))
+DEMO_KREL ?= $(lastword $(VM_KRELS))
+VM_TIMEOUT ?= 1200
+
+MODULE_SRCS := Kbuild $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -name '*.cpp' -o -name '*.mk') \
+	tools/check-cxx-object.sh
+
+.PHONY: all deps check demo module install-module modules-vm user bpf host \
+	host-test vm-test payload initramfs clean help
+all: modules-vm user bpf host
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+deps:
+	@$(ROOT)/tools/deps.sh
+
+# ---- the module -------------------------------------------------------------
+module:
+	$(MAKE) -C $(KDIR) M=$(ROOT) modules
+	$(ROOT)/tools/check-ko.sh $(ROOT) $(KDIR) || { rm -f $(ROOT)/lkport.ko; exit 1; }
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(ROOT) modules_install
+
+# One build tree per kernel (a module built for 6.1 does not load on 6.12):
+# a tree of symlinks to the sources, so Kbuild's objects stay out of the
+# source tree and the kernels do not overwrite each other's.
+kmod = $(B)/kmod/$(1)/lkport.ko
+modules-vm: $(foreach k,$(VM_KRELS),$(call kmod,$(k)))
+	@test -n "$(VM_KRELS)" || { echo "no Debian 6.1/6.12 kernel in /boot: run 'make deps'" >&2; exit 1; }
+
+$(B)/kmod/%/lkport.ko: $(addprefix $(ROOT)/,$(MODULE_SRCS))
+	@mkdir -p $(B)/kmod/$*
+	cd $(ROOT) && cp -rsf $(addprefix $(ROOT)/,Kbuild module uapi tools) $(B)/kmod/$*/
+	$(MAKE) -C /usr/src/linux-headers-$* M=$(B)/kmod/$* modules
+	$(ROOT)/tools/check-ko.sh $(B)/kmod/$* /usr/src/linux-headers-$* || { rm -f $@; exit 1; }
+
+# ---- user space ----------------------------------------------------------------
+user:
+	$(MAKE) -C $(ROOT)/userlib O=$(B)/user
+	$(MAKE) -C $(ROOT)/cli O=$(B)/user
+	$(MAKE) -C $(ROOT)/selftests O=$(B)/user
+
+bpf:
+	$(MAKE) -C $(ROOT)/bpf O=$(B)/bpf
+
+# ---- host unit tests of the C++ core ---------------------------------------------
+include $(ROOT)/module/core/host.mk
+
+# ---- the VM ----------------------------------------------------------------------
+# Everything the guest gets besides the module, under /lkport.
+payload: user bpf
+	rm -rf $(B)/payload && mkdir -p $(B)/payload/bin
+	$(MAKE) -C $(ROOT)/selftests O=$(B)/user install INSTALL_PATH=$(B)/payload/selftests >/dev/null
+	cp $(B)/user/lkportctl $(B)/bpf/lkport-wakelat $(B)/payload/bin/
+	cp $(ROOT)/vm/lkport-demo.sh $(B)/payload/bin/
+
+initramfs = $(B)/vm/$(1)/initramfs.cpio.gz
+initramfs: $(foreach k,$(VM_KRELS),$(call initramfs,$(k)))
+$(B)/vm/%/initramfs.cpio.gz: $(B)/kmod/%/lkport.ko payload $(ROOT)/vm/init $(ROOT)/vm/mkinitramfs.sh
+	@mkdir -p $(@D)
+	$(ROOT)/vm/mkinitramfs.sh $@ $(B)/kmod/$*/lkport.ko $(B)/payload
+
+# Runs the selftests in a VM on every kernel; fails if any kernel fails.
+vm-test: initramfs
+	@fail=; for k in $(VM_KRELS); do \
+		echo "==== VM selftests on $$k"; \
+		$(ROOT)/vm/run.sh --mode test --timeout $(VM_TIMEOUT) --log $(B)/vm/$$k/test.log \
+			/boot/vmlinuz-$$k $(call initramfs,$$k) || fail="$$fail $$k"; \
+	done; \
+	if [ -n "$$fail" ]; then echo "==== VM selftests FAILED on:$$fail"; exit 1; fi; \
+	echo "==== VM selftests passed on: $(VM_KRELS)"
+
+check: deps
+	$(MAKE) all
+	$(MAKE) host-test
+	$(MAKE) vm-test
+
+demo: deps
+	$(MAKE) $(call initramfs,$(DEMO_KREL))
+	$(ROOT)/vm/run.sh --mode demo --timeout 600 --log $(B)/vm/$(DEMO_KREL)/demo.log \
+		/boot/vmlinuz-$(DEMO_KREL) $(call initramfs,$(DEMO_KREL))
+
+clean:
+	rm -rf $(B)
+	-$(MAKE) -C $(KDIR) M=$(ROOT) clean 2>/dev/null

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The whole boundary between lkport's C++ core and the system beneath it.
+ *
+ * Plain C: fixed-size integers, opaque handles, no kernel types. The core
+ * (module/core) includes this and nothing of Linux; module/linux/os.c
+ * implements it on the kernel, module/core/host/os_host.cpp in user space for
+ * the host unit tests. Every function states the contexts it may be called
+ * from; "any" includes hard-IRQ context.
+ */
+#ifndef LK_OS_H
+#define LK_OS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef __UINT32_TYPE__ lkos_u32;
+typedef __INT32_TYPE__ lkos_s32;
+typedef __UINT64_TYPE__ lkos_u64;
+typedef __SIZE_TYPE__ lkos_size;
+
+/* ---- spinlocks ----------------------------------------------------------
+ * Storage for the system's own spinlock (spinlock_t on Linux), embedded in
+ * core objects so that locking never allocates. os.c checks at build time
+ * that spinlock_t fits, whatever the kernel's debug options.
+ */
+#define LKOS_SPINLOCK_BYTES 72
+typedef struct lkos_spinlock {
+	unsigned char opaque[LKOS_SPINLOCK_BYTES];
+} __attribute__((aligned(8))) lkos_spinlock;
+
+/* Lock classes, so that lockdep tells lkport's locks apart. */
+enum lkos_lock_class {
+	LKOS_LOCK_GENERIC = 0,
+	LKOS_LOCK_OBJECT,	/* a primitive's own lock (wait queue owner) */
+	LKOS_LOCK_PORT,		/* a port's lock */
+	LKOS_LOCK_GROUP,	/* a port group's lock (taken before port locks) */
+	LKOS_LOCK_REGISTRY,	/* a name registry (taken before port locks) */
+	LKOS_LOCK_CLASSES
+};
+
+/* Any context. */
+void lkos_spin_init(lkos_spinlock *lock, unsigned int lock_class);
+void lkos_spin_lock(lkos_spinlock *lock);
+int lkos_spin_trylock(lkos_spinlock *lock);	/* 1 when taken */
+void lkos_spin_unlock(lkos_spinlock *lock);
+unsigned long lkos_spin_lock_irqsave(lkos_spinlock *lock);
+int lkos_spin_trylock_irqsave(lkos_spinlock *lock, unsigned long *flags);
+void lkos_spin_unlock_irqrestore(lkos_spinlock *lock, unsigned long flags);
+
+/* ---- CPUs and context ---------------------------------------------------- */
+unsigned int lkos_cpu_id(void);		/* any; stable only with preemption off */
+int lkos_in_hardirq(void);		/* any */
+int lkos_irqs_disabled(void);		/* any */
+void lkos_might_sleep(void);		/* debug check: complains in atomic context */
+
+/* ---- threads and blocking ------------------------------------------------
+ * A blocking wait is: lkos_prepare_block() with the waiter queued and its
+ * lock held, drop the lock, lkos_block_until(), retake the lock, look at
+ * what happened. A wake between the lock drop and the sleep is not lost:
+ * lkos_wake() puts the thread back to running before it sleeps.
+ */
+typedef struct lkos_thread lkos_thread;	/* opaque: struct task_struct */
+
+lkos_thread *lkos_current(void);		/* thread context */
+lkos_s32 lkos_thread_tid(const lkos_thread *t);	/* any */
+/* Thread context. interruptible: a signal ends the sleep. */
+void lkos_prepare_block(int interruptible);
+/* Thread context, no locks held. Sleeps until woken, until the absolute
+ * CLOCK_MONOTONIC deadline (LKOS_FOREVER: none) or, when prepared
+ * interruptible, until a signal. The caller decides which happened. */
+void lkos_block_until(lkos_u64 deadline_ns);
+void lkos_finish_block(void);			/* thread context */
+int lkos_signal_pending(void);			/* thread context */
+/* Any context; 1 if the thread was asleep and is now runnable. */
+int lkos_wake(lkos_thread *t);
+lkos_u64 lkos_now_ns(void);			/* any: CLOCK_MONOTONIC */
+void lkos_yield(void);				/* thread context */
+
+#define LKOS_FOREVER (~(lkos_u64)0)
+
+/* ---- memory ---------------------------------------------------------------- */
+#define LKOS_ALLOC_ATOMIC	0x1u	/* may be called in atomic context */
+#define LKOS_ALLOC_ZERO		0x2u	/* zero the memory */
+#define LKOS_ALLOC_ACCOUNT	0x4u	/* charge to the caller (user-driven) */
+/* Thread context unless LKOS_ALLOC_ATOMIC. Returns NULL on failure. */
+void *lkos_alloc(lkos_size size, unsigned int flags);
+void lkos_free(void *p);			/* any; NULL is fine */
+
+/* ---- read-side sections for lock-free dispatch ---------------------------
+ * Sections nest and may run in any context; lkos_dispatch_sync() returns
+ * once every section that was running when it was called has ended. */
+void lkos_dispatch_enter(void);
+void lkos_dispatch_exit(void);
+void lkos_dispatch_sync(void);			/* thread context; sleeps */
+
+/* ---- diagnostics ------------------------------------------------------------ */
+/* Any context: a kernel WARN with the core's file, line and message. */
+void lkos_warn(const char *file, int line, const char *what);
+/* Any context: an informational log line. */
+void lkos_log(const char *what);
+
+/* ---- tracepoints -------------------------------------------------------------
+ * Scalars only. kind is an enum lk_object_kind value, status an LK status.
+ * Any context; cheap when the tracepoint is off. */
+void lkos_trace_signal(lkos_u64 obj, lkos_u32 kind, lkos_s32 woken);
+void lkos_trace_wake(lkos_u64 obj, lkos_u32 kind, lkos_s32 target_tid,
+		     lkos_s32 status);
+void lkos_trace_wait_return(lkos_u64 obj, lkos_u32 kind, lkos_s32 status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LK_OS_H */

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/lkport: the misc device user space talks to.
+ *
+ * Mode 0666: any user may open it, as any user may create a POSIX message
+ * queue; what a user may then do is decided per object (owner, mode bits,
+ * per-user limits), not by the device node.
+ */
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include <linux/lkport.h>
+
+#include "ioctl.h"
+#include "lkport.h"
+
+static long lkport_ioc_version(struct file *file, void *arg)
+{
+	struct lkport_version *v = arg;
+
+	v->abi_major = LKPORT_ABI_MAJOR;
+	v->abi_minor = LKPORT_ABI_MINOR;
+	v->features = LKPORT_FEATURE_VERSION;
+	strscpy(v->module_version, LKPORT_MODULE_VERSION,
+		sizeof(v->module_version));
+	return 0;
+}
+
+static const struct lkport_ioctl_desc lkport_dev_ioctls[] = {
+	LKPORT_IOCTL(LKPORT_IOC_VERSION, lkport_ioc_version),
+};
+
+static long lkport_dev_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	return LKPORT_IOCTL_TABLE_DISPATCH(lkport_dev_ioctls, file, cmd, arg);
+}
+
+static const struct file_operations lkport_dev_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.unlocked_ioctl = lkport_dev_ioctl,
+	/* Every argument is a pointer to a fixed-layout struct. */
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice lkport_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "lkport",
+	.fops = &lkport_dev_fops,
+	.mode = 0666,
+};
+
+int lkport_dev_init(void)
+{
+	return misc_register(&lkport_miscdev);
+}
+
+void lkport_dev_exit(void)
+{
+	misc_deregister(&lkport_miscdev);
+}

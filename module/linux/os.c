@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lk/os.h on Linux: what the C++ core needs from the kernel, behind plain
+ * types. Nothing here keeps state of its own except lockdep classes.
+ */
+#include <linux/bug.h>
+#include <linux/build_bug.h>
+#include <linux/hardirq.h>
+#include <linux/hrtimer.h>
+#include <linux/irqflags.h>
+#include <linux/kernel.h>
+#include <linux/lockdep.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+
+#include <lk/os.h>
+
+#include "trace.h"
+
+static_assert(sizeof(spinlock_t) <= sizeof(struct lkos_spinlock),
+	      "LKOS_SPINLOCK_BYTES is too small for this kernel's spinlock_t");
+static_assert(__alignof__(spinlock_t) <= __alignof__(struct lkos_spinlock),
+	      "lkos_spinlock is under-aligned for spinlock_t");
+
+static inline spinlock_t *raw(lkos_spinlock *lock)
+{
+	return (spinlock_t *)lock->opaque;
+}
+
+static struct lock_class_key lkos_lock_keys[LKOS_LOCK_CLASSES];
+static const char *const lkos_lock_names[LKOS_LOCK_CLASSES] = {
+	[LKOS_LOCK_GENERIC] = "lkport_generic",
+	[LKOS_LOCK_OBJECT] = "lkport_object",
+	[LKOS_LOCK_PORT] = "lkport_port",
+	[LKOS_LOCK_GROUP] = "lkport_group",
+	[LKOS_LOCK_REGISTRY] = "lkport_registry",
+};
+
+void lkos_spin_init(lkos_spinlock *lock, unsigned int lock_class)
+{
+	if (WARN_ON(lock_class >= LKOS_LOCK_CLASSES))
+		lock_class = LKOS_LOCK_GENERIC;
+	spin_lock_init(raw(lock));
+	lockdep_set_class_and_name(raw(lock), &lkos_lock_keys[lock_class],
+				   lkos_lock_names[lock_class]);
+}
+
+void lkos_spin_lock(lkos_spinlock *lock)
+{
+	spin_lock(raw(lock));
+}
+
+int lkos_spin_trylock(lkos_spinlock *lock)
+{
+	return spin_trylock(raw(lock));
+}
+
+void lkos_spin_unlock(lkos_spinlock *lock)
+{
+	spin_unlock(raw(lock));
+}
+
+unsigned long lkos_spin_lock_irqsave(lkos_spinlock *lock)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(raw(lock), flags);
+	return flags;
+}
+
+int lkos_spin_trylock_irqsave(lkos_spinlock *lock, unsigned long *flags)
+{
+	return spin_trylock_irqsave(raw(lock), *flags);
+}
+
+void lkos_spin_unlock_irqrestore(lkos_spinlock *lock, unsigned long flags)
+{
+	spin_unlock_irqrestore(raw(lock), flags);
+}
+
+unsigned int lkos_cpu_id(void)
+{
+	return raw_smp_processor_id();
+}
+
+int lkos_in_hardirq(void)
+{
+	return in_hardirq();
+}
+
+int lkos_irqs_disabled(void)
+{
+	return irqs_disabled();
+}
+
+void lkos_might_sleep(void)
+{
+	might_sleep();
+}
+
+lkos_thread *lkos_current(void)
+{
+	return (lkos_thread *)current;
+}
+
+lkos_s32 lkos_thread_tid(const lkos_thread *t)
+{
+	return task_pid_nr((struct task_struct *)t);
+}
+
+void lkos_prepare_block(int interruptible)
+{
+	set_current_state(interruptible ? TASK_INTERRUPTIBLE :
+					  TASK_UNINTERRUPTIBLE);
+}
+
+void lkos_block_until(lkos_u64 deadline_ns)
+{
+	ktime_t expires;
+
+	if (deadline_ns == LKOS_FOREVER) {
+		schedule();
+		return;
+	}
+	/* An absolute CLOCK_MONOTONIC deadline with the task's timer slack,
+	 * as futex waits have. The on-stack hrtimer allocates nothing. */
+	expires = ns_to_ktime(deadline_ns);
+	schedule_hrtimeout_range(&expires, current->timer_slack_ns,
+				 HRTIMER_MODE_ABS);
+}
+
+void lkos_finish_block(void)
+{
+	__set_current_state(TASK_RUNNING);
+}
+
+int lkos_signal_pending(void)
+{
+	return signal_pending(current);
+}
+
+int lkos_wake(lkos_thread *t)
+{
+	return wake_up_process((struct task_struct *)t);
+}
+
+lkos_u64 lkos_now_ns(void)
+{
+	return ktime_get_ns();
+}
+
+void lkos_yield(void)
+{
+	cond_resched();
+}
+
+void *lkos_alloc(lkos_size size, unsigned int flags)
+{
+	gfp_t gfp = (flags & LKOS_ALLOC_ATOMIC) ? GFP_ATOMIC : GFP_KERNEL;
+
+	if (flags & LKOS_ALLOC_ZERO)
+		gfp |= __GFP_ZERO;
+	if (flags & LKOS_ALLOC_ACCOUNT)
+		gfp |= __GFP_ACCOUNT;
+	return kmalloc(size, gfp);
+}
+
+void lkos_free(void *p)
+{
+	kfree(p);
+}
+
+void lkos_dispatch_enter(void)
+{
+	rcu_read_lock();
+}
+
+void lkos_dispatch_exit(void)
+{
+	rcu_read_unlock();
+}
+
+void lkos_dispatch_sync(void)
+{
+	synchronize_rcu();
+}
+
+void lkos_warn(const char *file, int line, const char *what)
+{
+	WARN(1, "lkport: %s (%s:%d)\n", what, file, line);
+}
+
+void lkos_log(const char *what)
+{
+	pr_info("lkport: %s\n", what);
+}
+
+void lkos_trace_signal(lkos_u64 obj, lkos_u32 kind, lkos_s32 woken)
+{
+	trace_lkport_signal(obj, kind, woken, in_hardirq());
+}
+
+void lkos_trace_wake(lkos_u64 obj, lkos_u32 kind, lkos_s32 target_tid,
+		     lkos_s32 status)
+{
+	trace_lkport_wake(obj, kind, target_tid, status, in_hardirq());
+}
+
+void lkos_trace_wait_return(lkos_u64 obj, lkos_u32 kind, lkos_s32 status)
+{
+	trace_lkport_wait_return(obj, kind, status);
+}

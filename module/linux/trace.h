@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lkport's tracepoints: events:lkport:*. Scalar arguments only, so that
+ * BPF programs (raw_tp, or tp_btf where module BTF exists) and ftrace hist
+ * triggers can use them without knowing lkport's types.
+ *
+ *   lkport_signal       an object was signalled (event signal, semaphore
+ *                       post, port write, mutex hand-off); woken = threads
+ *                       woken by it
+ *   lkport_wake         a blocked thread (tid) was handed a status and made
+ *                       runnable; fires in the waker's context
+ *   lkport_wait_return  a wait finished in the waiting thread, with its status
+ *
+ * obj is the object's id (unique for the module's lifetime), kind an
+ * lk_object_kind, status an LK status code.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM lkport
+
+#if !defined(LKPORT_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define LKPORT_TRACE_H
+
+#include <linux/tracepoint.h>
+
+TRACE_EVENT(lkport_signal,
+	TP_PROTO(u64 obj, u32 kind, s32 woken, bool hardirq),
+	TP_ARGS(obj, kind, woken, hardirq),
+	TP_STRUCT__entry(
+		__field(u64, obj)
+		__field(u32, kind)
+		__field(s32, woken)
+		__field(bool, hardirq)
+	),
+	TP_fast_assign(
+		__entry->obj = obj;
+		__entry->kind = kind;
+		__entry->woken = woken;
+		__entry->hardirq = hardirq;
+	),
+	TP_printk("obj=%llu kind=%u woken=%d hardirq=%d",
+		  __entry->obj, __entry->kind, __entry->woken, __entry->hardirq)
+);
+
+TRACE_EVENT(lkport_wake,
+	TP_PROTO(u64 obj, u32 kind, s32 tid, s32 status, bool hardirq),
+	TP_ARGS(obj, kind, tid, status, hardirq),
+	TP_STRUCT__entry(
+		__field(u64, obj)
+		__field(u32, kind)
+		__field(s32, tid)
+		__field(s32, status)
+		__field(bool, hardirq)
+	),
+	TP_fast_assign(
+		__entry->obj = obj;
+		__entry->kind = kind;
+		__entry->tid = tid;
+		__entry->status = status;
+		__entry->hardirq = hardirq;
+	),
+	TP_printk("obj=%llu kind=%u tid=%d status=%d hardirq=%d",
+		  __entry->obj, __entry->kind, __entry->tid, __entry->status,
+		  __entry->hardirq)
+);
+
+TRACE_EVENT(lkport_wait_return,
+	TP_PROTO(u64 obj, u32 kind, s32 status),
+	TP_ARGS(obj, kind, status),
+	TP_STRUCT__entry(
+		__field(u64, obj)
+		__field(u32, kind)
+		__field(s32, status)
+	),
+	TP_fast_assign(
+		__entry->obj = obj;
+		__entry->kind = kind;
+		__entry->status = status;
+	),
+	TP_printk("obj=%llu kind=%u status=%d",
+		  __entry->obj, __entry->kind, __entry->status)
+);
+
+#endif /* LKPORT_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>

@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh OUT.cpio.gz KO PAYLOAD_DIR
+#
+# Builds the VM's initramfs: busybox-static, lkport's /init, the module at
+# /lkport/lkport.ko and PAYLOAD_DIR's contents under /lkport (bin/,
+# selftests/, ...). Everything in it is static: there is no libc in the VM.
+set -eu
+out=$1 ko=$2 payload=$3
+here=$(cd "$(dirname "$0")" && pwd)
+busybox=${BUSYBOX:-/bin/busybox}
+
+[ -x "$busybox" ] && ! readelf -l "$busybox" | grep -q 'program interpreter' || {
+	echo "mkinitramfs: $busybox is not busybox-static (apt-get install busybox-static)" >&2
+	exit 1
+}
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
+	"$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/etc" \
+	"$root/lkport" "$root/sys/fs/bpf" "$root/root"
+cp "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+cp "$here/init" "$root/init"
+cp "$ko" "$root/lkport/lkport.ko"
+cp -a "$payload/." "$root/lkport/"
+echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+echo 'nobody:x:65534:65534:nobody:/:/bin/false' >> "$root/etc/passwd"
+echo 'root:x:0:' > "$root/etc/group"
+echo 'nogroup:x:65534:' >> "$root/etc/group"
+
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"

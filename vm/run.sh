@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [options] VMLINUZ INITRAMFS
+#
+# Boots lkport's VM under QEMU/TCG with two vCPUs and QEMU's edu PCI device,
+# streams the serial console, and decides the outcome:
+#   - the guest's own exit status (tests, demo or benchmarks), and that it
+#     ran at least one test in test mode;
+#   - no kernel oops, BUG, WARN, lockup, RCU stall, sanitizer report or panic
+#     anywhere in the console or the guest's final dmesg;
+#   - no taint but out-of-tree (O) and unsigned (E) module.
+# On failure it prints the failing tests' output and the dmesg tail.
+#
+# Options: --mode test|demo|bench|shell (default test), --timeout SECONDS
+# (default 900), --log FILE (console log; default a temp file), --quiet
+# (print only the summary and failures), --append "KERNEL ARGS".
+set -uo pipefail
+
+mode=test timeout=900 log= quiet=0 append=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--mode) mode=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--quiet) quiet=1; shift ;;
+	--append) append=$2; shift 2 ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 2 ] || { echo "usage: run.sh [--mode M] [--timeout S] [--log F] VMLINUZ INITRAMFS" >&2; exit 2; }
+kernel=$1 initrd=$2
+[ -n "$log" ] || log=$(mktemp /tmp/lkport-vm.XXXXXX.log)
+krel=$(basename "$kernel"); krel=${krel#vmlinuz-}
+
+qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 1G
+	-display none -vga none -monitor none -serial stdio -no-reboot -nic none
+	-device edu
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=ttyS0 loglevel=5 panic=-1 softlockup_panic=0 lkport.mode=$mode $append")
+
+start=$(date +%s%N)
+if [ "$mode" = shell ]; then
+	exec "${qemu[@]}"
+fi
+if [ $quiet -eq 1 ]; then
+	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>&1
+else
+	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" |
+		sed -u '/^LKPORT-DMESG-BEGIN/,/^LKPORT-DMESG-END/d'
+fi
+qemu_rc=${PIPESTATUS[0]}
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+elapsed=$((elapsed_ms / 1000)).$(printf %03d $((elapsed_ms % 1000)))
+tr -d '\r' < "$log" > "$log.clean" && mv "$log.clean" "$log"
+
+problems=()
+# Kernel trouble, wherever it was printed.
+if grep -nE 'Oops|BUG:|WARNING:|Kernel panic|kernel BUG at|soft lockup|hard LOCKUP|rcu_(sched|preempt) detected stalls|detected stall|KASAN|UBSAN|KFENCE|general protection fault|list_(add|del) corruption|refcount_t: |Unable to handle|unable to handle|Call Trace:' "$log" >/dev/null; then
+	problems+=("kernel reported a problem:")
+	while IFS= read -r line; do problems+=("    $line"); done < <(grep -nE 'Oops|BUG:|WARNING:|Kernel panic|kernel BUG at|soft lockup|hard LOCKUP|detected stall|KASAN|UBSAN|KFENCE|general protection fault|corruption|refcount_t: |nable to handle' "$log" | head -20)
+fi
+taint=$(sed -n 's/^LKPORT-TAINT: //p' "$log" | tail -1)
+if [ -n "$taint" ] && [ $((taint & ~(4096 | 8192))) -ne 0 ]; then
+	problems+=("kernel tainted: $taint (allowed: out-of-tree 4096, unsigned 8192)")
+fi
+exit_line=$(sed -n 's/^LKPORT-EXIT: //p' "$log" | tail -1)
+if [ $qemu_rc -eq 124 ] || [ $qemu_rc -eq 137 ]; then
+	problems+=("VM timed out after ${timeout}s")
+elif [ -z "$exit_line" ]; then
+	problems+=("VM stopped without reporting an exit status (qemu exit $qemu_rc)")
+elif [ "$exit_line" != 0 ]; then
+	problems+=("guest exit status $exit_line")
+fi
+grep -q '^LKPORT-ERROR' "$log" && problems+=("$(grep '^LKPORT-ERROR' "$log")")
+if [ "$mode" = test ]; then
+	totals=$(grep -E '^# Totals: ' "$log" | tail -1)
+	pass=$(echo "$totals" | sed -n 's/^# Totals: pass:\([0-9]*\).*/\1/p')
+	[ -n "$pass" ] && [ "$pass" -gt 0 ] || problems+=("no test passed (${totals:-no TAP totals})")
+fi
+
+booted=$(sed -n 's/^LKPORT-BOOTED: //p' "$log" | head -1)
+echo "== lkport VM $krel ($mode): booted: ${booted:-never}; total ${elapsed}s; log: $log"
+if [ ${#problems[@]} -eq 0 ]; then
+	[ "$mode" = test ] && echo "== $totals"
+	echo "== PASS"
+	exit 0
+fi
+
+# Failure: what went wrong, the failing tests' output, the dmesg tail.
+if grep -q '^LKPORT-FAILED-BEGIN' "$log"; then
+	echo "== output of failing tests:"
+	sed -n '/^LKPORT-FAILED-BEGIN/,/^LKPORT-FAILED-END/p' "$log"
+fi
+echo "== dmesg tail:"
+if grep -q '^LKPORT-DMESG-BEGIN' "$log"; then
+	sed -n '/^LKPORT-DMESG-BEGIN/,/^LKPORT-DMESG-END/p' "$log" | sed '1d;$d' | tail -40
+else
+	grep -v '^LKPORT-' "$log" | tail -40
+fi
+for p in "${problems[@]}"; do echo "== FAIL: $p"; done
+exit 1
