@@ -81,7 +81,7 @@ initramfs = $(B)/vm/$(1)/initramfs.cpio.gz
 initramfs: $(foreach k,$(VM_KRELS),$(call initramfs,$(k)))
 $(B)/vm/%/initramfs.cpio.gz: $(B)/kmod/%/lkport.ko payload $(ROOT)/vm/init $(ROOT)/vm/mkinitramfs.sh
 	@mkdir -p $(@D)
-	$(ROOT)/vm/mkinitramfs.sh $@ $(B)/kmod/$*/lkport.ko $(B)/payload
+	$(ROOT)/vm/mkinitramfs.sh $@ $(B)/kmod/$* $(B)/payload
 
 # Runs the selftests in a VM on every kernel; fails if any kernel fails.
 vm-test: initramfs

@@ -1,13 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh OUT.cpio.gz KO PAYLOAD_DIR
+# mkinitramfs.sh OUT.cpio.gz KO_DIR PAYLOAD_DIR
 #
 # Builds the VM's initramfs: busybox-static, lkport's /init, the module at
-# /lkport/lkport.ko and PAYLOAD_DIR's contents under /lkport (bin/,
+# /lkport/ (every .ko in KO_DIR: lkport.ko, lkport_ktest.ko) and PAYLOAD_DIR's contents under /lkport (bin/,
 # selftests/, ...). Everything in it is static: there is no libc in the VM.
 set -eu
-out=$1 ko=$2 payload=$3
+out=$1 kodir=$2 payload=$3
 here=$(cd "$(dirname "$0")" && pwd)
 busybox=${BUSYBOX:-/bin/busybox}
 
@@ -26,7 +26,7 @@ for applet in $("$busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 cp "$here/init" "$root/init"
-cp "$ko" "$root/lkport/lkport.ko"
+cp "$kodir"/*.ko "$root/lkport/"
 cp -a "$payload/." "$root/lkport/"
 echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
 echo 'nobody:x:65534:65534:nobody:/:/bin/false' >> "$root/etc/passwd"

@@ -1,10 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// Global set-up and tear-down of the core, called explicitly by the module
-// (no global constructors run in a module).
+// Global state of the core, set up and torn down by explicit calls from the
+// module (no global constructors run in a module): object ids and the
+// default port registry that LK's C API and the ioctl layer share.
 #include <lk/capi.h>
 #include <lk/err.h>
+#include <lk/object.h>
+#include <lk/port.h>
 
-extern "C" int lk_core_init(void) { return lk::NO_ERROR; }
+namespace lk {
 
-extern "C" void lk_core_exit(void) {}
+namespace {
+constinit Atomic<u64> g_next_object_id{1};
+PortRegistry* g_ports = nullptr;
+}  // namespace
+
+u64 next_object_id() { return g_next_object_id.fetch_add(1, MemoryOrder::Relaxed); }
+
+PortRegistry* default_port_registry() { return g_ports; }
+
+}  // namespace lk
+
+extern "C" int lk_core_init(void) {
+    lk::g_ports = new (lk::nothrow) lk::PortRegistry();
+    return lk::g_ports ? lk::NO_ERROR : lk::ERR_NO_MEMORY;
+}
+
+extern "C" void lk_core_exit(void) {
+    delete lk::g_ports;
+    lk::g_ports = nullptr;
+}

@@ -31,7 +31,7 @@ $(B)/host/$(1)/%.o: $(ROOT)/%.cpp
 	$$(HOST_CXX) $$(HOST_CXXFLAGS) $$(host-san-flags-$(1)) -c -o $$@ $$<
 
 $(call host-bin,$(1)): $(call host-obj,$(1))
-	$$(HOST_CXX) $$(HOST_CXXFLAGS) $$(host-san-flags-$(1)) -o $$@ $$^ -lgtest -lgtest_main
+	$$(HOST_CXX) $$(HOST_CXXFLAGS) $$(host-san-flags-$(1)) -o $$@ $$^ -lgtest
 
 -include $(patsubst %.o,%.d,$(call host-obj,$(1)))
 endef
@@ -44,7 +44,8 @@ host: $(foreach s,$(HOST_SANITIZERS),$(call host-bin,$(s)))
 host-test: host
 	@set -e; for s in $(HOST_SANITIZERS); do \
 		echo "==== host unit tests ($$s)"; \
-		setarch -R $(call host-bin,$$s) --gtest_brief=1 2>&1 | tee $(B)/host/$$s/test.log; \
-		grep -Eq '^\[  PASSED  \] [1-9][0-9]* test' $(B)/host/$$s/test.log || \
-			{ echo "host unit tests ($$s) failed or ran no test"; exit 1; }; \
+		rc=0; setarch -R $(call host-bin,$$s) --gtest_brief=1 >$(B)/host/$$s/test.log 2>&1 || rc=$$?; \
+		cat $(B)/host/$$s/test.log; \
+		if [ $$rc -ne 0 ] || ! grep -Eq '^\[  PASSED  \] [1-9][0-9]* test' $(B)/host/$$s/test.log; then \
+			echo "host unit tests ($$s) failed or ran no test"; exit 1; fi; \
 	done

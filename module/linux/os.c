@@ -4,6 +4,7 @@
  * types. Nothing here keeps state of its own except lockdep classes.
  */
 #include <linux/bug.h>
+#include <linux/delay.h>
 #include <linux/build_bug.h>
 #include <linux/hardirq.h>
 #include <linux/hrtimer.h>
@@ -156,7 +157,7 @@ lkos_u64 lkos_now_ns(void)
 
 void lkos_yield(void)
 {
-	cond_resched();
+	usleep_range(10, 50);
 }
 
 void *lkos_alloc(lkos_size size, unsigned int flags)

@@ -1,7 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The core's C entry points, for the Linux glue (module/linux). Plain C,
- * opaque handles; the C++ behind them lives in module/core.
+ * The core's C API: Little Kernel's functions with an lk_ prefix, for the
+ * Linux glue, the in-kernel tests and other kernel modules (exported GPL).
+ * LK code ports over by mapping its names onto these.
+ *
+ * Objects that LK lets callers embed (mutex, semaphore, event) are embedded
+ * here too, as opaque storage of a fixed size; ports and groups are opaque
+ * handles (void *, as LK's port_t). Status codes are LK's (lk/err.h).
+ *
+ * Context, unless a function says otherwise: waits may sleep (thread
+ * context, no spinlock held); signal/post/write never sleep and are safe
+ * from hard-IRQ context; init/create/open/destroy/close are thread context.
  */
 #ifndef LK_CAPI_H
 #define LK_CAPI_H
@@ -12,13 +21,127 @@
 extern "C" {
 #endif
 
-/* Explicit set-up and tear-down of the core's global state (modules run no
- * global constructors). Thread context. lk_core_init returns an LK status. */
+typedef lkos_u32 lk_time_t;		/* milliseconds */
+#define LK_INFINITE_TIME	0xffffffffu
+#define LK_DEADLINE_NONE	0ull		/* absolute ns: never block */
+#define LK_DEADLINE_FOREVER	LKOS_FOREVER
+
+/* ---- set-up ------------------------------------------------------------------ */
 int lk_core_init(void);
 void lk_core_exit(void);
+const char *lk_status_name(int status);		/* any context */
 
-/* "ERR_TIMED_OUT" for -13; any context. */
-const char *lk_status_name(int status);
+/* ---- mutex ------------------------------------------------------------------- */
+typedef struct lk_mutex {
+	lkos_u64 opaque[24];
+} lk_mutex_t;
+
+void lk_mutex_init(lk_mutex_t *m);
+void lk_mutex_destroy(lk_mutex_t *m);
+int lk_mutex_acquire(lk_mutex_t *m);
+int lk_mutex_acquire_timeout(lk_mutex_t *m, lk_time_t timeout);
+int lk_mutex_release(lk_mutex_t *m);
+int lk_is_mutex_held(const lk_mutex_t *m);
+
+/* ---- semaphore --------------------------------------------------------------- */
+typedef struct lk_semaphore {
+	lkos_u64 opaque[24];
+} lk_semaphore_t;
+
+void lk_sem_init(lk_semaphore_t *s, unsigned int value);
+void lk_sem_destroy(lk_semaphore_t *s);
+int lk_sem_post(lk_semaphore_t *s);		/* threads woken */
+int lk_sem_wait(lk_semaphore_t *s);
+int lk_sem_trywait(lk_semaphore_t *s);
+int lk_sem_timedwait(lk_semaphore_t *s, lk_time_t timeout);
+
+/* ---- event ------------------------------------------------------------------- */
+#define LK_EVENT_FLAG_AUTOUNSIGNAL 1u
+
+typedef struct lk_event {
+	lkos_u64 opaque[24];
+} lk_event_t;
+
+void lk_event_init(lk_event_t *e, int initial, unsigned int flags);
+void lk_event_destroy(lk_event_t *e);
+int lk_event_wait(lk_event_t *e);
+int lk_event_wait_timeout(lk_event_t *e, lk_time_t timeout);
+/* lkport: absolute CLOCK_MONOTONIC deadline; interruptible by signals. */
+int lk_event_wait_deadline(lk_event_t *e, lkos_u64 deadline_ns, int interruptible);
+int lk_event_signal(lk_event_t *e);		/* threads woken */
+int lk_event_unsignal(lk_event_t *e);
+int lk_event_is_signaled(const lk_event_t *e);
+lkos_u32 lk_event_waiters(const lk_event_t *e);
+lkos_u64 lk_event_id(const lk_event_t *e);	/* tracepoint object id */
+/* Called (lock held, any context) whenever readiness may have changed. */
+void lk_event_set_notify(lk_event_t *e, void (*notify)(void *ctx), void *ctx);
+
+/* ---- ports ------------------------------------------------------------------- */
+#define LK_PORT_NAME_LEN	64	/* bytes including the NUL */
+#define LK_PORT_PACKET_LEN	16
+#define LK_PORT_GROUP_MAX	256
+#define LK_PORT_MAX_CAPACITY	4096
+
+typedef enum {
+	LK_PORT_MODE_BROADCAST = 0,
+	LK_PORT_MODE_UNICAST = 1,
+	LK_PORT_MODE_BIG_BUFFER = 2,
+} lk_port_mode_t;
+
+typedef struct lk_port_packet {
+	unsigned char value[LK_PORT_PACKET_LEN];
+} lk_port_packet_t;
+
+typedef struct lk_port_result {
+	void *ctx;
+	lk_port_packet_t packet;
+} lk_port_result_t;
+
+typedef void *lk_port_t;
+
+int lk_port_create(const char *name, lk_port_mode_t mode, lk_port_t *port);
+int lk_port_open(const char *name, void *ctx, lk_port_t *port);
+int lk_port_group(lk_port_t *ports, lkos_size count, lk_port_t *group);
+int lk_port_group_add(lk_port_t group, lk_port_t port);
+int lk_port_group_remove(lk_port_t group, lk_port_t port);
+int lk_port_write(lk_port_t port, const lk_port_packet_t *pk, lkos_size count);
+int lk_port_read(lk_port_t port, lk_time_t timeout, lk_port_result_t *result);
+int lk_port_destroy(lk_port_t port);
+int lk_port_close(lk_port_t port);
+/* The seed's names for the same calls. */
+int lk_port_read_timeout(lk_port_t port, lk_time_t timeout, lk_port_result_t *result);
+int lk_port_group_create(lk_port_t *ports, lkos_size count, lk_port_t *group);
+int lk_port_group_read_timeout(lk_port_t group, lk_time_t timeout, lk_port_result_t *result);
+
+/* lkport extensions. */
+/* capacity: packets, a power of two up to LK_PORT_MAX_CAPACITY; 0 = LK's
+ * default. user: the caller's, handed to open_check. */
+int lk_port_create_ex(const char *name, lk_port_mode_t mode, unsigned int capacity,
+		      void *user, lk_port_t *port);
+/* allow(user, arg) decides, under the port lock, whether the caller may
+ * open; it must not sleep. ERR_ACCESS_DENIED when it refuses. */
+int lk_port_open_ex(const char *name, void *ctx, int (*allow)(void *user, void *arg),
+		    void *arg, lk_port_t *port);
+/* Read port or group; up to max results, at least one; *got = count. */
+int lk_port_read_many(lk_port_t port, lkos_u64 deadline_ns, int interruptible,
+		      lk_port_result_t *results, lkos_size max, lkos_size *got);
+int lk_port_readable(lk_port_t port);		/* read port or group */
+void lk_port_set_notify(lk_port_t port, void (*notify)(void *ctx), void *ctx);
+unsigned int lk_port_capacity(lk_port_t write_port);
+
+/* ---- handler table ------------------------------------------------------------- */
+/* A module-wide HandlerTable<LK_HANDLER_SLOTS> for C callers. */
+#define LK_HANDLER_SLOTS 256
+
+typedef struct lk_handler {
+	void (*fn)(void *ctx);
+	void *ctx;
+} lk_handler_t;
+
+int lk_handler_register(unsigned int idx, const lk_handler_t *h);	/* 1 if installed */
+int lk_handler_handle(unsigned int idx);				/* 1 if one ran */
+/* Removes and waits until no CPU runs it (sleeps); returns the old one. */
+const lk_handler_t *lk_handler_unregister(unsigned int idx);
 
 #ifdef __cplusplus
 }

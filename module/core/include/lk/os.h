@@ -76,9 +76,10 @@ int lkos_signal_pending(void);			/* thread context */
 /* Any context; 1 if the thread was asleep and is now runnable. */
 int lkos_wake(lkos_thread *t);
 lkos_u64 lkos_now_ns(void);			/* any: CLOCK_MONOTONIC */
-void lkos_yield(void);				/* thread context */
+/* Thread context: sleep briefly so that other threads make progress. */
+void lkos_yield(void);
 
-#define LKOS_FOREVER (~(lkos_u64)0)
+#define LKOS_FOREVER 0xffffffffffffffffull
 
 /* ---- memory ---------------------------------------------------------------- */
 #define LKOS_ALLOC_ATOMIC	0x1u	/* may be called in atomic context */

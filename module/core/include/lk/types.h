@@ -34,6 +34,9 @@ constexpr T&& forward(typename remove_reference<T>::type& v) noexcept {
     return static_cast<T&&>(v);
 }
 
+template <class A, class B> inline constexpr bool is_same_v = false;
+template <class A> inline constexpr bool is_same_v<A, A> = true;
+
 template <class T> constexpr const T& min(const T& a, const T& b) { return b < a ? b : a; }
 template <class T> constexpr const T& max(const T& a, const T& b) { return a < b ? b : a; }
 

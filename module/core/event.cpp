@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <lk/event.h>
+
+namespace lk {
+
+Event::Event(bool initial, u32 flags)
+    : signaled_(initial), flags_(flags), wait_(lock_, ObjectTag::make(ObjectKind::Event)) {}
+
+status_t Event::wait(Deadline deadline, Interruptible intr) {
+    LK_ASSERT_MAGIC(this, kMagic);
+    if (!deadline.passed()) lkos_might_sleep();
+    AutoSpinLock guard(lock_);
+    if (magic_ != kMagic) return ERR_OBJECT_DESTROYED;
+    if (signaled_) {
+        if (flags_ & EVENT_FLAG_AUTOUNSIGNAL) {
+            signaled_ = false;
+            notify_locked();
+        }
+        return NO_ERROR;
+    }
+    return wait_.block_locked(guard, deadline, intr);
+}
+
+int Event::signal() {
+    LK_ASSERT_MAGIC(this, kMagic);
+    AutoSpinLock guard(lock_);
+    if (magic_ != kMagic || signaled_) return 0;
+    int woken;
+    if (flags_ & EVENT_FLAG_AUTOUNSIGNAL) {
+        // Release one waiter and stay unsignalled; with nobody waiting,
+        // stay signalled for the next thread that waits.
+        woken = wait_.wake_one_locked(NO_ERROR);
+        if (!woken) signaled_ = true;
+    } else {
+        signaled_ = true;
+        woken = wait_.wake_all_locked(NO_ERROR);
+    }
+    lkos_trace_signal(tag().id, u32(tag().kind), woken);
+    notify_locked();
+    return woken;
+}
+
+status_t Event::unsignal() {
+    LK_ASSERT_MAGIC(this, kMagic);
+    AutoSpinLock guard(lock_);
+    if (magic_ != kMagic) return ERR_OBJECT_DESTROYED;
+    if (signaled_) {
+        signaled_ = false;
+        notify_locked();
+    }
+    return NO_ERROR;
+}
+
+void Event::destroy() {
+    {
+        AutoSpinLock guard(lock_);
+        if (magic_ != kMagic) return;
+        magic_ = 0;
+        signaled_ = false;
+        wait_.destroy_locked();
+        notify_locked();
+    }
+    wait_.wait_departed();
+}
+
+bool Event::is_signaled() const {
+    AutoSpinLock guard(lock_);
+    return signaled_;
+}
+
+usize Event::waiters() const {
+    AutoSpinLock guard(lock_);
+    return wait_.count_locked();
+}
+
+}  // namespace lk

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Timeouts. LK's API takes relative milliseconds (lk_time_t), with 0 = do
+// not block and INFINITE_TIME = wait forever. Internally every wait has an
+// absolute CLOCK_MONOTONIC deadline in nanoseconds, so that retrying after
+// a spurious or stolen wake-up never extends the total wait (LK restarts a
+// port read's timeout on every wake; lkport does not).
+#pragma once
+
+#include <lk/types.h>
+
+namespace lk {
+
+using lk_time_t = u32;
+inline constexpr lk_time_t INFINITE_TIME = 0xffffffffu;
+
+class Deadline {
+  public:
+    static constexpr Deadline infinite() { return Deadline(LKOS_FOREVER); }
+    // Already passed: the wait never blocks.
+    static constexpr Deadline none() { return Deadline(0); }
+    static constexpr Deadline at_ns(u64 monotonic_ns) { return Deadline(monotonic_ns); }
+    static Deadline after_ns(u64 ns) {
+        if (ns == 0) return none();
+        u64 now = lkos_now_ns();
+        return (ns >= LKOS_FOREVER - now) ? infinite() : Deadline(now + ns);
+    }
+    static Deadline after_ms(lk_time_t ms) {
+        if (ms == INFINITE_TIME) return infinite();
+        return after_ns(u64(ms) * 1000000u);
+    }
+
+    constexpr bool is_infinite() const { return ns_ == LKOS_FOREVER; }
+    bool passed() const { return !is_infinite() && lkos_now_ns() >= ns_; }
+    constexpr u64 ns() const { return ns_; }
+
+  private:
+    constexpr explicit Deadline(u64 ns) : ns_(ns) {}
+    u64 ns_;
+};
+
+// Whether a wait may be ended by a signal. Waits made on behalf of user
+// space are; LK's own API (kernel callers) is not.
+enum class Interruptible : bool { No = false, Yes = true };
+
+}  // namespace lk

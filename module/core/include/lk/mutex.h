@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Mutex: LK's owned, non-recursive sleeping lock.
+//
+// count_ is the holder plus the waiters. Release hands the mutex straight
+// to the first waiter (it becomes the holder before it even runs), so a
+// thread arriving later cannot barge ahead of those already queued. No
+// priority inheritance (LK has none either).
+//
+// Misuse (acquiring a mutex one holds, releasing one held by another
+// thread, destroying a held mutex) is WARNed and refused with an error;
+// state is never corrupted to carry on.
+//
+// Context: acquire may sleep (thread context, no spinlock held); release
+// and is_held never sleep but must run in the holder's thread context.
+#pragma once
+
+#include <lk/wait_queue.h>
+
+namespace lk {
+
+class Mutex : Pinned, public Allocated {
+  public:
+    Mutex();
+    ~Mutex() { destroy(); }
+
+    // Blocks until acquired, the deadline passes (ERR_TIMED_OUT; with
+    // Deadline::none() a free mutex is still acquired), a signal arrives
+    // when interruptible (ERR_INTERRUPTED), or the mutex is destroyed
+    // (ERR_OBJECT_DESTROYED). Re-acquiring one's own mutex: ERR_BUSY + WARN.
+    status_t acquire(Deadline deadline = Deadline::infinite(),
+                     Interruptible intr = Interruptible::No);
+    status_t acquire_timeout(lk_time_t ms) { return acquire(Deadline::after_ms(ms)); }
+
+    // NO_ERROR, or ERR_NOT_ALLOWED + WARN when the caller is not the holder.
+    status_t release();
+
+    // The calling thread holds it.
+    bool is_held() const;
+
+    // Wakes waiters with ERR_OBJECT_DESTROYED; thread context. Idempotent.
+    void destroy();
+
+    const ObjectTag& tag() const { return wait_.tag(); }
+
+  private:
+    static constexpr u32 kMagic = magic('m', 'u', 't', 'x');
+
+    u32 magic_ = kMagic;
+    mutable SpinLock lock_{LKOS_LOCK_OBJECT};
+    int count_ = 0;                  // guarded by lock_: holder + waiters
+    Atomic<lkos_thread*> holder_;    // written under lock_; is_held reads it unlocked
+    WaitQueue wait_;                 // guarded by lock_
+};
+
+// Holds a Mutex for its scope (LK's AutoLock), with early release().
+class AutoLock : Pinned {
+  public:
+    explicit AutoLock(Mutex& m) : mutex_(&m) { m.acquire(); }
+    explicit AutoLock(Mutex* m) : AutoLock(*m) {}
+    ~AutoLock() { release(); }
+    void release() {
+        if (mutex_) {
+            mutex_->release();
+            mutex_ = nullptr;
+        }
+    }
+
+  private:
+    Mutex* mutex_;
+};
+
+}  // namespace lk

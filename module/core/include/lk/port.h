@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Ports: LK's named message channels.
+//
+// A WritePort has a name in a PortRegistry; ReadPorts open it by name, each
+// with a ctx handed back with every packet. Writes fan out to every reader
+// (BROADCAST) or go to the one reader a UNICAST port allows. Packets are 16
+// bytes; each buffer is a power-of-two ring (8 packets, 64 with BIG_BUFFER,
+// or a capacity given at create). Writes never block and never overwrite:
+// a reader whose ring cannot take the whole write is skipped and the write
+// reports ERR_PARTIAL_WRITE; with no reader yet, the writer's own ring fills
+// (ERR_NOT_ENOUGH_BUFFER when full, all or nothing) and the first reader
+// inherits it. PortGroups wait on many read ports at once.
+//
+// Locking: one SpinLock per registry (as LK has one port lock) guards every
+// port of that registry: names, reader and group membership, rings, wait
+// queues. Taken with interrupts off, so writes are safe from hard IRQ; no
+// operation sleeps with it held except through WaitQueue::block_locked,
+// which drops it. Observers are called with it held.
+//
+// Deviations from LK, on purpose:
+//  - names may be up to kPortNameMax - 1 = 63 bytes (LK: 11), and are found
+//    through a hash table, not a list scan;
+//  - read timeouts are deadlines: a wake-up that finds the packet already
+//    taken does not restart the wait;
+//  - capacity may be chosen per port (power of two up to kPortMaxCapacity);
+//  - reads may be interruptible (ERR_INTERRUPTED) for user-space callers;
+//  - read_many() takes several packets in one call.
+// As current LK does: a destroyed writer's readers drain what is buffered,
+// then get ERR_CANCELLED; the last reader to close gives its ring (and
+// unread packets) back to a writer that is still alive.
+#pragma once
+
+#include <lk/wait_queue.h>
+
+namespace lk {
+
+inline constexpr usize kPortNameMax = 64;  // bytes including the NUL
+inline constexpr usize kPortPacketSize = 16;
+inline constexpr u32 kPortDefaultCapacity = 8;
+inline constexpr u32 kPortBigCapacity = 64;
+inline constexpr u32 kPortMaxCapacity = 4096;
+inline constexpr usize kPortGroupMax = 256;
+
+enum PortMode : u32 {
+    PORT_MODE_BROADCAST = 0,
+    PORT_MODE_UNICAST = 1,
+    PORT_MODE_BIG_BUFFER = 2,
+};
+
+struct PortPacket {
+    u8 value[kPortPacketSize];
+};
+
+struct PortResult {
+    void* ctx;
+    PortPacket packet;
+};
+
+class PortRegistry;
+class WritePort;
+class ReadPort;
+class PortGroup;
+struct WriterTag;  // list of a write port's readers
+struct GroupTag;   // list of a group's members
+
+// The first field of every port object: tells them apart (ERR_BAD_HANDLE
+// for the wrong kind) and marks them closed.
+struct PortHandle {
+    u32 magic_;
+};
+
+// Asked, under the registry lock, whether the caller may open a write
+// port; `user` is what the creator attached to it. Must not sleep.
+struct OpenCheck {
+    bool (*allow)(void* user, void* arg);
+    void* arg;
+};
+
+class PortRegistry : Pinned, public Allocated {
+  public:
+    PortRegistry();
+    ~PortRegistry();
+
+    // Creates a write port. capacity 0: LK's default for the mode. On an
+    // existing open name: ERR_ALREADY_EXISTS, with *out set to that port as
+    // LK does (callers that must not share it ignore *out); on a closed one
+    // still holding its name: ERR_BUSY. Thread context (allocates).
+    status_t create(const char* name, u32 mode, u32 capacity, void* user, WritePort** out);
+
+    // Opens a read port on the named write port (open or closed).
+    // ERR_NOT_FOUND; ERR_NOT_ALLOWED for a second reader of a UNICAST port;
+    // ERR_ACCESS_DENIED when `check` refuses. Thread context (allocates).
+    status_t open(const char* name, void* ctx, ReadPort** out, const OpenCheck* check = nullptr);
+
+    status_t write(WritePort* wp, const PortPacket* packets, usize count);  // any context
+
+    // Thread context. Deadline::none() on an empty port: ERR_TIMED_OUT.
+    status_t read(ReadPort* rp, Deadline deadline, PortResult* result,
+                  Interruptible intr = Interruptible::No);
+    // Up to `max` packets (at least one, waiting for the first); *got says
+    // how many.
+    status_t read_many(ReadPort* rp, Deadline deadline, PortResult* results, usize max, usize* got,
+                       Interruptible intr = Interruptible::No);
+
+    // A group of `count` read ports (count may be 0). ERR_TOO_BIG past
+    // kPortGroupMax; ERR_BAD_HANDLE if one is not a read port or already in
+    // a group. Thread context.
+    status_t group(PortHandle* const* ports, usize count, PortGroup** out);
+    status_t group_add(PortGroup* g, ReadPort* rp);     // any context
+    status_t group_remove(PortGroup* g, ReadPort* rp);  // any context
+    // Returns a packet from the first member that has one, with its ctx.
+    status_t group_read(PortGroup* g, Deadline deadline, PortResult* result,
+                        Interruptible intr = Interruptible::No);
+    status_t group_read_many(PortGroup* g, Deadline deadline, PortResult* results, usize max,
+                             usize* got, Interruptible intr = Interruptible::No);
+
+    // LK's port_read for a read port or a group, as the handle's kind says;
+    // ERR_BAD_HANDLE for anything else.
+    status_t read_handle(PortHandle* port, Deadline deadline, PortResult* results, usize max, usize* got,
+                         Interruptible intr = Interruptible::No);
+    bool readable(PortHandle* port);
+    void set_observer(PortHandle* port, Observer o);
+
+    // LK's port_close for any port object. Write port: closed for writing,
+    // readers unaffected (it can still be opened). Read port: unlinked,
+    // its waiters get ERR_OBJECT_DESTROYED, freed. Group: waiters get
+    // ERR_OBJECT_DESTROYED, members detached, freed. Thread context.
+    status_t close(PortHandle* port);
+    // Frees a closed write port and its name. Readers drain what they hold,
+    // then get ERR_CANCELLED. ERR_BAD_HANDLE if not a closed write port.
+    status_t destroy(WritePort* wp);
+
+    // Readiness, for poll: a read port or group is readable when a packet
+    // is queued, or when it is cancelled (nothing more will come).
+    bool readable(ReadPort* rp);
+    bool readable(PortGroup* g);
+    void set_observer(ReadPort* rp, Observer o);
+    void set_observer(PortGroup* g, Observer o);
+
+    // Diagnostics (listing). Any context.
+    struct WritePortInfo {
+        char name[kPortNameMax];
+        u32 mode, capacity, readers, queued;
+        bool closed;
+        void* user;
+    };
+    // Calls f for each write port, with the lock held (f must not sleep).
+    template <class F> void for_each_write_port(F&& f);
+    usize write_port_count();
+
+  private:
+    friend class WritePort;
+    static constexpr usize kBuckets = 4096;
+
+    WritePort* lookup_locked(const char* name, u32 hash);
+    void unhash_locked(WritePort* wp);
+    bool try_read_locked(ReadPort* rp, PortResult* result);
+    int wake_reader_locked(ReadPort* rp, status_t status);
+    void notify_locked(ReadPort* rp);
+    template <class Source>
+    status_t read_loop(Source* src, Deadline deadline, PortResult* results, usize max, usize* got,
+                       Interruptible intr);
+    WritePortInfo info_locked(const WritePort* wp) const;
+
+    SpinLock lock_{LKOS_LOCK_PORT};
+    WritePort* buckets_[kBuckets] = {};  // guarded by lock_
+    usize count_ = 0;                          // guarded by lock_: write ports
+};
+
+// Power-of-two ring of packets, allocated with its storage inline.
+class PortRing {
+  public:
+    static PortRing* make(u32 capacity);
+    static void free(PortRing* ring);
+    static constexpr usize bytes(u32 capacity) { return sizeof(PortRing) + capacity * sizeof(PortPacket); }
+
+    u32 capacity() const { return mask_ + 1; }
+    u32 queued() const { return tail_ - head_; }
+    bool empty() const { return head_ == tail_; }
+    // All or nothing.
+    status_t write(const PortPacket* packets, usize count);
+    bool read(PortPacket* out);
+
+  private:
+    PortRing() = default;
+    u32 mask_;
+    u32 head_ = 0;  // free-running; index with & mask_
+    u32 tail_ = 0;
+    PortPacket packets_[];
+};
+
+class WritePort : public PortHandle, public Allocated {
+  public:
+    const char* name() const { return name_; }
+    u32 mode() const { return mode_; }
+    u32 capacity() const { return capacity_; }
+    void* user() const { return user_; }
+
+  private:
+    friend class PortRegistry;
+    WritePort() = default;
+    ~WritePort() = default;
+
+    WritePort* hash_next_ = nullptr;  // guarded by the registry lock
+    u32 hash_ = 0;
+    u32 mode_ = 0;
+    u32 capacity_ = 0;
+    void* user_ = nullptr;
+    PortRing* ring_ = nullptr;  // guarded: the writer's own, while it has no reader
+    List<ReadPort, WriterTag> readers_;  // guarded
+    ObjectTag tag_{};
+    char name_[kPortNameMax] = {};
+};
+
+class ReadPort : public PortHandle,
+                 public ListNode<WriterTag>,
+                 public ListNode<GroupTag>,
+                 public Allocated {
+  public:
+    void* ctx() const { return ctx_; }
+
+  private:
+    friend class PortRegistry;
+    ReadPort(SpinLock& lock, void* ctx) : ctx_(ctx), wait_(lock, ObjectTag::make(ObjectKind::ReadPort)) {}
+    ~ReadPort() = default;
+
+    void* ctx_;
+    WritePort* writer_ = nullptr;  // guarded; nullptr once the writer is destroyed
+    PortGroup* group_ = nullptr;   // guarded
+    PortRing* ring_ = nullptr;     // guarded
+    Observer observer_{};  // guarded
+    WaitQueue wait_;  // guarded
+};
+
+class PortGroup : public PortHandle, public Allocated {
+  private:
+    friend class PortRegistry;
+    explicit PortGroup(SpinLock& lock) : wait_(lock, ObjectTag::make(ObjectKind::PortGroup)) {}
+    ~PortGroup() = default;
+
+    List<ReadPort, GroupTag> members_;  // guarded
+    usize count_ = 0;                          // guarded
+    Observer observer_{};  // guarded
+    WaitQueue wait_;  // guarded
+};
+
+// The registry LK's C API (port_create, ...) and /dev/lkport use; exists
+// between lk_core_init() and lk_core_exit().
+PortRegistry* default_port_registry();
+
+template <class F> void PortRegistry::for_each_write_port(F&& f) {
+    AutoSpinLock guard(lock_);
+    for (WritePort* head : buckets_)
+        for (WritePort* wp = head; wp; wp = wp->hash_next_) f(info_locked(wp));
+}
+
+}  // namespace lk

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// SpinLock: the system's spinlock (spinlock_t in the module) with LK's C++
+// interface, plus the RAII guards LK offers:
+//   AutoSpinLock           disables local interrupts and restores them;
+//                          usable in any context, including hard IRQ
+//   AutoSpinLockNoIrqSave  leaves interrupts alone; only for locks never
+//                          taken from interrupt context
+// Nothing here sleeps or allocates.
+#pragma once
+
+#include <lk/atomic.h>
+#include <lk/debug.h>
+#include <lk/err.h>
+#include <lk/types.h>
+
+namespace lk {
+
+class SpinLock : Pinned {
+  public:
+    explicit SpinLock(lkos_lock_class cls = LKOS_LOCK_GENERIC) { lkos_spin_init(&raw_, cls); }
+
+    // Any context. The non-irqsave forms must not be used on a lock that
+    // an interrupt handler also takes.
+    void lock() {
+        lkos_spin_lock(&raw_);
+        mark_held();
+    }
+    // LK's convention: 0 when the lock was taken, ERR_BUSY when not.
+    int trylock() {
+        if (!lkos_spin_trylock(&raw_)) return ERR_BUSY;
+        mark_held();
+        return 0;
+    }
+    void unlock() {
+        mark_released();
+        lkos_spin_unlock(&raw_);
+    }
+    unsigned long lock_irqsave() {
+        unsigned long flags = lkos_spin_lock_irqsave(&raw_);
+        mark_held();
+        return flags;
+    }
+    int trylock_irqsave(unsigned long* flags) {
+        if (!lkos_spin_trylock_irqsave(&raw_, flags)) return ERR_BUSY;
+        mark_held();
+        return 0;
+    }
+    void unlock_irqrestore(unsigned long flags) {
+        mark_released();
+        lkos_spin_unlock_irqrestore(&raw_, flags);
+    }
+
+    // Held by the CPU this runs on (LK's spin_lock_held). Meaningful when
+    // the answer cannot change under the caller: asserting that one holds
+    // a lock, or that one does not.
+    bool is_held() const { return holder_.load(MemoryOrder::Relaxed) == lkos_cpu_id() + 1; }
+
+  private:
+    void mark_held() { holder_.store(lkos_cpu_id() + 1, MemoryOrder::Relaxed); }
+    void mark_released() { holder_.store(0, MemoryOrder::Relaxed); }
+
+    lkos_spinlock raw_;
+    Atomic<unsigned int> holder_{0};  // CPU + 1 while held, 0 when free
+};
+
+// Holds a SpinLock with local interrupts disabled for its scope.
+class AutoSpinLock : Pinned {
+  public:
+    explicit AutoSpinLock(SpinLock& lock) : lock_(&lock), flags_(lock.lock_irqsave()) {}
+    ~AutoSpinLock() { release(); }
+
+    // Early unlock; the destructor then does nothing.
+    void release() {
+        if (lock_) {
+            lock_->unlock_irqrestore(flags_);
+            lock_ = nullptr;
+        }
+    }
+
+    // For WaitQueue::block_locked: drop the lock to sleep and take it back.
+    void drop_for_block() { lock_->unlock_irqrestore(flags_); }
+    void retake_after_block() { flags_ = lock_->lock_irqsave(); }
+
+    bool guards(const SpinLock& l) const { return lock_ == &l; }
+
+  private:
+    SpinLock* lock_;
+    unsigned long flags_;
+};
+
+// Holds a SpinLock for its scope without touching the interrupt state.
+class AutoSpinLockNoIrqSave : Pinned {
+  public:
+    explicit AutoSpinLockNoIrqSave(SpinLock& lock) : lock_(&lock) { lock.lock(); }
+    ~AutoSpinLockNoIrqSave() { release(); }
+    void release() {
+        if (lock_) {
+            lock_->unlock();
+            lock_ = nullptr;
+        }
+    }
+
+  private:
+    SpinLock* lock_;
+};
+
+}  // namespace lk

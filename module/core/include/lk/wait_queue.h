@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// WaitQueue: LK's wait queue on Linux's scheduler.
+//
+// Threads block in FIFO order and are woken one at a time or all at once,
+// each handed a status by its waker. A queue has no lock of its own: the
+// SpinLock of the object that owns it guards it, and every method below
+// ending in _locked must be called with that lock held through an
+// AutoSpinLock (interrupts off).
+//
+// A blocked thread's entry (Waiter) lives on its own stack: queueing never
+// allocates. Whether a wait ends by wake, timeout or signal is decided under
+// the lock, so a timeout and a wake never both take effect.
+//
+// Lifetime rule for owners: a thread woken with ERR_OBJECT_DESTROYED still
+// holds the owner's lock when block_locked() returns and must touch nothing
+// of the object after releasing it. The owner's destroy path calls
+// wait_departed() before it frees the object: that returns once every woken
+// thread has let go of the lock.
+#pragma once
+
+#include <lk/deadline.h>
+#include <lk/err.h>
+#include <lk/list.h>
+#include <lk/object.h>
+#include <lk/spinlock.h>
+
+namespace lk {
+
+class WaitQueue : Pinned {
+  public:
+    // lock: the owner's lock that guards this queue; tag: the owner's
+    // identity in tracepoints.
+    WaitQueue(SpinLock& lock, ObjectTag tag) : lock_(lock), tag_(tag) {}
+    ~WaitQueue();
+
+    // Thread context, lock held via `guard`, which this drops while asleep
+    // and holds again on return. Blocks until woken (returns the waker's
+    // status), the deadline passes (ERR_TIMED_OUT; Deadline::none() never
+    // blocks), or, when interruptible, a signal arrives (ERR_INTERRUPTED).
+    status_t block_locked(AutoSpinLock& guard, Deadline deadline,
+                          Interruptible intr = Interruptible::No);
+
+    // Any context, lock held. Wake the first waiter / all waiters with
+    // `status`; return how many were woken.
+    int wake_one_locked(status_t status) { return wake_first_locked(status) ? 1 : 0; }
+    int wake_all_locked(status_t status);
+    // As wake_one_locked, returning the thread that was woken (or nullptr);
+    // for hand-off (Mutex).
+    lkos_thread* wake_first_locked(status_t status);
+
+    // Any context, lock held. Unblock `thread` if it waits here: NO_ERROR,
+    // else ERR_NOT_BLOCKED.
+    status_t unblock_locked(lkos_thread* thread, status_t status);
+
+    // Any context, lock held. Wake everyone with ERR_OBJECT_DESTROYED and
+    // invalidate the queue; later blocks fail with ERR_OBJECT_DESTROYED.
+    void destroy_locked();
+
+    // Thread context, lock NOT held. Returns once no thread that this queue
+    // woke is still on its way out (see the lifetime rule above).
+    void wait_departed();
+
+    bool empty_locked() const { return waiters_.empty(); }
+    usize count_locked() const { return count_; }
+    const ObjectTag& tag() const { return tag_; }
+
+  private:
+    struct Waiter : ListNode<> {
+        lkos_thread* thread;
+        status_t status;
+        bool woken;
+    };
+    void wake_locked(Waiter& w, status_t status);
+
+    static constexpr u32 kMagic = magic('w', 'a', 'i', 't');
+
+    u32 magic_ = kMagic;
+    SpinLock& lock_;
+    const ObjectTag tag_;
+    List<Waiter> waiters_;  // guarded by lock_
+    usize count_ = 0;       // guarded by lock_: waiters queued
+    usize departing_ = 0;   // guarded by lock_: woken, not yet back under the lock
+};
+
+}  // namespace lk

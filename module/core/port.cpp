@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <lk/port.h>
+
+namespace lk {
+namespace {
+
+constexpr u32 kWritePortOpen = magic('p', 'r', 't', 'w');
+constexpr u32 kWritePortClosed = magic('p', 'r', 't', 'x');
+constexpr u32 kReadPortMagic = magic('p', 'r', 't', 'r');
+constexpr u32 kGroupMagic = magic('p', 'r', 't', 'g');
+
+usize name_length(const char* name) {
+    usize n = 0;
+    while (n < kPortNameMax && name[n]) n++;
+    return n;
+}
+
+bool name_equal(const char* a, const char* b) {
+    while (*a && *a == *b) a++, b++;
+    return *a == *b;
+}
+
+// FNV-1a: short names, good spread, no table.
+u32 name_hash(const char* name) {
+    u32 h = 2166136261u;
+    for (; *name; name++) h = (h ^ u8(*name)) * 16777619u;
+    return h;
+}
+
+}  // namespace
+
+// ---- PortRing --------------------------------------------------------------
+
+PortRing* PortRing::make(u32 capacity) {
+    void* mem = lkos_alloc(bytes(capacity), LKOS_ALLOC_ACCOUNT);
+    if (!mem) return nullptr;
+    PortRing* ring = new (mem) PortRing();
+    ring->mask_ = capacity - 1;
+    return ring;
+}
+
+void PortRing::free(PortRing* ring) {
+    if (ring) {
+        ring->~PortRing();
+        lkos_free(ring);
+    }
+}
+
+status_t PortRing::write(const PortPacket* packets, usize count) {
+    if (count > capacity() - queued()) return ERR_NOT_ENOUGH_BUFFER;
+    for (usize i = 0; i < count; i++) packets_[tail_++ & mask_] = packets[i];
+    return NO_ERROR;
+}
+
+bool PortRing::read(PortPacket* out) {
+    if (empty()) return false;
+    *out = packets_[head_++ & mask_];
+    return true;
+}
+
+// ---- registry --------------------------------------------------------------
+
+PortRegistry::PortRegistry() = default;
+
+PortRegistry::~PortRegistry() {
+    // Every port must be closed (and write ports destroyed) first.
+    LK_WARN_ON(count_ != 0);
+}
+
+WritePort* PortRegistry::lookup_locked(const char* name, u32 hash) {
+    for (WritePort* wp = buckets_[hash % kBuckets]; wp; wp = wp->hash_next_)
+        if (wp->hash_ == hash && name_equal(wp->name_, name)) return wp;
+    return nullptr;
+}
+
+void PortRegistry::unhash_locked(WritePort* wp) {
+    WritePort** link = &buckets_[wp->hash_ % kBuckets];
+    while (*link != wp) link = &(*link)->hash_next_;
+    *link = wp->hash_next_;
+    wp->hash_next_ = nullptr;
+    count_--;
+}
+
+status_t PortRegistry::create(const char* name, u32 mode, u32 capacity, void* user, WritePort** out) {
+    if (!name || !out) return ERR_INVALID_ARGS;
+    usize len = name_length(name);
+    if (len >= kPortNameMax) return ERR_INVALID_ARGS;
+    if (mode & ~u32(PORT_MODE_UNICAST | PORT_MODE_BIG_BUFFER)) return ERR_INVALID_ARGS;
+    // Only a unicast port may have a big buffer (its single reader
+    // inherits it; broadcast readers get rings of the port's capacity).
+    if ((mode & PORT_MODE_BIG_BUFFER) && !(mode & PORT_MODE_UNICAST)) return ERR_INVALID_ARGS;
+    if (capacity == 0) capacity = (mode & PORT_MODE_BIG_BUFFER) ? kPortBigCapacity : kPortDefaultCapacity;
+    if (!is_power_of_two(capacity) || capacity > kPortMaxCapacity) return ERR_INVALID_ARGS;
+
+    // Allocate before taking the lock; a lost race frees it again.
+    WritePort* wp = new (nothrow) WritePort();
+    PortRing* ring = PortRing::make(capacity);
+    if (!wp || !ring) {
+        delete wp;
+        PortRing::free(ring);
+        return ERR_NO_MEMORY;
+    }
+    wp->magic_ = kWritePortOpen;
+    wp->mode_ = mode;
+    wp->capacity_ = capacity;
+    wp->user_ = user;
+    wp->ring_ = ring;
+    wp->tag_ = ObjectTag::make(ObjectKind::WritePort);
+    for (usize i = 0; i < len; i++) wp->name_[i] = name[i];
+    wp->hash_ = name_hash(wp->name_);
+
+    status_t status = NO_ERROR;
+    {
+        AutoSpinLock guard(lock_);
+        if (WritePort* existing = lookup_locked(wp->name_, wp->hash_)) {
+            if (existing->magic_ == kWritePortOpen) {
+                *out = existing;
+                status = ERR_ALREADY_EXISTS;
+            } else {
+                status = ERR_BUSY;
+            }
+        } else {
+            WritePort*& head = buckets_[wp->hash_ % kBuckets];
+            wp->hash_next_ = head;
+            head = wp;
+            count_++;
+            *out = wp;
+        }
+    }
+    if (status != NO_ERROR) {
+        PortRing::free(ring);
+        delete wp;
+    }
+    return status;
+}
+
+status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const OpenCheck* check) {
+    if (!name || !out) return ERR_INVALID_ARGS;
+    if (name_length(name) >= kPortNameMax) return ERR_INVALID_ARGS;
+    u32 hash = name_hash(name);
+
+    ReadPort* rp = new (nothrow) ReadPort(lock_, ctx);
+    if (!rp) return ERR_NO_MEMORY;
+    rp->magic_ = kReadPortMagic;
+
+    // The first reader takes the writer's ring; later ones need their own,
+    // of the writer's capacity, which is only known under the lock. Allocate
+    // outside it and try again when the guess was wrong.
+    PortRing* spare = nullptr;
+    status_t status = NO_ERROR;
+    for (;;) {
+        u32 need = 0;
+        {
+            AutoSpinLock guard(lock_);
+            WritePort* wp = lookup_locked(name, hash);
+            if (!wp) {
+                status = ERR_NOT_FOUND;
+            } else if (check && !check->allow(wp->user_, check->arg)) {
+                status = ERR_ACCESS_DENIED;
+            } else if (wp->ring_) {
+                // First reader: inherit what was written before it came.
+                rp->ring_ = wp->ring_;
+                wp->ring_ = nullptr;
+                status = NO_ERROR;
+            } else if (wp->mode_ & PORT_MODE_UNICAST) {
+                status = ERR_NOT_ALLOWED;
+            } else if (spare && spare->capacity() == wp->capacity_) {
+                rp->ring_ = spare;
+                spare = nullptr;
+                status = NO_ERROR;
+            } else {
+                need = wp->capacity_;
+            }
+            if (!need && status == NO_ERROR) {
+                rp->writer_ = wp;
+                wp->readers_.push_back(*rp);
+            }
+        }
+        if (!need) break;
+        PortRing::free(spare);
+        spare = PortRing::make(need);
+        if (!spare) {
+            status = ERR_NO_MEMORY;
+            break;
+        }
+    }
+    PortRing::free(spare);
+    if (status != NO_ERROR) {
+        rp->magic_ = 0;
+        delete rp;
+        return status;
+    }
+    *out = rp;
+    return NO_ERROR;
+}
+
+void PortRegistry::notify_locked(ReadPort* rp) {
+    if (rp->observer_.notify) rp->observer_.notify(rp->observer_.ctx);
+    if (rp->group_ && rp->group_->observer_.notify) rp->group_->observer_.notify(rp->group_->observer_.ctx);
+}
+
+// A packet is there for `rp`: wake a thread reading its group if there is
+// one, else one reading the port itself.
+int PortRegistry::wake_reader_locked(ReadPort* rp, status_t status) {
+    int woken = rp->group_ ? rp->group_->wait_.wake_one_locked(status) : 0;
+    if (!woken) woken = rp->wait_.wake_one_locked(status);
+    return woken;
+}
+
+status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize count) {
+    if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
+    AutoSpinLock guard(lock_);
+    if (wp->magic_ != kWritePortOpen) return ERR_BAD_HANDLE;
+    status_t status = NO_ERROR;
+    int woken = 0;
+    if (wp->readers_.empty()) {
+        // No reader yet: queue in the writer's own ring for the first one.
+        LK_DEBUG_ASSERT(wp->ring_ != nullptr);
+        status = wp->ring_ ? wp->ring_->write(packets, count) : ERR_NOT_ENOUGH_BUFFER;
+    } else {
+        wp->readers_.for_each([&](ReadPort& rp) {
+            // Each reader gets the whole write or nothing of it.
+            if (rp.ring_->write(packets, count) != NO_ERROR) {
+                status = ERR_PARTIAL_WRITE;
+                return;
+            }
+            woken += wake_reader_locked(&rp, NO_ERROR);
+            notify_locked(&rp);
+        });
+    }
+    lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken);
+    return status;
+}
+
+bool PortRegistry::try_read_locked(ReadPort* rp, PortResult* result) {
+    if (!rp->ring_->read(&result->packet)) return false;
+    result->ctx = rp->ctx_;
+    return true;
+}
+
+template <class Source>
+status_t PortRegistry::read_loop(Source* src, Deadline deadline, PortResult* results, usize max, usize* got,
+                                 Interruptible intr) {
+    *got = 0;
+    if (!src || !results || max == 0) return ERR_INVALID_ARGS;
+    if (!deadline.passed()) lkos_might_sleep();
+    AutoSpinLock guard(lock_);
+    for (;;) {
+        usize n = 0;
+        bool cancelled = false;
+        if constexpr (is_same_v<Source, ReadPort>) {
+            if (src->magic_ != kReadPortMagic) return ERR_BAD_HANDLE;
+            while (n < max && try_read_locked(src, &results[n])) n++;
+            // More left than taken: pass the wake on to the next reader.
+            if (n && !src->ring_->empty()) wake_reader_locked(src, NO_ERROR);
+            cancelled = !src->writer_;
+        } else {
+            if (src->magic_ != kGroupMagic) return ERR_BAD_HANDLE;
+            src->members_.for_each([&](ReadPort& rp) {
+                usize before = n;
+                while (n < max && try_read_locked(&rp, &results[n])) n++;
+                if (n > before && !rp.ring_->empty()) wake_reader_locked(&rp, NO_ERROR);
+                if (!rp.writer_) cancelled = true;
+            });
+        }
+        if (n) {
+            *got = n;
+            return NO_ERROR;
+        }
+        // Nothing queued and nothing more will come.
+        if (cancelled) return ERR_CANCELLED;
+        status_t status = src->wait_.block_locked(guard, deadline, intr);
+        // Woken by a write (or by a destroy, to drain and then learn of
+        // it): look again. A reader that lost the packet to another one
+        // sleeps again until the same deadline.
+        if (status != NO_ERROR && status != ERR_CANCELLED) return status;
+    }
+}
+
+status_t PortRegistry::read(ReadPort* rp, Deadline deadline, PortResult* result, Interruptible intr) {
+    usize got;
+    return read_loop(rp, deadline, result, 1, &got, intr);
+}
+
+status_t PortRegistry::read_many(ReadPort* rp, Deadline deadline, PortResult* results, usize max, usize* got,
+                                 Interruptible intr) {
+    return read_loop(rp, deadline, results, max, got, intr);
+}
+
+status_t PortRegistry::group_read(PortGroup* g, Deadline deadline, PortResult* result, Interruptible intr) {
+    usize got;
+    return read_loop(g, deadline, result, 1, &got, intr);
+}
+
+status_t PortRegistry::group_read_many(PortGroup* g, Deadline deadline, PortResult* results, usize max,
+                                       usize* got, Interruptible intr) {
+    return read_loop(g, deadline, results, max, got, intr);
+}
+
+status_t PortRegistry::read_handle(PortHandle* port, Deadline deadline, PortResult* results, usize max,
+                                   usize* got, Interruptible intr) {
+    if (!port) return ERR_INVALID_ARGS;
+    u32 m;
+    {
+        AutoSpinLock guard(lock_);
+        m = port->magic_;
+    }
+    // read_loop checks the kind again under the lock.
+    if (m == kReadPortMagic) return read_loop(static_cast<ReadPort*>(port), deadline, results, max, got, intr);
+    if (m == kGroupMagic) return read_loop(static_cast<PortGroup*>(port), deadline, results, max, got, intr);
+    *got = 0;
+    return ERR_BAD_HANDLE;
+}
+
+// ---- groups ----------------------------------------------------------------
+
+status_t PortRegistry::group(PortHandle* const* ports, usize count, PortGroup** out) {
+    if (!out || (count && !ports)) return ERR_INVALID_ARGS;
+    if (count > kPortGroupMax) return ERR_TOO_BIG;
+    PortGroup* g = new (nothrow) PortGroup(lock_);
+    if (!g) return ERR_NO_MEMORY;
+    g->magic_ = kGroupMagic;
+
+    status_t status = NO_ERROR;
+    {
+        AutoSpinLock guard(lock_);
+        for (usize i = 0; i < count; i++) {
+            PortHandle* h = ports[i];
+            ReadPort* rp = (h && h->magic_ == kReadPortMagic) ? static_cast<ReadPort*>(h) : nullptr;
+            if (!rp || rp->group_) {
+                // Not a read port, already grouped, or listed twice: undo.
+                g->members_.for_each([](ReadPort& m) {
+                    List<ReadPort, GroupTag>::remove(m);
+                    m.group_ = nullptr;
+                });
+                status = ERR_BAD_HANDLE;
+                break;
+            }
+            rp->group_ = g;
+            g->members_.push_back(*rp);
+        }
+        if (status == NO_ERROR) g->count_ = count;
+    }
+    if (status != NO_ERROR) {
+        g->magic_ = 0;
+        delete g;
+        return status;
+    }
+    *out = g;
+    return NO_ERROR;
+}
+
+status_t PortRegistry::group_add(PortGroup* g, ReadPort* rp) {
+    if (!g || !rp) return ERR_INVALID_ARGS;
+    AutoSpinLock guard(lock_);
+    if (g->magic_ != kGroupMagic) return ERR_INVALID_ARGS;
+    if (rp->magic_ != kReadPortMagic || rp->group_) return ERR_BAD_HANDLE;
+    if (g->count_ == kPortGroupMax) return ERR_TOO_BIG;
+    rp->group_ = g;
+    g->members_.push_back(*rp);
+    g->count_++;
+    // Data already waiting: a thread blocked on the group should see it.
+    if (!rp->ring_->empty() || !rp->writer_) {
+        g->wait_.wake_one_locked(NO_ERROR);
+        if (g->observer_.notify) g->observer_.notify(g->observer_.ctx);
+    }
+    return NO_ERROR;
+}
+
+status_t PortRegistry::group_remove(PortGroup* g, ReadPort* rp) {
+    if (!g || !rp) return ERR_INVALID_ARGS;
+    AutoSpinLock guard(lock_);
+    if (g->magic_ != kGroupMagic) return ERR_INVALID_ARGS;
+    if (rp->magic_ != kReadPortMagic || rp->group_ != g) return ERR_BAD_HANDLE;
+    List<ReadPort, GroupTag>::remove(*rp);
+    rp->group_ = nullptr;
+    g->count_--;
+    return NO_ERROR;
+}
+
+// ---- close and destroy -----------------------------------------------------
+
+status_t PortRegistry::close(PortHandle* port) {
+    if (!port) return ERR_INVALID_ARGS;
+    ReadPort* rp = nullptr;
+    PortGroup* g = nullptr;
+    PortRing* ring = nullptr;
+    {
+        AutoSpinLock guard(lock_);
+        switch (port->magic_) {
+        case kWritePortOpen:
+            // Closed for writing; the name stays until destroy().
+            port->magic_ = kWritePortClosed;
+            return NO_ERROR;
+        case kReadPortMagic: {
+            rp = static_cast<ReadPort*>(port);
+            if (WritePort* wp = rp->writer_) {
+                List<ReadPort, WriterTag>::remove(*rp);
+                if (wp->readers_.empty() && !wp->ring_) {
+                    // Last reader: the writer gets the ring back, with
+                    // whatever is still queued, for the next reader.
+                    wp->ring_ = rp->ring_;
+                    rp->ring_ = nullptr;
+                }
+            }
+            if (PortGroup* pg = rp->group_) {
+                List<ReadPort, GroupTag>::remove(*rp);
+                pg->count_--;
+                rp->group_ = nullptr;
+            }
+            ring = rp->ring_;
+            rp->ring_ = nullptr;
+            rp->magic_ = 0;
+            rp->wait_.destroy_locked();
+            break;
+        }
+        case kGroupMagic:
+            g = static_cast<PortGroup*>(port);
+            g->members_.for_each([](ReadPort& m) {
+                List<ReadPort, GroupTag>::remove(m);
+                m.group_ = nullptr;
+            });
+            g->count_ = 0;
+            g->magic_ = 0;
+            g->wait_.destroy_locked();
+            break;
+        default:
+            return ERR_BAD_HANDLE;
+        }
+    }
+    // Woken readers still hold a reference to the queue until they have
+    // taken the lock once more.
+    if (rp) {
+        rp->wait_.wait_departed();
+        delete rp;
+    }
+    if (g) {
+        g->wait_.wait_departed();
+        delete g;
+    }
+    PortRing::free(ring);
+    return NO_ERROR;
+}
+
+status_t PortRegistry::destroy(WritePort* wp) {
+    if (!wp) return ERR_INVALID_ARGS;
+    PortRing* ring;
+    {
+        AutoSpinLock guard(lock_);
+        if (wp->magic_ != kWritePortClosed) return ERR_BAD_HANDLE;
+        unhash_locked(wp);
+        ring = wp->ring_;
+        wp->ring_ = nullptr;
+        wp->readers_.for_each([&](ReadPort& rp) {
+            List<ReadPort, WriterTag>::remove(rp);
+            rp.writer_ = nullptr;
+            // Readers look again, drain what they hold, then see the
+            // cancellation.
+            rp.wait_.wake_all_locked(ERR_CANCELLED);
+            if (rp.group_) rp.group_->wait_.wake_all_locked(ERR_CANCELLED);
+            notify_locked(&rp);
+        });
+        wp->magic_ = 0;
+    }
+    PortRing::free(ring);
+    delete wp;
+    return NO_ERROR;
+}
+
+// ---- readiness and listing ----------------------------------------------------
+
+bool PortRegistry::readable(ReadPort* rp) {
+    AutoSpinLock guard(lock_);
+    return rp->magic_ == kReadPortMagic && (!rp->ring_->empty() || !rp->writer_);
+}
+
+bool PortRegistry::readable(PortGroup* g) {
+    AutoSpinLock guard(lock_);
+    if (g->magic_ != kGroupMagic) return false;
+    return g->members_.find([](ReadPort& rp) { return !rp.ring_->empty() || !rp.writer_; }) != nullptr;
+}
+
+bool PortRegistry::readable(PortHandle* port) {
+    u32 m;
+    {
+        AutoSpinLock guard(lock_);
+        m = port->magic_;
+    }
+    if (m == kReadPortMagic) return readable(static_cast<ReadPort*>(port));
+    if (m == kGroupMagic) return readable(static_cast<PortGroup*>(port));
+    return false;
+}
+
+void PortRegistry::set_observer(PortHandle* port, Observer o) {
+    AutoSpinLock guard(lock_);
+    if (port->magic_ == kReadPortMagic) static_cast<ReadPort*>(port)->observer_ = o;
+    else if (port->magic_ == kGroupMagic) static_cast<PortGroup*>(port)->observer_ = o;
+}
+
+void PortRegistry::set_observer(ReadPort* rp, Observer o) {
+    AutoSpinLock guard(lock_);
+    rp->observer_ = o;
+}
+
+void PortRegistry::set_observer(PortGroup* g, Observer o) {
+    AutoSpinLock guard(lock_);
+    g->observer_ = o;
+}
+
+PortRegistry::WritePortInfo PortRegistry::info_locked(const WritePort* wp) const {
+    WritePortInfo info = {};
+    for (usize i = 0; i < kPortNameMax && wp->name_[i]; i++) info.name[i] = wp->name_[i];
+    info.mode = wp->mode_;
+    info.capacity = wp->capacity_;
+    info.readers = u32(wp->readers_.size());
+    info.queued = wp->ring_ ? wp->ring_->queued() : 0;
+    info.closed = wp->magic_ == kWritePortClosed;
+    info.user = wp->user_;
+    return info;
+}
+
+usize PortRegistry::write_port_count() {
+    AutoSpinLock guard(lock_);
+    return count_;
+}
+
+}  // namespace lk

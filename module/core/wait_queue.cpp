@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <lk/wait_queue.h>
+
+namespace lk {
+
+WaitQueue::~WaitQueue() {
+    // Destroying a queue with sleepers would leave them asleep forever.
+    LK_WARN_ON(!waiters_.empty());
+}
+
+status_t WaitQueue::block_locked(AutoSpinLock& guard, Deadline deadline, Interruptible intr) {
+    LK_ASSERT_MAGIC(this, kMagic);
+    LK_DEBUG_ASSERT(guard.guards(lock_));
+    if (magic_ != kMagic) return ERR_OBJECT_DESTROYED;
+    if (deadline.passed()) return ERR_TIMED_OUT;
+    if (intr == Interruptible::Yes && lkos_signal_pending()) return ERR_INTERRUPTED;
+
+    Waiter w;
+    w.thread = lkos_current();
+    w.status = NO_ERROR;
+    w.woken = false;
+    waiters_.push_back(w);
+    count_++;
+
+    status_t status;
+    for (;;) {
+        // The task state is set before the lock is dropped: a waker that
+        // gets in between makes the thread runnable again, so the sleep
+        // below returns at once instead of missing the wake.
+        lkos_prepare_block(intr == Interruptible::Yes);
+        guard.drop_for_block();
+        lkos_block_until(deadline.ns());
+        guard.retake_after_block();
+
+        if (w.woken) {
+            // The waker dequeued us and chose the status.
+            departing_--;
+            status = w.status;
+            break;
+        }
+        if (deadline.passed()) {
+            status = ERR_TIMED_OUT;
+        } else if (intr == Interruptible::Yes && lkos_signal_pending()) {
+            status = ERR_INTERRUPTED;
+        } else {
+            continue;  // spurious wake-up: sleep again
+        }
+        waiters_.remove(w);
+        count_--;
+        break;
+    }
+    lkos_finish_block();
+    lkos_trace_wait_return(tag_.id, u32(tag_.kind), status);
+    return status;
+}
+
+void WaitQueue::wake_locked(Waiter& w, status_t status) {
+    waiters_.remove(w);
+    count_--;
+    departing_++;
+    w.status = status;
+    w.woken = true;
+    lkos_trace_wake(tag_.id, u32(tag_.kind), lkos_thread_tid(w.thread), status);
+    // Under the lock: the waiter cannot return (and its stack frame cannot
+    // go away) before it has taken the lock again.
+    lkos_wake(w.thread);
+}
+
+lkos_thread* WaitQueue::wake_first_locked(status_t status) {
+    LK_ASSERT_MAGIC(this, kMagic);
+    Waiter* w = waiters_.front();
+    if (!w) return nullptr;
+    lkos_thread* t = w->thread;
+    wake_locked(*w, status);
+    return t;
+}
+
+int WaitQueue::wake_all_locked(status_t status) {
+    LK_ASSERT_MAGIC(this, kMagic);
+    int n = 0;
+    while (Waiter* w = waiters_.front()) {
+        wake_locked(*w, status);
+        n++;
+    }
+    return n;
+}
+
+status_t WaitQueue::unblock_locked(lkos_thread* thread, status_t status) {
+    LK_ASSERT_MAGIC(this, kMagic);
+    Waiter* w = waiters_.find([thread](Waiter& x) { return x.thread == thread; });
+    if (!w) return ERR_NOT_BLOCKED;
+    wake_locked(*w, status);
+    return NO_ERROR;
+}
+
+void WaitQueue::destroy_locked() {
+    LK_ASSERT_MAGIC(this, kMagic);
+    wake_all_locked(ERR_OBJECT_DESTROYED);
+    magic_ = 0;
+}
+
+void WaitQueue::wait_departed() {
+    lkos_might_sleep();
+    for (;;) {
+        {
+            AutoSpinLock guard(lock_);
+            if (departing_ == 0) return;
+        }
+        lkos_yield();
+    }
+}
+
+}  // namespace lk
