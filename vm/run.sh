@@ -25,6 +25,7 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	--append) append=$2; shift 2 ;;
+	--tests) append="$append lkport.tests=$(echo $2 | tr ' ' ,)"; shift 2 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac

@@ -49,3 +49,6 @@ host-test: host
 		if [ $$rc -ne 0 ] || ! grep -Eq '^\[  PASSED  \] [1-9][0-9]* test' $(B)/host/$$s/test.log; then \
 			echo "host unit tests ($$s) failed or ran no test"; exit 1; fi; \
 	done
+
+# Host benchmarks (Google Benchmark, callgrind): make host-bench
+-include $(CORE)/bench/bench.mk
