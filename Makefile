@@ -26,9 +26,9 @@ VM_TIMEOUT ?= 1200
 MODULE_SRCS := Kbuild $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -name '*.cpp' -o -name '*.mk') \
 	tools/check-cxx-object.sh
 
-.PHONY: all deps check demo module install-module modules-vm user bpf host \
+.PHONY: all deps check demo module install-module modules-vm user bpf bench-user host \
 	host-test vm-test payload initramfs clean help
-all: modules-vm user bpf host
+all: modules-vm user bpf bench-user host
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -66,16 +66,24 @@ user:
 bpf:
 	$(MAKE) -C $(ROOT)/bpf O=$(B)/bpf
 
+# User-space benchmarks against futex, eventfd, pipe, POSIX mq (bench/).
+bench-user: user
+	$(if $(wildcard $(ROOT)/bench/Makefile),$(MAKE) -C $(ROOT)/bench O=$(B)/bench)
+
 # ---- host unit tests of the C++ core ---------------------------------------------
 include $(ROOT)/module/core/host.mk
 
 # ---- the VM ----------------------------------------------------------------------
-# Everything the guest gets besides the module, under /lkport.
-payload: user bpf
+# Everything the guest gets besides the modules, under /lkport: tools,
+# selftests, benchmarks, and the peers measured in the same boot.
+PEER_TOOLS := /usr/bin/pmqtest /usr/sbin/bpftool
+payload: user bpf bench-user
 	rm -rf $(B)/payload && mkdir -p $(B)/payload/bin
 	$(MAKE) -C $(ROOT)/selftests O=$(B)/user install INSTALL_PATH=$(B)/payload/selftests >/dev/null
 	cp $(B)/user/lkportctl $(B)/bpf/lkport-wakelat $(B)/payload/bin/
-	cp $(ROOT)/vm/lkport-demo.sh $(B)/payload/bin/
+	cp $(wildcard $(ROOT)/vm/lkport-demo.sh $(ROOT)/vm/lkport-bench.sh) $(B)/payload/bin/
+	cp $(wildcard $(B)/bench/lkport-bench-*) $(B)/payload/bin/ 2>/dev/null || true
+	cp $(PEER_TOOLS) $(B)/payload/bin/
 
 initramfs = $(B)/vm/$(1)/initramfs.cpio.gz
 initramfs: $(foreach k,$(VM_KRELS),$(call initramfs,$(k)))

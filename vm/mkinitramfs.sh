@@ -28,6 +28,17 @@ done
 cp "$here/init" "$root/init"
 cp "$kodir"/*.ko "$root/lkport/"
 cp -a "$payload/." "$root/lkport/"
+# Dynamically linked programs in the payload (peers measured in the same
+# boot, such as rt-tests' pmqtest, or bpftool) bring their libraries.
+find "$root/lkport" -type f -perm -u+x | while read -r prog; do
+	readelf -l "$prog" 2>/dev/null | grep -q 'program interpreter' || continue
+	ldd "$prog" | awk '/=> \// { print $3 } /^\t\/.*ld-linux/ { print $1 }' |
+	while read -r lib; do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+done
 echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
 echo 'nobody:x:65534:65534:nobody:/:/bin/false' >> "$root/etc/passwd"
 echo 'root:x:0:' > "$root/etc/group"

@@ -207,28 +207,35 @@ int PortRegistry::wake_reader_locked(ReadPort* rp, status_t status) {
     return woken;
 }
 
-status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize count) {
+status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize count, u32* delivered,
+                             u32* skipped) {
     if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
     AutoSpinLock guard(lock_);
     if (wp->magic_ != kWritePortOpen) return ERR_BAD_HANDLE;
     status_t status = NO_ERROR;
     int woken = 0;
+    u32 took = 0, full = 0;
     if (wp->readers_.empty()) {
         // No reader yet: queue in the writer's own ring for the first one.
         LK_DEBUG_ASSERT(wp->ring_ != nullptr);
         status = wp->ring_ ? wp->ring_->write(packets, count) : ERR_NOT_ENOUGH_BUFFER;
+        took = status == NO_ERROR;
     } else {
         wp->readers_.for_each([&](ReadPort& rp) {
             // Each reader gets the whole write or nothing of it.
             if (rp.ring_->write(packets, count) != NO_ERROR) {
                 status = ERR_PARTIAL_WRITE;
+                full++;
                 return;
             }
+            took++;
             woken += wake_reader_locked(&rp, NO_ERROR);
             notify_locked(&rp);
         });
     }
     lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken);
+    if (delivered) *delivered = took;
+    if (skipped) *skipped = full;
     return status;
 }
 
@@ -517,6 +524,47 @@ PortRegistry::WritePortInfo PortRegistry::info_locked(const WritePort* wp) const
     info.closed = wp->magic_ == kWritePortClosed;
     info.user = wp->user_;
     return info;
+}
+
+status_t PortRegistry::info(PortHandle* port, Info* out) {
+    if (!port || !out) return ERR_INVALID_ARGS;
+    *out = Info{};
+    AutoSpinLock guard(lock_);
+    switch (port->magic_) {
+    case kWritePortOpen:
+    case kWritePortClosed: {
+        auto* wp = static_cast<WritePort*>(port);
+        out->kind = ObjectKind::WritePort;
+        out->id = wp->tag_.id;
+        out->mode = wp->mode_;
+        out->capacity = wp->capacity_;
+        out->queued = wp->ring_ ? wp->ring_->queued() : 0;
+        out->closed = wp->magic_ == kWritePortClosed;
+        return NO_ERROR;
+    }
+    case kReadPortMagic: {
+        auto* rp = static_cast<ReadPort*>(port);
+        out->kind = ObjectKind::ReadPort;
+        out->id = rp->wait_.tag().id;
+        out->capacity = rp->ring_->capacity();
+        out->queued = rp->ring_->queued();
+        out->waiters = u32(rp->wait_.count_locked());
+        out->cancelled = !rp->writer_;
+        out->grouped = rp->group_ != nullptr;
+        if (rp->writer_) out->mode = rp->writer_->mode_;
+        return NO_ERROR;
+    }
+    case kGroupMagic: {
+        auto* g = static_cast<PortGroup*>(port);
+        out->kind = ObjectKind::PortGroup;
+        out->id = g->wait_.tag().id;
+        out->waiters = u32(g->wait_.count_locked());
+        out->members = u32(g->count_);
+        return NO_ERROR;
+    }
+    default:
+        return ERR_BAD_HANDLE;
+    }
 }
 
 usize PortRegistry::write_port_count() {

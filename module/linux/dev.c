@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/lkport: the misc device user space talks to.
+ * /dev/lkport: the misc device user space talks to. It creates and opens
+ * named objects, each handed back as a file descriptor of its own.
  *
  * Mode 0666: any user may open it, as any user may create a POSIX message
- * queue; what a user may then do is decided per object (owner, mode bits,
- * per-user limits), not by the device node.
+ * queue; what a user may then do is decided per object (owner, permission
+ * bits, per-user limits), not by the device node.
  */
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/string.h>
-
-#include <linux/lkport.h>
 
 #include "ioctl.h"
 #include "lkport.h"
@@ -23,14 +22,21 @@ static long lkport_ioc_version(struct file *file, void *arg)
 
 	v->abi_major = LKPORT_ABI_MAJOR;
 	v->abi_minor = LKPORT_ABI_MINOR;
-	v->features = LKPORT_FEATURE_VERSION;
-	strscpy(v->module_version, LKPORT_MODULE_VERSION,
-		sizeof(v->module_version));
+	v->features = LKPORT_FEATURE_VERSION | LKPORT_FEATURE_EVENTS |
+		      LKPORT_FEATURE_PORTS | LKPORT_FEATURE_GROUPS |
+		      LKPORT_FEATURE_POLL | LKPORT_FEATURE_INFO;
+	strscpy_pad(v->module_version, LKPORT_MODULE_VERSION,
+		    sizeof(v->module_version));
 	return 0;
 }
 
 static const struct lkport_ioctl_desc lkport_dev_ioctls[] = {
 	LKPORT_IOCTL(LKPORT_IOC_VERSION, lkport_ioc_version),
+	LKPORT_IOCTL(LKPORT_IOC_EVENT_CREATE, lkport_event_create),
+	LKPORT_IOCTL(LKPORT_IOC_EVENT_OPEN, lkport_event_open),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_CREATE, lkport_port_create),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_OPEN, lkport_port_open),
+	LKPORT_IOCTL(LKPORT_IOC_GROUP_CREATE, lkport_group_create),
 };
 
 static long lkport_dev_ioctl(struct file *file, unsigned int cmd,

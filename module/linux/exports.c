@@ -54,6 +54,9 @@ EXPORT_SYMBOL_GPL(lk_port_group_read_timeout);
 EXPORT_SYMBOL_GPL(lk_port_readable);
 EXPORT_SYMBOL_GPL(lk_port_set_notify);
 EXPORT_SYMBOL_GPL(lk_port_capacity);
+EXPORT_SYMBOL_GPL(lk_port_user);
+EXPORT_SYMBOL_GPL(lk_port_write_ex);
+EXPORT_SYMBOL_GPL(lk_port_info);
 
 EXPORT_SYMBOL_GPL(lk_handler_register);
 EXPORT_SYMBOL_GPL(lk_handler_handle);

@@ -1,11 +1,123 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Declarations shared by the Linux glue's files. */
+/*
+ * Declarations shared by the Linux glue's files: the objects user space
+ * creates through /dev/lkport, their names, owners and per-user accounting.
+ *
+ * Locking, outermost first:
+ *   lkport_objects_lock (mutex)   the list of live objects, the event name
+ *                                 table, account lookup
+ *   wport->lock (rwsem)           a write port's closed/destroyed state
+ *                                 against operations on it
+ *   the core's locks (spinlocks)  taken inside lk_* calls; the core calls
+ *                                 observers (poll wake-ups) under them
+ */
 #ifndef LKPORT_GLUE_H
 #define LKPORT_GLUE_H
 
-#define LKPORT_MODULE_VERSION "0.1.0"
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/poll.h>
+#include <linux/rwsem.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
 
+#include <linux/lkport.h>
+#include <lk/capi.h>
+
+/* struct fd's file, before 6.12 named fd_file(). */
+#ifndef fd_file
+#define fd_file(f) ((f).file)
+#endif
+
+#define LKPORT_MODULE_VERSION "0.2.0"
+
+/* ---- status codes ---------------------------------------------------------- */
+/* The one table from LK status to errno (see uapi/linux/lkport.h). */
+int lkport_errno(int lk_status);
+
+/* ---- accounting -------------------------------------------------------------- */
+struct lkport_account;
+
+/* Charges one object and `bytes` of rings to the calling user; -EDQUOT past
+ * the limits (unless CAP_SYS_RESOURCE). On success *acct holds a reference
+ * released by lkport_uncharge. Sleeps. */
+int lkport_charge(size_t bytes, struct lkport_account **acct);
+void lkport_uncharge(struct lkport_account *acct, size_t bytes);
+
+/* ---- objects ------------------------------------------------------------------ */
+enum lkport_kind {
+	LKPORT_EVENT = LKPORT_KIND_EVENT,
+	LKPORT_WRITE_PORT = LKPORT_KIND_WRITE_PORT,
+	LKPORT_READ_PORT = LKPORT_KIND_READ_PORT,
+	LKPORT_GROUP = LKPORT_KIND_GROUP,
+	LKPORT_KINDS
+};
+
+/* What every user-visible object has. Immutable after creation except the
+ * list node. */
+struct lkport_object {
+	struct list_head node;		/* lkport_objects, under lkport_objects_lock */
+	enum lkport_kind kind;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t perm;
+	char name[LKPORT_NAME_LEN];
+	struct lkport_account *acct;
+	size_t charged;			/* ring bytes charged to acct */
+};
+
+/* Fills owner, perm (less umask), name; charges the caller. */
+int lkport_object_init(struct lkport_object *obj, enum lkport_kind kind,
+		       const char *name, u32 perm, size_t bytes);
+/* Lists it (for debugfs) and counts it live; lkport_objects_lock held. */
+void lkport_object_publish_locked(struct lkport_object *obj);
+void lkport_object_publish(struct lkport_object *obj);
+/* Unlists, uncounts, uncharges a published object. */
+void lkport_object_retire(struct lkport_object *obj);
+/* Uncharges an object that was initialised but never published. */
+void lkport_object_abandon(struct lkport_object *obj);
+/* A live object's info fields common to all kinds. */
+void lkport_object_info(const struct lkport_object *obj, struct lkport_info *info);
+
+extern struct mutex lkport_objects_lock;
+extern struct list_head lkport_objects;
+extern atomic_t lkport_live[LKPORT_KINDS];
+
+/* Copies a name from an ioctl argument and validates it (1..63 bytes of
+ * [A-Za-z0-9._-], NUL-padded). */
+int lkport_name_check(const char name[LKPORT_NAME_LEN]);
+
+/* May the caller open obj for MAY_READ and/or MAY_WRITE? `override` is the
+ * caller's CAP_DAC_OVERRIDE, evaluated before any spinlock is held. */
+bool lkport_may_open(const struct lkport_object *obj, int mask, bool override);
+bool lkport_dac_override(void);
+
+/* A new fd on an anonymous inode; fd_flags: O_CLOEXEC or 0 (else
+ * -EINVAL). On failure the caller still owns priv. */
+int lkport_check_fd_flags(u32 fd_flags);
+int lkport_new_fd(const char *name, const struct file_operations *fops,
+		  void *priv, int open_flags, u32 fd_flags);
+
+/* Converts a user deadline (the caller's CLOCK_MONOTONIC, time namespace
+ * included) to the kernel's. */
+u64 lkport_deadline(u64 user_ns);
+
+/* ---- kinds --------------------------------------------------------------------- */
+long lkport_event_create(struct file *dev, void *arg);
+long lkport_event_open(struct file *dev, void *arg);
+long lkport_port_create(struct file *dev, void *arg);
+long lkport_port_open(struct file *dev, void *arg);
+long lkport_group_create(struct file *dev, void *arg);
+/* debugfs listing of one object */
+void lkport_object_show(struct seq_file *m, struct lkport_object *obj);
+void lkport_event_show(struct seq_file *m, struct lkport_object *obj);
+void lkport_port_show(struct seq_file *m, struct lkport_object *obj);
+
+/* ---- module parts ------------------------------------------------------------- */
 int lkport_dev_init(void);
 void lkport_dev_exit(void);
+void lkport_debugfs_init(void);
+void lkport_debugfs_exit(void);
 
 #endif /* LKPORT_GLUE_H */

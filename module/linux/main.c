@@ -18,8 +18,10 @@ static int __init lkport_init(void)
 		pr_err("lkport: core init failed: %s\n", lk_status_name(ret));
 		return -ENOMEM;
 	}
+	lkport_debugfs_init();
 	ret = lkport_dev_init();
 	if (ret) {
+		lkport_debugfs_exit();
 		lk_core_exit();
 		return ret;
 	}
@@ -29,7 +31,9 @@ static int __init lkport_init(void)
 
 static void __exit lkport_exit(void)
 {
+	/* Every object fd holds a module reference: none is left here. */
 	lkport_dev_exit();
+	lkport_debugfs_exit();
 	lk_core_exit();
 }
 

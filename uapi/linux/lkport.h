@@ -1,11 +1,71 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * lkport: Little Kernel's blocking primitives for Linux user space.
+ * lkport: Little Kernel's events, ports and port groups for Linux user space.
  *
  * The ABI of /dev/lkport. Rules it keeps: fixed-width types only, pointers
- * as __u64, explicit padding, every struct a multiple of 8 bytes, reserved
- * fields and unknown flags rejected with EINVAL, extension only at the end
- * or by new commands. Unknown commands fail with ENOTTY.
+ * as __u64, explicit padding, every struct a multiple of 8 bytes (so 32-bit
+ * callers share it unchanged), reserved fields, unknown flags and garbage
+ * after a name's NUL rejected with EINVAL, extension only at the end or by
+ * new commands. Unknown commands fail with ENOTTY.
+ *
+ * Objects. /dev/lkport creates and opens named objects; each comes back as
+ * a file descriptor of its own (an event, a write port, a read port or a
+ * port group), which works with poll/epoll, can be passed to other
+ * processes like any fd, and keeps the object alive: an object lives as
+ * long as a descriptor refers to it (a write port's packets live on in its
+ * readers). O_CLOEXEC in fd_flags is honoured; no other fd flag is taken.
+ *
+ * Names: 1 to LKPORT_NAME_MAX (63) bytes from [A-Za-z0-9._-], NUL-padded to
+ * LKPORT_NAME_LEN. Events and write ports have separate name spaces, each
+ * global to the machine (as POSIX message queues).
+ *
+ * Permissions: an object records its creator's uid and gid and the
+ * permission bits given at creation, less the creator's umask. Opening it
+ * by name needs read permission to wait or read, write permission to
+ * signal or write, checked as for files (owner, group, other; CAP_DAC_-
+ * OVERRIDE bypasses). A descriptor opened for waiting only cannot signal
+ * (EBADF), and the other way round.
+ *
+ * Limits: each user may hold at most max_objects_per_user objects and
+ * max_bytes_per_user bytes of packet rings (module parameters, visible and
+ * settable in /sys/module/lkport/parameters/); past either, creating or
+ * opening fails with EDQUOT. CAP_SYS_RESOURCE bypasses both.
+ *
+ * Time: every wait takes an absolute CLOCK_MONOTONIC deadline in
+ * nanoseconds (as the caller's clock_gettime sees it, time namespaces
+ * included); 0 never blocks, LKPORT_FOREVER never times out. A wait ended
+ * by a signal restarts after an SA_RESTART handler (the deadline does not
+ * move) and otherwise fails with EINTR.
+ *
+ * Status codes inside are LK's; at this boundary they become errnos:
+ *
+ *   LK status               errno        where
+ *   ERR_TIMED_OUT           ETIMEDOUT    a wait or read reached its deadline
+ *   ERR_OBJECT_DESTROYED    EIDRM        the object went away while waiting
+ *   ERR_CANCELLED           ECANCELED    read port / group: the write port
+ *                                        was destroyed and nothing is left
+ *   ERR_NOT_FOUND           ENOENT       open of a name that does not exist
+ *   ERR_ALREADY_EXISTS      EEXIST       create of a name in use
+ *   ERR_BUSY                EBUSY        a write port was closed but still
+ *                                        holds its name; a read port
+ *                                        already in a group
+ *   ERR_NOT_ALLOWED         EBUSY        second reader of a unicast port
+ *   ERR_ACCESS_DENIED       EACCES       permission bits refuse the open
+ *   ERR_NOT_ENOUGH_BUFFER   ENOBUFS      write with no reader and a full ring
+ *   ERR_PARTIAL_WRITE       (none)       write returns the number of readers
+ *                                        skipped (> 0) instead of 0
+ *   ERR_TOO_BIG             E2BIG        a group past LKPORT_GROUP_MAX
+ *   ERR_BAD_HANDLE          EBADF        wrong kind of object, write to a
+ *                                        closed port, fd not an lkport read
+ *                                        port, not a member of the group
+ *   ERR_INVALID_ARGS        EINVAL       bad arguments
+ *   ERR_NO_MEMORY           ENOMEM
+ *   ERR_NOT_READY           EAGAIN
+ *   ERR_NO_MSG              ENOMSG
+ *   ERR_GENERIC and others  EIO
+ * and from the ioctl layer itself: EFAULT (bad pointer; nothing changed),
+ * EINVAL (reserved field, unknown flag, bad name), EDQUOT (per-user limit),
+ * EMFILE/ENFILE (no fd), ENOTTY (unknown command).
  */
 #ifndef _UAPI_LINUX_LKPORT_H
 #define _UAPI_LINUX_LKPORT_H
@@ -17,10 +77,26 @@
 #define LKPORT_IOC_MAGIC	0xB8
 
 #define LKPORT_ABI_MAJOR	1	/* incompatible changes */
-#define LKPORT_ABI_MINOR	0	/* compatible additions */
+#define LKPORT_ABI_MINOR	1	/* compatible additions */
+
+#define LKPORT_NAME_LEN		64	/* name fields, bytes with the NUL */
+#define LKPORT_NAME_MAX		63	/* longest name */
+#define LKPORT_PACKET_SIZE	16	/* bytes in one port packet */
+#define LKPORT_CAPACITY_MAX	4096	/* packets in one ring */
+#define LKPORT_GROUP_MAX	256	/* read ports in one group */
+#define LKPORT_READ_MAX		64	/* packets one read call returns */
+
+#define LKPORT_FOREVER		(~(__u64)0)	/* deadline: never time out */
 
 /* Feature bits reported by LKPORT_IOC_VERSION. */
 #define LKPORT_FEATURE_VERSION	(1ULL << 0)	/* this query */
+#define LKPORT_FEATURE_EVENTS	(1ULL << 1)	/* named events */
+#define LKPORT_FEATURE_PORTS	(1ULL << 2)	/* named ports */
+#define LKPORT_FEATURE_GROUPS	(1ULL << 3)	/* port groups */
+#define LKPORT_FEATURE_POLL	(1ULL << 4)	/* poll/epoll on object fds */
+#define LKPORT_FEATURE_INFO	(1ULL << 5)	/* LKPORT_IOC_INFO */
+
+/* ---- /dev/lkport ------------------------------------------------------------ */
 
 /* LKPORT_IOC_VERSION: what the loaded module speaks. */
 struct lkport_version {
@@ -31,6 +107,187 @@ struct lkport_version {
 	__u64 reserved[4];		/* zero */
 };
 
+/* Event flags (create) */
+#define LKPORT_EVENT_AUTOUNSIGNAL	(1u << 0)	/* LK's EVENT_FLAG_AUTOUNSIGNAL */
+#define LKPORT_EVENT_SIGNALED		(1u << 1)	/* created signalled */
+
+/* LKPORT_IOC_EVENT_CREATE -> event fd (may wait and signal). */
+struct lkport_event_create {
+	char name[LKPORT_NAME_LEN];
+	__u32 flags;			/* LKPORT_EVENT_* */
+	__u32 perm;			/* permission bits, 0 to 0777 */
+	__u32 fd_flags;			/* O_CLOEXEC or 0 */
+	__u32 reserved;			/* zero */
+	__u64 reserved2[2];		/* zero */
+};
+
+/* Access asked for when opening by name. */
+#define LKPORT_ACCESS_WAIT	(1u << 0)	/* needs read permission */
+#define LKPORT_ACCESS_SIGNAL	(1u << 1)	/* needs write permission */
+
+/* LKPORT_IOC_EVENT_OPEN -> event fd with the access asked for. */
+struct lkport_event_open {
+	char name[LKPORT_NAME_LEN];
+	__u32 access;			/* LKPORT_ACCESS_*, at least one */
+	__u32 fd_flags;			/* O_CLOEXEC or 0 */
+	__u64 reserved[2];		/* zero */
+};
+
+/* Port modes (LK's port_mode_t) */
+#define LKPORT_PORT_BROADCAST	0		/* every reader gets every packet */
+#define LKPORT_PORT_UNICAST	(1u << 0)	/* one reader only */
+#define LKPORT_PORT_BIG_BUFFER	(1u << 1)	/* 64-packet ring (unicast only) */
+
+/* Port create flags */
+#define LKPORT_PORT_SHARE	(1u << 0)	/* name in use by an open write
+						 * port: hand back another
+						 * writer of it (LK's
+						 * port_create); needs write
+						 * permission */
+
+/* LKPORT_IOC_PORT_CREATE -> write port fd. */
+struct lkport_port_create {
+	char name[LKPORT_NAME_LEN];
+	__u32 mode;			/* LKPORT_PORT_* mode bits */
+	__u32 capacity;			/* packets, power of two up to
+					 * LKPORT_CAPACITY_MAX; 0 = LK's
+					 * default (8, 64 with BIG_BUFFER) */
+	__u32 perm;			/* permission bits, 0 to 0777 */
+	__u32 flags;			/* LKPORT_PORT_SHARE */
+	__u32 fd_flags;			/* O_CLOEXEC or 0 */
+	__u32 reserved;			/* zero */
+	__u64 reserved2[2];		/* zero */
+};
+
+/* LKPORT_IOC_PORT_OPEN -> read port fd; ctx comes back with every packet. */
+struct lkport_port_open {
+	char name[LKPORT_NAME_LEN];
+	__u64 ctx;
+	__u32 fd_flags;			/* O_CLOEXEC or 0 */
+	__u32 reserved;			/* zero */
+	__u64 reserved2[2];		/* zero */
+};
+
+/* LKPORT_IOC_GROUP_CREATE -> port group fd, with initial members. */
+struct lkport_group_create {
+	__u64 fds;			/* pointer to __s32[count]: read port fds */
+	__u32 count;			/* 0 to LKPORT_GROUP_MAX */
+	__u32 fd_flags;			/* O_CLOEXEC or 0 */
+	__u64 reserved[2];		/* zero */
+};
+
 #define LKPORT_IOC_VERSION	_IOR(LKPORT_IOC_MAGIC, 0x00, struct lkport_version)
+#define LKPORT_IOC_EVENT_CREATE	_IOW(LKPORT_IOC_MAGIC, 0x01, struct lkport_event_create)
+#define LKPORT_IOC_EVENT_OPEN	_IOW(LKPORT_IOC_MAGIC, 0x02, struct lkport_event_open)
+#define LKPORT_IOC_PORT_CREATE	_IOW(LKPORT_IOC_MAGIC, 0x03, struct lkport_port_create)
+#define LKPORT_IOC_PORT_OPEN	_IOW(LKPORT_IOC_MAGIC, 0x04, struct lkport_port_open)
+#define LKPORT_IOC_GROUP_CREATE	_IOW(LKPORT_IOC_MAGIC, 0x05, struct lkport_group_create)
+
+/* ---- every object fd ---------------------------------------------------------- */
+
+#define LKPORT_KIND_EVENT	1
+#define LKPORT_KIND_WRITE_PORT	2
+#define LKPORT_KIND_READ_PORT	3
+#define LKPORT_KIND_GROUP	4
+
+/* state bits */
+#define LKPORT_STATE_SIGNALED	(1u << 0)	/* event is signalled */
+#define LKPORT_STATE_CLOSED	(1u << 1)	/* write port closed for writing */
+#define LKPORT_STATE_DESTROYED	(1u << 2)	/* write port destroyed */
+#define LKPORT_STATE_CANCELLED	(1u << 3)	/* read port: writer destroyed */
+#define LKPORT_STATE_GROUPED	(1u << 4)	/* read port is in a group */
+
+/* LKPORT_IOC_INFO: what the object is and how it stands. */
+struct lkport_info {
+	__u32 kind;			/* LKPORT_KIND_* */
+	__u32 flags;			/* event flags, or port mode */
+	__u32 uid;			/* owner, in the caller's user namespace */
+	__u32 gid;
+	__u32 perm;			/* permission bits */
+	__u32 state;			/* LKPORT_STATE_* */
+	__u32 waiters;			/* threads blocked on it */
+	__u32 queued;			/* packets waiting (read port: its ring;
+					 * write port: its own ring) */
+	__u32 capacity;			/* ring size in packets */
+	__u32 members;			/* group: read ports in it */
+	__u64 id;			/* object id, as in tracepoints */
+	__u64 ctx;			/* read port: its ctx */
+	char name[LKPORT_NAME_LEN];	/* "" for a group */
+	__u64 reserved[4];		/* zero */
+};
+
+#define LKPORT_IOC_INFO		_IOR(LKPORT_IOC_MAGIC, 0x10, struct lkport_info)
+
+/* ---- event fds ------------------------------------------------------------------- */
+
+/* LKPORT_IOC_EVENT_WAIT: returns 0 once signalled, or fails (ETIMEDOUT,
+ * EINTR). poll: EPOLLIN while signalled. */
+struct lkport_wait {
+	__u64 deadline_ns;		/* absolute CLOCK_MONOTONIC; 0: do not
+					 * block; LKPORT_FOREVER */
+	__u32 flags;			/* zero */
+	__u32 reserved;			/* zero */
+};
+
+#define LKPORT_IOC_EVENT_WAIT	 _IOW(LKPORT_IOC_MAGIC, 0x20, struct lkport_wait)
+/* Returns the number of threads woken. */
+#define LKPORT_IOC_EVENT_SIGNAL	 _IO(LKPORT_IOC_MAGIC, 0x21)
+#define LKPORT_IOC_EVENT_UNSIGNAL _IO(LKPORT_IOC_MAGIC, 0x22)
+
+/* ---- port fds ---------------------------------------------------------------------- */
+
+struct lkport_packet {
+	__u8 data[LKPORT_PACKET_SIZE];
+};
+
+struct lkport_result {
+	__u64 ctx;			/* the read port's ctx */
+	__u8 data[LKPORT_PACKET_SIZE];
+};
+
+/* LKPORT_IOC_PORT_WRITE (write port): `count` packets to every reader,
+ * all or nothing per reader; never blocks. Returns 0 when every reader
+ * took them (or, with no reader yet, the port's own ring did), else the
+ * number of readers skipped because their ring was full. */
+struct lkport_port_write {
+	__u64 packets;			/* pointer to struct lkport_packet[count] */
+	__u32 count;			/* 1 to LKPORT_CAPACITY_MAX */
+	__u32 flags;			/* zero */
+	__u32 delivered;		/* out: readers (or own ring) that took them */
+	__u32 skipped;			/* out: readers skipped */
+	__u64 reserved;			/* zero */
+};
+
+/* LKPORT_IOC_PORT_READ (read port), LKPORT_IOC_GROUP_READ (group): waits
+ * until a packet is there, then returns up to `max` of them. poll: EPOLLIN
+ * while a packet is queued; EPOLLHUP once the writer is destroyed and
+ * nothing is left (reads then fail with ECANCELED). */
+struct lkport_port_read {
+	__u64 deadline_ns;		/* as in struct lkport_wait */
+	__u64 results;			/* pointer to struct lkport_result[max] */
+	__u32 max;			/* 1 to LKPORT_READ_MAX */
+	__u32 count;			/* out: results filled */
+	__u32 flags;			/* zero */
+	__u32 reserved;			/* zero */
+};
+
+#define LKPORT_IOC_PORT_WRITE	_IOWR(LKPORT_IOC_MAGIC, 0x30, struct lkport_port_write)
+#define LKPORT_IOC_PORT_READ	_IOWR(LKPORT_IOC_MAGIC, 0x31, struct lkport_port_read)
+/* Write port: no more writes; readers keep reading; the name stays taken. */
+#define LKPORT_IOC_PORT_CLOSE	_IO(LKPORT_IOC_MAGIC, 0x32)
+/* Closed write port: free the name; readers drain, then get ECANCELED.
+ * (Closing the last writer fd does close + destroy.) */
+#define LKPORT_IOC_PORT_DESTROY	_IO(LKPORT_IOC_MAGIC, 0x33)
+
+/* ---- group fds --------------------------------------------------------------------- */
+
+struct lkport_group_member {
+	__s32 fd;			/* a read port fd */
+	__u32 reserved;			/* zero */
+};
+
+#define LKPORT_IOC_GROUP_ADD	_IOW(LKPORT_IOC_MAGIC, 0x40, struct lkport_group_member)
+#define LKPORT_IOC_GROUP_REMOVE	_IOW(LKPORT_IOC_MAGIC, 0x41, struct lkport_group_member)
+#define LKPORT_IOC_GROUP_READ	_IOWR(LKPORT_IOC_MAGIC, 0x42, struct lkport_port_read)
 
 #endif /* _UAPI_LINUX_LKPORT_H */

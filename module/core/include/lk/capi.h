@@ -21,6 +21,29 @@
 extern "C" {
 #endif
 
+/* LK status codes, for C (the C++ core's lk::status_t has the same values). */
+#define LK_NO_ERROR			0
+#define LK_ERR_GENERIC			(-1)
+#define LK_ERR_NOT_FOUND		(-2)
+#define LK_ERR_NOT_READY		(-3)
+#define LK_ERR_NO_MSG			(-4)
+#define LK_ERR_NO_MEMORY		(-5)
+#define LK_ERR_INVALID_ARGS		(-8)
+#define LK_ERR_NOT_ENOUGH_BUFFER	(-9)
+#define LK_ERR_OBJECT_DESTROYED		(-11)
+#define LK_ERR_NOT_BLOCKED		(-12)
+#define LK_ERR_TIMED_OUT		(-13)
+#define LK_ERR_ALREADY_EXISTS		(-14)
+#define LK_ERR_NOT_ALLOWED		(-17)
+#define LK_ERR_TOO_BIG			(-25)
+#define LK_ERR_CANCELLED		(-26)
+#define LK_ERR_BUSY			(-33)
+#define LK_ERR_THREAD_DETACHED		(-34)
+#define LK_ERR_BAD_HANDLE		(-42)
+#define LK_ERR_ACCESS_DENIED		(-43)
+#define LK_ERR_PARTIAL_WRITE		(-44)
+#define LK_ERR_INTERRUPTED		(-16385)
+
 typedef lkos_u32 lk_time_t;		/* milliseconds */
 #define LK_INFINITE_TIME	0xffffffffu
 #define LK_DEADLINE_NONE	0ull		/* absolute ns: never block */
@@ -128,6 +151,36 @@ int lk_port_read_many(lk_port_t port, lkos_u64 deadline_ns, int interruptible,
 int lk_port_readable(lk_port_t port);		/* read port or group */
 void lk_port_set_notify(lk_port_t port, void (*notify)(void *ctx), void *ctx);
 unsigned int lk_port_capacity(lk_port_t write_port);
+/* The `user` a write port was created with (lk_port_create_ex). */
+void *lk_port_user(lk_port_t write_port);
+/* As lk_port_write; delivered/skipped (may be NULL): readers (or the
+ * writer's own ring) that took the packets, readers skipped as full. */
+int lk_port_write_ex(lk_port_t port, const lk_port_packet_t *pk, lkos_size count,
+		     unsigned int *delivered, unsigned int *skipped);
+
+/* Object kinds, as in tracepoints. */
+#define LK_KIND_MUTEX		1
+#define LK_KIND_SEMAPHORE	2
+#define LK_KIND_EVENT		3
+#define LK_KIND_WRITE_PORT	4
+#define LK_KIND_READ_PORT	5
+#define LK_KIND_PORT_GROUP	6
+
+typedef struct lk_port_info {
+	lkos_u64 id;
+	unsigned int kind;		/* LK_KIND_* */
+	unsigned int mode;		/* write port (and its readers) */
+	unsigned int capacity;
+	unsigned int queued;
+	unsigned int waiters;
+	unsigned int members;		/* group */
+	unsigned char closed;		/* write port closed for writing */
+	unsigned char cancelled;	/* read port: writer destroyed */
+	unsigned char grouped;		/* read port in a group */
+} lk_port_info_t;
+
+/* Any port object; any context. */
+int lk_port_info(lk_port_t port, lk_port_info_t *out);
 
 /* ---- handler table ------------------------------------------------------------- */
 /* A module-wide HandlerTable<LK_HANDLER_SLOTS> for C callers. */

@@ -93,7 +93,10 @@ class PortRegistry : Pinned, public Allocated {
     // ERR_ACCESS_DENIED when `check` refuses. Thread context (allocates).
     status_t open(const char* name, void* ctx, ReadPort** out, const OpenCheck* check = nullptr);
 
-    status_t write(WritePort* wp, const PortPacket* packets, usize count);  // any context
+    // Any context. delivered/skipped (optional): readers (or the writer's
+    // own ring) that took the packets, and readers skipped as full.
+    status_t write(WritePort* wp, const PortPacket* packets, usize count, u32* delivered = nullptr,
+                   u32* skipped = nullptr);
 
     // Thread context. Deadline::none() on an empty port: ERR_TIMED_OUT.
     status_t read(ReadPort* rp, Deadline deadline, PortResult* result,
@@ -137,6 +140,22 @@ class PortRegistry : Pinned, public Allocated {
     bool readable(PortGroup* g);
     void set_observer(ReadPort* rp, Observer o);
     void set_observer(PortGroup* g, Observer o);
+
+    // State of any port object, for diagnostics and LKPORT_IOC_INFO.
+    struct Info {
+        ObjectKind kind;
+        u64 id;
+        u32 mode;      // write port
+        u32 capacity;  // ring size
+        u32 queued;    // packets in the object's ring
+        u32 waiters;   // threads blocked on it
+        u32 members;   // group
+        bool closed;     // write port closed for writing
+        bool cancelled;  // read port whose writer is gone
+        bool grouped;    // read port in a group
+    };
+    // Any context. ERR_BAD_HANDLE for a handle of no kind.
+    status_t info(PortHandle* port, Info* out);
 
     // Diagnostics (listing). Any context.
     struct WritePortInfo {

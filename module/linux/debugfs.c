@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/lkport/
+ *   objects   one line per live object: kind, name, owner, permissions,
+ *             and its state (waiters, queued packets, ...)
+ *   stats     live objects by kind; all zero once every fd is closed
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/user_namespace.h>
+
+#include "lkport.h"
+
+static struct dentry *lkport_debugfs;
+
+static const char *const kind_names[LKPORT_KINDS] = {
+	[LKPORT_EVENT] = "event",
+	[LKPORT_WRITE_PORT] = "wport",
+	[LKPORT_READ_PORT] = "rport",
+	[LKPORT_GROUP] = "group",
+};
+
+static int objects_show(struct seq_file *m, void *unused)
+{
+	struct lkport_object *obj;
+
+	mutex_lock(&lkport_objects_lock);
+	list_for_each_entry(obj, &lkport_objects, node) {
+		seq_printf(m, "%-5s %-20s uid=%u gid=%u perm=%04o",
+			   kind_names[obj->kind], obj->name[0] ? obj->name : "-",
+			   from_kuid_munged(&init_user_ns, obj->uid),
+			   from_kgid_munged(&init_user_ns, obj->gid), obj->perm);
+		if (obj->kind == LKPORT_EVENT)
+			lkport_event_show(m, obj);
+		else
+			lkport_port_show(m, obj);
+		seq_putc(m, '\n');
+	}
+	mutex_unlock(&lkport_objects_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(objects);
+
+static int stats_show(struct seq_file *m, void *unused)
+{
+	int k;
+
+	for (k = LKPORT_EVENT; k < LKPORT_KINDS; k++)
+		seq_printf(m, "%s %d\n", kind_names[k], atomic_read(&lkport_live[k]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+void lkport_debugfs_init(void)
+{
+	lkport_debugfs = debugfs_create_dir("lkport", NULL);
+	debugfs_create_file("objects", 0400, lkport_debugfs, NULL, &objects_fops);
+	debugfs_create_file("stats", 0444, lkport_debugfs, NULL, &stats_fops);
+}
+
+void lkport_debugfs_exit(void)
+{
+	debugfs_remove_recursive(lkport_debugfs);
+}

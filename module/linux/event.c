@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Named events. One lkport_event per name, shared by every fd opened on it
+ * and freed with the last of them. The fd's f_mode says what it may do:
+ * FMODE_READ to wait, FMODE_WRITE to signal and unsignal.
+ */
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/kref.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/stringhash.h>
+
+#include "ioctl.h"
+#include "lkport.h"
+
+struct lkport_event {
+	struct lkport_object obj;
+	struct kref ref;		/* fds; dropped under lkport_objects_lock */
+	struct hlist_node name_node;	/* lkport_event_names, same lock */
+	u32 flags;			/* LKPORT_EVENT_AUTOUNSIGNAL */
+	wait_queue_head_t poll_wq;
+	lk_event_t ev;
+};
+
+static DEFINE_HASHTABLE(lkport_event_names, 8);	/* under lkport_objects_lock */
+
+static u32 name_hash(const char *name)
+{
+	return full_name_hash(NULL, name, strnlen(name, LKPORT_NAME_LEN));
+}
+
+/* Under lkport_objects_lock. */
+static struct lkport_event *lookup_locked(const char *name)
+{
+	struct lkport_event *e;
+
+	hash_for_each_possible(lkport_event_names, e, name_node, name_hash(name))
+		if (!strcmp(e->obj.name, name))
+			return e;
+	return NULL;
+}
+
+/* Core observer: readiness may have changed. Event lock held, any context. */
+static void lkport_event_notify(void *ctx)
+{
+	struct lkport_event *e = ctx;
+
+	wake_up_interruptible_poll(&e->poll_wq, EPOLLIN | EPOLLRDNORM);
+}
+
+static void lkport_event_free(struct kref *ref)
+	__releases(&lkport_objects_lock)
+{
+	struct lkport_event *e = container_of(ref, struct lkport_event, ref);
+
+	hash_del(&e->name_node);
+	mutex_unlock(&lkport_objects_lock);
+	/* No fd is left, so nobody waits on it. */
+	lk_event_destroy(&e->ev);
+	lkport_object_retire(&e->obj);
+	kfree(e);
+}
+
+static void lkport_event_put(struct lkport_event *e)
+{
+	kref_put_mutex(&e->ref, lkport_event_free, &lkport_objects_lock);
+}
+
+static int lkport_event_release(struct inode *inode, struct file *file)
+{
+	lkport_event_put(file->private_data);
+	return 0;
+}
+
+static __poll_t lkport_event_poll(struct file *file, poll_table *pt)
+{
+	struct lkport_event *e = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &e->poll_wq, pt);
+	if ((file->f_mode & FMODE_READ) && lk_event_is_signaled(&e->ev))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (file->f_mode & FMODE_WRITE)
+		mask |= EPOLLOUT | EPOLLWRNORM;	/* signalling never blocks */
+	return mask;
+}
+
+static long lkport_ioc_event_wait(struct file *file, void *arg)
+{
+	struct lkport_event *e = file->private_data;
+	struct lkport_wait *w = arg;
+
+	if (w->flags || w->reserved)
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	return lkport_errno(lk_event_wait_deadline(&e->ev, lkport_deadline(w->deadline_ns), 1));
+}
+
+static long lkport_ioc_event_signal(struct file *file, void *arg)
+{
+	struct lkport_event *e = file->private_data;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	return lk_event_signal(&e->ev);
+}
+
+static long lkport_ioc_event_unsignal(struct file *file, void *arg)
+{
+	struct lkport_event *e = file->private_data;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	return lkport_errno(lk_event_unsignal(&e->ev));
+}
+
+static long lkport_ioc_event_info(struct file *file, void *arg)
+{
+	struct lkport_event *e = file->private_data;
+	struct lkport_info *info = arg;
+
+	lkport_object_info(&e->obj, info);
+	info->flags = e->flags;
+	info->state = lk_event_is_signaled(&e->ev) ? LKPORT_STATE_SIGNALED : 0;
+	info->waiters = lk_event_waiters(&e->ev);
+	info->id = lk_event_id(&e->ev);
+	return 0;
+}
+
+static const struct lkport_ioctl_desc lkport_event_ioctls[] = {
+	LKPORT_IOCTL(LKPORT_IOC_INFO, lkport_ioc_event_info),
+	LKPORT_IOCTL(LKPORT_IOC_EVENT_WAIT, lkport_ioc_event_wait),
+	LKPORT_IOCTL(LKPORT_IOC_EVENT_SIGNAL, lkport_ioc_event_signal),
+	LKPORT_IOCTL(LKPORT_IOC_EVENT_UNSIGNAL, lkport_ioc_event_unsignal),
+};
+
+static long lkport_event_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return LKPORT_IOCTL_TABLE_DISPATCH(lkport_event_ioctls, file, cmd, arg);
+}
+
+static const struct file_operations lkport_event_fops = {
+	.owner = THIS_MODULE,
+	.release = lkport_event_release,
+	.poll = lkport_event_poll,
+	.unlocked_ioctl = lkport_event_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static int access_to_open_flags(u32 access)
+{
+	switch (access) {
+	case LKPORT_ACCESS_WAIT:
+		return O_RDONLY;
+	case LKPORT_ACCESS_SIGNAL:
+		return O_WRONLY;
+	case LKPORT_ACCESS_WAIT | LKPORT_ACCESS_SIGNAL:
+		return O_RDWR;
+	default:
+		return -EINVAL;
+	}
+}
+
+long lkport_event_create(struct file *dev, void *arg)
+{
+	struct lkport_event_create *c = arg;
+	struct lkport_event *e;
+	int ret, fd;
+
+	if (c->flags & ~(LKPORT_EVENT_AUTOUNSIGNAL | LKPORT_EVENT_SIGNALED))
+		return -EINVAL;
+	if (c->reserved || c->reserved2[0] || c->reserved2[1])
+		return -EINVAL;
+	ret = lkport_name_check(c->name) ?: lkport_check_fd_flags(c->fd_flags);
+	if (ret)
+		return ret;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e)
+		return -ENOMEM;
+	ret = lkport_object_init(&e->obj, LKPORT_EVENT, c->name, c->perm, 0);
+	if (ret) {
+		kfree(e);
+		return ret;
+	}
+	kref_init(&e->ref);
+	e->flags = c->flags & LKPORT_EVENT_AUTOUNSIGNAL;
+	init_waitqueue_head(&e->poll_wq);
+	lk_event_init(&e->ev, !!(c->flags & LKPORT_EVENT_SIGNALED),
+		      (c->flags & LKPORT_EVENT_AUTOUNSIGNAL) ? LK_EVENT_FLAG_AUTOUNSIGNAL : 0);
+	lk_event_set_notify(&e->ev, lkport_event_notify, e);
+
+	mutex_lock(&lkport_objects_lock);
+	if (lookup_locked(e->obj.name)) {
+		mutex_unlock(&lkport_objects_lock);
+		lk_event_destroy(&e->ev);
+		lkport_object_abandon(&e->obj);
+		kfree(e);
+		return -EEXIST;
+	}
+	hash_add(lkport_event_names, &e->name_node, name_hash(e->obj.name));
+	lkport_object_publish_locked(&e->obj);
+	mutex_unlock(&lkport_objects_lock);
+
+	fd = lkport_new_fd("lkport-event", &lkport_event_fops, e, O_RDWR, c->fd_flags);
+	if (fd < 0)
+		lkport_event_put(e);
+	return fd;
+}
+
+long lkport_event_open(struct file *dev, void *arg)
+{
+	struct lkport_event_open *o = arg;
+	bool override = lkport_dac_override();
+	struct lkport_event *e;
+	int flags, mask, ret, fd;
+
+	if (o->reserved[0] || o->reserved[1])
+		return -EINVAL;
+	flags = access_to_open_flags(o->access);
+	if (flags < 0)
+		return flags;
+	ret = lkport_name_check(o->name) ?: lkport_check_fd_flags(o->fd_flags);
+	if (ret)
+		return ret;
+	mask = (o->access & LKPORT_ACCESS_WAIT ? MAY_READ : 0) |
+	       (o->access & LKPORT_ACCESS_SIGNAL ? MAY_WRITE : 0);
+
+	mutex_lock(&lkport_objects_lock);
+	e = lookup_locked(o->name);
+	if (!e)
+		ret = -ENOENT;
+	else if (!lkport_may_open(&e->obj, mask, override))
+		ret = -EACCES;
+	else
+		kref_get(&e->ref);
+	mutex_unlock(&lkport_objects_lock);
+	if (ret)
+		return ret;
+
+	fd = lkport_new_fd("lkport-event", &lkport_event_fops, e, flags, o->fd_flags);
+	if (fd < 0)
+		lkport_event_put(e);
+	return fd;
+}
+
+void lkport_event_show(struct seq_file *m, struct lkport_object *obj)
+{
+	struct lkport_event *e = container_of(obj, struct lkport_event, obj);
+
+	seq_printf(m, " flags=%s state=%s waiters=%u refs=%u",
+		   e->flags & LKPORT_EVENT_AUTOUNSIGNAL ? "auto" : "persistent",
+		   lk_event_is_signaled(&e->ev) ? "signaled" : "clear",
+		   lk_event_waiters(&e->ev), kref_read(&e->ref));
+}

@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ports through file descriptors: a write port fd, a read port fd, a port
+ * group fd. The core's port registry holds the names; each core write port
+ * points back (its `user`) to the lkport_wport that owns it here.
+ *
+ * Lifetimes:
+ *  - lkport_wport: shared by every writer fd (LKPORT_PORT_SHARE hands out
+ *    more); the last one closes and destroys the core write port. Finding
+ *    a wport through the core and taking a reference happen under
+ *    lkport_objects_lock, which the final put and LKPORT_IOC_PORT_DESTROY
+ *    also hold, so a core write port found is never one being freed.
+ *  - lkport_rport, lkport_group: one fd each. A group refers to its members
+ *    only through the core, which unlinks a read port when it is closed.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/rwsem.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "ioctl.h"
+#include "lkport.h"
+
+struct lkport_wport {
+	struct lkport_object obj;
+	struct kref ref;		/* writer fds; final put under lkport_objects_lock */
+	struct rw_semaphore lock;	/* port and closed against operations */
+	lk_port_t port;			/* core write port; NULL once destroyed */
+	bool closed;
+	u32 mode;
+	u32 capacity;
+};
+
+struct lkport_rport {
+	struct lkport_object obj;
+	lk_port_t port;			/* core read port */
+	wait_queue_head_t poll_wq;
+	u64 ctx;
+};
+
+struct lkport_group {
+	struct lkport_object obj;
+	lk_port_t port;			/* core port group */
+	wait_queue_head_t poll_wq;
+};
+
+static const struct file_operations lkport_wport_fops;
+static const struct file_operations lkport_rport_fops;
+static const struct file_operations lkport_group_fops;
+
+/* Packets written or read on the stack before falling back to the heap:
+ * the common single-packet ping-pong never allocates. */
+#define LKPORT_STACK_PACKETS 4
+
+static_assert(sizeof(struct lkport_packet) == sizeof(lk_port_packet_t));
+static_assert(sizeof(struct lkport_result) == sizeof(lk_port_result_t));
+static_assert(offsetof(struct lkport_result, data) == offsetof(lk_port_result_t, packet));
+static_assert(sizeof(((lk_port_result_t *)0)->ctx) == sizeof(__u64));
+static_assert(LKPORT_NAME_LEN == LK_PORT_NAME_LEN);
+static_assert(LKPORT_CAPACITY_MAX == LK_PORT_MAX_CAPACITY);
+static_assert(LKPORT_GROUP_MAX == LK_PORT_GROUP_MAX);
+static_assert(LKPORT_PORT_UNICAST == LK_PORT_MODE_UNICAST);
+static_assert(LKPORT_PORT_BIG_BUFFER == LK_PORT_MODE_BIG_BUFFER);
+
+static size_t ring_bytes(unsigned int capacity)
+{
+	return (size_t)capacity * LKPORT_PACKET_SIZE;
+}
+
+/* ---- write ports ------------------------------------------------------------- */
+
+static void lkport_wport_free(struct kref *ref)
+	__releases(&lkport_objects_lock)
+{
+	struct lkport_wport *w = container_of(ref, struct lkport_wport, ref);
+
+	/* Last writer gone: close and destroy, so the name is free again and
+	 * readers drain, then learn that nothing more will come. */
+	if (w->port) {
+		if (!w->closed)
+			lk_port_close(w->port);
+		WARN_ON(lk_port_destroy(w->port));
+		w->port = NULL;
+	}
+	mutex_unlock(&lkport_objects_lock);
+	lkport_object_retire(&w->obj);
+	kfree(w);
+}
+
+static int lkport_wport_release(struct inode *inode, struct file *file)
+{
+	struct lkport_wport *w = file->private_data;
+
+	kref_put_mutex(&w->ref, lkport_wport_free, &lkport_objects_lock);
+	return 0;
+}
+
+static long lkport_ioc_port_write(struct file *file, void *arg)
+{
+	struct lkport_wport *w = file->private_data;
+	struct lkport_port_write *pw = arg;
+	struct lkport_packet stack[LKPORT_STACK_PACKETS], *pk = stack;
+	unsigned int delivered = 0, skipped = 0;
+	long ret;
+	int st;
+
+	if (pw->flags || pw->reserved || pw->delivered || pw->skipped)
+		return -EINVAL;
+	if (pw->count == 0 || pw->count > LKPORT_CAPACITY_MAX)
+		return -EINVAL;
+	if (pw->count > LKPORT_STACK_PACKETS) {
+		pk = kvmalloc_array(pw->count, sizeof(*pk), GFP_KERNEL);
+		if (!pk)
+			return -ENOMEM;
+	}
+	/* Copied before anything changes: a bad pointer changes nothing. */
+	if (copy_from_user(pk, u64_to_user_ptr(pw->packets), pw->count * sizeof(*pk))) {
+		ret = -EFAULT;
+		goto out;
+	}
+
+	down_read(&w->lock);
+	st = w->port ? lk_port_write_ex(w->port, (const lk_port_packet_t *)pk,
+					 pw->count, &delivered, &skipped)
+		     : LK_ERR_BAD_HANDLE;
+	up_read(&w->lock);
+
+	pw->delivered = delivered;
+	pw->skipped = skipped;
+	ret = st == LK_ERR_PARTIAL_WRITE ? skipped : lkport_errno(st);
+out:
+	if (pk != stack)
+		kvfree(pk);
+	return ret;
+}
+
+static long lkport_ioc_port_close(struct file *file, void *arg)
+{
+	struct lkport_wport *w = file->private_data;
+	long ret = 0;
+
+	down_write(&w->lock);
+	if (!w->port || w->closed)
+		ret = -EBADF;	/* LK: closing a closed write port */
+	else if (!(ret = lkport_errno(lk_port_close(w->port))))
+		w->closed = true;
+	up_write(&w->lock);
+	return ret;
+}
+
+static long lkport_ioc_port_destroy(struct file *file, void *arg)
+{
+	struct lkport_wport *w = file->private_data;
+	long ret = 0;
+
+	/* Under lkport_objects_lock: LKPORT_PORT_SHARE may be looking this
+	 * core port up by name right now. */
+	mutex_lock(&lkport_objects_lock);
+	down_write(&w->lock);
+	if (!w->port || !w->closed) {
+		ret = -EBADF;	/* LK: destroy only a closed write port */
+	} else {
+		ret = lkport_errno(lk_port_destroy(w->port));
+		if (!ret)
+			w->port = NULL;
+	}
+	up_write(&w->lock);
+	mutex_unlock(&lkport_objects_lock);
+	return ret;
+}
+
+static long lkport_ioc_wport_info(struct file *file, void *arg)
+{
+	struct lkport_wport *w = file->private_data;
+	struct lkport_info *info = arg;
+	lk_port_info_t pi;
+
+	lkport_object_info(&w->obj, info);
+	info->flags = w->mode;
+	info->capacity = w->capacity;
+	down_read(&w->lock);
+	if (!w->port) {
+		info->state = LKPORT_STATE_CLOSED | LKPORT_STATE_DESTROYED;
+	} else if (!lk_port_info(w->port, &pi)) {
+		info->state = pi.closed ? LKPORT_STATE_CLOSED : 0;
+		info->queued = pi.queued;
+		info->id = pi.id;
+	}
+	up_read(&w->lock);
+	return 0;
+}
+
+static __poll_t lkport_wport_poll(struct file *file, poll_table *pt)
+{
+	struct lkport_wport *w = file->private_data;
+	__poll_t mask;
+
+	/* Writes never block: writable while the port is open. */
+	down_read(&w->lock);
+	mask = (w->port && !w->closed) ? EPOLLOUT | EPOLLWRNORM : EPOLLERR;
+	up_read(&w->lock);
+	return mask;
+}
+
+static const struct lkport_ioctl_desc lkport_wport_ioctls[] = {
+	LKPORT_IOCTL(LKPORT_IOC_INFO, lkport_ioc_wport_info),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_WRITE, lkport_ioc_port_write),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_CLOSE, lkport_ioc_port_close),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_DESTROY, lkport_ioc_port_destroy),
+};
+
+static long lkport_wport_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return LKPORT_IOCTL_TABLE_DISPATCH(lkport_wport_ioctls, file, cmd, arg);
+}
+
+static const struct file_operations lkport_wport_fops = {
+	.owner = THIS_MODULE,
+	.release = lkport_wport_release,
+	.poll = lkport_wport_poll,
+	.unlocked_ioctl = lkport_wport_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/* LKPORT_PORT_SHARE on a name in use: another writer of that port.
+ * lkport_objects_lock held; takes a reference on success. */
+static int share_locked(lk_port_t existing, bool override, struct lkport_wport **out)
+{
+	struct lkport_wport *w = lk_port_user(existing);
+
+	if (!w)
+		return -EEXIST;	/* a port of another kernel user */
+	if (!lkport_may_open(&w->obj, MAY_WRITE, override))
+		return -EACCES;
+	kref_get(&w->ref);
+	*out = w;
+	return 0;
+}
+
+long lkport_port_create(struct file *dev, void *arg)
+{
+	struct lkport_port_create *c = arg;
+	bool override = lkport_dac_override();
+	unsigned int capacity = c->capacity;
+	struct lkport_wport *w, *shared = NULL;
+	lk_port_t port = NULL;
+	int ret, st, fd;
+
+	if (c->mode & ~(LKPORT_PORT_UNICAST | LKPORT_PORT_BIG_BUFFER))
+		return -EINVAL;
+	if (c->flags & ~LKPORT_PORT_SHARE)
+		return -EINVAL;
+	if (c->reserved || c->reserved2[0] || c->reserved2[1])
+		return -EINVAL;
+	ret = lkport_name_check(c->name) ?: lkport_check_fd_flags(c->fd_flags);
+	if (ret)
+		return ret;
+	if (capacity == 0)
+		capacity = (c->mode & LKPORT_PORT_BIG_BUFFER) ? 64 : 8;
+	if (!is_power_of_2(capacity) || capacity > LKPORT_CAPACITY_MAX)
+		return -EINVAL;
+
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	if (!w)
+		return -ENOMEM;
+	ret = lkport_object_init(&w->obj, LKPORT_WRITE_PORT, c->name, c->perm,
+				 ring_bytes(capacity));
+	if (ret) {
+		kfree(w);
+		return ret;
+	}
+	kref_init(&w->ref);
+	init_rwsem(&w->lock);
+	w->mode = c->mode;
+	w->capacity = capacity;
+
+	mutex_lock(&lkport_objects_lock);
+	st = lk_port_create_ex(w->obj.name, c->mode, capacity, w, &port);
+	if (st == LK_NO_ERROR) {
+		w->port = port;
+		lkport_object_publish_locked(&w->obj);
+		ret = 0;
+	} else if (st == LK_ERR_ALREADY_EXISTS && (c->flags & LKPORT_PORT_SHARE)) {
+		ret = share_locked(port, override, &shared);
+	} else {
+		ret = lkport_errno(st);
+	}
+	mutex_unlock(&lkport_objects_lock);
+
+	if (ret || shared) {
+		lkport_object_abandon(&w->obj);
+		kfree(w);
+		if (ret)
+			return ret;
+		w = shared;
+	}
+	fd = lkport_new_fd("lkport-wport", &lkport_wport_fops, w, O_RDWR, c->fd_flags);
+	if (fd < 0)
+		kref_put_mutex(&w->ref, lkport_wport_free, &lkport_objects_lock);
+	return fd;
+}
+
+/* ---- read ports ---------------------------------------------------------------- */
+
+/* Core observer: a packet arrived or the writer went. Port lock held, any
+ * context (writes may come from hard IRQ). */
+static void lkport_rport_notify(void *ctx)
+{
+	struct lkport_rport *r = ctx;
+
+	wake_up_interruptible_poll(&r->poll_wq, EPOLLIN | EPOLLRDNORM);
+}
+
+static void lkport_rport_destroy(struct lkport_rport *r)
+{
+	/* No ioctl can run on its fd any more, so nobody waits on it; the
+	 * core unlinks it from its writer and its group. */
+	WARN_ON(lk_port_close(r->port));
+	lkport_object_retire(&r->obj);
+	kfree(r);
+}
+
+static int lkport_rport_release(struct inode *inode, struct file *file)
+{
+	lkport_rport_destroy(file->private_data);
+	return 0;
+}
+
+/* Reads into user memory: shared by read ports and groups. */
+static long lkport_read(lk_port_t port, struct lkport_port_read *pr)
+{
+	lk_port_result_t stack[LKPORT_STACK_PACKETS], *res = stack;
+	void __user *dst = u64_to_user_ptr(pr->results);
+	size_t bytes = (size_t)pr->max * sizeof(struct lkport_result);
+	lkos_size got = 0;
+	long ret;
+	int st;
+
+	if (pr->flags || pr->reserved || pr->count)
+		return -EINVAL;
+	if (pr->max == 0 || pr->max > LKPORT_READ_MAX)
+		return -EINVAL;
+	/* Fail on a bad buffer before a packet is taken off the ring. */
+	if (clear_user(dst, bytes))
+		return -EFAULT;
+	if (pr->max > LKPORT_STACK_PACKETS) {
+		res = kmalloc_array(pr->max, sizeof(*res), GFP_KERNEL);
+		if (!res)
+			return -ENOMEM;
+	}
+
+	st = lk_port_read_many(port, lkport_deadline(pr->deadline_ns), 1, res,
+			       pr->max, &got);
+	ret = lkport_errno(st);
+	if (!ret) {
+		/* ctx travels as __u64: the same layout as the core's void *
+		 * (checked at the top of this file). */
+		if (copy_to_user(dst, res, got * sizeof(*res)))
+			ret = -EFAULT;
+		else
+			pr->count = got;
+	}
+	if (res != stack)
+		kfree(res);
+	return ret;
+}
+
+static long lkport_ioc_port_read(struct file *file, void *arg)
+{
+	struct lkport_rport *r = file->private_data;
+
+	return lkport_read(r->port, arg);
+}
+
+static long lkport_ioc_rport_info(struct file *file, void *arg)
+{
+	struct lkport_rport *r = file->private_data;
+	struct lkport_info *info = arg;
+	lk_port_info_t pi;
+
+	lkport_object_info(&r->obj, info);
+	info->ctx = r->ctx;
+	if (!lk_port_info(r->port, &pi)) {
+		info->flags = pi.mode;
+		info->capacity = pi.capacity;
+		info->queued = pi.queued;
+		info->waiters = pi.waiters;
+		info->id = pi.id;
+		info->state = (pi.cancelled ? LKPORT_STATE_CANCELLED : 0) |
+			      (pi.grouped ? LKPORT_STATE_GROUPED : 0);
+	}
+	return 0;
+}
+
+static __poll_t lkport_rport_poll(struct file *file, poll_table *pt)
+{
+	struct lkport_rport *r = file->private_data;
+	lk_port_info_t pi;
+	__poll_t mask = 0;
+
+	poll_wait(file, &r->poll_wq, pt);
+	if (lk_port_info(r->port, &pi))
+		return EPOLLERR;
+	if (pi.queued)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	else if (pi.cancelled)
+		mask |= EPOLLHUP;
+	return mask;
+}
+
+static const struct lkport_ioctl_desc lkport_rport_ioctls[] = {
+	LKPORT_IOCTL(LKPORT_IOC_INFO, lkport_ioc_rport_info),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_READ, lkport_ioc_port_read),
+};
+
+static long lkport_rport_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return LKPORT_IOCTL_TABLE_DISPATCH(lkport_rport_ioctls, file, cmd, arg);
+}
+
+static const struct file_operations lkport_rport_fops = {
+	.owner = THIS_MODULE,
+	.release = lkport_rport_release,
+	.poll = lkport_rport_poll,
+	.unlocked_ioctl = lkport_rport_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+struct open_check {
+	bool override;
+};
+
+/* Under the core's port lock: plain comparisons only. */
+static int lkport_rport_allow(void *user, void *arg)
+{
+	struct lkport_wport *w = user;
+	struct open_check *oc = arg;
+
+	if (!w)	/* a port of another kernel user: privileged only */
+		return oc->override;
+	return lkport_may_open(&w->obj, MAY_READ, oc->override);
+}
+
+long lkport_port_open(struct file *dev, void *arg)
+{
+	struct lkport_port_open *o = arg;
+	struct open_check oc = { .override = lkport_dac_override() };
+	struct lkport_rport *r;
+	lk_port_info_t pi;
+	int ret, st, fd;
+
+	if (o->reserved || o->reserved2[0] || o->reserved2[1])
+		return -EINVAL;
+	ret = lkport_name_check(o->name) ?: lkport_check_fd_flags(o->fd_flags);
+	if (ret)
+		return ret;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return -ENOMEM;
+	init_waitqueue_head(&r->poll_wq);
+	r->ctx = o->ctx;
+	st = lk_port_open_ex(o->name, (void *)(uintptr_t)o->ctx,
+			     lkport_rport_allow, &oc, &r->port);
+	if (st) {
+		kfree(r);
+		return lkport_errno(st);
+	}
+	/* The ring's size is the writer's, known now. */
+	WARN_ON(lk_port_info(r->port, &pi));
+	ret = lkport_object_init(&r->obj, LKPORT_READ_PORT, o->name, 0,
+				 ring_bytes(pi.capacity));
+	if (ret) {
+		lk_port_close(r->port);
+		kfree(r);
+		return ret;
+	}
+	lk_port_set_notify(r->port, lkport_rport_notify, r);
+	lkport_object_publish(&r->obj);
+
+	fd = lkport_new_fd("lkport-rport", &lkport_rport_fops, r, O_RDWR, o->fd_flags);
+	if (fd < 0)
+		lkport_rport_destroy(r);
+	return fd;
+}
+
+/* The read port behind an fd, with the file held; NULL if it is not one. */
+static struct lkport_rport *rport_get(int fd, struct fd *f)
+{
+	*f = fdget(fd);
+	if (!fd_file(*f))
+		return NULL;
+	if (fd_file(*f)->f_op != &lkport_rport_fops) {
+		fdput(*f);
+		return NULL;
+	}
+	return fd_file(*f)->private_data;
+}
+
+/* ---- groups ---------------------------------------------------------------------- */
+
+static void lkport_group_notify(void *ctx)
+{
+	struct lkport_group *g = ctx;
+
+	wake_up_interruptible_poll(&g->poll_wq, EPOLLIN | EPOLLRDNORM);
+}
+
+static void lkport_group_destroy(struct lkport_group *g)
+{
+	WARN_ON(lk_port_close(g->port));
+	lkport_object_retire(&g->obj);
+	kfree(g);
+}
+
+static int lkport_group_release(struct inode *inode, struct file *file)
+{
+	lkport_group_destroy(file->private_data);
+	return 0;
+}
+
+static long lkport_group_member(struct file *file, void *arg, bool add)
+{
+	struct lkport_group *g = file->private_data;
+	struct lkport_group_member *m = arg;
+	struct lkport_rport *r;
+	lk_port_info_t pi;
+	struct fd f;
+	long ret;
+
+	if (m->reserved)
+		return -EINVAL;
+	r = rport_get(m->fd, &f);
+	if (!r)
+		return -EBADF;
+	if (add) {
+		/* LK says ERR_BAD_HANDLE for a port already grouped; here
+		 * that is EBUSY, which tells the caller what is wrong. */
+		if (!lk_port_info(r->port, &pi) && pi.grouped)
+			ret = -EBUSY;
+		else
+			ret = lkport_errno(lk_port_group_add(g->port, r->port));
+	} else {
+		ret = lkport_errno(lk_port_group_remove(g->port, r->port));
+	}
+	fdput(f);
+	return ret;
+}
+
+static long lkport_ioc_group_add(struct file *file, void *arg)
+{
+	return lkport_group_member(file, arg, true);
+}
+
+static long lkport_ioc_group_remove(struct file *file, void *arg)
+{
+	return lkport_group_member(file, arg, false);
+}
+
+static long lkport_ioc_group_read(struct file *file, void *arg)
+{
+	struct lkport_group *g = file->private_data;
+
+	return lkport_read(g->port, arg);
+}
+
+static long lkport_ioc_group_info(struct file *file, void *arg)
+{
+	struct lkport_group *g = file->private_data;
+	struct lkport_info *info = arg;
+	lk_port_info_t pi;
+
+	lkport_object_info(&g->obj, info);
+	if (!lk_port_info(g->port, &pi)) {
+		info->waiters = pi.waiters;
+		info->members = pi.members;
+		info->id = pi.id;
+	}
+	return 0;
+}
+
+static __poll_t lkport_group_poll(struct file *file, poll_table *pt)
+{
+	struct lkport_group *g = file->private_data;
+
+	poll_wait(file, &g->poll_wq, pt);
+	return lk_port_readable(g->port) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static const struct lkport_ioctl_desc lkport_group_ioctls[] = {
+	LKPORT_IOCTL(LKPORT_IOC_INFO, lkport_ioc_group_info),
+	LKPORT_IOCTL(LKPORT_IOC_GROUP_ADD, lkport_ioc_group_add),
+	LKPORT_IOCTL(LKPORT_IOC_GROUP_REMOVE, lkport_ioc_group_remove),
+	LKPORT_IOCTL(LKPORT_IOC_GROUP_READ, lkport_ioc_group_read),
+};
+
+static long lkport_group_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return LKPORT_IOCTL_TABLE_DISPATCH(lkport_group_ioctls, file, cmd, arg);
+}
+
+static const struct file_operations lkport_group_fops = {
+	.owner = THIS_MODULE,
+	.release = lkport_group_release,
+	.poll = lkport_group_poll,
+	.unlocked_ioctl = lkport_group_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+long lkport_group_create(struct file *dev, void *arg)
+{
+	struct lkport_group_create *c = arg;
+	struct lkport_group *g;
+	lk_port_t *members = NULL;
+	struct fd *files = NULL;
+	s32 *fds = NULL;
+	unsigned int i, held = 0;
+	int ret, st, fd;
+
+	if (c->reserved[0] || c->reserved[1])
+		return -EINVAL;
+	if (c->count > LKPORT_GROUP_MAX)
+		return -E2BIG;
+	ret = lkport_check_fd_flags(c->fd_flags);
+	if (ret)
+		return ret;
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+	if (!g)
+		return -ENOMEM;
+	init_waitqueue_head(&g->poll_wq);
+	if (c->count) {
+		fds = kmalloc_array(c->count, sizeof(*fds), GFP_KERNEL);
+		members = kmalloc_array(c->count, sizeof(*members), GFP_KERNEL);
+		files = kmalloc_array(c->count, sizeof(*files), GFP_KERNEL);
+		ret = -ENOMEM;
+		if (!fds || !members || !files)
+			goto out;
+		ret = -EFAULT;
+		if (copy_from_user(fds, u64_to_user_ptr(c->fds), c->count * sizeof(*fds)))
+			goto out;
+		for (held = 0; held < c->count; held++) {
+			struct lkport_rport *r = rport_get(fds[held], &files[held]);
+
+			ret = -EBADF;
+			if (!r)
+				goto out;
+			members[held] = r->port;
+		}
+	}
+	ret = lkport_object_init(&g->obj, LKPORT_GROUP, NULL, 0, 0);
+	if (ret)
+		goto out;
+	/* ERR_BAD_HANDLE: a member already in a group, or listed twice. */
+	st = lk_port_group(members, c->count, &g->port);
+	if (st) {
+		lkport_object_abandon(&g->obj);
+		ret = st == LK_ERR_BAD_HANDLE ? -EBUSY : lkport_errno(st);
+		goto out;
+	}
+	lk_port_set_notify(g->port, lkport_group_notify, g);
+	lkport_object_publish(&g->obj);
+	ret = 0;
+out:
+	for (i = 0; i < held; i++)
+		fdput(files[i]);
+	kfree(files);
+	kfree(members);
+	kfree(fds);
+	if (ret) {
+		kfree(g);
+		return ret;
+	}
+	fd = lkport_new_fd("lkport-group", &lkport_group_fops, g, O_RDWR, c->fd_flags);
+	if (fd < 0)
+		lkport_group_destroy(g);
+	return fd;
+}
+
+/* ---- listing ------------------------------------------------------------------- */
+
+void lkport_port_show(struct seq_file *m, struct lkport_object *obj)
+{
+	lk_port_info_t pi;
+	lk_port_t port;
+
+	switch (obj->kind) {
+	case LKPORT_WRITE_PORT: {
+		struct lkport_wport *w = container_of(obj, struct lkport_wport, obj);
+
+		if (!down_read_trylock(&w->lock))
+			return;
+		port = w->port;
+		if (!port) {
+			seq_puts(m, " state=destroyed");
+		} else if (!lk_port_info(port, &pi)) {
+			seq_printf(m, " mode=%s%s capacity=%u queued=%u state=%s writers=%u",
+				   w->mode & LKPORT_PORT_UNICAST ? "unicast" : "broadcast",
+				   w->mode & LKPORT_PORT_BIG_BUFFER ? "+big" : "",
+				   w->capacity, pi.queued, pi.closed ? "closed" : "open",
+				   kref_read(&w->ref));
+		}
+		up_read(&w->lock);
+		return;
+	}
+	case LKPORT_READ_PORT:
+		port = container_of(obj, struct lkport_rport, obj)->port;
+		break;
+	case LKPORT_GROUP:
+		port = container_of(obj, struct lkport_group, obj)->port;
+		break;
+	default:
+		return;
+	}
+	if (lk_port_info(port, &pi))
+		return;
+	if (obj->kind == LKPORT_GROUP)
+		seq_printf(m, " members=%u waiters=%u", pi.members, pi.waiters);
+	else
+		seq_printf(m, " capacity=%u queued=%u waiters=%u%s%s", pi.capacity,
+			   pi.queued, pi.waiters, pi.cancelled ? " cancelled" : "",
+			   pi.grouped ? " grouped" : "");
+}

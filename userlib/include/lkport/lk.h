@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Little Kernel's API in user space, over /dev/lkport.
+ *
+ * The functions are LK's, with an lk_ prefix, and return LK's status codes
+ * (LK_NO_ERROR, LK_ERR_TIMED_OUT, ...); <lkport/lk_compat.h> maps LK's
+ * unprefixed names onto these so that LK code ports over unchanged.
+ * Handles are file descriptors: they work with poll/epoll and pass to
+ * other processes like any fd.
+ *
+ * Differences from LK a porter should know:
+ *  - objects have names, permission bits and an owner; events are shared
+ *    by name between processes (lk_event_create / lk_event_open);
+ *  - a wait may end with LK_ERR_INTERRUPTED when a signal handler runs
+ *    (LK has no signals); timeouts are deadlines, never stretched by a
+ *    retry;
+ *  - LK_ERR_NO_RESOURCES: a per-user limit was reached (EDQUOT).
+ */
+#ifndef LKPORT_LK_H
+#define LKPORT_LK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/lkport.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef int lk_status_t;
+
+#define LK_NO_ERROR			0
+#define LK_ERR_GENERIC			(-1)
+#define LK_ERR_NOT_FOUND		(-2)
+#define LK_ERR_NOT_READY		(-3)
+#define LK_ERR_NO_MSG			(-4)
+#define LK_ERR_NO_MEMORY		(-5)
+#define LK_ERR_INVALID_ARGS		(-8)
+#define LK_ERR_NOT_ENOUGH_BUFFER	(-9)
+#define LK_ERR_OBJECT_DESTROYED		(-11)
+#define LK_ERR_TIMED_OUT		(-13)
+#define LK_ERR_ALREADY_EXISTS		(-14)
+#define LK_ERR_NOT_ALLOWED		(-17)
+#define LK_ERR_TOO_BIG			(-25)
+#define LK_ERR_CANCELLED		(-26)
+#define LK_ERR_BUSY			(-33)
+#define LK_ERR_NO_RESOURCES		(-41)
+#define LK_ERR_BAD_HANDLE		(-42)
+#define LK_ERR_ACCESS_DENIED		(-43)
+#define LK_ERR_PARTIAL_WRITE		(-44)
+#define LK_ERR_INTERRUPTED		(-16385)
+
+/* LK status for an errno (the inverse of the module's table). */
+lk_status_t lk_status_from_errno(int err);
+/* "LK_ERR_TIMED_OUT" */
+const char *lk_status_str(lk_status_t status);
+
+typedef uint32_t lk_time_t;			/* milliseconds */
+#define LK_INFINITE_TIME	UINT32_MAX
+
+/* An absolute CLOCK_MONOTONIC deadline `timeout` ms from now (0 stays 0:
+ * do not block; LK_INFINITE_TIME gives LKPORT_FOREVER). */
+uint64_t lk_deadline_after_ms(lk_time_t timeout);
+
+/* The process's /dev/lkport, opened on first use (O_CLOEXEC); -errno. */
+int lk_device(void);
+
+/* ---- events ---------------------------------------------------------------- */
+#define LK_EVENT_FLAG_AUTOUNSIGNAL	1u
+
+typedef struct lk_event {
+	int fd;
+} lk_event_t;
+
+/* A new named event (LK's event_init, plus a name and permission bits). */
+lk_status_t lk_event_create(lk_event_t *e, const char *name, bool initial,
+			    unsigned int flags, mode_t perm);
+/* An existing one; access: LKPORT_ACCESS_WAIT and/or LKPORT_ACCESS_SIGNAL. */
+lk_status_t lk_event_open(lk_event_t *e, const char *name, unsigned int access);
+/* Closes this handle; the event goes when its last handle does. */
+lk_status_t lk_event_destroy(lk_event_t *e);
+lk_status_t lk_event_wait(lk_event_t *e);
+lk_status_t lk_event_wait_timeout(lk_event_t *e, lk_time_t timeout);
+lk_status_t lk_event_wait_deadline(lk_event_t *e, uint64_t deadline_ns);
+/* Threads woken (>= 0), or a status (< 0). */
+int lk_event_signal(lk_event_t *e);
+lk_status_t lk_event_unsignal(lk_event_t *e);
+
+/* ---- ports ------------------------------------------------------------------ */
+typedef int lk_port_t;
+
+typedef enum {
+	LK_PORT_MODE_BROADCAST = LKPORT_PORT_BROADCAST,
+	LK_PORT_MODE_UNICAST = LKPORT_PORT_UNICAST,
+	LK_PORT_MODE_BIG_BUFFER = LKPORT_PORT_BIG_BUFFER,
+} lk_port_mode_t;
+
+#define LK_PORT_PACKET_LEN LKPORT_PACKET_SIZE
+
+typedef struct lk_port_packet {
+	uint8_t value[LK_PORT_PACKET_LEN];
+} lk_port_packet_t;
+
+typedef struct lk_port_result {
+	void *ctx;
+	lk_port_packet_t packet;
+} lk_port_result_t;
+
+/* A write port; on a name in use, LK_ERR_ALREADY_EXISTS (LK also hands
+ * back the existing port: lk_port_create_ex with LKPORT_PORT_SHARE). */
+lk_status_t lk_port_create(const char *name, lk_port_mode_t mode, lk_port_t *port);
+lk_status_t lk_port_open(const char *name, void *ctx, lk_port_t *port);
+lk_status_t lk_port_group(lk_port_t *ports, size_t count, lk_port_t *group);
+lk_status_t lk_port_group_add(lk_port_t group, lk_port_t port);
+lk_status_t lk_port_group_remove(lk_port_t group, lk_port_t port);
+lk_status_t lk_port_write(lk_port_t port, const lk_port_packet_t *pk, size_t count);
+/* A read port or a group. */
+lk_status_t lk_port_read(lk_port_t port, lk_time_t timeout, lk_port_result_t *result);
+/* Write port: no more writes, the handle stays for lk_port_destroy.
+ * Read port or group: gone, with the handle. */
+lk_status_t lk_port_close(lk_port_t port);
+/* A closed write port: readers drain, then get LK_ERR_CANCELLED. Also
+ * closes the handle. */
+lk_status_t lk_port_destroy(lk_port_t port);
+
+/* The seed's names. */
+lk_status_t lk_port_read_timeout(lk_port_t port, lk_time_t timeout, lk_port_result_t *result);
+lk_status_t lk_port_group_create(lk_port_t *ports, size_t count, lk_port_t *group);
+lk_status_t lk_port_group_read_timeout(lk_port_t group, lk_time_t timeout, lk_port_result_t *result);
+
+/* lkport's extensions. capacity: packets (power of two up to
+ * LKPORT_CAPACITY_MAX, 0 = LK's default); flags: LKPORT_PORT_SHARE. */
+lk_status_t lk_port_create_ex(const char *name, lk_port_mode_t mode, unsigned int capacity,
+			      mode_t perm, unsigned int flags, lk_port_t *port);
+/* skipped (may be NULL): readers whose ring was full. */
+lk_status_t lk_port_write_ex(lk_port_t port, const lk_port_packet_t *pk, size_t count,
+			     unsigned int *delivered, unsigned int *skipped);
+/* Up to max results (at least one, waiting until the deadline). */
+lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_result_t *results,
+			      size_t max, size_t *got);
+
+/* What any handle is (kind, name, owner, waiters, queued packets, ...). */
+lk_status_t lk_object_info(int fd, struct lkport_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LKPORT_LK_H */

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * LK's own names for <lkport/lk.h>, for code ported from Little Kernel.
+ * Include it only where nothing else defines these names.
+ */
+#ifndef LKPORT_LK_COMPAT_H
+#define LKPORT_LK_COMPAT_H
+
+#include <lkport/lk.h>
+
+typedef lk_status_t status_t;
+typedef lk_event_t event_t;
+typedef lk_port_t port_t;
+typedef lk_port_mode_t port_mode_t;
+typedef lk_port_packet_t port_packet_t;
+typedef lk_port_result_t port_result_t;
+
+#define NO_ERROR		LK_NO_ERROR
+#define ERR_GENERIC		LK_ERR_GENERIC
+#define ERR_NOT_FOUND		LK_ERR_NOT_FOUND
+#define ERR_NOT_READY		LK_ERR_NOT_READY
+#define ERR_NO_MSG		LK_ERR_NO_MSG
+#define ERR_NO_MEMORY		LK_ERR_NO_MEMORY
+#define ERR_INVALID_ARGS	LK_ERR_INVALID_ARGS
+#define ERR_NOT_ENOUGH_BUFFER	LK_ERR_NOT_ENOUGH_BUFFER
+#define ERR_OBJECT_DESTROYED	LK_ERR_OBJECT_DESTROYED
+#define ERR_TIMED_OUT		LK_ERR_TIMED_OUT
+#define ERR_ALREADY_EXISTS	LK_ERR_ALREADY_EXISTS
+#define ERR_NOT_ALLOWED		LK_ERR_NOT_ALLOWED
+#define ERR_TOO_BIG		LK_ERR_TOO_BIG
+#define ERR_CANCELLED		LK_ERR_CANCELLED
+#define ERR_BUSY		LK_ERR_BUSY
+#define ERR_NO_RESOURCES	LK_ERR_NO_RESOURCES
+#define ERR_BAD_HANDLE		LK_ERR_BAD_HANDLE
+#define ERR_ACCESS_DENIED	LK_ERR_ACCESS_DENIED
+#define ERR_PARTIAL_WRITE	LK_ERR_PARTIAL_WRITE
+
+#define INFINITE_TIME		LK_INFINITE_TIME
+#define EVENT_FLAG_AUTOUNSIGNAL	LK_EVENT_FLAG_AUTOUNSIGNAL
+#define PORT_MODE_BROADCAST	LK_PORT_MODE_BROADCAST
+#define PORT_MODE_UNICAST	LK_PORT_MODE_UNICAST
+#define PORT_MODE_BIG_BUFFER	LK_PORT_MODE_BIG_BUFFER
+
+/* LK's event_init has no name: an anonymous-looking name per call site is
+ * the porter's choice, so event_init is not mapped; use lk_event_create. */
+#define event_destroy		lk_event_destroy
+#define event_wait		lk_event_wait
+#define event_wait_timeout	lk_event_wait_timeout
+#define event_signal(e, resched)	lk_event_signal(e)
+#define event_unsignal		lk_event_unsignal
+
+#define port_create		lk_port_create
+#define port_open		lk_port_open
+#define port_group		lk_port_group
+#define port_group_add		lk_port_group_add
+#define port_group_remove	lk_port_group_remove
+#define port_write		lk_port_write
+#define port_read		lk_port_read
+#define port_close		lk_port_close
+#define port_destroy		lk_port_destroy
+#define port_read_timeout	lk_port_read_timeout
+#define port_group_create	lk_port_group_create
+#define port_group_read_timeout	lk_port_group_read_timeout
+
+#endif /* LKPORT_LK_COMPAT_H */

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* liblkport: LK's API over /dev/lkport (see <lkport/lk.h>). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lkport/lk.h>
+#include <lkport/lkport.h>
+
+/* The inverse of the module's status -> errno table. */
+static const struct {
+	int err;
+	lk_status_t status;
+} errmap[] = {
+	{ 0, LK_NO_ERROR },
+	{ ETIMEDOUT, LK_ERR_TIMED_OUT },
+	{ EIDRM, LK_ERR_OBJECT_DESTROYED },
+	{ ECANCELED, LK_ERR_CANCELLED },
+	{ ENOENT, LK_ERR_NOT_FOUND },
+	{ EEXIST, LK_ERR_ALREADY_EXISTS },
+	{ EBUSY, LK_ERR_BUSY },
+	{ EACCES, LK_ERR_ACCESS_DENIED },
+	{ ENOBUFS, LK_ERR_NOT_ENOUGH_BUFFER },
+	{ E2BIG, LK_ERR_TOO_BIG },
+	{ EBADF, LK_ERR_BAD_HANDLE },
+	{ EINVAL, LK_ERR_INVALID_ARGS },
+	{ ENOMEM, LK_ERR_NO_MEMORY },
+	{ EAGAIN, LK_ERR_NOT_READY },
+	{ ENOMSG, LK_ERR_NO_MSG },
+	{ EINTR, LK_ERR_INTERRUPTED },
+	{ EDQUOT, LK_ERR_NO_RESOURCES },
+};
+
+lk_status_t lk_status_from_errno(int err)
+{
+	size_t i;
+
+	if (err < 0)
+		err = -err;
+	for (i = 0; i < sizeof(errmap) / sizeof(errmap[0]); i++)
+		if (errmap[i].err == err)
+			return errmap[i].status;
+	return LK_ERR_GENERIC;
+}
+
+const char *lk_status_str(lk_status_t status)
+{
+	switch (status) {
+#define NAME(s) \
+	case s: return #s;
+	NAME(LK_NO_ERROR)
+	NAME(LK_ERR_GENERIC)
+	NAME(LK_ERR_NOT_FOUND)
+	NAME(LK_ERR_NOT_READY)
+	NAME(LK_ERR_NO_MSG)
+	NAME(LK_ERR_NO_MEMORY)
+	NAME(LK_ERR_INVALID_ARGS)
+	NAME(LK_ERR_NOT_ENOUGH_BUFFER)
+	NAME(LK_ERR_OBJECT_DESTROYED)
+	NAME(LK_ERR_TIMED_OUT)
+	NAME(LK_ERR_ALREADY_EXISTS)
+	NAME(LK_ERR_NOT_ALLOWED)
+	NAME(LK_ERR_TOO_BIG)
+	NAME(LK_ERR_CANCELLED)
+	NAME(LK_ERR_BUSY)
+	NAME(LK_ERR_NO_RESOURCES)
+	NAME(LK_ERR_BAD_HANDLE)
+	NAME(LK_ERR_ACCESS_DENIED)
+	NAME(LK_ERR_PARTIAL_WRITE)
+	NAME(LK_ERR_INTERRUPTED)
+#undef NAME
+	}
+	return "LK_ERR_?";
+}
+
+/* ioctl as an LK status. */
+static lk_status_t call(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? lk_status_from_errno(errno) : LK_NO_ERROR;
+}
+
+uint64_t lk_deadline_after_ms(lk_time_t timeout)
+{
+	struct timespec now;
+
+	if (timeout == 0)
+		return 0;
+	if (timeout == LK_INFINITE_TIME)
+		return LKPORT_FOREVER;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec +
+	       (uint64_t)timeout * 1000000u;
+}
+
+int lk_device(void)
+{
+	static _Atomic int dev = -1;
+	int fd = atomic_load_explicit(&dev, memory_order_acquire), expected = -1;
+
+	if (fd >= 0)
+		return fd;
+	fd = lkport_open();
+	if (fd < 0)
+		return fd;
+	/* Another thread may have won: keep one fd. */
+	if (!atomic_compare_exchange_strong(&dev, &expected, fd)) {
+		close(fd);
+		fd = expected;
+	}
+	return fd;
+}
+
+/* Copies a name into an ABI field: LK_ERR_INVALID_ARGS when too long. */
+static lk_status_t set_name(char dst[LKPORT_NAME_LEN], const char *name)
+{
+	size_t len;
+
+	if (!name)
+		return LK_ERR_INVALID_ARGS;
+	len = strlen(name);
+	if (len > LKPORT_NAME_MAX)
+		return LK_ERR_INVALID_ARGS;
+	memset(dst, 0, LKPORT_NAME_LEN);
+	memcpy(dst, name, len);
+	return LK_NO_ERROR;
+}
+
+/* ---- events ---------------------------------------------------------------- */
+lk_status_t lk_event_create(lk_event_t *e, const char *name, bool initial,
+			    unsigned int flags, mode_t perm)
+{
+	struct lkport_event_create c = { .perm = perm, .fd_flags = O_CLOEXEC };
+	int dev = lk_device(), fd;
+
+	if (dev < 0)
+		return lk_status_from_errno(dev);
+	if (flags & ~LK_EVENT_FLAG_AUTOUNSIGNAL || set_name(c.name, name))
+		return LK_ERR_INVALID_ARGS;
+	c.flags = (flags & LK_EVENT_FLAG_AUTOUNSIGNAL ? LKPORT_EVENT_AUTOUNSIGNAL : 0) |
+		  (initial ? LKPORT_EVENT_SIGNALED : 0);
+	fd = ioctl(dev, LKPORT_IOC_EVENT_CREATE, &c);
+	if (fd < 0)
+		return lk_status_from_errno(errno);
+	e->fd = fd;
+	return LK_NO_ERROR;
+}
+
+lk_status_t lk_event_open(lk_event_t *e, const char *name, unsigned int access)
+{
+	struct lkport_event_open o = { .access = access, .fd_flags = O_CLOEXEC };
+	int dev = lk_device(), fd;
+
+	if (dev < 0)
+		return lk_status_from_errno(dev);
+	if (set_name(o.name, name))
+		return LK_ERR_INVALID_ARGS;
+	fd = ioctl(dev, LKPORT_IOC_EVENT_OPEN, &o);
+	if (fd < 0)
+		return lk_status_from_errno(errno);
+	e->fd = fd;
+	return LK_NO_ERROR;
+}
+
+lk_status_t lk_event_destroy(lk_event_t *e)
+{
+	if (e->fd < 0)
+		return LK_ERR_BAD_HANDLE;
+	close(e->fd);
+	e->fd = -1;
+	return LK_NO_ERROR;
+}
+
+lk_status_t lk_event_wait_deadline(lk_event_t *e, uint64_t deadline_ns)
+{
+	struct lkport_wait w = { .deadline_ns = deadline_ns };
+
+	return call(e->fd, LKPORT_IOC_EVENT_WAIT, &w);
+}
+
+lk_status_t lk_event_wait(lk_event_t *e)
+{
+	return lk_event_wait_deadline(e, LKPORT_FOREVER);
+}
+
+lk_status_t lk_event_wait_timeout(lk_event_t *e, lk_time_t timeout)
+{
+	return lk_event_wait_deadline(e, lk_deadline_after_ms(timeout));
+}
+
+int lk_event_signal(lk_event_t *e)
+{
+	int woken = ioctl(e->fd, LKPORT_IOC_EVENT_SIGNAL);
+
+	return woken < 0 ? lk_status_from_errno(errno) : woken;
+}
+
+lk_status_t lk_event_unsignal(lk_event_t *e)
+{
+	return call(e->fd, LKPORT_IOC_EVENT_UNSIGNAL, NULL);
+}
+
+/* ---- ports ------------------------------------------------------------------ */
+lk_status_t lk_port_create_ex(const char *name, lk_port_mode_t mode, unsigned int capacity,
+			      mode_t perm, unsigned int flags, lk_port_t *port)
+{
+	struct lkport_port_create c = {
+		.mode = mode, .capacity = capacity, .perm = perm, .flags = flags,
+		.fd_flags = O_CLOEXEC,
+	};
+	int dev = lk_device(), fd;
+
+	if (dev < 0)
+		return lk_status_from_errno(dev);
+	if (set_name(c.name, name))
+		return LK_ERR_INVALID_ARGS;
+	fd = ioctl(dev, LKPORT_IOC_PORT_CREATE, &c);
+	if (fd < 0)
+		return lk_status_from_errno(errno);
+	*port = fd;
+	return LK_NO_ERROR;
+}
+
+lk_status_t lk_port_create(const char *name, lk_port_mode_t mode, lk_port_t *port)
+{
+	return lk_port_create_ex(name, mode, 0, 0600, 0, port);
+}
+
+lk_status_t lk_port_open(const char *name, void *ctx, lk_port_t *port)
+{
+	struct lkport_port_open o = { .ctx = (uintptr_t)ctx, .fd_flags = O_CLOEXEC };
+	int dev = lk_device(), fd;
+
+	if (dev < 0)
+		return lk_status_from_errno(dev);
+	if (set_name(o.name, name))
+		return LK_ERR_INVALID_ARGS;
+	fd = ioctl(dev, LKPORT_IOC_PORT_OPEN, &o);
+	if (fd < 0)
+		/* EBUSY from an open is LK's "second reader of a unicast port". */
+		return errno == EBUSY ? LK_ERR_NOT_ALLOWED : lk_status_from_errno(errno);
+	*port = fd;
+	return LK_NO_ERROR;
+}
+
+lk_status_t lk_port_group(lk_port_t *ports, size_t count, lk_port_t *group)
+{
+	struct lkport_group_create c = {
+		.fds = (uintptr_t)ports, .count = (uint32_t)count, .fd_flags = O_CLOEXEC,
+	};
+	int dev = lk_device(), fd;
+
+	if (dev < 0)
+		return lk_status_from_errno(dev);
+	if (count > LKPORT_GROUP_MAX)
+		return LK_ERR_TOO_BIG;
+	fd = ioctl(dev, LKPORT_IOC_GROUP_CREATE, &c);
+	if (fd < 0)
+		return errno == EBUSY ? LK_ERR_BAD_HANDLE : lk_status_from_errno(errno);
+	*group = fd;
+	return LK_NO_ERROR;
+}
+
+lk_status_t lk_port_group_add(lk_port_t group, lk_port_t port)
+{
+	struct lkport_group_member m = { .fd = port };
+	lk_status_t st = call(group, LKPORT_IOC_GROUP_ADD, &m);
+
+	/* LK reports a port already in a group as a bad handle. */
+	return st == LK_ERR_BUSY ? LK_ERR_BAD_HANDLE : st;
+}
+
+lk_status_t lk_port_group_remove(lk_port_t group, lk_port_t port)
+{
+	struct lkport_group_member m = { .fd = port };
+
+	return call(group, LKPORT_IOC_GROUP_REMOVE, &m);
+}
+
+lk_status_t lk_port_write_ex(lk_port_t port, const lk_port_packet_t *pk, size_t count,
+			     unsigned int *delivered, unsigned int *skipped)
+{
+	struct lkport_port_write w = { .packets = (uintptr_t)pk, .count = (uint32_t)count };
+	int ret;
+
+	if (count > LKPORT_CAPACITY_MAX)
+		return LK_ERR_NOT_ENOUGH_BUFFER;
+	if (count == 0)	/* LK: nothing to write is no error */
+		return LK_NO_ERROR;
+	ret = ioctl(port, LKPORT_IOC_PORT_WRITE, &w);
+	if (ret < 0)
+		return lk_status_from_errno(errno);
+	if (delivered)
+		*delivered = w.delivered;
+	if (skipped)
+		*skipped = w.skipped;
+	return ret > 0 ? LK_ERR_PARTIAL_WRITE : LK_NO_ERROR;
+}
+
+lk_status_t lk_port_write(lk_port_t port, const lk_port_packet_t *pk, size_t count)
+{
+	return lk_port_write_ex(port, pk, count, NULL, NULL);
+}
+
+lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_result_t *results,
+			      size_t max, size_t *got)
+{
+	struct lkport_result raw[LKPORT_READ_MAX];
+	struct lkport_port_read r = {
+		.deadline_ns = deadline_ns, .results = (uintptr_t)raw,
+		.max = max > LKPORT_READ_MAX ? LKPORT_READ_MAX : (uint32_t)max,
+	};
+	struct lkport_info info;
+	uint32_t i;
+	int ret;
+
+	*got = 0;
+	if (max == 0)
+		return LK_ERR_INVALID_ARGS;
+	/* Try the read-port command first; a group fd answers ENOTTY to it. */
+	ret = ioctl(port, LKPORT_IOC_PORT_READ, &r);
+	if (ret < 0 && errno == ENOTTY && !lk_object_info(port, &info) &&
+	    info.kind == LKPORT_KIND_GROUP)
+		ret = ioctl(port, LKPORT_IOC_GROUP_READ, &r);
+	if (ret < 0)
+		return errno == ENOTTY ? LK_ERR_BAD_HANDLE : lk_status_from_errno(errno);
+	for (i = 0; i < r.count; i++) {
+		results[i].ctx = (void *)(uintptr_t)raw[i].ctx;
+		memcpy(results[i].packet.value, raw[i].data, LK_PORT_PACKET_LEN);
+	}
+	*got = r.count;
+	return LK_NO_ERROR;
+}
+
+lk_status_t lk_port_read(lk_port_t port, lk_time_t timeout, lk_port_result_t *result)
+{
+	size_t got;
+
+	return lk_port_read_many(port, lk_deadline_after_ms(timeout), result, 1, &got);
+}
+
+lk_status_t lk_port_close(lk_port_t port)
+{
+	struct lkport_info info;
+	lk_status_t st = lk_object_info(port, &info);
+
+	if (st)
+		return st;
+	if (info.kind == LKPORT_KIND_WRITE_PORT)
+		return call(port, LKPORT_IOC_PORT_CLOSE, NULL);
+	close(port);
+	return LK_NO_ERROR;
+}
+
+lk_status_t lk_port_destroy(lk_port_t port)
+{
+	lk_status_t st = call(port, LKPORT_IOC_PORT_DESTROY, NULL);
+
+	if (st == LK_NO_ERROR)
+		close(port);
+	return st;
+}
+
+lk_status_t lk_port_read_timeout(lk_port_t port, lk_time_t timeout, lk_port_result_t *result)
+{
+	return lk_port_read(port, timeout, result);
+}
+
+lk_status_t lk_port_group_create(lk_port_t *ports, size_t count, lk_port_t *group)
+{
+	return lk_port_group(ports, count, group);
+}
+
+lk_status_t lk_port_group_read_timeout(lk_port_t group, lk_time_t timeout, lk_port_result_t *result)
+{
+	return lk_port_read(group, timeout, result);
+}
+
+lk_status_t lk_object_info(int fd, struct lkport_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return call(fd, LKPORT_IOC_INFO, info);
+}
