@@ -95,8 +95,7 @@ $(B)/vm/%/initramfs.cpio.gz: $(B)/kmod/%/lkport.ko payload $(ROOT)/vm/init $(ROO
 vm-test: initramfs
 	@fail=; for k in $(VM_KRELS); do \
 		echo "==== VM selftests on $$k"; \
-		$(ROOT)/vm/run.sh --mode test --timeout $(VM_TIMEOUT) --log $(B)/vm/$$k/test.log \
-			/boot/vmlinuz-$$k $(call initramfs,$$k) || fail="$$fail $$k"; \
+		$(ROOT)/vm/run-selftests.sh $$k $(call initramfs,$$k) $(B)/vm/$$k $(VM_TIMEOUT) || fail="$$fail $$k"; \
 	done; \
 	if [ -n "$$fail" ]; then echo "==== VM selftests FAILED on:$$fail"; exit 1; fi; \
 	echo "==== VM selftests passed on: $(VM_KRELS)"

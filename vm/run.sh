@@ -17,7 +17,7 @@
 # (print only the summary and failures), --append "KERNEL ARGS".
 set -uo pipefail
 
-mode=test timeout=900 log= quiet=0 append=
+mode=test timeout=900 log= quiet=0 append= tcg=multi
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) mode=$2; shift 2 ;;
@@ -26,6 +26,7 @@ while [ $# -gt 0 ]; do
 	--quiet) quiet=1; shift ;;
 	--append) append=$2; shift 2 ;;
 	--tests) append="$append lkport.tests=$(echo $2 | tr ' ' ,)"; shift 2 ;;
+	--tcg-single) tcg=single; shift ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -35,7 +36,7 @@ kernel=$1 initrd=$2
 [ -n "$log" ] || log=$(mktemp /tmp/lkport-vm.XXXXXX.log)
 krel=$(basename "$kernel"); krel=${krel#vmlinuz-}
 
-qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 1G
+qemu=(qemu-system-x86_64 -accel tcg,thread=$tcg -cpu max -smp 2 -m 1G
 	-display none -vga none -monitor none -serial stdio -no-reboot -nic none
 	-device edu
 	-kernel "$kernel" -initrd "$initrd"
@@ -82,7 +83,7 @@ if [ "$mode" = test ]; then
 fi
 
 booted=$(sed -n 's/^LKPORT-BOOTED: //p' "$log" | head -1)
-echo "== lkport VM $krel ($mode): booted: ${booted:-never}; total ${elapsed}s; log: $log"
+echo "== lkport VM $krel ($mode, tcg $tcg): booted: ${booted:-never}; total ${elapsed}s; log: $log"
 if [ ${#problems[@]} -eq 0 ]; then
 	[ "$mode" = test ] && echo "== $totals"
 	echo "== PASS"

@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-selftests.sh KERNEL_RELEASE INITRAMFS LOGDIR [TIMEOUT]
+#
+# Runs every selftest of the initramfs in VMs booting /boot/vmlinuz-KREL,
+# in two boots:
+#   1. everything that does not switch tracepoints on and off, with QEMU's
+#      multi-threaded TCG: the two vCPUs really run in parallel, which is
+#      what the SMP tests need;
+#   2. the tests that do (tracing, BPF), with single-threaded TCG. Turning
+#      a tracepoint on or off makes the kernel patch its own text while the
+#      other vCPU runs it, and QEMU 7.2's multi-threaded TCG then sometimes
+#      executes stale code: seen as RCU stalls in text_poke_bp on 6.1 and
+#      "Oops: int3" in __schedule on 6.12, with no lkport code involved.
+# Fails if either boot fails.
+set -u
+krel=$1 initrd=$2 logdir=$3 timeout=${4:-1200}
+here=$(cd "$(dirname "$0")" && pwd)
+tracing_tests="lkport_trace_test lkport_bpf_test.sh"
+
+list=$(zcat "$initrd" | cpio -i --quiet --to-stdout lkport/selftests/tests.list)
+smp= tracing=
+for t in $list; do
+	case " $tracing_tests " in
+	*" $t "*) tracing="$tracing $t" ;;
+	*) smp="$smp $t" ;;
+	esac
+done
+
+mkdir -p "$logdir"
+status=0
+if [ -n "$smp" ]; then
+	"$here/run.sh" --mode test --timeout "$timeout" --log "$logdir/test-smp.log" \
+		--tests "$smp" "/boot/vmlinuz-$krel" "$initrd" || status=1
+fi
+if [ -n "$tracing" ]; then
+	"$here/run.sh" --mode test --timeout "$timeout" --log "$logdir/test-tracing.log" \
+		--tcg-single --tests "$tracing" "/boot/vmlinuz-$krel" "$initrd" || status=1
+fi
+exit $status
