@@ -7,6 +7,7 @@
 #   make           module for every VM kernel, user space, BPF, host tests
 #   make check     deps + build + host unit tests + VM selftests, all kernels
 #   make demo      deps + build + boot the VM and show lkport in use
+#   make bench     benchmarks against Linux's own primitives and IPC peers
 #   make module    lkport.ko for KDIR (default: the running kernel), in place
 #
 # Output goes to build/ (BUILD=...); the in-place module build writes
@@ -26,7 +27,7 @@ VM_TIMEOUT ?= 1200
 MODULE_SRCS := Kbuild $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -name '*.cpp' -o -name '*.mk') \
 	tools/check-cxx-object.sh
 
-.PHONY: all deps check demo module install-module modules-vm user bpf bench-user host \
+.PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
 	host-test vm-test payload initramfs clean help
 all: modules-vm user bpf bench-user host
 
@@ -104,6 +105,18 @@ check: deps
 	$(MAKE) all
 	$(MAKE) host-test
 	$(MAKE) vm-test
+
+# Benchmarks: host (handler table) and, per kernel, a VM boot that runs the
+# in-kernel and user-space benchmarks side by side with their peers.
+bench: deps
+	$(MAKE) all
+	-$(MAKE) host-bench
+	@for k in $(VM_KRELS); do \
+		echo "==== VM benchmarks on $$k"; \
+		$(MAKE) --no-print-directory $(call initramfs,$$k) >/dev/null && \
+		$(ROOT)/vm/run.sh --mode bench --timeout 1800 --log $(B)/vm/$$k/bench.log \
+			/boot/vmlinuz-$$k $(call initramfs,$$k); \
+	done
 
 demo: deps
 	$(MAKE) $(call initramfs,$(DEMO_KREL))
