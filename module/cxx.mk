@@ -36,7 +36,7 @@ lkport-cxxflags = \
 	-nostdinc -nostdinc++ -Werror -Wextra -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wnon-virtual-dtor -Wold-style-cast \
 	-g -gsplit-dwarf \
-	-I$(src)/module/core/include $(LKPORT_CXXFLAGS)
+	-I$(src)/module/core/include $(lkport-cxx-debug) $(LKPORT_CXXFLAGS)
 
 # Every C++ object must stay free of what the kernel cannot run: global
 # constructors (no CONFIG_CONSTRUCTORS), unwind tables and the C++ runtime's
