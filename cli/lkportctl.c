@@ -1,41 +1,394 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lkportctl: lkport from the shell.
+ * lkportctl: lkport's named events and ports from the shell.
  *
- *   lkportctl version        ABI version and features of the loaded module
+ * Every object lives as long as a file descriptor refers to it, so a
+ * command that creates one either holds it (--hold: until signalled or its
+ * stdin closes) or lets it go when it exits. The usage text below is the
+ * reference; exit status 0 ok, 1 failed or timed out, 2 usage error.
  */
+#define _GNU_SOURCE	/* ppoll */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <lkport/lk.h>
 #include <lkport/lkport.h>
+
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
+#define DEBUGFS_DIR	"/sys/kernel/debug/lkport"
+
+static const char usage_text[] =
+"usage: lkportctl COMMAND [ARGS]\n"
+"\n"
+"lkport's named events and ports from the shell, through " LKPORT_DEVICE ".\n"
+"\n"
+"  version                      the module's version, ABI and features\n"
+"  list                         live objects, one a line (debugfs: needs root)\n"
+"  stats                        live objects by kind (debugfs: needs root)\n"
+"\n"
+"  event create NAME [--auto] [--signaled] [--perm MODE] [--hold]\n"
+"      --auto: a signal lets one waiter through, then clears (LK's\n"
+"      EVENT_FLAG_AUTOUNSIGNAL); --signaled: created signalled\n"
+"  event signal NAME            prints woken=N, the threads it woke\n"
+"  event unsignal NAME\n"
+"  event wait NAME [--timeout MS]\n"
+"      exit 0 once signalled, 1 at the timeout (default: none)\n"
+"\n"
+"  port create NAME [--unicast] [--big] [--capacity N] [--perm MODE] [--hold]\n"
+"      broadcast unless --unicast (one reader); --big: unicast with a\n"
+"      64-packet ring; --capacity: packets per ring, a power of two up to\n"
+"      4096 (default 8)\n"
+"  port write NAME DATA...      one packet per DATA, a string of up to 16\n"
+"      bytes, all in one write; prints delivered=N skipped=N. With no\n"
+"      reader yet the port keeps them for its first reader; a reader whose\n"
+"      ring is full is skipped (exit 1). The port must exist.\n"
+"  port read NAME... [--timeout MS] [--count N] [--ctx N] [--hold]\n"
+"      prints each packet as ctx=N \"text\", or ctx=N 0x<hex> when it is\n"
+"      not text; reads --count packets (default 1; 0: until the port is\n"
+"      destroyed). Several NAMEs are read through one port group, port i\n"
+"      with ctx N+i (--ctx, default 0). --hold: open the readers, print\n"
+"      ready, and once released print what they got (all, or --count)\n"
+"  port close NAME              no more writes; readers keep what is queued;\n"
+"      the name stays taken until the port is destroyed\n"
+"  port destroy NAME            close and destroy an open port: its name is\n"
+"      free again, readers drain what they hold, then see the end\n"
+"\n"
+"  --perm MODE: octal permission bits, less the umask (default 0600): read\n"
+"  permission lets others wait or read, write permission signal or write.\n"
+"\n"
+"--hold: an object lives as long as a descriptor refers to it, so without\n"
+"--hold `create` makes it and it goes when lkportctl exits. With --hold,\n"
+"lkportctl prints \"ready\" once the object exists and keeps it until it\n"
+"gets SIGTERM, SIGINT or SIGHUP, or its stdin, when a pipe, closes:\n"
+"\n"
+"    mkfifo /tmp/held\n"
+"    lkportctl event create done --hold >/tmp/held & holder=$!\n"
+"    read line </tmp/held           # \"ready\": the event exists\n"
+"    lkportctl event wait done --timeout 5000 &\n"
+"    lkportctl event signal done    # woken=1 (0 if the wait came later)\n"
+"    kill $holder\n"
+"\n"
+"Exit status: 0 ok, 1 the operation failed or timed out, 2 usage error.\n";
+
+/* ---- messages ------------------------------------------------------------ */
+
+static void usage(FILE *out)
+{
+	fputs(usage_text, out);
+}
+
+/* A usage error: what is wrong, and where to look. */
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("lkportctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'lkportctl -h'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static const char *describe(lk_status_t st)
+{
+	switch (st) {
+	case LK_ERR_NOT_FOUND:		return "no such object";
+	case LK_ERR_ALREADY_EXISTS:	return "name in use";
+	case LK_ERR_ACCESS_DENIED:	return "permission denied";
+	case LK_ERR_TIMED_OUT:		return "timed out";
+	case LK_ERR_BUSY:		return "busy: a closed port keeps its name until destroyed";
+	case LK_ERR_NOT_ALLOWED:	return "a unicast port has a reader already";
+	case LK_ERR_NOT_ENOUGH_BUFFER:	return "no reader, and the port's ring is full";
+	case LK_ERR_PARTIAL_WRITE:	return "some readers' rings were full";
+	case LK_ERR_NO_RESOURCES:	return "per-user limit reached";
+	case LK_ERR_NO_MEMORY:		return "out of memory";
+	case LK_ERR_INVALID_ARGS:	return "invalid argument";
+	case LK_ERR_BAD_HANDLE:		return "bad handle";
+	case LK_ERR_CANCELLED:		return "the port was destroyed";
+	case LK_ERR_INTERRUPTED:	return "interrupted";
+	default:			return "failed";
+	}
+}
+
+/* "lkportctl: <what>: <description> (LK_ERR_...)"; returns EXIT_FAIL. */
+static int fail(lk_status_t st, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("lkportctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s (%s)\n", describe(st), lk_status_str(st));
+	return EXIT_FAIL;
+}
+
+/* /dev/lkport, opened once for the lk_* calls; a missing module is said
+ * as such rather than as an object not found. */
+static int need_device(void)
+{
+	int dev = lk_device();
+
+	if (dev >= 0)
+		return 0;
+	fprintf(stderr, "lkportctl: %s: %s%s\n", LKPORT_DEVICE, strerror(-dev),
+		dev == -ENOENT ? " (is the lkport module loaded?)" : "");
+	return EXIT_FAIL;
+}
+
+/* ---- arguments --------------------------------------------------------------- */
+
+enum opt {
+	OPT_AUTO, OPT_SIGNALED, OPT_PERM, OPT_HOLD, OPT_UNICAST, OPT_BIG,
+	OPT_CAPACITY, OPT_TIMEOUT, OPT_COUNT, OPT_CTX, OPT_MAX
+};
+
+static const struct {
+	const char *name;
+	bool has_value;
+} opts[OPT_MAX] = {
+	[OPT_AUTO] = { "auto", false },
+	[OPT_SIGNALED] = { "signaled", false },
+	[OPT_PERM] = { "perm", true },
+	[OPT_HOLD] = { "hold", false },
+	[OPT_UNICAST] = { "unicast", false },
+	[OPT_BIG] = { "big", false },
+	[OPT_CAPACITY] = { "capacity", true },
+	[OPT_TIMEOUT] = { "timeout", true },
+	[OPT_COUNT] = { "count", true },
+	[OPT_CTX] = { "ctx", true },
+};
+
+#define O(x) (1u << (x))
+
+/* A command's words: what it was called (e.g. "port read"), its
+ * positional arguments and the options given. */
+struct cmdline {
+	const char *cmd;
+	char **pos;
+	int npos;
+	bool set[OPT_MAX];
+	const char *value[OPT_MAX];
+};
+
+/* Splits argv (after the command's words) into options allowed by
+ * `allowed` and positional arguments, which it gathers at the front of
+ * argv. Options go anywhere, as --name or --name=VALUE or --name VALUE;
+ * "--" ends them. Returns 0, or EXIT_USAGE after saying why. */
+static int parse(const char *cmd, int argc, char **argv, unsigned int allowed, struct cmdline *cl)
+{
+	bool options_done = false;
+	int i, o;
+
+	memset(cl, 0, sizeof(*cl));
+	cl->cmd = cmd;
+	cl->pos = argv;
+	for (i = 0; i < argc; i++) {
+		char *arg = argv[i], *eq;
+		size_t len;
+
+		if (options_done || arg[0] != '-' || !arg[1]) {
+			argv[cl->npos++] = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			options_done = true;
+			continue;
+		}
+		if (arg[1] != '-')
+			return usage_error("%s: unknown option '%s'", cmd, arg);
+		eq = strchr(arg + 2, '=');
+		len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+		for (o = 0; o < OPT_MAX; o++)
+			if ((allowed & O(o)) && strlen(opts[o].name) == len &&
+			    !strncmp(opts[o].name, arg + 2, len))
+				break;
+		if (o == OPT_MAX)
+			return usage_error("%s: unknown option '%s'", cmd, arg);
+		cl->set[o] = true;
+		if (!opts[o].has_value) {
+			if (eq)
+				return usage_error("%s: --%s takes no value", cmd, opts[o].name);
+		} else if (eq) {
+			cl->value[o] = eq + 1;
+		} else if (i + 1 < argc) {
+			cl->value[o] = argv[++i];
+		} else {
+			return usage_error("%s: --%s needs a value", cmd, opts[o].name);
+		}
+	}
+	return 0;
+}
+
+/* A number in `base` (0: C's prefixes), at most `max`; -1 if it is not. */
+static int parse_number(const char *s, int base, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The value of a numeric option, or `dflt` when not given. */
+static int number_opt(const struct cmdline *cl, enum opt o, int base, uint64_t max,
+		      uint64_t dflt, uint64_t *out)
+{
+	*out = dflt;
+	if (!cl->set[o])
+		return 0;
+	if (parse_number(cl->value[o], base, max, out))
+		return usage_error("%s: --%s: bad value '%s'", cl->cmd, opts[o].name, cl->value[o]);
+	return 0;
+}
+
+/* --timeout MS as an absolute deadline (none given: forever). */
+static int deadline_opt(const struct cmdline *cl, uint64_t *deadline)
+{
+	uint64_t ms;
+	int ret = number_opt(cl, OPT_TIMEOUT, 10, LK_INFINITE_TIME - 1, LK_INFINITE_TIME, &ms);
+
+	if (ret)
+		return ret;
+	*deadline = lk_deadline_after_ms((lk_time_t)ms);
+	return 0;
+}
+
+static bool valid_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len >= 1 && len <= LKPORT_NAME_MAX &&
+	       strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == len;
+}
+
+/* Exactly `want` positional arguments (or at least, with `at_least`), each
+ * of the first `names` a valid object name. */
+static int check_positional(const struct cmdline *cl, int want, bool at_least, int names,
+			    const char *what)
+{
+	int i;
+
+	if (cl->npos < want || (!at_least && cl->npos > want))
+		return usage_error("%s: expected %s", cl->cmd, what);
+	for (i = 0; i < names && i < cl->npos; i++)
+		if (!valid_name(cl->pos[i]))
+			return usage_error("%s: bad name '%s' (1 to %d characters of A-Z a-z 0-9 . _ -)",
+					   cl->cmd, cl->pos[i], LKPORT_NAME_MAX);
+	return 0;
+}
+
+/* ---- --hold --------------------------------------------------------------------- */
+
+static volatile sig_atomic_t released;
+
+static void on_release(int sig)
+{
+	released = sig;
+}
+
+/* Says "ready" and waits until SIGTERM, SIGINT or SIGHUP (the last two
+ * unless ignored, as a shell does for background jobs and nohup), or
+ * until stdin closes if it is a pipe or socket: a background job's stdin
+ * is /dev/null, which must not release it at once. */
+static void hold(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_release }, old;
+	struct pollfd in = { .fd = -1, .events = POLLIN };
+	sigset_t block, waitmask;
+	struct stat st;
+	unsigned int i;
+	char buf[256];
+
+	sigemptyset(&block);
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sigaction(sigs[i], NULL, &old);
+		if (sigs[i] != SIGTERM && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+		sigaddset(&block, sigs[i]);
+	}
+	/* Blocked outside ppoll, so that a signal cannot slip in between
+	 * the check of `released` and the wait. */
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	if (!fstat(STDIN_FILENO, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		in.fd = STDIN_FILENO;
+
+	printf("ready\n");
+	fflush(stdout);
+	while (!released) {
+		in.revents = 0;
+		if (ppoll(&in, 1, NULL, &waitmask) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (in.revents) {
+			ssize_t n = read(in.fd, buf, sizeof(buf));	/* discarded */
+
+			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+				break;
+		}
+	}
+	sigprocmask(SIG_SETMASK, &waitmask, NULL);
+}
+
+/* ---- version, list, stats ----------------------------------------------------------- */
 
 static const struct {
 	unsigned long long bit;
 	const char *name;
 } features[] = {
 	{ LKPORT_FEATURE_VERSION, "version" },
+	{ LKPORT_FEATURE_EVENTS, "events" },
+	{ LKPORT_FEATURE_PORTS, "ports" },
+	{ LKPORT_FEATURE_GROUPS, "groups" },
+	{ LKPORT_FEATURE_POLL, "poll" },
+	{ LKPORT_FEATURE_INFO, "info" },
 };
 
 static int cmd_version(int argc, char **argv)
 {
 	struct lkport_version v;
+	struct cmdline cl;
 	unsigned int i;
 	int dev, err;
 
-	(void)argc;
-	(void)argv;
+	if ((err = parse("version", argc, argv, 0, &cl)) ||
+	    (err = check_positional(&cl, 0, false, 0, "no argument")))
+		return err;
 	dev = lkport_open();
 	if (dev < 0) {
-		fprintf(stderr, "lkportctl: %s: %s\n", LKPORT_DEVICE, strerror(-dev));
-		return 1;
+		fprintf(stderr, "lkportctl: %s: %s%s\n", LKPORT_DEVICE, strerror(-dev),
+			dev == -ENOENT ? " (is the lkport module loaded?)" : "");
+		return EXIT_FAIL;
 	}
 	err = lkport_query_version(dev, &v);
 	close(dev);
 	if (err) {
 		fprintf(stderr, "lkportctl: version query: %s\n", strerror(-err));
-		return 1;
+		return EXIT_FAIL;
 	}
 	printf("module   %s\n", v.module_version);
 	printf("abi      %u.%u (library %u.%u, %s)\n", v.abi_major, v.abi_minor,
@@ -46,38 +399,447 @@ static int cmd_version(int argc, char **argv)
 		if (v.features & features[i].bit)
 			printf(" %s", features[i].name);
 	printf("\n");
-	return lkport_version_compatible(&v) ? 0 : 1;
+	return lkport_version_compatible(&v) ? 0 : EXIT_FAIL;
 }
 
-static const struct {
+/* Copies a debugfs file of the module to stdout. */
+static int show_debugfs(const char *cmd, const char *file, int argc, char **argv)
+{
+	char path[64], buf[4096];
+	struct cmdline cl;
+	ssize_t n;
+	int fd, err;
+
+	if ((err = parse(cmd, argc, argv, 0, &cl)) ||
+	    (err = check_positional(&cl, 0, false, 0, "no argument")))
+		return err;
+	snprintf(path, sizeof(path), "%s/%s", DEBUGFS_DIR, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		fprintf(stderr, "lkportctl: %s: %s: %s%s\n", cmd, path, strerror(err),
+			err == EACCES || err == EPERM ? " (debugfs is readable by root only)" :
+			err == ENOENT ? " (is debugfs mounted and the module loaded?)" : "");
+		return EXIT_FAIL;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	err = n < 0 ? errno : 0;
+	close(fd);
+	if (err) {
+		fprintf(stderr, "lkportctl: %s: %s: %s\n", cmd, path, strerror(err));
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	return show_debugfs("list", "objects", argc, argv);
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	return show_debugfs("stats", "stats", argc, argv);
+}
+
+/* ---- events ------------------------------------------------------------------------ */
+
+static int perm_opt(const struct cmdline *cl, mode_t *perm)
+{
+	uint64_t v;
+	int ret = number_opt(cl, OPT_PERM, 8, 0777, 0600, &v);
+
+	*perm = (mode_t)v;
+	return ret;
+}
+
+static int event_create(int argc, char **argv)
+{
+	struct cmdline cl;
+	lk_event_t e;
+	lk_status_t st;
+	mode_t perm;
+	int err;
+
+	if ((err = parse("event create", argc, argv,
+			 O(OPT_AUTO) | O(OPT_SIGNALED) | O(OPT_PERM) | O(OPT_HOLD), &cl)) ||
+	    (err = check_positional(&cl, 1, false, 1, "NAME")) ||
+	    (err = perm_opt(&cl, &perm)) || (err = need_device()))
+		return err;
+	st = lk_event_create(&e, cl.pos[0], cl.set[OPT_SIGNALED],
+			     cl.set[OPT_AUTO] ? LK_EVENT_FLAG_AUTOUNSIGNAL : 0, perm);
+	if (st)
+		return fail(st, "event create %s", cl.pos[0]);
+	if (cl.set[OPT_HOLD])
+		hold();
+	lk_event_destroy(&e);
+	return 0;
+}
+
+/* Parses a command on one event NAME, then opens it for `access`. */
+static int event_open(const char *cmd, int argc, char **argv, unsigned int allowed,
+		      unsigned int access, struct cmdline *cl, uint64_t *deadline, lk_event_t *e)
+{
+	lk_status_t st;
+	int err;
+
+	if ((err = parse(cmd, argc, argv, allowed, cl)) ||
+	    (err = check_positional(cl, 1, false, 1, "NAME")) ||
+	    (deadline && (err = deadline_opt(cl, deadline))) || (err = need_device()))
+		return err;
+	st = lk_event_open(e, cl->pos[0], access);
+	return st ? fail(st, "%s %s", cmd, cl->pos[0]) : 0;
+}
+
+static int event_signal(int argc, char **argv)
+{
+	struct cmdline cl;
+	lk_event_t e;
+	int woken, err;
+
+	if ((err = event_open("event signal", argc, argv, 0, LKPORT_ACCESS_SIGNAL, &cl, NULL, &e)))
+		return err;
+	woken = lk_event_signal(&e);
+	lk_event_destroy(&e);
+	if (woken < 0)
+		return fail(woken, "event signal %s", cl.pos[0]);
+	printf("woken=%d\n", woken);
+	return 0;
+}
+
+static int event_unsignal(int argc, char **argv)
+{
+	struct cmdline cl;
+	lk_event_t e;
+	lk_status_t st;
+	int err;
+
+	if ((err = event_open("event unsignal", argc, argv, 0, LKPORT_ACCESS_SIGNAL, &cl, NULL, &e)))
+		return err;
+	st = lk_event_unsignal(&e);
+	lk_event_destroy(&e);
+	return st ? fail(st, "event unsignal %s", cl.pos[0]) : 0;
+}
+
+static int event_wait(int argc, char **argv)
+{
+	struct cmdline cl;
+	uint64_t deadline;
+	lk_event_t e;
+	lk_status_t st;
+	int err;
+
+	if ((err = event_open("event wait", argc, argv, O(OPT_TIMEOUT), LKPORT_ACCESS_WAIT, &cl,
+			      &deadline, &e)))
+		return err;
+	st = lk_event_wait_deadline(&e, deadline);
+	lk_event_destroy(&e);
+	if (st == LK_ERR_TIMED_OUT) {
+		fprintf(stderr, "lkportctl: event wait %s: timed out after %s ms\n", cl.pos[0],
+			cl.value[OPT_TIMEOUT]);
+		return EXIT_FAIL;
+	}
+	return st ? fail(st, "event wait %s", cl.pos[0]) : 0;
+}
+
+/* ---- ports -------------------------------------------------------------------------- */
+
+static int port_create(int argc, char **argv)
+{
+	struct cmdline cl;
+	unsigned int mode = LK_PORT_MODE_BROADCAST;
+	uint64_t capacity;
+	lk_port_t port;
+	lk_status_t st;
+	mode_t perm;
+	int err;
+
+	if ((err = parse("port create", argc, argv,
+			 O(OPT_UNICAST) | O(OPT_BIG) | O(OPT_CAPACITY) | O(OPT_PERM) | O(OPT_HOLD),
+			 &cl)) ||
+	    (err = check_positional(&cl, 1, false, 1, "NAME")) || (err = perm_opt(&cl, &perm)) ||
+	    (err = number_opt(&cl, OPT_CAPACITY, 10, LKPORT_CAPACITY_MAX, 0, &capacity)))
+		return err;
+	if (cl.set[OPT_CAPACITY] && (capacity == 0 || (capacity & (capacity - 1))))
+		return usage_error("port create: --capacity: %s is not a power of two up to %d",
+				   cl.value[OPT_CAPACITY], LKPORT_CAPACITY_MAX);
+	if (cl.set[OPT_UNICAST] || cl.set[OPT_BIG])
+		mode = LK_PORT_MODE_UNICAST;
+	if (cl.set[OPT_BIG])
+		mode |= LK_PORT_MODE_BIG_BUFFER;
+	if ((err = need_device()))
+		return err;
+	st = lk_port_create_ex(cl.pos[0], (lk_port_mode_t)mode, (unsigned int)capacity, perm, 0,
+			       &port);
+	if (st)
+		return fail(st, "port create %s", cl.pos[0]);
+	if (cl.set[OPT_HOLD])
+		hold();
+	close(port);
+	return 0;
+}
+
+/* Another writer of an existing port. LKPORT_PORT_SHARE alone would create
+ * a port that does not exist, and that port (and what is written to it)
+ * would go with this process: create it here first, without sharing, only
+ * to learn that the name is free, and say so. */
+static lk_status_t open_writer(const char *name, lk_port_t *port)
+{
+	lk_port_t probe;
+	lk_status_t st = lk_port_create_ex(name, LK_PORT_MODE_BROADCAST, 1, 0, 0, &probe);
+
+	if (st == LK_NO_ERROR) {
+		close(probe);
+		return LK_ERR_NOT_FOUND;
+	}
+	if (st != LK_ERR_ALREADY_EXISTS)
+		return st;
+	return lk_port_create_ex(name, LK_PORT_MODE_BROADCAST, 0, 0, LKPORT_PORT_SHARE, port);
+}
+
+static int port_write(int argc, char **argv)
+{
+	lk_port_packet_t *pk;
+	unsigned int delivered = 0, skipped = 0;
+	struct cmdline cl;
+	lk_port_t port;
+	lk_status_t st;
+	int i, n, err;
+
+	if ((err = parse("port write", argc, argv, 0, &cl)) ||
+	    (err = check_positional(&cl, 2, true, 1, "NAME DATA...")))
+		return err;
+	n = cl.npos - 1;
+	if (n > LKPORT_CAPACITY_MAX)
+		return usage_error("port write: at most %d packets in one write", LKPORT_CAPACITY_MAX);
+	for (i = 0; i < n; i++)
+		if (strlen(cl.pos[i + 1]) > LK_PORT_PACKET_LEN)
+			return usage_error("port write: '%s' is longer than a packet (%d bytes)",
+					   cl.pos[i + 1], LK_PORT_PACKET_LEN);
+	if ((err = need_device()))
+		return err;
+	pk = calloc((size_t)n, sizeof(*pk));
+	if (!pk)
+		return fail(LK_ERR_NO_MEMORY, "port write %s", cl.pos[0]);
+	for (i = 0; i < n; i++)
+		memcpy(pk[i].value, cl.pos[i + 1], strlen(cl.pos[i + 1]));
+
+	st = open_writer(cl.pos[0], &port);
+	if (st) {
+		free(pk);
+		return fail(st, "port write %s", cl.pos[0]);
+	}
+	st = lk_port_write_ex(port, pk, (size_t)n, &delivered, &skipped);
+	close(port);
+	free(pk);
+	if (st && st != LK_ERR_PARTIAL_WRITE)
+		return fail(st, "port write %s", cl.pos[0]);
+	printf("delivered=%u skipped=%u\n", delivered, skipped);
+	return st ? fail(st, "port write %s: %u of %u readers skipped", cl.pos[0], skipped,
+			 delivered + skipped) : 0;
+}
+
+/* "ctx=N "text"" when the packet is printable text NUL-padded, else hex. */
+static void print_result(const lk_port_result_t *r)
+{
+	const uint8_t *b = r->packet.value;
+	size_t len = strnlen((const char *)b, LK_PORT_PACKET_LEN), i;
+	bool text = true;
+
+	for (i = 0; i < LK_PORT_PACKET_LEN; i++)
+		if (i < len ? (b[i] < 0x20 || b[i] > 0x7e) : b[i] != 0)
+			text = false;
+	printf("ctx=%" PRIuPTR " ", (uintptr_t)r->ctx);
+	if (text) {
+		printf("\"%.*s\"\n", (int)len, (const char *)b);
+		return;
+	}
+	printf("0x");
+	for (i = 0; i < LK_PORT_PACKET_LEN; i++)
+		printf("%02x", b[i]);
+	printf("\n");
+}
+
+static int port_read(int argc, char **argv)
+{
+	lk_port_result_t res[LKPORT_READ_MAX];
+	lk_port_t ports[LKPORT_GROUP_MAX], group = -1, src;
+	uint64_t count, ctx, deadline;
+	uint64_t got = 0;
+	struct cmdline cl;
+	lk_status_t st = LK_NO_ERROR;
+	int i, opened = 0, err;
+
+	if ((err = parse("port read", argc, argv,
+			 O(OPT_TIMEOUT) | O(OPT_COUNT) | O(OPT_CTX) | O(OPT_HOLD), &cl)) ||
+	    (err = check_positional(&cl, 1, true, argc, "NAME...")) ||
+	    (err = number_opt(&cl, OPT_COUNT, 10, UINT32_MAX, cl.set[OPT_HOLD] ? 0 : 1, &count)) ||
+	    (err = number_opt(&cl, OPT_CTX, 0, UINTPTR_MAX - LKPORT_GROUP_MAX, 0, &ctx)) ||
+	    (err = deadline_opt(&cl, &deadline)))
+		return err;
+	if (cl.npos > LKPORT_GROUP_MAX)
+		return usage_error("port read: at most %d ports", LKPORT_GROUP_MAX);
+	if (cl.set[OPT_HOLD] && cl.set[OPT_TIMEOUT])
+		return usage_error("port read: --hold reads what is there once released: no --timeout");
+	if ((err = need_device()))
+		return err;
+
+	for (opened = 0; opened < cl.npos; opened++) {
+		st = lk_port_open(cl.pos[opened], (void *)(uintptr_t)(ctx + opened), &ports[opened]);
+		if (st) {
+			err = fail(st, "port read %s", cl.pos[opened]);
+			goto out;
+		}
+	}
+	src = ports[0];
+	if (cl.npos > 1) {
+		st = lk_port_group(ports, (size_t)cl.npos, &group);
+		if (st) {
+			err = fail(st, "port read: group");
+			goto out;
+		}
+		src = group;
+	}
+	if (cl.set[OPT_HOLD]) {
+		hold();
+		deadline = 0;	/* what is there now */
+	}
+
+	while (count == 0 || got < count) {
+		uint64_t want = count ? count - got : LKPORT_READ_MAX;
+		size_t n = 0, k;
+
+		st = lk_port_read_many(src, deadline, res,
+				       want < LKPORT_READ_MAX ? (size_t)want : LKPORT_READ_MAX, &n);
+		if (st)
+			break;
+		for (k = 0; k < n; k++)
+			print_result(&res[k]);
+		got += n;
+	}
+	if (cl.set[OPT_HOLD] && (st == LK_ERR_TIMED_OUT || st == LK_ERR_CANCELLED))
+		st = LK_NO_ERROR;	/* all there was */
+	if (count == 0 && st == LK_ERR_CANCELLED)
+		st = LK_NO_ERROR;	/* the end of the stream */
+	if (st == LK_ERR_TIMED_OUT)
+		fprintf(stderr, "lkportctl: port read: timed out after %s ms (%" PRIu64 " of %" PRIu64
+			" packets)\n", cl.value[OPT_TIMEOUT], got, count);
+	else if (st == LK_ERR_CANCELLED)
+		fprintf(stderr, "lkportctl: port read: the port was destroyed (%" PRIu64 " of %" PRIu64
+			" packets)\n", got, count);
+	else if (st)
+		fail(st, "port read");
+	err = st ? EXIT_FAIL : 0;
+out:
+	if (group >= 0)
+		close(group);
+	for (i = 0; i < opened; i++)
+		close(ports[i]);
+	return err;
+}
+
+static int port_close_or_destroy(int argc, char **argv, bool destroy)
+{
+	const char *cmd = destroy ? "port destroy" : "port close";
+	struct cmdline cl;
+	lk_port_t port;
+	lk_status_t st;
+	int err;
+
+	if ((err = parse(cmd, argc, argv, 0, &cl)) ||
+	    (err = check_positional(&cl, 1, false, 1, "NAME")) || (err = need_device()))
+		return err;
+	st = open_writer(cl.pos[0], &port);
+	if (st)
+		return fail(st, "%s %s", cmd, cl.pos[0]);
+	/* The port is closed for every writer (they share it); destroy then
+	 * frees the name and gives up this descriptor. */
+	st = lk_port_close(port);
+	if (!st && destroy) {
+		st = lk_port_destroy(port);
+		if (!st)
+			return 0;
+	}
+	close(port);
+	return st ? fail(st, "%s %s", cmd, cl.pos[0]) : 0;
+}
+
+static int port_close_cmd(int argc, char **argv)
+{
+	return port_close_or_destroy(argc, argv, false);
+}
+
+static int port_destroy_cmd(int argc, char **argv)
+{
+	return port_close_or_destroy(argc, argv, true);
+}
+
+/* ---- dispatch ----------------------------------------------------------------------- */
+
+struct command {
+	const char *group;	/* "event", "port", or NULL for a one-word command */
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *help;
-} commands[] = {
-	{ "version", cmd_version, "show the module's ABI version and features" },
 };
 
-static void usage(FILE *out)
-{
-	unsigned int i;
+static const struct command commands[] = {
+	{ NULL, "version", cmd_version },
+	{ NULL, "list", cmd_list },
+	{ NULL, "stats", cmd_stats },
+	{ "event", "create", event_create },
+	{ "event", "signal", event_signal },
+	{ "event", "unsignal", event_unsignal },
+	{ "event", "wait", event_wait },
+	{ "port", "create", port_create },
+	{ "port", "write", port_write },
+	{ "port", "read", port_read },
+	{ "port", "close", port_close_cmd },
+	{ "port", "destroy", port_destroy_cmd },
+};
 
-	fprintf(out, "usage: lkportctl COMMAND [ARGS]\n\ncommands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help") || !strcmp(arg, "help");
 }
 
 int main(int argc, char **argv)
 {
+	bool group_known = false;
 	unsigned int i;
+	int a;
 
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	/* Line by line even into a pipe: scripts read "ready" and packets
+	 * as they come. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "lkportctl: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	/* -h anywhere asks for help, except as DATA after "--". */
+	for (a = 1; a < argc && strcmp(argv[a], "--"); a++) {
+		if (is_help(argv[a]) && (a == 1 || argv[a][0] == '-')) {
+			usage(stdout);
+			return 0;
+		}
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = &commands[i];
+
+		if (!c->group) {
+			if (!strcmp(argv[1], c->name))
+				return c->run(argc - 2, argv + 2);
+			continue;
+		}
+		if (strcmp(argv[1], c->group))
+			continue;
+		group_known = true;
+		if (argc > 2 && !strcmp(argv[2], c->name))
+			return c->run(argc - 3, argv + 3);
+	}
+	if (group_known && argc > 2)
+		return usage_error("%s: unknown command '%s'", argv[1], argv[2]);
+	if (group_known)
+		return usage_error("%s: expected a command", argv[1]);
+	return usage_error("unknown command '%s'", argv[1]);
 }

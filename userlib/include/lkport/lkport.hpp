@@ -1,34 +1,122 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// liblkport for C++: RAII owners of lkport file descriptors over the C API.
-// Errors are returned, not thrown: every fallible call gives an lkport::Result.
+// liblkport for C++: owners of lkport's objects over the C API of
+// <lkport/lk.h>. C++17 or later, header only, no exceptions.
+//
+//   auto ev = lkport::Event::create("ready", {.auto_unsignal = true});  // C++20
+//   if (!ev) return ev.status();              // an LK status: ev.status().name()
+//   lkport::Status st = ev->wait(100ms);      // or a steady_clock time point
+//   if (st == LK_ERR_TIMED_OUT) ...
+//
+// Every fallible call returns an lkport::Status (LK's status code) or an
+// lkport::Result<T> (a T or a failed Status). Objects are move-only and
+// close their file descriptor when destroyed; an object lives in the kernel
+// as long as any descriptor refers to it, in any process.
+//
+// Operations are const: they change the kernel object, not the C++ one, so
+// threads may share a const reference (the fd is the only state).
 #pragma once
 
+#include <lkport/lk.h>
 #include <lkport/lkport.h>
 #include <unistd.h>
 
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <optional>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace lkport {
 
-// A value or a negative errno.
-template <class T> class Result {
-  public:
-    Result(T value) : value_(std::move(value)), error_(0) {}
-    static Result failure(int negative_errno) { return Result(negative_errno, 0); }
+// ---- status and results -----------------------------------------------------
 
-    bool ok() const { return error_ == 0; }
-    explicit operator bool() const { return ok(); }
-    int error() const { return error_; }  // negative errno, 0 when ok
-    T& value() & { return value_; }
-    T&& value() && { return std::move(value_); }
-    T* operator->() { return &value_; }
+// One of LK's status codes (LK_NO_ERROR, LK_ERR_TIMED_OUT, ...).
+class [[nodiscard]] Status {
+  public:
+    constexpr Status() = default;
+    constexpr explicit Status(lk_status_t code) : code_(code) {}
+    // A negative errno, as <lkport/lkport.h> returns, as an LK status.
+    static Status from_errno(int err) { return Status(lk_status_from_errno(err)); }
+
+    constexpr bool ok() const { return code_ == LK_NO_ERROR; }
+    constexpr lk_status_t code() const { return code_; }
+    const char* name() const { return lk_status_str(code_); }  // "LK_ERR_TIMED_OUT"
+
+    friend constexpr bool operator==(Status a, Status b) { return a.code_ == b.code_; }
+    friend constexpr bool operator!=(Status a, Status b) { return a.code_ != b.code_; }
+    friend constexpr bool operator==(Status a, lk_status_t b) { return a.code_ == b; }
+    friend constexpr bool operator!=(Status a, lk_status_t b) { return a.code_ != b; }
 
   private:
-    Result(int err, int) : value_(), error_(err) {}
-    T value_;
-    int error_;
+    lk_status_t code_ = LK_NO_ERROR;
 };
+
+// A T, or the Status that kept it from being made. Check ok() before value().
+template <class T> class [[nodiscard]] Result {
+  public:
+    Result(T value) : value_(std::move(value)) {}
+    Result(Status failure) : status_(failure.ok() ? Status(LK_ERR_GENERIC) : failure) {}
+
+    bool ok() const { return status_.ok(); }
+    explicit operator bool() const { return ok(); }
+    Status status() const { return status_; }
+
+    T& value() & { return *value_; }
+    const T& value() const& { return *value_; }
+    T&& value() && { return std::move(*value_); }
+    T* operator->() { return &*value_; }
+    const T* operator->() const { return &*value_; }
+    T& operator*() & { return *value_; }
+    T&& operator*() && { return std::move(*value_); }
+
+  private:
+    std::optional<T> value_;
+    Status status_;
+};
+
+// ---- time -------------------------------------------------------------------
+
+// When a wait gives up: an absolute CLOCK_MONOTONIC time, which is
+// std::chrono::steady_clock on Linux. Built from a time point, a duration
+// from now (zero or less: do not block), or forever() / poll().
+class Deadline {
+  public:
+    using Clock = std::chrono::steady_clock;
+
+    static constexpr Deadline forever() { return Deadline(LKPORT_FOREVER); }
+    static constexpr Deadline poll() { return Deadline(0); }
+
+    Deadline(Clock::time_point t) {
+        auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+        ns_ = ns > 0 ? std::uint64_t(ns) : 0;
+    }
+    template <class Rep, class Period> Deadline(std::chrono::duration<Rep, Period> d) {
+        // Past about 30 years a wait is as good as endless; this also
+        // keeps duration::max() from overflowing.
+        double seconds = std::chrono::duration<double>(d).count();
+        if (seconds <= 0)
+            ns_ = 0;
+        else if (seconds > 1e9)
+            ns_ = LKPORT_FOREVER;
+        else
+            *this = Deadline(Clock::now() + std::chrono::duration_cast<Clock::duration>(d));
+    }
+
+    constexpr std::uint64_t ns() const { return ns_; }  // as the ABI takes it
+
+  private:
+    constexpr explicit Deadline(std::uint64_t ns) : ns_(ns) {}
+    std::uint64_t ns_;
+};
+
+// ---- descriptors --------------------------------------------------------------
 
 // Owns one file descriptor; closes it on destruction. Move-only.
 class Fd {
@@ -56,12 +144,12 @@ class Fd {
     int fd_ = -1;
 };
 
-// /dev/lkport.
+// /dev/lkport itself.
 class Device {
   public:
     static Result<Device> open() {
         int fd = lkport_open();
-        if (fd < 0) return Result<Device>::failure(fd);
+        if (fd < 0) return Status::from_errno(fd);
         return Device(Fd(fd));
     }
     Device() = default;
@@ -69,7 +157,7 @@ class Device {
     Result<lkport_version> version() const {
         lkport_version v;
         int err = lkport_query_version(fd_.get(), &v);
-        if (err) return Result<lkport_version>::failure(err);
+        if (err) return Status::from_errno(err);
         return v;
     }
     int fd() const { return fd_.get(); }
@@ -77,6 +165,287 @@ class Device {
   private:
     explicit Device(Fd fd) : fd_(std::move(fd)) {}
     Fd fd_;
+};
+
+// What every lkport object has: its descriptor and LKPORT_IOC_INFO.
+class Object {
+  public:
+    int fd() const { return fd_.get(); }
+    bool valid() const { return fd_.valid(); }
+    // Gives the descriptor up without closing it (to pass it on).
+    int release() { return fd_.release(); }
+
+    Result<lkport_info> info() const {
+        lkport_info info;
+        Status st(lk_object_info(fd_.get(), &info));
+        if (!st.ok()) return st;
+        return info;
+    }
+
+  protected:
+    Object() = default;
+    explicit Object(Fd fd) : fd_(std::move(fd)) {}
+    // Moved only as the object it is part of, never sliced off it.
+    Object(Object&&) noexcept = default;
+    Object& operator=(Object&&) noexcept = default;
+    ~Object() = default;
+    Fd fd_;
+};
+
+// ---- events -------------------------------------------------------------------
+
+struct EventOptions {
+    bool auto_unsignal = false;  // a signal lets one waiter through, then clears
+    bool signaled = false;       // created signalled
+    mode_t perm = 0600;          // less the umask
+};
+
+// A named event: LK's event_t, shared between processes by name.
+class Event : public Object {
+  public:
+    // Access asked for by open(): wait needs read permission, signal write.
+    static constexpr unsigned kWait = LKPORT_ACCESS_WAIT;
+    static constexpr unsigned kSignal = LKPORT_ACCESS_SIGNAL;
+
+    static Result<Event> create(const char* name, const EventOptions& opt = {}) {
+        lk_event_t e;
+        Status st(lk_event_create(&e, name, opt.signaled,
+                                  opt.auto_unsignal ? LK_EVENT_FLAG_AUTOUNSIGNAL : 0, opt.perm));
+        if (!st.ok()) return st;
+        return Event(Fd(e.fd));
+    }
+    static Result<Event> open(const char* name, unsigned access = kWait | kSignal) {
+        lk_event_t e;
+        Status st(lk_event_open(&e, name, access));
+        if (!st.ok()) return st;
+        return Event(Fd(e.fd));
+    }
+    Event() = default;
+    explicit Event(Fd fd) : Object(std::move(fd)) {}
+
+    // LK_ERR_TIMED_OUT at the deadline, LK_ERR_INTERRUPTED on a signal.
+    Status wait(Deadline deadline = Deadline::forever()) const {
+        lk_event_t e = {fd_.get()};
+        return Status(lk_event_wait_deadline(&e, deadline.ns()));
+    }
+    // Passes if signalled, else LK_ERR_TIMED_OUT at once.
+    Status try_wait() const { return wait(Deadline::poll()); }
+    // The number of threads woken.
+    Result<int> signal() const {
+        lk_event_t e = {fd_.get()};
+        int woken = lk_event_signal(&e);
+        if (woken < 0) return Status(woken);
+        return woken;
+    }
+    Status unsignal() const {
+        lk_event_t e = {fd_.get()};
+        return Status(lk_event_unsignal(&e));
+    }
+};
+
+// ---- packets --------------------------------------------------------------------
+
+// One port packet: 16 bytes, zero-filled unless set.
+class Packet {
+  public:
+    static constexpr std::size_t kSize = LKPORT_PACKET_SIZE;
+
+    Packet() = default;
+
+    // A packet holding `v` at its start (a trivially copyable type that fits).
+    template <class T> static Packet of(const T& v) {
+        Packet p;
+        p.put(v);
+        return p;
+    }
+    // A packet holding the first 16 bytes of `s`, NUL-padded.
+    static Packet text(std::string_view s) {
+        Packet p;
+        std::memcpy(p.bytes_.data(), s.data(), s.size() < kSize ? s.size() : kSize);
+        return p;
+    }
+
+    template <std::size_t Offset = 0, class T> void put(const T& v) {
+        static_assert(std::is_trivially_copyable_v<T>, "packets carry plain data");
+        static_assert(Offset + sizeof(T) <= kSize, "does not fit in a packet");
+        std::memcpy(bytes_.data() + Offset, &v, sizeof(T));
+    }
+    template <class T, std::size_t Offset = 0> T get() const {
+        static_assert(std::is_trivially_copyable_v<T>, "packets carry plain data");
+        static_assert(Offset + sizeof(T) <= kSize, "does not fit in a packet");
+        T v;
+        std::memcpy(&v, bytes_.data() + Offset, sizeof(T));
+        return v;
+    }
+    // The bytes up to the first NUL (all 16 if there is none).
+    std::string_view str() const {
+        auto* b = reinterpret_cast<const char*>(bytes_.data());
+        std::size_t n = 0;
+        while (n < kSize && b[n]) n++;
+        return std::string_view(b, n);
+    }
+
+    std::uint8_t* data() { return bytes_.data(); }
+    const std::uint8_t* data() const { return bytes_.data(); }
+    static constexpr std::size_t size() { return kSize; }
+
+    friend bool operator==(const Packet& a, const Packet& b) { return a.bytes_ == b.bytes_; }
+    friend bool operator!=(const Packet& a, const Packet& b) { return a.bytes_ != b.bytes_; }
+
+  private:
+    std::array<std::uint8_t, kSize> bytes_{};
+};
+static_assert(sizeof(Packet) == sizeof(lk_port_packet_t), "a Packet is LK's port_packet_t");
+
+// Packets to write, viewed in place: one packet, or any contiguous container
+// of them (std::array, std::vector, std::span).
+class Packets {
+  public:
+    Packets(const Packet& p) : data_(&p), size_(1) {}
+    Packets(const Packet* data, std::size_t size) : data_(data), size_(size) {}
+    template <class C, class = std::enable_if_t<std::is_convertible_v<
+                           decltype(std::data(std::declval<const C&>())), const Packet*>>>
+    Packets(const C& c) : data_(std::data(c)), size_(std::size(c)) {}
+
+    const Packet* data() const { return data_; }
+    std::size_t size() const { return size_; }
+
+  private:
+    const Packet* data_;
+    std::size_t size_;
+};
+
+// A packet as read: the reading port's ctx comes with it.
+struct PortResult {
+    std::uintptr_t ctx = 0;
+    Packet packet;
+};
+
+// What a write did. skipped > 0 is LK's ERR_PARTIAL_WRITE: those readers'
+// rings were full and they got none of the packets; the others got all.
+struct WriteResult {
+    unsigned delivered = 0;  // readers that took them (or the port's own ring)
+    unsigned skipped = 0;
+    bool partial() const { return skipped > 0; }
+};
+
+// ---- ports ----------------------------------------------------------------------
+
+struct PortOptions {
+    lk_port_mode_t mode = LK_PORT_MODE_BROADCAST;  // or UNICAST, UNICAST | BIG_BUFFER
+    unsigned capacity = 0;                         // packets, power of two; 0: LK's 8 (64 big)
+    mode_t perm = 0600;                            // less the umask
+    bool share = false;  // name in use: another writer of that port instead of
+                         // LK_ERR_ALREADY_EXISTS (a free name is created)
+};
+
+// Reads of read ports and groups, into a PortResult array.
+class Readable : public Object {
+  public:
+    // Waits for one packet until the deadline (LK_ERR_TIMED_OUT), or
+    // LK_ERR_CANCELLED once the writer is destroyed and all is drained.
+    Result<PortResult> read(Deadline deadline = Deadline::forever()) const {
+        PortResult r;
+        auto got = read_many(&r, 1, deadline);
+        if (!got) return got.status();
+        return r;
+    }
+    // Waits for at least one packet, then returns up to `max` of them.
+    Result<std::size_t> read_many(PortResult* out, std::size_t max,
+                                  Deadline deadline = Deadline::forever()) const {
+        lk_port_result_t raw[LKPORT_READ_MAX];
+        std::size_t got = 0;
+        Status st(lk_port_read_many(fd_.get(), deadline.ns(), raw,
+                                    max < LKPORT_READ_MAX ? max : LKPORT_READ_MAX, &got));
+        if (!st.ok()) return st;
+        for (std::size_t i = 0; i < got; i++) {
+            out[i].ctx = reinterpret_cast<std::uintptr_t>(raw[i].ctx);
+            std::memcpy(out[i].packet.data(), raw[i].packet.value, Packet::kSize);
+        }
+        return got;
+    }
+    template <std::size_t N>
+    Result<std::size_t> read_many(std::array<PortResult, N>& out,
+                                  Deadline deadline = Deadline::forever()) const {
+        return read_many(out.data(), N, deadline);
+    }
+
+  protected:
+    using Object::Object;
+};
+
+// The writing end of a named port: LK's port_create.
+class WritePort : public Object {
+  public:
+    static Result<WritePort> create(const char* name, const PortOptions& opt = {}) {
+        lk_port_t port;
+        Status st(lk_port_create_ex(name, opt.mode, opt.capacity, opt.perm,
+                                    opt.share ? LKPORT_PORT_SHARE : 0, &port));
+        if (!st.ok()) return st;
+        return WritePort(Fd(port));
+    }
+    WritePort() = default;
+    explicit WritePort(Fd fd) : Object(std::move(fd)) {}
+
+    // All of `packets` to each reader that has room for all of them; never
+    // blocks. With no reader yet the port's own ring keeps them for the
+    // first one (LK_ERR_NOT_ENOUGH_BUFFER when it is full).
+    Result<WriteResult> write(Packets packets) const {
+        // The library only hands the address to the kernel, which copies
+        // the bytes: a Packet is laid out as LK's port_packet_t.
+        auto* pk = reinterpret_cast<const lk_port_packet_t*>(packets.data());
+        WriteResult r;
+        Status st(lk_port_write_ex(fd_.get(), pk, packets.size(), &r.delivered, &r.skipped));
+        if (!st.ok() && st != LK_ERR_PARTIAL_WRITE) return st;
+        return r;
+    }
+    // No more writes; readers keep what is queued; the name stays taken.
+    Status close() const { return Status(lk_port_close(fd_.get())); }
+    // After close(): frees the name; readers drain, then read
+    // LK_ERR_CANCELLED. Gives up this descriptor on success. (Destroying
+    // the last WritePort of a port does close and destroy.)
+    Status destroy() {
+        Status st(lk_port_destroy(fd_.get()));
+        if (st.ok()) fd_.release();  // lk_port_destroy closed it
+        return st;
+    }
+};
+
+// A reader of a named port: LK's port_open. Every packet it reads comes
+// with its ctx.
+class ReadPort : public Readable {
+  public:
+    static Result<ReadPort> open(const char* name, std::uintptr_t ctx = 0) {
+        lk_port_t port;
+        Status st(lk_port_open(name, reinterpret_cast<void*>(ctx), &port));
+        if (!st.ok()) return st;
+        return ReadPort(Fd(port));
+    }
+    ReadPort() = default;
+    explicit ReadPort(Fd fd) : Readable(std::move(fd)) {}
+};
+
+// One read over many read ports: LK's port_group. The ports stay the
+// caller's; closing one takes it out of the group.
+class PortGroup : public Readable {
+  public:
+    static Result<PortGroup> create(std::initializer_list<std::reference_wrapper<const ReadPort>> ports = {}) {
+        lk_port_t fds[LKPORT_GROUP_MAX];
+        std::size_t n = 0;
+        if (ports.size() > LKPORT_GROUP_MAX) return Status(LK_ERR_TOO_BIG);
+        for (const ReadPort& p : ports) fds[n++] = p.fd();
+        lk_port_t group;
+        Status st(lk_port_group(fds, n, &group));
+        if (!st.ok()) return st;
+        return PortGroup(Fd(group));
+    }
+    PortGroup() = default;
+    explicit PortGroup(Fd fd) : Readable(std::move(fd)) {}
+
+    Status add(const ReadPort& port) const { return Status(lk_port_group_add(fd_.get(), port.fd())); }
+    Status remove(const ReadPort& port) const {
+        return Status(lk_port_group_remove(fd_.get(), port.fd()));
+    }
 };
 
 }  // namespace lkport

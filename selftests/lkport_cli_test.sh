@@ -1,0 +1,387 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# lkportctl driven from the shell, as a script would use it: objects held
+# by background `--hold` processes, events signalled and packets passed
+# between processes, timeouts (exit 1), usage errors (exit 2), and the
+# debugfs listing and stats, which return to where they started once the
+# holders exit. POSIX sh (busybox ash is enough); prints TAP as kselftest
+# does and exits 0 when every test passed, 1 on a failure, 4 when skipped.
+#
+# lkportctl is looked for in $LKPORTCTL, next to this script, in ../bin,
+# then in $PATH. Needs root (the listing is in debugfs) and the module.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n $1"
+	failed=$((failed + 1))
+}
+
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit $KSFT_SKIP
+}
+
+echo "TAP version 13"
+
+here=$(dirname "$0")
+if [ -n "$LKPORTCTL" ]; then
+	ctl=$LKPORTCTL
+elif [ -x "$here/lkportctl" ]; then
+	ctl=$here/lkportctl
+elif [ -x "$here/../bin/lkportctl" ]; then
+	ctl=$here/../bin/lkportctl
+else
+	ctl=$(command -v lkportctl)
+fi
+[ -n "$ctl" ] && [ -x "$ctl" ] || skip_all "lkportctl not found"
+[ -c /dev/lkport ] || skip_all "/dev/lkport missing: module not loaded"
+[ "$(id -u)" -eq 0 ] || skip_all "must be run as root (debugfs)"
+[ -r /sys/kernel/debug/lkport/stats ] || skip_all "no /sys/kernel/debug/lkport (debugfs not mounted?)"
+echo "# lkportctl: $ctl"
+
+tmp=$(mktemp -d) || exit $KSFT_FAIL
+holders=
+cleanup() {
+	for p in $holders; do kill "$p" 2>/dev/null; done
+	wait
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# run ARGS...: lkportctl ARGS; stdout in $tmp/out, stderr in $tmp/err,
+# exit status in $rc.
+run() {
+	"$ctl" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# show: the last command's output as TAP comments.
+show() {
+	sed 's/^/#   out: /' "$tmp/out"
+	sed 's/^/#   err: /' "$tmp/err"
+}
+
+# expect DESC STATUS PATTERN ARGS...: one test; lkportctl ARGS must exit
+# with STATUS and, unless PATTERN is empty, print a line matching it (ERE,
+# stdout or stderr).
+expect() {
+	desc=$1 want=$2 pat=$3
+	shift 3
+	run "$@"
+	if [ "$rc" -eq "$want" ] &&
+	   { [ -z "$pat" ] || cat "$tmp/out" "$tmp/err" | grep -Eq -- "$pat"; }; then
+		ok "$desc"
+	else
+		echo "# lkportctl $*: exit $rc, expected $want${pat:+, and output matching /$pat/}"
+		show
+		not_ok "$desc"
+	fi
+}
+
+# check DESC COMMAND...: one test that passes when COMMAND succeeds.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# eventually COMMAND...: COMMAND succeeds within 10 s (polled).
+eventually() {
+	i=0
+	while [ $i -lt 200 ]; do
+		"$@" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	"$@"
+}
+
+has_line() {
+	grep -Eq -- "$2" "$1"
+}
+
+# listed PATTERN: a line of the objects listing matches PATTERN.
+listed() {
+	"$ctl" list 2>/dev/null | grep -Eq -- "$1"
+}
+
+# hold FILE ARGS...: lkportctl ARGS --hold in the background, its output
+# in FILE; returns once it said "ready", its pid in $pid.
+hold() {
+	out=$1
+	shift
+	"$ctl" "$@" --hold >"$out" 2>&1 &
+	pid=$!
+	holders="$holders $pid"
+	if ! eventually has_line "$out" '^ready$'; then
+		echo "# lkportctl $* --hold never said ready:"
+		sed 's/^/#   /' "$out"
+		return 1
+	fi
+}
+
+# release PID: SIGTERM, then its exit status.
+release() {
+	kill "$1"
+	wait "$1"
+}
+
+# ended PID: the process has exited (it may be a zombie not yet waited for).
+ended() {
+	[ ! -e "/proc/$1/stat" ] || grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null
+}
+
+# wait_exit PID: its exit status, or 124 if it has not ended within 10 s.
+wait_exit() {
+	if ! eventually ended "$1"; then
+		kill "$1" 2>/dev/null
+		wait "$1"
+		return 124
+	fi
+	wait "$1"
+}
+
+# same_stats: the live object counts are back where they started.
+same_stats() {
+	"$ctl" stats >"$tmp/stats.now" && cmp -s "$tmp/stats.base" "$tmp/stats.now"
+}
+
+no_test_objects() {
+	! "$ctl" list | grep -q ' cli-'
+}
+
+"$ctl" stats >"$tmp/stats.base" || { echo "1..0 # SKIP lkportctl stats failed"; exit $KSFT_SKIP; }
+sed 's/^/# stats at start: /' "$tmp/stats.base"
+
+# ---- the basics -------------------------------------------------------------
+
+expect "version answers" 0 '^abi +1\.[0-9]+ .*compatible' version
+expect "version lists the features" 0 '^features version events ports groups' version
+expect "-h prints the usage" 0 '^usage: lkportctl' -h
+expect "help after a command" 0 '^usage: lkportctl' port read -h
+
+expect "usage: no command" 2 '^usage:'
+expect "usage: unknown command" 2 "unknown command 'frob'" frob
+expect "usage: event without a command" 2 'expected a command' event
+expect "usage: unknown event command" 2 "unknown command 'frob'" event frob
+expect "usage: event wait without NAME" 2 'expected NAME' event wait
+expect "usage: two names" 2 'expected NAME' event signal a b
+expect "usage: bad name" 2 "bad name 'a b'" event wait 'a b'
+expect "usage: name too long" 2 'bad name' event create \
+	abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl
+expect "usage: unknown option" 2 "unknown option '--frob'" port read p --frob
+expect "usage: option without its value" 2 '--timeout needs a value' event wait ev --timeout
+expect "usage: bad timeout" 2 "--timeout: bad value 'soon'" event wait ev --timeout soon
+expect "usage: negative count" 2 "--count: bad value '-1'" port read p --count=-1
+expect "usage: bad permission bits" 2 "--perm: bad value '999'" event create ev --perm 999
+expect "usage: capacity not a power of two" 2 'not a power of two' port create p --capacity 3
+expect "usage: DATA longer than a packet" 2 'longer than a packet' port write p 12345678901234567
+expect "usage: port write without DATA" 2 'expected NAME DATA' port write p
+check "usage errors created nothing" same_stats
+
+# ---- events ---------------------------------------------------------------------
+
+check "event create --hold says ready" hold "$tmp/ev.hold" event create cli-ev --perm 0644
+ev_holder=$pid
+check "the held event is listed" listed '^event +cli-ev +uid=0 gid=0 perm=0644 flags=persistent state=clear'
+expect "event create: a name in use fails" 1 'name in use .LK_ERR_ALREADY_EXISTS' event create cli-ev
+expect "event wait: times out with exit 1" 1 'timed out after 100 ms' event wait cli-ev --timeout 100
+
+"$ctl" event wait cli-ev --timeout 20000 >"$tmp/waiter" 2>&1 &
+waiter=$!
+check "a waiter in another process blocks" eventually listed '^event +cli-ev .*waiters=1'
+expect "event signal wakes it: woken=1" 0 '^woken=1$' event signal cli-ev
+wait_exit $waiter
+check "the waiter exits 0 once signalled" [ $? -eq 0 ] || sed 's/^/#   waiter: /' "$tmp/waiter"
+
+expect "a persistent event stays signalled" 0 '' event wait cli-ev --timeout 0
+check "the listing says signaled" listed '^event +cli-ev .*state=signaled'
+expect "event signal with no waiter: woken=0" 0 '^woken=0$' event signal cli-ev
+expect "event unsignal" 0 '' event unsignal cli-ev
+expect "after unsignal, waits time out" 1 'timed out' event wait cli-ev --timeout 0
+
+check "event create --auto --signaled --hold" hold "$tmp/auto.hold" event create cli-auto --auto --signaled
+auto_holder=$pid
+expect "--auto --signaled: the first wait passes" 0 '' event wait cli-auto --timeout 0
+expect "--auto: and clears the event" 1 'timed out' event wait cli-auto --timeout 50
+expect "event signal: no such event" 1 'no such object .LK_ERR_NOT_FOUND' event signal cli-none
+
+# as_nobody ARGS...: lkportctl ARGS as user nobody (arguments without
+# spaces); output in $tmp/out and $tmp/err, exit status in $rc.
+as_nobody() {
+	su -s /bin/sh -c "$ctl $*" nobody >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+as_nobody version
+if [ $rc -eq 0 ]; then
+	as_nobody event wait cli-ev --timeout 0
+	check "perm 0644: others may wait" eval '[ $rc -eq 1 ] && has_line "$tmp/err" "timed out"'
+	as_nobody event signal cli-ev
+	check "perm 0644: others may not signal" \
+		eval '[ $rc -eq 1 ] && has_line "$tmp/err" "permission denied .LK_ERR_ACCESS_DENIED"'
+	as_nobody list
+	check "list: needs root, and says so" eval '[ $rc -eq 1 ] && has_line "$tmp/err" root'
+else
+	echo "# cannot run lkportctl as nobody:"
+	show
+	for t in "perm 0644: others may wait" "perm 0644: others may not signal" "list: needs root"; do
+		n=$((n + 1))
+		echo "ok $n $t # SKIP cannot run as nobody"
+	done
+fi
+
+printf '' | "$ctl" event create cli-pipe --hold >"$tmp/pipe" 2>&1
+rc=$?
+check "--hold with stdin a pipe: released when it closes" \
+	eval '[ $rc -eq 0 ] && has_line "$tmp/pipe" "^ready\$"'
+check "the piped holder's event is gone" eventually eval '! listed "^event +cli-pipe "'
+
+# The usage's example: a FIFO tells when the held object exists.
+usage_example() {
+	mkfifo "$tmp/held" || return 1
+	"$ctl" event create cli-fifo --hold >"$tmp/held" &
+	fifo_holder=$!
+	holders="$holders $fifo_holder"
+	read -r line <"$tmp/held"
+	[ "$line" = ready ] || return 1
+	"$ctl" event wait cli-fifo --timeout 20000 >"$tmp/fifo.wait" 2>&1 &
+	fifo_waiter=$!
+	"$ctl" event signal cli-fifo | grep -Eq '^woken=[01]$' &&
+		wait $fifo_waiter && kill $fifo_holder && wait $fifo_holder
+}
+check "the usage's --hold example works" usage_example
+
+release $ev_holder
+check "a holder exits 0 on SIGTERM" [ $? -eq 0 ]
+check "its event is gone with it" eventually eval '! listed "^event +cli-ev "'
+expect "so the name is free: signal fails" 1 'LK_ERR_NOT_FOUND' event signal cli-ev
+release $auto_holder
+
+# ---- ports --------------------------------------------------------------------------
+
+check "port create --hold" hold "$tmp/p.hold" port create cli-p --capacity 4
+p_holder=$pid
+check "port create --hold is listed" listed '^wport +cli-p +uid=0 .*mode=broadcast capacity=4 queued=0 state=open writers=1'
+expect "port create: a name in use fails" 1 'LK_ERR_ALREADY_EXISTS' port create cli-p
+expect "port write with no reader: the port keeps them" 0 '^delivered=1 skipped=0$' \
+	port write cli-p hello world
+check "the listing shows them queued" listed '^wport +cli-p .*queued=2'
+# output FILE LINES...: FILE holds exactly LINES.
+output() {
+	file=$1
+	shift
+	[ "$(cat "$file")" = "$(printf '%s\n' "$@")" ]
+}
+run port read cli-p --count 2
+check "port read --count 2 prints both, as text with the ctx" \
+	eval '[ $rc -eq 0 ] && output "$tmp/out" "ctx=0 \"hello\"" "ctx=0 \"world\""' || show
+expect "port read: times out with exit 1" 1 'timed out after 100 ms .0 of 1 packets' \
+	port read cli-p --timeout 100
+expect "port write: one more" 0 '' port write cli-p x
+expect "port read --ctx 42" 0 '^ctx=42 "x"$' port read cli-p --ctx 42
+expect "port write: a 16-byte string" 0 '' port write cli-p 0123456789abcdef
+expect "a full packet prints as text" 0 '^ctx=0 "0123456789abcdef"$' port read cli-p
+expect "port write: not text" 0 '' port write cli-p "$(printf 'a\tb')"
+expect "which prints as hex" 0 '^ctx=0 0x61096200000000000000000000000000$' port read cli-p
+expect "fill the port's own ring" 0 '^delivered=1 skipped=0$' port write cli-p 1 2 3 4
+expect "a write that does not fit fails" 1 'ring is full .LK_ERR_NOT_ENOUGH_BUFFER' \
+	port write cli-p 5
+run port read cli-p --count 5 --timeout 100
+check "and nothing of it was kept" \
+	eval '[ $rc -eq 1 ] && output "$tmp/out" "ctx=0 \"1\"" "ctx=0 \"2\"" "ctx=0 \"3\"" "ctx=0 \"4\""' || show
+expect "port write: no such port" 1 'no such object .LK_ERR_NOT_FOUND' port write cli-none x
+check "and it left no port behind" eventually eval '! listed " cli-none "'
+
+"$ctl" port read cli-p --count 2 --timeout 20000 >"$tmp/reader" 2>&1 &
+reader=$!
+check "a reader in another process blocks" eventually listed '^rport +cli-p .*waiters=1'
+expect "a write reaches it: delivered=1" 0 '^delivered=1 skipped=0$' port write cli-p one two
+wait_exit $reader
+rc=$?
+check "the reader got both and exits 0" \
+	eval '[ $rc -eq 0 ] && output "$tmp/reader" "ctx=0 \"one\"" "ctx=0 \"two\""' ||
+	sed 's/^/#   reader: /' "$tmp/reader"
+
+# A broadcast port with a reader that keeps up and one that holds its
+# packets unread: the second write skips the full one.
+check "broadcast port, held" hold "$tmp/bc.hold" port create cli-bc --capacity 2
+bc_holder=$pid
+check "port read --hold: a reader that holds its packets" hold "$tmp/slow" port read cli-bc --ctx 1
+slow=$pid
+"$ctl" port read cli-bc --ctx 2 --count 0 >"$tmp/fast" 2>&1 &
+fast=$!
+holders="$holders $fast"
+check "the live reader blocks" eventually listed '^rport +cli-bc .*waiters=1'
+expect "broadcast: both readers take a write" 0 '^delivered=2 skipped=0$' port write cli-bc a b
+check "the live reader printed them" eventually has_line "$tmp/fast" '"b"'
+expect "partial write: the full reader is skipped, exit 1" 1 'delivered=1 skipped=1' \
+	port write cli-bc c
+has_line "$tmp/err" 'LK_ERR_PARTIAL_WRITE' ||
+	{ echo "# no LK_ERR_PARTIAL_WRITE in:"; show; }
+release $slow
+rc=$?
+check "port read --hold prints what it held on release" \
+	eval '[ $rc -eq 0 ] && output "$tmp/slow" ready "ctx=1 \"a\"" "ctx=1 \"b\""' ||
+	sed 's/^/#   slow: /' "$tmp/slow"
+expect "port destroy ends the stream" 0 '' port destroy cli-bc
+wait_exit $fast
+rc=$?
+check "a --count 0 reader drains, then exits 0" \
+	eval '[ $rc -eq 0 ] && output "$tmp/fast" "ctx=2 \"a\"" "ctx=2 \"b\"" "ctx=2 \"c\""' ||
+	sed 's/^/#   fast: /' "$tmp/fast"
+check "the destroyed port's holder is listed as such" listed '^wport +cli-bc .*state=destroyed'
+expect "and the name is free" 0 '' port create cli-bc
+release $bc_holder
+
+# Two ports read through one group.
+check "port create cli-g1 --hold" hold "$tmp/g1.hold" port create cli-g1
+g1_holder=$pid
+check "port create cli-g2 --hold" hold "$tmp/g2.hold" port create cli-g2
+g2_holder=$pid
+"$ctl" port read cli-g1 cli-g2 --ctx 10 --count 2 --timeout 20000 >"$tmp/group" 2>&1 &
+group=$!
+check "a group reader blocks" eventually listed '^group +- .*members=2 waiters=1'
+expect "write to the second port" 0 '' port write cli-g2 to-two
+check "the group reader gets it with the second port's ctx" \
+	eventually has_line "$tmp/group" '^ctx=11 "to-two"$'
+expect "write to the first port" 0 '' port write cli-g1 to-one
+wait_exit $group
+rc=$?
+check "then the first's, and exits 0" \
+	eval '[ $rc -eq 0 ] && output "$tmp/group" "ctx=11 \"to-two\"" "ctx=10 \"to-one\""' ||
+	sed 's/^/#   group: /' "$tmp/group"
+
+# close: no more writes, what is queued stays readable.
+expect "write before close" 0 '' port write cli-p q
+expect "port close" 0 '' port close cli-p
+check "the listing says closed" listed '^wport +cli-p .*state=closed'
+expect "a closed port takes no write" 1 'LK_ERR_BUSY' port write cli-p z
+expect "its queue is still readable" 0 '^ctx=0 "q"$' port read cli-p --timeout 5000
+expect "a closed port cannot be destroyed by name" 1 'LK_ERR_BUSY' port destroy cli-p
+
+check "every holder's object is listed" eval 'listed "^wport +cli-p " && listed "^wport +cli-g1 " && listed "^wport +cli-g2 "'
+for p in $p_holder $g1_holder $g2_holder; do release $p; done
+holders=
+
+# ---- back to where it started -------------------------------------------------------
+
+check "once the holders exit, no object is left" eventually no_test_objects
+check "stats are back where they started" eventually same_stats
+same_stats || { sed 's/^/#   now: /' "$tmp/stats.now"; }
+
+echo "1..$n"
+[ $failed -eq 0 ] || { echo "# $failed of $n failed"; exit $KSFT_FAIL; }
+exit $KSFT_PASS

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The C++ classes of <lkport/lkport.hpp> against the module: an event
+// ping-pong between threads, a port round trip with its ctx, a partial
+// broadcast, a group read, moves that keep the descriptor, and destruction
+// that frees the objects (debugfs stats back to where they were).
+//
+// kselftest_harness.h is C only, so this test prints its TAP through
+// kselftest.h with a small runner of its own.
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include <lkport/lkport.hpp>
+
+#include "kselftest.h"
+
+using namespace std::chrono_literals;
+using lkport::Deadline;
+using lkport::Event;
+using lkport::Packet;
+using lkport::PortGroup;
+using lkport::PortResult;
+using lkport::ReadPort;
+using lkport::Status;
+using lkport::WritePort;
+
+namespace {
+
+// ---- a small runner ----------------------------------------------------------
+
+bool test_ok;  // the current test has not failed a check yet
+
+bool check(bool cond, const char* what, int line) {
+    if (!cond) {
+        ksft_print_msg("line %d: check failed: %s\n", line, what);
+        test_ok = false;
+    }
+    return cond;
+}
+
+bool check_status(Status got, lk_status_t want, const char* what, int line) {
+    if (got == want) return true;
+    ksft_print_msg("line %d: %s: %s, expected %s\n", line, what, got.name(), lk_status_str(want));
+    test_ok = false;
+    return false;
+}
+
+#define CHECK(cond) check((cond), #cond, __LINE__)
+#define REQUIRE(cond)                       \
+    do {                                    \
+        if (!check((cond), #cond, __LINE__)) \
+            return;                         \
+    } while (0)
+#define CHECK_STATUS(expr, want) check_status((expr), (want), #expr, __LINE__)
+// REQUIRE_OK(a Status or a Result): ok, or the test ends here.
+template <class T> Status status_of(const lkport::Result<T>& r) { return r.status(); }
+Status status_of(Status s) { return s; }
+#define REQUIRE_OK(expr)                                                          \
+    do {                                                                          \
+        if (!check_status(status_of(expr), LK_NO_ERROR, #expr, __LINE__)) return; \
+    } while (0)
+
+// Names no other test, or another run of this one, uses.
+std::string name(const char* tag) { return "cxx-" + std::to_string(getpid()) + "-" + tag; }
+
+bool fd_open(int fd) { return fcntl(fd, F_GETFD) >= 0; }
+
+// Live objects by kind from debugfs; empty when it cannot be read.
+std::map<std::string, long> stats() {
+    std::map<std::string, long> m;
+    std::ifstream in("/sys/kernel/debug/lkport/stats");
+    std::string kind;
+    long n;
+    while (in >> kind >> n) m[kind] = n;
+    return m;
+}
+
+// Polls until `cond` holds (a few seconds at most: TCG is slow).
+template <class F> bool eventually(F cond) {
+    for (int i = 0; i < 1000; i++) {
+        if (cond()) return true;
+        std::this_thread::sleep_for(5ms);
+    }
+    return cond();
+}
+
+// ---- tests ---------------------------------------------------------------------
+
+// Values without the module: statuses, results, deadlines, packets.
+void test_values() {
+    CHECK(Status().ok());
+    CHECK(std::strcmp(Status(LK_ERR_TIMED_OUT).name(), "LK_ERR_TIMED_OUT") == 0);
+    CHECK(Status::from_errno(-ETIMEDOUT) == LK_ERR_TIMED_OUT);
+
+    lkport::Result<int> good(7), bad(Status(LK_ERR_NOT_FOUND));
+    CHECK(good.ok() && *good == 7);
+    CHECK(!bad && bad.status() == LK_ERR_NOT_FOUND);
+    // A failure is never mistaken for success.
+    CHECK(!lkport::Result<int>(Status()).ok());
+
+    CHECK(Deadline::poll().ns() == 0);
+    CHECK(Deadline::forever().ns() == LKPORT_FOREVER);
+    CHECK(Deadline(0ms).ns() == 0);
+    CHECK(Deadline(-5s).ns() == 0);
+    CHECK(Deadline(std::chrono::hours::max()).ns() == LKPORT_FOREVER);
+    auto now = std::chrono::steady_clock::now();
+    Deadline in_1s(now + 1s);
+    CHECK(in_1s.ns() == std::uint64_t(std::chrono::nanoseconds((now + 1s).time_since_epoch()).count()));
+    Deadline d(100ms);
+    auto after = std::uint64_t(std::chrono::nanoseconds(now.time_since_epoch()).count());
+    CHECK(d.ns() >= after + 100000000u && d.ns() < after + 10000000000u);
+
+    static_assert(sizeof(Packet) == LKPORT_PACKET_SIZE);
+    Packet p = Packet::of(std::uint64_t(0x1122334455667788));
+    p.put<8>(std::int32_t(-3));
+    CHECK(p.get<std::uint64_t>() == 0x1122334455667788u);
+    CHECK((p.get<std::int32_t, 8>() == -3));
+    CHECK((p.get<std::int32_t, 12>() == 0));
+    CHECK(Packet::text("hello").str() == "hello");
+    CHECK(Packet::text("exactly16bytes!!").str() == "exactly16bytes!!");
+    CHECK(Packet::text("longer than sixteen").str() == "longer than sixt");
+    CHECK(Packet::text("a") == Packet::text("a") && Packet::text("a") != Packet::text("b"));
+    CHECK(Packet().str().empty());
+}
+
+// Two threads bounce a count back and forth over two auto-unsignal events.
+void test_event_ping_pong() {
+    lkport::EventOptions opt;
+    opt.auto_unsignal = true;
+    auto ping = Event::create(name("ping").c_str(), opt);
+    auto pong = Event::create(name("pong").c_str(), opt);
+    REQUIRE_OK(ping);
+    REQUIRE_OK(pong);
+    constexpr int kRounds = 200;
+    std::atomic<int> turns{0};
+    std::atomic<bool> thread_ok{true};
+
+    std::thread other([&] {
+        // Its own handles, opened by name, as another process would.
+        auto my_ping = Event::open(name("ping").c_str(), Event::kWait);
+        auto my_pong = Event::open(name("pong").c_str(), Event::kSignal);
+        if (!my_ping || !my_pong) {
+            thread_ok = false;
+            return;
+        }
+        for (int i = 0; i < kRounds; i++) {
+            if (!my_ping->wait(10s).ok() || !my_pong->signal().ok()) {
+                thread_ok = false;
+                return;
+            }
+            turns++;
+        }
+    });
+    int done = 0;
+    for (; done < kRounds; done++) {
+        if (!ping->signal().ok() || !pong->wait(10s).ok()) break;
+    }
+    other.join();
+    CHECK(done == kRounds);
+    CHECK(thread_ok.load());
+    CHECK(turns.load() == kRounds);
+
+    // Nothing left signalled: an auto-unsignal event lets one wait through.
+    CHECK_STATUS(ping->try_wait(), LK_ERR_TIMED_OUT);
+    CHECK_STATUS(pong->wait(20ms), LK_ERR_TIMED_OUT);
+    auto woken = ping->signal();
+    CHECK(woken.ok() && *woken == 0);  // nobody waiting: stays signalled
+    CHECK_STATUS(ping->try_wait(), LK_NO_ERROR);
+    CHECK_STATUS(ping->try_wait(), LK_ERR_TIMED_OUT);
+
+    // The woken count, with a waiter known to be blocked.
+    std::thread waiter([&] { (void)pong->wait(10s); });
+    CHECK(eventually([&] { auto i = pong->info(); return i && i->waiters == 1; }));
+    woken = pong->signal();
+    waiter.join();
+    CHECK(woken.ok() && *woken == 1);
+
+    // A wait-only handle may not signal.
+    auto wait_only = Event::open(name("ping").c_str(), Event::kWait);
+    REQUIRE_OK(wait_only);
+    CHECK(wait_only->signal().status() == LK_ERR_BAD_HANDLE);
+    CHECK(Event::create(name("ping").c_str()).status() == LK_ERR_ALREADY_EXISTS);
+    CHECK(Event::open(name("none").c_str()).status() == LK_ERR_NOT_FOUND);
+
+    // A persistent event stays signalled for every waiter until unsignal.
+    auto gate = Event::create(name("gate").c_str());
+    REQUIRE_OK(gate);
+    REQUIRE_OK(gate->signal());
+    CHECK_STATUS(gate->try_wait(), LK_NO_ERROR);
+    CHECK_STATUS(gate->wait(Deadline::Clock::now() + 1s), LK_NO_ERROR);
+    REQUIRE_OK(gate->unsignal());
+    CHECK_STATUS(gate->try_wait(), LK_ERR_TIMED_OUT);
+}
+
+// Packets out and back with the reader's ctx; the life of a write port.
+void test_port_round_trip() {
+    lkport::PortOptions opt;
+    opt.capacity = 8;
+    auto w = WritePort::create(name("rt").c_str(), opt);
+    REQUIRE_OK(w);
+    // Written before any reader: kept for the first one.
+    auto early = w->write(Packet::text("early"));
+    REQUIRE_OK(early);
+    CHECK(early->delivered == 1 && early->skipped == 0);
+
+    const std::uintptr_t ctx = 0xC0FFEE;
+    auto r = ReadPort::open(name("rt").c_str(), ctx);
+    REQUIRE_OK(r);
+    auto got = r->read(1s);
+    REQUIRE_OK(got);
+    CHECK(got->ctx == ctx && got->packet.str() == "early");
+
+    auto wrote = w->write(std::array{Packet::text("hello"), Packet::of(std::uint64_t(42))});
+    REQUIRE_OK(wrote);
+    CHECK(wrote->delivered == 1 && !wrote->partial());
+    got = r->read(1s);
+    REQUIRE_OK(got);
+    CHECK(got->ctx == ctx && got->packet.str() == "hello");
+    got = r->read(1s);
+    REQUIRE_OK(got);
+    CHECK(got->packet.get<std::uint64_t>() == 42);
+
+    // Empty: a poll fails at once, a deadline after it has passed.
+    CHECK(r->read(Deadline::poll()).status() == LK_ERR_TIMED_OUT);
+    auto start = std::chrono::steady_clock::now();
+    CHECK(r->read(30ms).status() == LK_ERR_TIMED_OUT);
+    CHECK(std::chrono::steady_clock::now() - start >= 30ms);
+
+    // Several at once, from a vector.
+    std::vector<Packet> five;
+    for (std::uint32_t i = 0; i < 5; i++) five.push_back(Packet::of(i));
+    REQUIRE_OK(w->write(five));
+    std::array<PortResult, 8> many;
+    auto n = r->read_many(many, 1s);
+    REQUIRE_OK(n);
+    CHECK(*n == 5);
+    for (std::size_t i = 0; i < *n; i++) CHECK(many[i].packet.get<std::uint32_t>() == i && many[i].ctx == ctx);
+
+    // close: no more writes, the reader keeps what was queued.
+    REQUIRE_OK(w->write(Packet::text("last")));
+    REQUIRE_OK(w->close());
+    CHECK(w->write(Packet::text("late")).status() == LK_ERR_BAD_HANDLE);
+    CHECK(WritePort::create(name("rt").c_str()).status() == LK_ERR_BUSY);
+    // destroy: frees the name and gives up the descriptor.
+    int fd = w->fd();
+    REQUIRE_OK(w->destroy());
+    CHECK(w->fd() == -1 && !fd_open(fd));
+    got = r->read(1s);
+    REQUIRE_OK(got);
+    CHECK(got->packet.str() == "last");
+    CHECK(r->read(1s).status() == LK_ERR_CANCELLED);
+    auto again = WritePort::create(name("rt").c_str());
+    CHECK(again.ok());
+}
+
+// A broadcast port: every reader gets every packet, and one whose ring is
+// full is skipped while the others still get theirs.
+void test_broadcast_partial() {
+    lkport::PortOptions opt;
+    opt.capacity = 2;
+    auto w = WritePort::create(name("bc").c_str(), opt);
+    REQUIRE_OK(w);
+    auto fast = ReadPort::open(name("bc").c_str(), 1);
+    auto slow = ReadPort::open(name("bc").c_str(), 2);
+    REQUIRE_OK(fast);
+    REQUIRE_OK(slow);
+
+    auto wrote = w->write(std::array{Packet::text("a"), Packet::text("b")});
+    REQUIRE_OK(wrote);
+    CHECK(wrote->delivered == 2 && wrote->skipped == 0);
+    std::array<PortResult, 4> got;
+    auto n = fast->read_many(got, 1s);
+    CHECK(n.ok() && *n == 2);
+
+    wrote = w->write(Packet::text("c"));
+    REQUIRE_OK(wrote);
+    CHECK(wrote->partial() && wrote->delivered == 1 && wrote->skipped == 1);
+    auto c = fast->read(1s);
+    CHECK(c.ok() && c->packet.str() == "c" && c->ctx == 1);
+    n = slow->read_many(got, 1s);
+    REQUIRE_OK(n);
+    CHECK(*n == 2 && got[0].packet.str() == "a" && got[1].packet.str() == "b" && got[0].ctx == 2);
+}
+
+// One read over two ports; members come and go.
+void test_group_read() {
+    auto w1 = WritePort::create(name("g1").c_str());
+    auto w2 = WritePort::create(name("g2").c_str());
+    REQUIRE_OK(w1);
+    REQUIRE_OK(w2);
+    auto r1 = ReadPort::open(name("g1").c_str(), 1);
+    auto r2 = ReadPort::open(name("g2").c_str(), 2);
+    REQUIRE_OK(r1);
+    REQUIRE_OK(r2);
+    auto g = PortGroup::create({*r1, *r2});
+    REQUIRE_OK(g);
+    auto info = g->info();
+    CHECK(info.ok() && info->kind == LKPORT_KIND_GROUP && info->members == 2);
+
+    // A reader blocked on the group wakes for a write to either port.
+    lkport::Result<PortResult> seen(Status(LK_ERR_GENERIC));
+    std::thread reader([&] { seen = g->read(10s); });
+    CHECK(eventually([&] { auto i = g->info(); return i && i->waiters == 1; }));
+    REQUIRE_OK(w2->write(Packet::text("two")));
+    reader.join();
+    REQUIRE_OK(seen);
+    CHECK(seen->ctx == 2 && seen->packet.str() == "two");
+
+    REQUIRE_OK(w1->write(Packet::text("one")));
+    auto got = g->read(1s);
+    REQUIRE_OK(got);
+    CHECK(got->ctx == 1 && got->packet.str() == "one");
+
+    // Removed: the group no longer sees it, the port itself still does.
+    REQUIRE_OK(g->remove(*r1));
+    CHECK(g->remove(*r1) == LK_ERR_BAD_HANDLE);
+    REQUIRE_OK(w1->write(Packet::text("solo")));
+    CHECK(g->read(Deadline::poll()).status() == LK_ERR_TIMED_OUT);
+    got = r1->read(1s);
+    CHECK(got.ok() && got->packet.str() == "solo");
+    // Back in: data already queued wakes the group.
+    REQUIRE_OK(w1->write(Packet::text("back")));
+    REQUIRE_OK(g->add(*r1));
+    CHECK(g->add(*r1) == LK_ERR_BAD_HANDLE);  // already in a group
+    got = g->read(1s);
+    CHECK(got.ok() && got->ctx == 1 && got->packet.str() == "back");
+
+    // An empty group, filled later.
+    auto g2 = PortGroup::create();
+    REQUIRE_OK(g2);
+    CHECK(g2->add(*r1) == LK_ERR_BAD_HANDLE);  // r1 is in g
+    auto r3 = ReadPort::open(name("g2").c_str(), 3);
+    REQUIRE_OK(r3);
+    REQUIRE_OK(g2->add(*r3));
+    REQUIRE_OK(w2->write(Packet::text("both")));
+    got = g2->read(1s);
+    CHECK(got.ok() && got->ctx == 3);
+    got = g->read(1s);
+    CHECK(got.ok() && got->ctx == 2);
+}
+
+// Moving hands the descriptor over; only its last owner closes it.
+void test_move_semantics() {
+    static_assert(!std::is_copy_constructible_v<Event> && !std::is_copy_assignable_v<Event>);
+    static_assert(!std::is_copy_constructible_v<WritePort> && !std::is_copy_constructible_v<ReadPort>);
+    static_assert(!std::is_copy_constructible_v<PortGroup>);
+    static_assert(std::is_nothrow_move_constructible_v<Event> &&
+                  std::is_nothrow_move_assignable_v<ReadPort>);
+
+    auto created = Event::create(name("mv").c_str());
+    REQUIRE_OK(created);
+    Event b;
+    int fd = created->fd();
+    {
+        Event a = std::move(created).value();
+        CHECK(a.fd() == fd && created->fd() == -1);
+        b = std::move(a);
+        CHECK(a.fd() == -1 && !a.valid() && b.fd() == fd);
+        // A moved-from object fails cleanly rather than using a stale fd.
+        CHECK(a.signal().status() == LK_ERR_BAD_HANDLE);
+    }  // a and created go: neither closes fd
+    CHECK(fd_open(fd));
+    REQUIRE_OK(b.signal());
+    CHECK_STATUS(b.try_wait(), LK_NO_ERROR);
+
+    // Assigning over an owner closes what it held.
+    auto other = Event::create(name("mv2").c_str());
+    REQUIRE_OK(other);
+    int other_fd = other->fd();
+    b = std::move(other).value();
+    CHECK(!fd_open(fd) && b.fd() == other_fd);
+    // The event named mv went with its last descriptor.
+    CHECK(Event::open(name("mv").c_str()).status() == LK_ERR_NOT_FOUND);
+
+    // release() hands the descriptor out for good.
+    int raw = b.release();
+    CHECK(b.fd() == -1 && fd_open(raw));
+    Event adopted{lkport::Fd(raw)};
+    CHECK_STATUS(adopted.try_wait(), LK_ERR_TIMED_OUT);
+
+    // Ports the same way; a group keeps working after its ports move.
+    auto w = WritePort::create(name("mvp").c_str());
+    auto r = ReadPort::open(name("mvp").c_str(), 9);
+    REQUIRE_OK(w);
+    REQUIRE_OK(r);
+    ReadPort moved_r = std::move(r).value();
+    auto g = PortGroup::create({moved_r});
+    REQUIRE_OK(g);
+    PortGroup moved_g = std::move(g).value();
+    WritePort moved_w = std::move(w).value();
+    REQUIRE_OK(moved_w.write(Packet::text("moved")));
+    auto got = moved_g.read(1s);
+    CHECK(got.ok() && got->ctx == 9 && got->packet.str() == "moved");
+}
+
+// Objects go when their last owner does: debugfs stats return to where
+// they were, and the names are free again.
+void test_destruction_closes() {
+    auto base = stats();
+    bool have_stats = !base.empty();
+    if (!have_stats) ksft_print_msg("debugfs stats unreadable: checking names only\n");
+    {
+        auto ev = Event::create(name("d-ev").c_str());
+        auto w = WritePort::create(name("d-p").c_str());
+        REQUIRE_OK(ev);
+        REQUIRE_OK(w);
+        auto r = ReadPort::open(name("d-p").c_str());
+        REQUIRE_OK(r);
+        auto g = PortGroup::create({*r});
+        REQUIRE_OK(g);
+        REQUIRE_OK(w->write(Packet::text("left unread")));
+        if (have_stats) {
+            auto now = stats();
+            CHECK(now["event"] == base["event"] + 1);
+            CHECK(now["wport"] == base["wport"] + 1);
+            CHECK(now["rport"] == base["rport"] + 1);
+            CHECK(now["group"] == base["group"] + 1);
+        }
+    }
+    if (have_stats) CHECK(stats() == base);
+    auto ev = Event::create(name("d-ev").c_str());
+    auto w = WritePort::create(name("d-p").c_str());
+    CHECK(ev.ok() && w.ok());
+}
+
+struct Test {
+    const char* name;
+    void (*run)();
+};
+
+const Test tests[] = {
+    {"values", test_values},
+    {"event_ping_pong", test_event_ping_pong},
+    {"port_round_trip", test_port_round_trip},
+    {"broadcast_partial", test_broadcast_partial},
+    {"group_read", test_group_read},
+    {"move_semantics", test_move_semantics},
+    {"destruction_closes", test_destruction_closes},
+};
+
+}  // namespace
+
+int main() {
+    setvbuf(stdout, nullptr, _IOLBF, 0);
+    ksft_print_header();
+    if (access(LKPORT_DEVICE, F_OK) != 0) ksft_exit_skip("%s missing: module not loaded\n", LKPORT_DEVICE);
+    ksft_set_plan(sizeof(tests) / sizeof(tests[0]));
+    for (const Test& t : tests) {
+        test_ok = true;
+        t.run();
+        ksft_test_result(test_ok, "%s\n", t.name);
+    }
+    ksft_finished();
+}
