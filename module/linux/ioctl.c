@@ -29,6 +29,12 @@ long lkport_ioctl_dispatch(const struct lkport_ioctl_desc *table,
 	if (_IOC_DIR(cmd) & _IOC_WRITE) {
 		if (copy_from_user(buf, uarg, size))
 			return -EFAULT;
+		/* An argument that is written back (delivered, skipped,
+		 * count) must be writable before the handler changes
+		 * anything: a read that took packets and then could not
+		 * report them would lose them. Write its own bytes back. */
+		if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, buf, size))
+			return -EFAULT;
 	} else {
 		memset(buf, 0, size);
 	}

@@ -6,7 +6,9 @@
  * handler that works on a kernel copy of the argument: the dispatcher copies
  * the argument in for _IOW/_IOWR, zero-fills it for _IOR (so no
  * uninitialised byte can reach user space), calls the handler, and copies it
- * back for _IOR/_IOWR when the handler succeeded. A command not in the
+ * back for _IOR/_IOWR when the handler succeeded. An _IOWR argument is
+ * first written back unchanged, so that one in read-only memory fails with
+ * -EFAULT before the handler changes anything. A command not in the
  * table, or one whose size or direction differs from the table's, is
  * -ENOTTY.
  */
