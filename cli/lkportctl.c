@@ -580,22 +580,11 @@ static int port_create(int argc, char **argv)
 	return 0;
 }
 
-/* Another writer of an existing port. LKPORT_PORT_SHARE alone would create
- * a port that does not exist, and that port (and what is written to it)
- * would go with this process: create it here first, without sharing, only
- * to learn that the name is free, and say so. */
+/* Another writer of an existing port; never creates one (a port created
+ * here, and what is written to it, would go with this process). */
 static lk_status_t open_writer(const char *name, lk_port_t *port)
 {
-	lk_port_t probe;
-	lk_status_t st = lk_port_create_ex(name, LK_PORT_MODE_BROADCAST, 1, 0, 0, &probe);
-
-	if (st == LK_NO_ERROR) {
-		close(probe);
-		return LK_ERR_NOT_FOUND;
-	}
-	if (st != LK_ERR_ALREADY_EXISTS)
-		return st;
-	return lk_port_create_ex(name, LK_PORT_MODE_BROADCAST, 0, 0, LKPORT_PORT_SHARE, port);
+	return lk_port_create_ex(name, LK_PORT_MODE_BROADCAST, 0, 0, LKPORT_PORT_EXISTING, port);
 }
 
 static int port_write(int argc, char **argv)

@@ -64,6 +64,7 @@ const char *lk_status_str(lk_status_t status)
 	NAME(LK_ERR_TIMED_OUT)
 	NAME(LK_ERR_ALREADY_EXISTS)
 	NAME(LK_ERR_NOT_ALLOWED)
+	NAME(LK_ERR_NOT_SUPPORTED)
 	NAME(LK_ERR_TOO_BIG)
 	NAME(LK_ERR_CANCELLED)
 	NAME(LK_ERR_BUSY)
@@ -114,6 +115,15 @@ int lk_device(void)
 	return fd;
 }
 
+/* Why lk_device() failed, as a status: a missing device is not a missing
+ * object. */
+static lk_status_t device_status(int err)
+{
+	if (err == -ENOENT || err == -ENODEV || err == -ENXIO)
+		return LK_ERR_NOT_SUPPORTED;
+	return lk_status_from_errno(err);
+}
+
 /* Copies a name into an ABI field: LK_ERR_INVALID_ARGS when too long. */
 static lk_status_t set_name(char dst[LKPORT_NAME_LEN], const char *name)
 {
@@ -137,7 +147,7 @@ lk_status_t lk_event_create(lk_event_t *e, const char *name, bool initial,
 	int dev = lk_device(), fd;
 
 	if (dev < 0)
-		return lk_status_from_errno(dev);
+		return device_status(dev);
 	if (flags & ~LK_EVENT_FLAG_AUTOUNSIGNAL || set_name(c.name, name))
 		return LK_ERR_INVALID_ARGS;
 	c.flags = (flags & LK_EVENT_FLAG_AUTOUNSIGNAL ? LKPORT_EVENT_AUTOUNSIGNAL : 0) |
@@ -155,7 +165,7 @@ lk_status_t lk_event_open(lk_event_t *e, const char *name, unsigned int access)
 	int dev = lk_device(), fd;
 
 	if (dev < 0)
-		return lk_status_from_errno(dev);
+		return device_status(dev);
 	if (set_name(o.name, name))
 		return LK_ERR_INVALID_ARGS;
 	fd = ioctl(dev, LKPORT_IOC_EVENT_OPEN, &o);
@@ -214,7 +224,7 @@ lk_status_t lk_port_create_ex(const char *name, lk_port_mode_t mode, unsigned in
 	int dev = lk_device(), fd;
 
 	if (dev < 0)
-		return lk_status_from_errno(dev);
+		return device_status(dev);
 	if (set_name(c.name, name))
 		return LK_ERR_INVALID_ARGS;
 	fd = ioctl(dev, LKPORT_IOC_PORT_CREATE, &c);
@@ -235,7 +245,7 @@ lk_status_t lk_port_open(const char *name, void *ctx, lk_port_t *port)
 	int dev = lk_device(), fd;
 
 	if (dev < 0)
-		return lk_status_from_errno(dev);
+		return device_status(dev);
 	if (set_name(o.name, name))
 		return LK_ERR_INVALID_ARGS;
 	fd = ioctl(dev, LKPORT_IOC_PORT_OPEN, &o);
@@ -254,7 +264,7 @@ lk_status_t lk_port_group(lk_port_t *ports, size_t count, lk_port_t *group)
 	int dev = lk_device(), fd;
 
 	if (dev < 0)
-		return lk_status_from_errno(dev);
+		return device_status(dev);
 	if (count > LKPORT_GROUP_MAX)
 		return LK_ERR_TOO_BIG;
 	fd = ioctl(dev, LKPORT_IOC_GROUP_CREATE, &c);
@@ -313,17 +323,15 @@ lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_resu
 		.deadline_ns = deadline_ns, .results = (uintptr_t)raw,
 		.max = max > LKPORT_READ_MAX ? LKPORT_READ_MAX : (uint32_t)max,
 	};
-	struct lkport_info info;
 	uint32_t i;
 	int ret;
 
 	*got = 0;
 	if (max == 0)
 		return LK_ERR_INVALID_ARGS;
-	/* Try the read-port command first; a group fd answers ENOTTY to it. */
+	/* A read port or a group: each fd answers only its own command. */
 	ret = ioctl(port, LKPORT_IOC_PORT_READ, &r);
-	if (ret < 0 && errno == ENOTTY && !lk_object_info(port, &info) &&
-	    info.kind == LKPORT_KIND_GROUP)
+	if (ret < 0 && errno == ENOTTY)
 		ret = ioctl(port, LKPORT_IOC_GROUP_READ, &r);
 	if (ret < 0)
 		return errno == ENOTTY ? LK_ERR_BAD_HANDLE : lk_status_from_errno(errno);

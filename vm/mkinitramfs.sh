@@ -18,6 +18,7 @@ busybox=${BUSYBOX:-/bin/busybox}
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+chmod 755 "$root"	# mktemp's 0700 would lock non-root users out of /
 mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
 	"$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/etc" \
 	"$root/lkport" "$root/sys/fs/bpf" "$root/root"

@@ -181,6 +181,14 @@ void lk_port_set_notify(lk_port_t port, void (*notify)(void*), void* ctx) {
 
 unsigned int lk_port_capacity(lk_port_t write_port) { return static_cast<WritePort*>(handle(write_port))->capacity(); }
 
+int lk_port_find_writer(const char* name, lk_port_t* port) {
+    if (!port) return ERR_INVALID_ARGS;
+    WritePort* wp = nullptr;
+    status_t st = ports().find_writer(name, &wp);
+    if (st == NO_ERROR) *port = static_cast<PortHandle*>(wp);
+    return st;
+}
+
 void* lk_port_user(lk_port_t write_port) { return static_cast<WritePort*>(handle(write_port))->user(); }
 
 int lk_port_write_ex(lk_port_t port, const lk_port_packet_t* pk, lkos_size count, unsigned int* delivered,

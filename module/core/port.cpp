@@ -134,6 +134,17 @@ status_t PortRegistry::create(const char* name, u32 mode, u32 capacity, void* us
     return status;
 }
 
+status_t PortRegistry::find_writer(const char* name, WritePort** out) {
+    if (!name || !out) return ERR_INVALID_ARGS;
+    if (name_length(name) >= kPortNameMax) return ERR_INVALID_ARGS;
+    AutoSpinLock guard(lock_);
+    WritePort* wp = lookup_locked(name, name_hash(name));
+    if (!wp) return ERR_NOT_FOUND;
+    if (wp->magic_ != kWritePortOpen) return ERR_BUSY;
+    *out = wp;
+    return NO_ERROR;
+}
+
 status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const OpenCheck* check) {
     if (!name || !out) return ERR_INVALID_ARGS;
     if (name_length(name) >= kPortNameMax) return ERR_INVALID_ARGS;

@@ -55,6 +55,7 @@ EXPORT_SYMBOL_GPL(lk_port_readable);
 EXPORT_SYMBOL_GPL(lk_port_set_notify);
 EXPORT_SYMBOL_GPL(lk_port_capacity);
 EXPORT_SYMBOL_GPL(lk_port_user);
+EXPORT_SYMBOL_GPL(lk_port_find_writer);
 EXPORT_SYMBOL_GPL(lk_port_write_ex);
 EXPORT_SYMBOL_GPL(lk_port_info);
 

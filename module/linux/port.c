@@ -228,7 +228,7 @@ static const struct file_operations lkport_wport_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
-/* LKPORT_PORT_SHARE on a name in use: another writer of that port.
+/* LKPORT_PORT_SHARE or _EXISTING on a name in use: another writer of it.
  * lkport_objects_lock held; takes a reference on success. */
 static int share_locked(lk_port_t existing, bool override, struct lkport_wport **out)
 {
@@ -243,6 +243,31 @@ static int share_locked(lk_port_t existing, bool override, struct lkport_wport *
 	return 0;
 }
 
+static int new_wport_fd(struct lkport_wport *w, u32 fd_flags)
+{
+	int fd = lkport_new_fd("lkport-wport", &lkport_wport_fops, w, O_RDWR, fd_flags);
+
+	if (fd < 0)
+		kref_put_mutex(&w->ref, lkport_wport_free, &lkport_objects_lock);
+	return fd;
+}
+
+/* LKPORT_PORT_EXISTING: only another writer of an open port. */
+static long lkport_port_join(struct lkport_port_create *c, bool override)
+{
+	struct lkport_wport *w = NULL;
+	lk_port_t port;
+	int ret, st;
+
+	if (c->mode || c->capacity || c->perm)
+		return -EINVAL;
+	mutex_lock(&lkport_objects_lock);
+	st = lk_port_find_writer(c->name, &port);
+	ret = st ? lkport_errno(st) : share_locked(port, override, &w);
+	mutex_unlock(&lkport_objects_lock);
+	return ret ?: new_wport_fd(w, c->fd_flags);
+}
+
 long lkport_port_create(struct file *dev, void *arg)
 {
 	struct lkport_port_create *c = arg;
@@ -250,17 +275,19 @@ long lkport_port_create(struct file *dev, void *arg)
 	unsigned int capacity = c->capacity;
 	struct lkport_wport *w, *shared = NULL;
 	lk_port_t port = NULL;
-	int ret, st, fd;
+	int ret, st;
 
 	if (c->mode & ~(LKPORT_PORT_UNICAST | LKPORT_PORT_BIG_BUFFER))
 		return -EINVAL;
-	if (c->flags & ~LKPORT_PORT_SHARE)
+	if (c->flags & ~(LKPORT_PORT_SHARE | LKPORT_PORT_EXISTING))
 		return -EINVAL;
 	if (c->reserved || c->reserved2[0] || c->reserved2[1])
 		return -EINVAL;
 	ret = lkport_name_check(c->name) ?: lkport_check_fd_flags(c->fd_flags);
 	if (ret)
 		return ret;
+	if (c->flags & LKPORT_PORT_EXISTING)
+		return lkport_port_join(c, override);
 	if (capacity == 0)
 		capacity = (c->mode & LKPORT_PORT_BIG_BUFFER) ? 64 : 8;
 	if (!is_power_of_2(capacity) || capacity > LKPORT_CAPACITY_MAX)
@@ -300,10 +327,7 @@ long lkport_port_create(struct file *dev, void *arg)
 			return ret;
 		w = shared;
 	}
-	fd = lkport_new_fd("lkport-wport", &lkport_wport_fops, w, O_RDWR, c->fd_flags);
-	if (fd < 0)
-		kref_put_mutex(&w->ref, lkport_wport_free, &lkport_objects_lock);
-	return fd;
+	return new_wport_fd(w, c->fd_flags);
 }
 
 /* ---- read ports ---------------------------------------------------------------- */

@@ -77,7 +77,7 @@
 #define LKPORT_IOC_MAGIC	0xB8
 
 #define LKPORT_ABI_MAJOR	1	/* incompatible changes */
-#define LKPORT_ABI_MINOR	1	/* compatible additions */
+#define LKPORT_ABI_MINOR	2	/* compatible additions */
 
 #define LKPORT_NAME_LEN		64	/* name fields, bytes with the NUL */
 #define LKPORT_NAME_MAX		63	/* longest name */
@@ -144,6 +144,11 @@ struct lkport_event_open {
 						 * writer of it (LK's
 						 * port_create); needs write
 						 * permission */
+#define LKPORT_PORT_EXISTING	(1u << 1)	/* create nothing: only another
+						 * writer of the open port of
+						 * that name (ENOENT if none,
+						 * EBUSY if closed); mode,
+						 * capacity and perm must be 0 */
 
 /* LKPORT_IOC_PORT_CREATE -> write port fd. */
 struct lkport_port_create {
@@ -153,7 +158,7 @@ struct lkport_port_create {
 					 * LKPORT_CAPACITY_MAX; 0 = LK's
 					 * default (8, 64 with BIG_BUFFER) */
 	__u32 perm;			/* permission bits, 0 to 0777 */
-	__u32 flags;			/* LKPORT_PORT_SHARE */
+	__u32 flags;			/* LKPORT_PORT_SHARE, _EXISTING */
 	__u32 fd_flags;			/* O_CLOEXEC or 0 */
 	__u32 reserved;			/* zero */
 	__u64 reserved2[2];		/* zero */

@@ -14,7 +14,8 @@
  *  - a wait may end with LK_ERR_INTERRUPTED when a signal handler runs
  *    (LK has no signals); timeouts are deadlines, never stretched by a
  *    retry;
- *  - LK_ERR_NO_RESOURCES: a per-user limit was reached (EDQUOT).
+ *  - LK_ERR_NO_RESOURCES: a per-user limit was reached (EDQUOT);
+ *  - LK_ERR_NOT_SUPPORTED: /dev/lkport is missing (module not loaded).
  */
 #ifndef LKPORT_LK_H
 #define LKPORT_LK_H
@@ -44,6 +45,7 @@ typedef int lk_status_t;
 #define LK_ERR_TIMED_OUT		(-13)
 #define LK_ERR_ALREADY_EXISTS		(-14)
 #define LK_ERR_NOT_ALLOWED		(-17)
+#define LK_ERR_NOT_SUPPORTED		(-24)	/* no /dev/lkport: module not loaded */
 #define LK_ERR_TOO_BIG			(-25)
 #define LK_ERR_CANCELLED		(-26)
 #define LK_ERR_BUSY			(-33)

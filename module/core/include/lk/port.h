@@ -88,6 +88,10 @@ class PortRegistry : Pinned, public Allocated {
     // still holding its name: ERR_BUSY. Thread context (allocates).
     status_t create(const char* name, u32 mode, u32 capacity, void* user, WritePort** out);
 
+    // The open write port of that name: ERR_NOT_FOUND if there is none,
+    // ERR_BUSY if it is closed but still holds its name. Any context.
+    status_t find_writer(const char* name, WritePort** out);
+
     // Opens a read port on the named write port (open or closed).
     // ERR_NOT_FOUND; ERR_NOT_ALLOWED for a second reader of a UNICAST port;
     // ERR_ACCESS_DENIED when `check` refuses. Thread context (allocates).
