@@ -333,12 +333,14 @@ long lkport_port_create(struct file *dev, void *arg)
 /* ---- read ports ---------------------------------------------------------------- */
 
 /* Core observer: a packet arrived or the writer went. Port lock held, any
- * context (writes may come from hard IRQ). */
+ * context (writes may come from hard IRQ). Which of the two it was is not
+ * known here, so the key names both: a poller that waits only for the
+ * hang-up must be woken by the writer's destroy. */
 static void lkport_rport_notify(void *ctx)
 {
 	struct lkport_rport *r = ctx;
 
-	wake_up_interruptible_poll(&r->poll_wq, EPOLLIN | EPOLLRDNORM);
+	wake_up_interruptible_poll(&r->poll_wq, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
 }
 
 static void lkport_rport_destroy(struct lkport_rport *r)

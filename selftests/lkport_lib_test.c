@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * liblkport's LK API (<lkport/lk.h>): the same behaviours as the ioctl
+ * tests, seen as LK's status codes, and LK code written with LK's own
+ * names (<lkport/lk_compat.h>) running unchanged.
+ */
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+
+#include <lkport/lk.h>
+
+#include "lkport_test.h"
+
+FIXTURE(lib) {
+	struct lkt_base b;
+	char name[LKPORT_NAME_LEN];
+};
+
+FIXTURE_SETUP(lib)
+{
+	lkt_base_setup(_metadata, &self->b);
+	LKT_NAME(self->name, "lib");
+}
+
+FIXTURE_TEARDOWN(lib)
+{
+	lkt_base_teardown(_metadata, &self->b);
+}
+
+static bool fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+static lk_port_packet_t packet(uint64_t seq)
+{
+	lk_port_packet_t p;
+
+	lkt_packet((struct lkport_packet *)&p, seq);
+	return p;
+}
+
+static uint64_t result_seq(const lk_port_result_t *r)
+{
+	return lkt_seq(r->packet.value);
+}
+
+/* ---- status codes ------------------------------------------------------------------ */
+
+TEST_F(lib, status_from_errno_and_names)
+{
+	static const struct {
+		int err;
+		lk_status_t st;
+		const char *name;
+	} map[] = {
+		{ 0, LK_NO_ERROR, "LK_NO_ERROR" },
+		{ ETIMEDOUT, LK_ERR_TIMED_OUT, "LK_ERR_TIMED_OUT" },
+		{ EIDRM, LK_ERR_OBJECT_DESTROYED, "LK_ERR_OBJECT_DESTROYED" },
+		{ ECANCELED, LK_ERR_CANCELLED, "LK_ERR_CANCELLED" },
+		{ ENOENT, LK_ERR_NOT_FOUND, "LK_ERR_NOT_FOUND" },
+		{ EEXIST, LK_ERR_ALREADY_EXISTS, "LK_ERR_ALREADY_EXISTS" },
+		{ EBUSY, LK_ERR_BUSY, "LK_ERR_BUSY" },
+		{ EACCES, LK_ERR_ACCESS_DENIED, "LK_ERR_ACCESS_DENIED" },
+		{ ENOBUFS, LK_ERR_NOT_ENOUGH_BUFFER, "LK_ERR_NOT_ENOUGH_BUFFER" },
+		{ E2BIG, LK_ERR_TOO_BIG, "LK_ERR_TOO_BIG" },
+		{ EBADF, LK_ERR_BAD_HANDLE, "LK_ERR_BAD_HANDLE" },
+		{ EINVAL, LK_ERR_INVALID_ARGS, "LK_ERR_INVALID_ARGS" },
+		{ ENOMEM, LK_ERR_NO_MEMORY, "LK_ERR_NO_MEMORY" },
+		{ EAGAIN, LK_ERR_NOT_READY, "LK_ERR_NOT_READY" },
+		{ ENOMSG, LK_ERR_NO_MSG, "LK_ERR_NO_MSG" },
+		{ EINTR, LK_ERR_INTERRUPTED, "LK_ERR_INTERRUPTED" },
+		{ EDQUOT, LK_ERR_NO_RESOURCES, "LK_ERR_NO_RESOURCES" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		EXPECT_EQ(map[i].st, lk_status_from_errno(map[i].err)) TH_LOG("errno %d", map[i].err);
+		EXPECT_EQ(map[i].st, lk_status_from_errno(-map[i].err)) TH_LOG("errno -%d", map[i].err);
+		EXPECT_STREQ(map[i].name, lk_status_str(map[i].st));
+	}
+	/* Whatever has no LK meaning is generic. */
+	EXPECT_EQ(LK_ERR_GENERIC, lk_status_from_errno(ENOTTY));
+	EXPECT_EQ(LK_ERR_GENERIC, lk_status_from_errno(EFAULT));
+	EXPECT_EQ(LK_ERR_GENERIC, lk_status_from_errno(EIO));
+	EXPECT_STREQ("LK_ERR_GENERIC", lk_status_str(LK_ERR_GENERIC));
+	EXPECT_STREQ("LK_ERR_NOT_ALLOWED", lk_status_str(LK_ERR_NOT_ALLOWED));
+	EXPECT_STREQ("LK_ERR_PARTIAL_WRITE", lk_status_str(LK_ERR_PARTIAL_WRITE));
+	EXPECT_STREQ("LK_ERR_NOT_SUPPORTED", lk_status_str(LK_ERR_NOT_SUPPORTED));
+	EXPECT_STREQ("LK_ERR_?", lk_status_str(-1000));
+	EXPECT_STREQ("LK_ERR_?", lk_status_str(1));
+	/* LK's numbers. */
+	EXPECT_EQ(-13, LK_ERR_TIMED_OUT);
+	EXPECT_EQ(-26, LK_ERR_CANCELLED);
+	EXPECT_EQ(-44, LK_ERR_PARTIAL_WRITE);
+}
+
+TEST_F(lib, deadlines_and_device)
+{
+	uint64_t before, d;
+	int dev;
+
+	EXPECT_EQ(0, lk_deadline_after_ms(0));
+	EXPECT_EQ(LKPORT_FOREVER, lk_deadline_after_ms(LK_INFINITE_TIME));
+	before = lkt_now();
+	d = lk_deadline_after_ms(100);
+	EXPECT_LE(before + 100 * LKT_NS_PER_MS, d);
+	EXPECT_GE(lkt_now() + 100 * LKT_NS_PER_MS, d);
+	/* One /dev/lkport per process, close-on-exec. */
+	dev = lk_device();
+	ASSERT_LE(0, dev);
+	EXPECT_EQ(dev, lk_device());
+	EXPECT_EQ(FD_CLOEXEC, fcntl(dev, F_GETFD) & FD_CLOEXEC);
+}
+
+/* Without /dev/lkport (here: hidden by an empty /dev in a mount
+ * namespace of its own) every call says LK_ERR_NOT_SUPPORTED, not that an
+ * object is missing. */
+TEST_F(lib, missing_device_is_not_supported)
+{
+	pid_t pid = lkt_fork(&self->b.kids);
+	int r;
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		lk_port_t p;
+		lk_event_t e;
+
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("none", "/dev", "tmpfs", 0, NULL))
+			_exit(250);
+		if (lk_event_create(&e, "x", false, 0, 0600) != LK_ERR_NOT_SUPPORTED)
+			_exit(1);
+		if (lk_event_open(&e, "x", LKPORT_ACCESS_WAIT) != LK_ERR_NOT_SUPPORTED)
+			_exit(2);
+		if (lk_port_create("x", LK_PORT_MODE_BROADCAST, &p) != LK_ERR_NOT_SUPPORTED)
+			_exit(3);
+		if (lk_port_open("x", NULL, &p) != LK_ERR_NOT_SUPPORTED)
+			_exit(4);
+		if (lk_port_group(NULL, 0, &p) != LK_ERR_NOT_SUPPORTED)
+			_exit(5);
+		_exit(0);
+	}
+	r = lkt_reap(&self->b.kids, pid, LKT_SANITY_MS);
+	if (r == 250)
+		SKIP(return, "no mount namespace");
+	EXPECT_EQ(0, r);
+}
+
+/* ---- events ----------------------------------------------------------------------- */
+
+TEST_F(lib, event_calls)
+{
+	struct lkport_info info;
+	lk_event_t e, w, s;
+	char toolong[LKPORT_NAME_MAX + 2];
+
+	ASSERT_EQ(LK_NO_ERROR, lk_event_create(&e, self->name, false, LK_EVENT_FLAG_AUTOUNSIGNAL, 0600));
+	EXPECT_EQ(FD_CLOEXEC, fcntl(e.fd, F_GETFD) & FD_CLOEXEC);
+	ASSERT_EQ(LK_NO_ERROR, lk_object_info(e.fd, &info));
+	EXPECT_EQ(LKPORT_KIND_EVENT, info.kind);
+	EXPECT_EQ(LKPORT_EVENT_AUTOUNSIGNAL, info.flags);
+	EXPECT_STREQ(self->name, info.name);
+	EXPECT_EQ(LK_ERR_ALREADY_EXISTS, lk_event_create(&w, self->name, false, 0, 0600));
+
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_event_wait_timeout(&e, 0));
+	EXPECT_EQ(0, lk_event_signal(&e));	/* nobody woken, stays signalled */
+	EXPECT_EQ(LK_NO_ERROR, lk_event_wait_timeout(&e, 0));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_event_wait_deadline(&e, 0));
+	EXPECT_EQ(0, lk_event_signal(&e));
+	EXPECT_EQ(LK_NO_ERROR, lk_event_unsignal(&e));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_event_wait_timeout(&e, 0));
+	EXPECT_EQ(0, lk_event_signal(&e));
+	EXPECT_EQ(LK_NO_ERROR, lk_event_wait(&e));
+
+	/* Open with one kind of access: the other is a bad handle. */
+	ASSERT_EQ(LK_NO_ERROR, lk_event_open(&w, self->name, LKPORT_ACCESS_WAIT));
+	ASSERT_EQ(LK_NO_ERROR, lk_event_open(&s, self->name, LKPORT_ACCESS_SIGNAL));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_event_signal(&w));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_event_unsignal(&w));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_event_wait_timeout(&s, 0));
+	EXPECT_EQ(0, lk_event_signal(&s));
+	EXPECT_EQ(LK_NO_ERROR, lk_event_wait_timeout(&w, 0));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_event_open(&w, self->name, 0));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_event_open(&w, self->name, 4));
+
+	/* Destroy closes the handle; twice is a bad handle. */
+	ASSERT_EQ(LK_NO_ERROR, lk_event_destroy(&w));
+	EXPECT_EQ(-1, w.fd);
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_event_destroy(&w));
+	EXPECT_EQ(LK_NO_ERROR, lk_event_destroy(&s));
+	EXPECT_EQ(LK_NO_ERROR, lk_event_destroy(&e));
+	/* Gone with its last handle. */
+	EXPECT_EQ(LK_ERR_NOT_FOUND, lk_event_open(&w, self->name, LKPORT_ACCESS_WAIT));
+
+	/* Created signalled; a persistent event stays so. */
+	ASSERT_EQ(LK_NO_ERROR, lk_event_create(&e, self->name, true, 0, 0600));
+	EXPECT_EQ(LK_NO_ERROR, lk_event_wait_timeout(&e, 0));
+	EXPECT_EQ(LK_NO_ERROR, lk_event_wait_timeout(&e, 10));
+	EXPECT_EQ(LK_NO_ERROR, lk_event_destroy(&e));
+
+	/* Arguments. */
+	memset(toolong, 'a', sizeof(toolong) - 1);
+	toolong[sizeof(toolong) - 1] = 0;
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_event_create(&e, toolong, false, 0, 0600));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_event_create(&e, NULL, false, 0, 0600));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_event_create(&e, "", false, 0, 0600));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_event_create(&e, "a/b", false, 0, 0600));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_event_create(&e, self->name, false, 2, 0600));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_event_create(&e, self->name, false, 0, 01777));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_event_open(&e, toolong, LKPORT_ACCESS_WAIT));
+}
+
+TEST_F(lib, event_wait_timeout_is_honoured)
+{
+	uint64_t t0;
+	lk_event_t e;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_event_create(&e, self->name, false, 0, 0600));
+	t0 = lkt_now();
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_event_wait_timeout(&e, 30));
+	EXPECT_LE(t0 + 30 * LKT_NS_PER_MS, lkt_now());
+	t0 = lk_deadline_after_ms(20);
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_event_wait_deadline(&e, t0));
+	EXPECT_LE(t0, lkt_now());
+	lk_event_destroy(&e);
+}
+
+/* lk_event_signal returns how many it woke: one for auto-unsignal, all
+ * for a persistent event. */
+TEST_F(lib, event_signal_counts_woken)
+{
+	char name2[LKPORT_NAME_LEN];
+	lk_event_t a, p;
+	pid_t pid[4];
+
+	LKT_NAME(name2, "p");
+	ASSERT_EQ(LK_NO_ERROR, lk_event_create(&a, self->name, false, LK_EVENT_FLAG_AUTOUNSIGNAL, 0600));
+	ASSERT_EQ(LK_NO_ERROR, lk_event_create(&p, name2, false, 0, 0600));
+	for (int i = 0; i < 4; i++) {
+		pid[i] = lkt_fork(&self->b.kids);
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0)
+			_exit(-lk_event_wait(i < 2 ? &a : &p));
+	}
+	ASSERT_EQ(0, lkt_await_waiters(a.fd, 2));
+	ASSERT_EQ(0, lkt_await_waiters(p.fd, 2));
+	EXPECT_EQ(1, lk_event_signal(&a));
+	EXPECT_EQ(1, lk_event_signal(&a));
+	EXPECT_EQ(2, lk_event_signal(&p));
+	for (int i = 0; i < 4; i++) {
+		EXPECT_EQ(0, lkt_reap(&self->b.kids, pid[i], LKT_SANITY_MS));
+	}
+	lk_event_destroy(&a);
+	lk_event_destroy(&p);
+}
+
+static volatile int usr1_seen;
+
+static void on_usr1(int sig)
+{
+	usr1_seen = 1;
+}
+
+/* A signal handler ends the wait: LK_ERR_INTERRUPTED. */
+TEST_F(lib, event_wait_interrupted)
+{
+	lk_event_t e;
+	pid_t pid;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_event_create(&e, self->name, false, 0, 0600));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = on_usr1 };
+		lk_status_t st;
+
+		sigaction(SIGUSR1, &sa, NULL);
+		st = lk_event_wait_timeout(&e, LK_INFINITE_TIME);
+		_exit(st == LK_ERR_INTERRUPTED && usr1_seen ? 0 : 1);
+	}
+	ASSERT_EQ(0, lkt_await_waiters(e.fd, 1));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	lk_event_destroy(&e);
+}
+
+/* Another user: LK_ERR_ACCESS_DENIED; a per-user limit:
+ * LK_ERR_NO_RESOURCES. */
+TEST_F(lib, access_denied_and_no_resources)
+{
+	lk_event_t e;
+	pid_t pid;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_event_create(&e, self->name, false, 0, 0600));
+	ASSERT_EQ(0, lkt_set_param(&self->b, LKT_PARAM_OBJECTS, 0));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char other[LKPORT_NAME_LEN];
+		lk_event_t x;
+		lk_port_t p;
+
+		/* The library's device, opened before dropping root. */
+		if (lk_device() < 0 || lkt_become(LKT_NOBODY, NULL, 0))
+			_exit(100);
+		if (lk_event_open(&x, self->name, LKPORT_ACCESS_WAIT) != LK_ERR_ACCESS_DENIED)
+			_exit(1);
+		snprintf(other, sizeof(other), "%.40s-x", self->name);
+		if (lk_event_create(&x, other, false, 0, 0600) != LK_ERR_NO_RESOURCES)
+			_exit(2);
+		if (lk_port_create(other, LK_PORT_MODE_BROADCAST, &p) != LK_ERR_NO_RESOURCES)
+			_exit(3);
+		_exit(0);
+	}
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	lk_event_destroy(&e);
+}
+
+/* ---- ports ------------------------------------------------------------------------- */
+
+TEST_F(lib, port_write_read)
+{
+	lk_port_packet_t pk = packet(1);
+	lk_port_result_t res;
+	lk_port_t w, r, r2;
+	uint64_t t0;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create(self->name, LK_PORT_MODE_BROADCAST, &w));
+	EXPECT_EQ(FD_CLOEXEC, fcntl(w, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(LK_ERR_ALREADY_EXISTS, lk_port_create(self->name, LK_PORT_MODE_BROADCAST, &r));
+	/* Written before any reader: kept for the first. */
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w, &pk, 1));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x5151, &r));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x5252, &r2));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_read(r, 0, &res));
+	EXPECT_EQ((void *)0x5151, res.ctx);
+	EXPECT_EQ(1, result_seq(&res));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read(r2, 0, &res));
+	/* Broadcast. */
+	pk = packet(2);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w, &pk, 1));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_read_timeout(r, LK_INFINITE_TIME, &res));
+	EXPECT_EQ(2, result_seq(&res));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_read_timeout(r2, 10, &res));
+	EXPECT_EQ(2, result_seq(&res));
+	EXPECT_EQ((void *)0x5252, res.ctx);
+	t0 = lkt_now();
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read_timeout(r, 20, &res));
+	EXPECT_LE(t0 + 20 * LKT_NS_PER_MS, lkt_now());
+	/* Nothing to write is no error; a read on a write port is. */
+	EXPECT_EQ(LK_NO_ERROR, lk_port_write(w, &pk, 0));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_read(w, 0, &res));
+	EXPECT_EQ(LK_ERR_NOT_FOUND, lk_port_open("lkport-lib-test-no-such-port", NULL, &r));
+	/* Closing a reader closes its handle. */
+	EXPECT_EQ(LK_NO_ERROR, lk_port_close(r2));
+	EXPECT_FALSE(fd_open(r2));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_close(r));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_close(w));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_destroy(w));
+}
+
+TEST_F(lib, port_status_codes)
+{
+	lk_port_packet_t pk[9];
+	lk_port_result_t res;
+	unsigned int delivered = 99, skipped = 99;
+	lk_port_t w, r, r2, u, ur;
+	char uname[LKPORT_NAME_LEN];
+
+	for (int i = 0; i < 9; i++)
+		pk[i] = packet(i);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create(self->name, LK_PORT_MODE_BROADCAST, &w));
+	/* No reader and no room. */
+	EXPECT_EQ(LK_NO_ERROR, lk_port_write(w, pk, 8));
+	EXPECT_EQ(LK_ERR_NOT_ENOUGH_BUFFER, lk_port_write(w, pk, 1));
+	EXPECT_EQ(LK_ERR_NOT_ENOUGH_BUFFER, lk_port_write(w, pk, LKPORT_CAPACITY_MAX + 1));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, NULL, &r));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, NULL, &r2));
+	/* r is full (it inherited eight packets), r2 is not. */
+	EXPECT_EQ(LK_ERR_PARTIAL_WRITE, lk_port_write_ex(w, pk, 1, &delivered, &skipped));
+	EXPECT_EQ(1, delivered);
+	EXPECT_EQ(1, skipped);
+	EXPECT_EQ(LK_ERR_PARTIAL_WRITE, lk_port_write(w, pk, 1));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_read(r2, 0, &res));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_read(r2, 0, &res));
+	/* Unicast: a second reader is not allowed. */
+	LKT_NAME(uname, "u");
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create(uname, LK_PORT_MODE_UNICAST, &u));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(uname, NULL, &ur));
+	EXPECT_EQ(LK_ERR_NOT_ALLOWED, lk_port_open(uname, NULL, &r2));
+	/* Destroy only a closed port; write to a closed one is a bad handle. */
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_destroy(u));
+	EXPECT_TRUE(fd_open(u));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_close(u));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_close(u));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_write(u, pk, 1));
+	/* Closed but not destroyed: the name is busy. */
+	EXPECT_EQ(LK_ERR_BUSY, lk_port_create(uname, LK_PORT_MODE_UNICAST, &r2));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_destroy(u));
+	EXPECT_FALSE(fd_open(u));
+	EXPECT_EQ(LK_ERR_CANCELLED, lk_port_read(ur, LK_INFINITE_TIME, &res));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_create(uname, LK_PORT_MODE_UNICAST, &u));
+	lk_port_close(ur);
+	lk_port_close(u);
+	lk_port_destroy(u);
+	/* Readers drain, then learn the port is gone. */
+	EXPECT_EQ(LK_NO_ERROR, lk_port_close(w));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_destroy(w));
+	for (int i = 0; i < 8; i++) {
+		EXPECT_EQ(LK_NO_ERROR, lk_port_read(r, 0, &res));
+	}
+	EXPECT_EQ(LK_ERR_CANCELLED, lk_port_read(r, 0, &res));
+	lk_port_close(r);
+	lk_port_close(r2);
+}
+
+TEST_F(lib, port_extensions)
+{
+	lk_port_result_t res[LKPORT_READ_MAX + 4];
+	lk_port_packet_t pk[10];
+	struct lkport_info info;
+	lk_port_t w, w2, r;
+	size_t got;
+
+	for (int i = 0; i < 10; i++)
+		pk[i] = packet(100 + i);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create_ex(self->name, LK_PORT_MODE_BROADCAST, 16, 0640, 0, &w));
+	ASSERT_EQ(LK_NO_ERROR, lk_object_info(w, &info));
+	EXPECT_EQ(16, info.capacity);
+	EXPECT_EQ(LKPORT_KIND_WRITE_PORT, info.kind);
+	/* LK's create-or-share. */
+	EXPECT_EQ(LK_ERR_ALREADY_EXISTS, lk_port_create_ex(self->name, 0, 16, 0640, 0, &w2));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create_ex(self->name, 0, 16, 0640, LKPORT_PORT_SHARE, &w2));
+	EXPECT_NE(w, w2);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)7, &r));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w, pk, 4));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w2, pk + 4, 6));
+	/* More asked than there is: what there is. */
+	ASSERT_EQ(LK_NO_ERROR, lk_port_read_many(r, 0, res, ARRAY_SIZE(res), &got));
+	ASSERT_EQ(10, got);
+	for (size_t i = 0; i < got; i++) {
+		EXPECT_EQ(100 + i, result_seq(&res[i]));
+		EXPECT_EQ((void *)7, res[i].ctx);
+	}
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read_many(r, 0, res, 4, &got));
+	EXPECT_EQ(0, got);
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_port_read_many(r, 0, res, 0, &got));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_port_create_ex("x", 0, 3, 0600, 0, &w2));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_port_create_ex("x", LK_PORT_MODE_BIG_BUFFER, 0, 0600, 0, &w2));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_port_create_ex("x", 0, 0, 0600, 2, &w2));
+	lk_port_close(r);
+	close(w2);
+	close(w);
+}
+
+/* A reader blocked in another process wakes with the packet. */
+TEST_F(lib, port_read_blocks_until_write)
+{
+	lk_port_packet_t pk = packet(33);
+	lk_port_t w, r;
+	pid_t pid;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create(self->name, LK_PORT_MODE_UNICAST, &w));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)3, &r));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		lk_port_result_t res;
+
+		if (lk_port_read(r, LK_INFINITE_TIME, &res))
+			_exit(1);
+		_exit(result_seq(&res) == 33 && res.ctx == (void *)3 ? 0 : 2);
+	}
+	ASSERT_EQ(0, lkt_await_waiters(r, 1));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w, &pk, 1));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	lk_port_close(r);
+	close(w);
+}
+
+/* ---- groups ------------------------------------------------------------------------ */
+
+TEST_F(lib, groups)
+{
+	lk_port_t w[3], r[3], g, g2;
+	lk_port_result_t res[4];
+	lk_port_packet_t pk;
+	char name[3][LKPORT_NAME_LEN];
+	size_t got;
+	static lk_port_t many[LKPORT_GROUP_MAX + 1];
+
+	for (int i = 0; i < 3; i++) {
+		LKT_NAME(name[i], "g");
+		ASSERT_EQ(LK_NO_ERROR, lk_port_create(name[i], LK_PORT_MODE_BROADCAST, &w[i]));
+		ASSERT_EQ(LK_NO_ERROR, lk_port_open(name[i], (void *)(uintptr_t)(i + 1), &r[i]));
+	}
+	ASSERT_EQ(LK_NO_ERROR, lk_port_group(r, 2, &g));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_group_read_timeout(g, 0, res));
+	pk = packet(8);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w[1], &pk, 1));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_group_read_timeout(g, 0, res));
+	EXPECT_EQ((void *)2, res[0].ctx);
+	EXPECT_EQ(8, result_seq(&res[0]));
+	/* Membership. */
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_group_remove(g, r[2]));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_group_add(g, r[2]));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_group_add(g, r[2]));	/* LK: already grouped */
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_group_add(g, w[0]));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_group_create(r, 1, &g2));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w[2], &pk, 1));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w[0], &pk, 1));
+	/* lk_port_read and lk_port_read_many take groups too. */
+	EXPECT_EQ(LK_NO_ERROR, lk_port_read(g, 0, res));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_read_many(g, 0, res + 1, 4, &got));
+	EXPECT_EQ(1, got);
+	EXPECT_TRUE((res[0].ctx == (void *)1 && res[1].ctx == (void *)3) ||
+		    (res[0].ctx == (void *)3 && res[1].ctx == (void *)1));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_group_remove(g, r[2]));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_close(g));
+	EXPECT_FALSE(fd_open(g));
+	/* Past LKPORT_GROUP_MAX. */
+	for (size_t i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = r[0];
+	EXPECT_EQ(LK_ERR_TOO_BIG, lk_port_group(many, ARRAY_SIZE(many), &g));
+	/* The seed's name for an empty group. */
+	ASSERT_EQ(LK_NO_ERROR, lk_port_group_create(NULL, 0, &g));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_group_add(g, r[0]));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_group_read_timeout(g, 5, res));
+	lk_port_close(g);
+	for (int i = 0; i < 3; i++) {
+		lk_port_close(r[i]);
+		close(w[i]);
+	}
+}
+
+/* A group reader blocked in another process wakes on a member's write;
+ * destroying the member's writer then cancels it. */
+TEST_F(lib, group_read_blocks_until_write)
+{
+	lk_port_packet_t pk = packet(12);
+	lk_port_t w, r, g;
+	pid_t pid;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create(self->name, LK_PORT_MODE_BROADCAST, &w));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)9, &r));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_group(&r, 1, &g));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		lk_port_result_t res;
+
+		if (lk_port_group_read_timeout(g, LK_INFINITE_TIME, &res))
+			_exit(1);
+		if (result_seq(&res) != 12 || res.ctx != (void *)9)
+			_exit(2);
+		_exit(lk_port_group_read_timeout(g, LK_INFINITE_TIME, &res) == LK_ERR_CANCELLED ? 0 : 3);
+	}
+	ASSERT_EQ(0, lkt_await_waiters(g, 1));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w, &pk, 1));
+	ASSERT_EQ(0, lkt_await_waiters(g, 1));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_close(w));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_destroy(w));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	lk_port_close(g);
+	lk_port_close(r);
+}
+
+/* ---- LK code, written with LK's names ------------------------------------------------ */
+
+#include <lkport/lk_compat.h>
+
+/* What a port of LK code looks like: LK's types, names and status codes.
+ * Returns NO_ERROR, or the line that went wrong. */
+#define CHECK(cond) do { if (!(cond)) return __LINE__; } while (0)
+
+static status_t lk_code_ports(const char *name, const char *uname)
+{
+	port_packet_t pk = { { 'l', 'k' } };
+	port_result_t result;
+	port_t writer, reader, other, group, unicast;
+	status_t st;
+
+	st = port_create(name, PORT_MODE_BROADCAST, &writer);
+	CHECK(st == NO_ERROR);
+	CHECK(port_create(name, PORT_MODE_BROADCAST, &other) == ERR_ALREADY_EXISTS);
+	CHECK(port_open(name, (void *)0x10, &reader) == NO_ERROR);
+	CHECK(port_read(reader, 0, &result) == ERR_TIMED_OUT);
+	CHECK(port_write(writer, &pk, 1) == NO_ERROR);
+	CHECK(port_read(reader, INFINITE_TIME, &result) == NO_ERROR);
+	CHECK(result.ctx == (void *)0x10);
+	CHECK(result.packet.value[0] == 'l' && result.packet.value[1] == 'k');
+	CHECK(port_read_timeout(reader, 1, &result) == ERR_TIMED_OUT);
+
+	CHECK(port_group(&reader, 1, &group) == NO_ERROR);
+	CHECK(port_write(writer, &pk, 1) == NO_ERROR);
+	CHECK(port_group_read_timeout(group, 100, &result) == NO_ERROR);
+	CHECK(result.ctx == (void *)0x10);
+	CHECK(port_group_remove(group, reader) == NO_ERROR);
+	CHECK(port_group_remove(group, reader) == ERR_BAD_HANDLE);
+	CHECK(port_group_add(group, reader) == NO_ERROR);
+	CHECK(port_close(group) == NO_ERROR);
+	CHECK(port_group_create(&reader, 1, &group) == NO_ERROR);
+	CHECK(port_close(group) == NO_ERROR);
+
+	CHECK(port_create(uname, PORT_MODE_UNICAST, &unicast) == NO_ERROR);
+	CHECK(port_open(uname, NULL, &other) == NO_ERROR);
+	CHECK(port_open(uname, NULL, &other) == ERR_NOT_ALLOWED);
+	CHECK(port_close(unicast) == NO_ERROR);
+	CHECK(port_write(unicast, &pk, 1) == ERR_BAD_HANDLE);
+	CHECK(port_destroy(unicast) == NO_ERROR);
+	CHECK(port_read(other, INFINITE_TIME, &result) == ERR_CANCELLED);
+	CHECK(port_close(other) == NO_ERROR);
+
+	CHECK(port_close(reader) == NO_ERROR);
+	CHECK(port_close(writer) == NO_ERROR);
+	CHECK(port_destroy(writer) == NO_ERROR);
+	CHECK(port_open(name, NULL, &reader) == ERR_NOT_FOUND);
+	return NO_ERROR;
+}
+
+static status_t lk_code_events(const char *name)
+{
+	event_t ev;
+
+	/* LK's event_init has no name: the creation is lkport's. */
+	CHECK(lk_event_create(&ev, name, false, EVENT_FLAG_AUTOUNSIGNAL, 0600) == NO_ERROR);
+	CHECK(event_wait_timeout(&ev, 0) == ERR_TIMED_OUT);
+	CHECK(event_wait_timeout(&ev, 5) == ERR_TIMED_OUT);
+	CHECK(event_signal(&ev, false) == 0);
+	CHECK(event_wait_timeout(&ev, 0) == NO_ERROR);
+	CHECK(event_wait_timeout(&ev, 0) == ERR_TIMED_OUT);
+	CHECK(event_signal(&ev, true) == 0);
+	CHECK(event_unsignal(&ev) == NO_ERROR);
+	CHECK(event_wait_timeout(&ev, 0) == ERR_TIMED_OUT);
+	CHECK(event_signal(&ev, false) == 0);
+	CHECK(event_wait(&ev) == NO_ERROR);
+	CHECK(event_destroy(&ev) == NO_ERROR);
+	return NO_ERROR;
+}
+
+TEST_F(lib, lk_compat_names)
+{
+	char uname[LKPORT_NAME_LEN];
+	status_t st;
+
+	LKT_NAME(uname, "u");
+	st = lk_code_ports(self->name, uname);
+	EXPECT_EQ(NO_ERROR, st) TH_LOG("LK port code failed at line %d", st);
+	st = lk_code_events(self->name);
+	EXPECT_EQ(NO_ERROR, st) TH_LOG("LK event code failed at line %d", st);
+}
+
+TEST_HARNESS_MAIN
