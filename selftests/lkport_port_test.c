@@ -511,7 +511,7 @@ TEST_F(port, close_stops_writes)
 	EXPECT_EQ(-EBADF, lkport_ioctl(w, LKPORT_IOC_PORT_CLOSE, NULL));
 	ASSERT_EQ(0, lkt_info(w, &info));
 	EXPECT_EQ(LKPORT_STATE_CLOSED, info.state);
-	EXPECT_TRUE(lkt_revents(w) & POLLERR);
+	EXPECT_EQ(POLLHUP, lkt_revents(w));
 	EXPECT_FALSE(lkt_revents(w) & POLLOUT);
 	/* Readers are neither cancelled nor robbed. */
 	EXPECT_EQ(0, info_state(r));

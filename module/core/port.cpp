@@ -256,6 +256,15 @@ bool PortRegistry::try_read_locked(ReadPort* rp, PortResult* result) {
     return true;
 }
 
+// A group is cancelled when it has members and every one of them is: its
+// writer is gone, so nothing more can arrive through the group. (Current
+// LK cancels a group read as soon as any one member is cancelled and
+// empty, so a group with one dead member could never wait again, and a
+// poller would spin on it.)
+bool PortRegistry::group_cancelled_locked(PortGroup* g) {
+    return !g->members_.empty() && !g->members_.find([](ReadPort& rp) { return rp.writer_ != nullptr; });
+}
+
 template <class Source>
 status_t PortRegistry::read_loop(Source* src, Deadline deadline, PortResult* results, usize max, usize* got,
                                  Interruptible intr) {
@@ -278,8 +287,8 @@ status_t PortRegistry::read_loop(Source* src, Deadline deadline, PortResult* res
                 usize before = n;
                 while (n < max && try_read_locked(&rp, &results[n])) n++;
                 if (n > before && !rp.ring_->empty()) wake_reader_locked(&rp, NO_ERROR);
-                if (!rp.writer_) cancelled = true;
             });
+            cancelled = group_cancelled_locked(src);
         }
         if (n) {
             *got = n;
@@ -495,7 +504,7 @@ bool PortRegistry::readable(ReadPort* rp) {
 bool PortRegistry::readable(PortGroup* g) {
     AutoSpinLock guard(lock_);
     if (g->magic_ != kGroupMagic) return false;
-    return g->members_.find([](ReadPort& rp) { return !rp.ring_->empty() || !rp.writer_; }) != nullptr;
+    return g->members_.find([](ReadPort& rp) { return !rp.ring_->empty(); }) || group_cancelled_locked(g);
 }
 
 bool PortRegistry::readable(PortHandle* port) {
@@ -571,6 +580,8 @@ status_t PortRegistry::info(PortHandle* port, Info* out) {
         out->id = g->wait_.tag().id;
         out->waiters = u32(g->wait_.count_locked());
         out->members = u32(g->count_);
+        g->members_.for_each([&](ReadPort& rp) { out->queued += rp.ring_->queued(); });
+        out->cancelled = group_cancelled_locked(g);
         return NO_ERROR;
     }
     default:

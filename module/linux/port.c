@@ -35,6 +35,8 @@ struct lkport_wport {
 	bool closed;
 	u32 mode;
 	u32 capacity;
+	u64 id;				/* the core port's, kept past destroy */
+	wait_queue_head_t poll_wq;	/* woken when it closes */
 };
 
 struct lkport_rport {
@@ -42,6 +44,7 @@ struct lkport_rport {
 	lk_port_t port;			/* core read port */
 	wait_queue_head_t poll_wq;
 	u64 ctx;
+	u32 mode;			/* its writer's, kept past destroy */
 };
 
 struct lkport_group {
@@ -110,7 +113,9 @@ static long lkport_ioc_port_write(struct file *file, void *arg)
 	long ret;
 	int st;
 
-	if (pw->flags || pw->reserved || pw->delivered || pw->skipped)
+	/* delivered and skipped are outputs: whatever they hold on input is
+	 * overwritten, so one struct can be reused call after call. */
+	if (pw->flags || pw->reserved)
 		return -EINVAL;
 	if (pw->count == 0 || pw->count > LKPORT_CAPACITY_MAX)
 		return -EINVAL;
@@ -151,6 +156,8 @@ static long lkport_ioc_port_close(struct file *file, void *arg)
 	else if (!(ret = lkport_errno(lk_port_close(w->port))))
 		w->closed = true;
 	up_write(&w->lock);
+	if (!ret)
+		wake_up_interruptible_poll(&w->poll_wq, EPOLLHUP);
 	return ret;
 }
 
@@ -172,6 +179,8 @@ static long lkport_ioc_port_destroy(struct file *file, void *arg)
 	}
 	up_write(&w->lock);
 	mutex_unlock(&lkport_objects_lock);
+	if (!ret)
+		wake_up_interruptible_poll(&w->poll_wq, EPOLLHUP);
 	return ret;
 }
 
@@ -184,13 +193,13 @@ static long lkport_ioc_wport_info(struct file *file, void *arg)
 	lkport_object_info(&w->obj, info);
 	info->flags = w->mode;
 	info->capacity = w->capacity;
+	info->id = w->id;
 	down_read(&w->lock);
 	if (!w->port) {
 		info->state = LKPORT_STATE_CLOSED | LKPORT_STATE_DESTROYED;
 	} else if (!lk_port_info(w->port, &pi)) {
 		info->state = pi.closed ? LKPORT_STATE_CLOSED : 0;
 		info->queued = pi.queued;
-		info->id = pi.id;
 	}
 	up_read(&w->lock);
 	return 0;
@@ -201,9 +210,11 @@ static __poll_t lkport_wport_poll(struct file *file, poll_table *pt)
 	struct lkport_wport *w = file->private_data;
 	__poll_t mask;
 
-	/* Writes never block: writable while the port is open. */
+	/* Writes never block: writable while the port is open; hung up once
+	 * any of its writers closed it. */
+	poll_wait(file, &w->poll_wq, pt);
 	down_read(&w->lock);
-	mask = (w->port && !w->closed) ? EPOLLOUT | EPOLLWRNORM : EPOLLERR;
+	mask = (w->port && !w->closed) ? EPOLLOUT | EPOLLWRNORM : EPOLLHUP;
 	up_read(&w->lock);
 	return mask;
 }
@@ -252,20 +263,18 @@ static int new_wport_fd(struct lkport_wport *w, u32 fd_flags)
 	return fd;
 }
 
-/* LKPORT_PORT_EXISTING: only another writer of an open port. */
-static long lkport_port_join(struct lkport_port_create *c, bool override)
+/* Another writer of the open port of that name (ENOENT if none). */
+static long lkport_port_join(const char *name, u32 fd_flags, bool override)
 {
 	struct lkport_wport *w = NULL;
 	lk_port_t port;
 	int ret, st;
 
-	if (c->mode || c->capacity || c->perm)
-		return -EINVAL;
 	mutex_lock(&lkport_objects_lock);
-	st = lk_port_find_writer(c->name, &port);
+	st = lk_port_find_writer(name, &port);
 	ret = st ? lkport_errno(st) : share_locked(port, override, &w);
 	mutex_unlock(&lkport_objects_lock);
-	return ret ?: new_wport_fd(w, c->fd_flags);
+	return ret ?: new_wport_fd(w, fd_flags);
 }
 
 long lkport_port_create(struct file *dev, void *arg)
@@ -286,8 +295,19 @@ long lkport_port_create(struct file *dev, void *arg)
 	ret = lkport_name_check(c->name) ?: lkport_check_fd_flags(c->fd_flags);
 	if (ret)
 		return ret;
-	if (c->flags & LKPORT_PORT_EXISTING)
-		return lkport_port_join(c, override);
+	if (c->flags & LKPORT_PORT_EXISTING) {
+		/* Only another writer: nothing about a new port applies. */
+		if (c->mode || c->capacity || c->perm)
+			return -EINVAL;
+		return lkport_port_join(c->name, c->fd_flags, override);
+	}
+	if (c->flags & LKPORT_PORT_SHARE) {
+		/* Join a port that exists without charging for a new one; a
+		 * create that races in between is joined below instead. */
+		ret = lkport_port_join(c->name, c->fd_flags, override);
+		if (ret != -ENOENT)
+			return ret;
+	}
 	if (capacity == 0)
 		capacity = (c->mode & LKPORT_PORT_BIG_BUFFER) ? 64 : 8;
 	if (!is_power_of_2(capacity) || capacity > LKPORT_CAPACITY_MAX)
@@ -304,13 +324,17 @@ long lkport_port_create(struct file *dev, void *arg)
 	}
 	kref_init(&w->ref);
 	init_rwsem(&w->lock);
+	init_waitqueue_head(&w->poll_wq);
 	w->mode = c->mode;
 	w->capacity = capacity;
 
 	mutex_lock(&lkport_objects_lock);
 	st = lk_port_create_ex(w->obj.name, c->mode, capacity, w, &port);
 	if (st == LK_NO_ERROR) {
+		lk_port_info_t pi;
+
 		w->port = port;
+		w->id = lk_port_info(port, &pi) ? 0 : pi.id;
 		lkport_object_publish_locked(&w->obj);
 		ret = 0;
 	} else if (st == LK_ERR_ALREADY_EXISTS && (c->flags & LKPORT_PORT_SHARE)) {
@@ -368,7 +392,8 @@ static long lkport_read(lk_port_t port, struct lkport_port_read *pr)
 	long ret;
 	int st;
 
-	if (pr->flags || pr->reserved || pr->count)
+	pr->count = 0;	/* an output, whatever it held */
+	if (pr->flags || pr->reserved)
 		return -EINVAL;
 	if (pr->max == 0 || pr->max > LKPORT_READ_MAX)
 		return -EINVAL;
@@ -412,8 +437,8 @@ static long lkport_ioc_rport_info(struct file *file, void *arg)
 
 	lkport_object_info(&r->obj, info);
 	info->ctx = r->ctx;
+	info->flags = r->mode;
 	if (!lk_port_info(r->port, &pi)) {
-		info->flags = pi.mode;
 		info->capacity = pi.capacity;
 		info->queued = pi.queued;
 		info->waiters = pi.waiters;
@@ -498,8 +523,9 @@ long lkport_port_open(struct file *dev, void *arg)
 		kfree(r);
 		return lkport_errno(st);
 	}
-	/* The ring's size is the writer's, known now. */
+	/* The ring's size and the mode are the writer's, known now. */
 	WARN_ON(lk_port_info(r->port, &pi));
+	r->mode = pi.mode;
 	ret = lkport_object_init(&r->obj, LKPORT_READ_PORT, o->name, 0,
 				 ring_bytes(pi.capacity));
 	if (ret) {
@@ -535,7 +561,7 @@ static void lkport_group_notify(void *ctx)
 {
 	struct lkport_group *g = ctx;
 
-	wake_up_interruptible_poll(&g->poll_wq, EPOLLIN | EPOLLRDNORM);
+	wake_up_interruptible_poll(&g->poll_wq, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
 }
 
 static void lkport_group_destroy(struct lkport_group *g)
@@ -606,7 +632,9 @@ static long lkport_ioc_group_info(struct file *file, void *arg)
 	if (!lk_port_info(g->port, &pi)) {
 		info->waiters = pi.waiters;
 		info->members = pi.members;
+		info->queued = pi.queued;
 		info->id = pi.id;
+		info->state = pi.cancelled ? LKPORT_STATE_CANCELLED : 0;
 	}
 	return 0;
 }
@@ -614,9 +642,14 @@ static long lkport_ioc_group_info(struct file *file, void *arg)
 static __poll_t lkport_group_poll(struct file *file, poll_table *pt)
 {
 	struct lkport_group *g = file->private_data;
+	lk_port_info_t pi;
 
 	poll_wait(file, &g->poll_wq, pt);
-	return lk_port_readable(g->port) ? EPOLLIN | EPOLLRDNORM : 0;
+	if (lk_port_info(g->port, &pi))
+		return EPOLLERR;
+	if (pi.queued)
+		return EPOLLIN | EPOLLRDNORM;
+	return pi.cancelled ? EPOLLHUP : 0;
 }
 
 static const struct lkport_ioctl_desc lkport_group_ioctls[] = {

@@ -199,7 +199,8 @@ struct lkport_group_create {
 #define LKPORT_STATE_SIGNALED	(1u << 0)	/* event is signalled */
 #define LKPORT_STATE_CLOSED	(1u << 1)	/* write port closed for writing */
 #define LKPORT_STATE_DESTROYED	(1u << 2)	/* write port destroyed */
-#define LKPORT_STATE_CANCELLED	(1u << 3)	/* read port: writer destroyed */
+#define LKPORT_STATE_CANCELLED	(1u << 3)	/* read port: writer destroyed;
+						 * group: every member's */
 #define LKPORT_STATE_GROUPED	(1u << 4)	/* read port is in a group */
 
 /* LKPORT_IOC_INFO: what the object is and how it stands. */
@@ -212,7 +213,8 @@ struct lkport_info {
 	__u32 state;			/* LKPORT_STATE_* */
 	__u32 waiters;			/* threads blocked on it */
 	__u32 queued;			/* packets waiting (read port: its ring;
-					 * write port: its own ring) */
+					 * write port: its own ring; group:
+					 * its members' rings) */
 	__u32 capacity;			/* ring size in packets */
 	__u32 members;			/* group: read ports in it */
 	__u64 id;			/* object id, as in tracepoints */
@@ -265,8 +267,10 @@ struct lkport_port_write {
 
 /* LKPORT_IOC_PORT_READ (read port), LKPORT_IOC_GROUP_READ (group): waits
  * until a packet is there, then returns up to `max` of them. poll: EPOLLIN
- * while a packet is queued; EPOLLHUP once the writer is destroyed and
- * nothing is left (reads then fail with ECANCELED). */
+ * while a packet is queued; EPOLLHUP once the writer is destroyed (for a
+ * group: every member's writer) and nothing is left; reads then fail with
+ * ECANCELED. Output fields (count here, delivered and skipped in a write)
+ * are overwritten whatever they held, so a struct can be reused. */
 struct lkport_port_read {
 	__u64 deadline_ns;		/* as in struct lkport_wait */
 	__u64 results;			/* pointer to struct lkport_result[max] */
@@ -278,7 +282,8 @@ struct lkport_port_read {
 
 #define LKPORT_IOC_PORT_WRITE	_IOWR(LKPORT_IOC_MAGIC, 0x30, struct lkport_port_write)
 #define LKPORT_IOC_PORT_READ	_IOWR(LKPORT_IOC_MAGIC, 0x31, struct lkport_port_read)
-/* Write port: no more writes; readers keep reading; the name stays taken. */
+/* Write port: no more writes (EBADF; poll: EPOLLHUP instead of EPOLLOUT);
+ * readers keep reading; the name stays taken. */
 #define LKPORT_IOC_PORT_CLOSE	_IO(LKPORT_IOC_MAGIC, 0x32)
 /* Closed write port: free the name; readers drain, then get ECANCELED.
  * (Closing the last writer fd does close + destroy.) */

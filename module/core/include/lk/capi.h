@@ -174,11 +174,12 @@ typedef struct lk_port_info {
 	unsigned int kind;		/* LK_KIND_* */
 	unsigned int mode;		/* write port (and its readers) */
 	unsigned int capacity;
-	unsigned int queued;
+	unsigned int queued;		/* group: its members' */
 	unsigned int waiters;
 	unsigned int members;		/* group */
 	unsigned char closed;		/* write port closed for writing */
-	unsigned char cancelled;	/* read port: writer destroyed */
+	unsigned char cancelled;	/* read port: writer destroyed; group:
+					 * every member's */
 	unsigned char grouped;		/* read port in a group */
 } lk_port_info_t;
 

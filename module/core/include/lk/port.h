@@ -26,6 +26,9 @@
 //  - capacity may be chosen per port (power of two up to kPortMaxCapacity);
 //  - reads may be interruptible (ERR_INTERRUPTED) for user-space callers;
 //  - read_many() takes several packets in one call.
+//  - a group read is cancelled (ERR_CANCELLED) only when every member is:
+//    current LK cancels it once any member is, so a group with one dead
+//    member can never wait again.
 // As current LK does: a destroyed writer's readers drain what is buffered,
 // then get ERR_CANCELLED; the last reader to close gives its ring (and
 // unread packets) back to a writer that is still alive.
@@ -116,7 +119,9 @@ class PortRegistry : Pinned, public Allocated {
     status_t group(PortHandle* const* ports, usize count, PortGroup** out);
     status_t group_add(PortGroup* g, ReadPort* rp);     // any context
     status_t group_remove(PortGroup* g, ReadPort* rp);  // any context
-    // Returns a packet from the first member that has one, with its ctx.
+    // Returns a packet from the first member that has one, with its ctx;
+    // ERR_CANCELLED once every member's writer is destroyed and nothing is
+    // queued.
     status_t group_read(PortGroup* g, Deadline deadline, PortResult* result,
                         Interruptible intr = Interruptible::No);
     status_t group_read_many(PortGroup* g, Deadline deadline, PortResult* results, usize max,
@@ -139,7 +144,8 @@ class PortRegistry : Pinned, public Allocated {
     status_t destroy(WritePort* wp);
 
     // Readiness, for poll: a read port or group is readable when a packet
-    // is queued, or when it is cancelled (nothing more will come).
+    // is queued, or when it is cancelled (nothing more will come: for a
+    // group, every member is).
     bool readable(ReadPort* rp);
     bool readable(PortGroup* g);
     void set_observer(ReadPort* rp, Observer o);
@@ -151,11 +157,12 @@ class PortRegistry : Pinned, public Allocated {
         u64 id;
         u32 mode;      // write port
         u32 capacity;  // ring size
-        u32 queued;    // packets in the object's ring
+        u32 queued;    // packets in the object's ring (group: its members')
         u32 waiters;   // threads blocked on it
         u32 members;   // group
         bool closed;     // write port closed for writing
-        bool cancelled;  // read port whose writer is gone
+        bool cancelled;  // read port whose writer is gone; group whose
+                         // members all are
         bool grouped;    // read port in a group
     };
     // Any context. ERR_BAD_HANDLE for a handle of no kind.
@@ -179,6 +186,7 @@ class PortRegistry : Pinned, public Allocated {
     WritePort* lookup_locked(const char* name, u32 hash);
     void unhash_locked(WritePort* wp);
     bool try_read_locked(ReadPort* rp, PortResult* result);
+    bool group_cancelled_locked(PortGroup* g);
     int wake_reader_locked(ReadPort* rp, status_t status);
     void notify_locked(ReadPort* rp);
     template <class Source>
