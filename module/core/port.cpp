@@ -402,6 +402,13 @@ status_t PortRegistry::group_remove(PortGroup* g, ReadPort* rp) {
     List<ReadPort, GroupTag>::remove(*rp);
     rp->group_ = nullptr;
     g->count_--;
+    // It may have been the last live member: then nothing can arrive
+    // through the group any more, and its waiters and pollers must learn
+    // it now, as destroy() tells them when it cancels the last one.
+    if (group_cancelled_locked(g)) {
+        g->wait_.wake_all_locked(ERR_CANCELLED);
+        if (g->observer_.notify) g->observer_.notify(g->observer_.ctx);
+    }
     return NO_ERROR;
 }
 
@@ -434,6 +441,11 @@ status_t PortRegistry::close(PortHandle* port) {
                 List<ReadPort, GroupTag>::remove(*rp);
                 pg->count_--;
                 rp->group_ = nullptr;
+                // As in group_remove(): the group may be cancelled now.
+                if (group_cancelled_locked(pg)) {
+                    pg->wait_.wake_all_locked(ERR_CANCELLED);
+                    if (pg->observer_.notify) pg->observer_.notify(pg->observer_.ctx);
+                }
             }
             ring = rp->ring_;
             rp->ring_ = nullptr;

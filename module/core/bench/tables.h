@@ -48,8 +48,8 @@ inline void cpu_relax() {
 // The cheapest correct spinlock, so that the comparison does not flatter
 // the lock-free table: uncontended it costs one locked exchange to take and
 // a plain store to release, as the kernel's spinlock_t does. (lk::SpinLock on
-// the host also records its holder's CPU through sched_getcpu() and keeps
-// per-thread depth counts, costs the kernel's spinlock does not have.)
+// the host also records its holder's CPU through a thread-local id and
+// keeps per-thread depth counts, costs the kernel's spinlock does not have.)
 // Waiters spin on a plain load (test-and-test-and-set) so that they do not
 // take the line away from the holder, and yield after a while: unlike a
 // kernel spinlock, which disables preemption, the holder of a user-space

@@ -97,9 +97,14 @@ void lkos_spin_unlock_irqrestore(lkos_spinlock* lock, unsigned long) {
     irq_off_depth--;
 }
 
+// Each thread is its own CPU. In the kernel a spinlock holder cannot migrate
+// and no other task runs on its CPU until it unlocks; user-space threads
+// migrate and share CPUs at any time, so sched_getcpu() would make
+// SpinLock::is_held() wrong for the holder and for the threads beside it.
 unsigned int lkos_cpu_id(void) {
-    int cpu = sched_getcpu();
-    return cpu < 0 ? 0u : static_cast<unsigned>(cpu);
+    static std::atomic<unsigned int> next_cpu{0};
+    thread_local unsigned int cpu = next_cpu.fetch_add(1, std::memory_order_relaxed);
+    return cpu;
 }
 
 int lkos_in_hardirq(void) { return in_irq; }

@@ -19,11 +19,18 @@ class Deadline {
     static constexpr Deadline infinite() { return Deadline(LKOS_FOREVER); }
     // Already passed: the wait never blocks.
     static constexpr Deadline none() { return Deadline(0); }
-    static constexpr Deadline at_ns(u64 monotonic_ns) { return Deadline(monotonic_ns); }
+    // Past kMaxNs (2^63 - 1: 292 years of uptime) the system's timers
+    // (ktime_t) cannot hold a deadline; such a deadline is no deadline,
+    // rather than one that seems to have passed to the timer but not to
+    // the caller (a wait that would spin instead of sleeping).
+    static constexpr u64 kMaxNs = 0x7fffffffffffffffull;
+    static constexpr Deadline at_ns(u64 monotonic_ns) {
+        return monotonic_ns > kMaxNs ? infinite() : Deadline(monotonic_ns);
+    }
     static Deadline after_ns(u64 ns) {
         if (ns == 0) return none();
         u64 now = lkos_now_ns();
-        return (ns >= LKOS_FOREVER - now) ? infinite() : Deadline(now + ns);
+        return (ns > kMaxNs - now) ? infinite() : Deadline(now + ns);
     }
     static Deadline after_ms(lk_time_t ms) {
         if (ms == INFINITE_TIME) return infinite();

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Event: auto-unsignal releases exactly one thread per signal, persistent
+// events release everyone until unsignalled; destroy, interrupt context,
+// observers.
+#include <gtest/gtest.h>
+
+#include <lk/event.h>
+
+#include <memory>
+#include <vector>
+
+#include "lkos_host.h"
+#include "test_util.h"
+
+using namespace lk;
+using lk_test::Thread;
+
+namespace {
+
+// Threads blocked in e.wait(), each counting its return status.
+struct Waiters {
+    std::atomic<int> ok{0}, destroyed{0}, other{0};
+    std::vector<std::unique_ptr<Thread>> threads;  // last: joined before the counters go
+
+    Waiters(Event& e, int n) {
+        for (int i = 0; i < n; i++) {
+            threads.push_back(std::make_unique<Thread>([&] {
+                status_t s = e.wait();
+                if (s == NO_ERROR) ok++;
+                else if (s == ERR_OBJECT_DESTROYED) destroyed++;
+                else other++;
+            }));
+        }
+        EXPECT_TRUE(lk_test::eventually([&] { return e.waiters() == usize(n); }));
+    }
+    int returned() const { return ok + destroyed + other; }
+    void join() {
+        for (auto& t : threads) t->join();
+    }
+};
+
+}  // namespace
+
+TEST(Event, AutoUnsignalSignalReleasesExactlyOneWaiter) {
+    Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
+    Waiters w(e, 4);
+    EXPECT_EQ(1, e.signal());
+    EXPECT_TRUE(lk_test::eventually([&] { return w.ok.load() == 1; }));
+    // The woken waiter took the signal: the event is not left signalled,
+    // and nobody else passes.
+    EXPECT_FALSE(e.is_signaled());
+    lk_test::sleep_ms(20);
+    EXPECT_EQ(1, w.returned());
+    EXPECT_EQ(3u, e.waiters());
+    for (int i = 2; i <= 4; i++) {
+        EXPECT_EQ(1, e.signal());
+        EXPECT_TRUE(lk_test::eventually([&] { return w.ok.load() == i; }));
+    }
+    w.join();
+    EXPECT_EQ(4, w.ok.load());
+    EXPECT_FALSE(e.is_signaled());
+}
+
+TEST(Event, AutoUnsignalWithoutWaitersStaysSignalledForTheNextWaiterOnly) {
+    Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
+    EXPECT_EQ(0, e.signal());
+    EXPECT_TRUE(e.is_signaled());
+    EXPECT_EQ(NO_ERROR, e.wait(Deadline::none()));
+    EXPECT_FALSE(e.is_signaled());
+    EXPECT_EQ(ERR_TIMED_OUT, e.wait(Deadline::none()));
+}
+
+TEST(Event, AutoUnsignalSignalWhileSignalledIsANoOp) {
+    Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
+    EXPECT_EQ(0, e.signal());
+    EXPECT_EQ(0, e.signal());  // not counted twice
+    EXPECT_EQ(NO_ERROR, e.wait_timeout(0));
+    EXPECT_EQ(ERR_TIMED_OUT, e.wait_timeout(0));
+}
+
+TEST(Event, AutoUnsignalPassesOneThreadPerSignalUnderContention) {
+    // Several threads wait repeatedly; each signal is made with a waiter
+    // queued, so it must release exactly one thread, never more.
+    Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
+    constexpr int kThreads = 4, kWaitsEach = 40, kTotal = kThreads * kWaitsEach;
+    std::atomic<int> passed{0};
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kThreads; i++)
+        threads.emplace_back([&] {
+            for (int j = 0; j < kWaitsEach; j++) {
+                if (e.wait() != NO_ERROR) return;
+                passed++;
+            }
+        });
+    for (int i = 0; i < kTotal; i++) {
+        // A waiter is queued; no thread passes without a signal.
+        if (!lk_test::eventually([&] { return e.waiters() >= 1; })) break;
+        EXPECT_EQ(i, passed.load());
+        int woken = e.signal();
+        EXPECT_EQ(1, woken);
+        if (woken != 1 || !lk_test::eventually([&] { return passed.load() >= i + 1; })) break;
+    }
+    EXPECT_EQ(kTotal, passed.load());
+    EXPECT_FALSE(e.is_signaled());
+    e.destroy();  // releases any thread left behind by a failure above
+    for (auto& t : threads) t.join();
+}
+
+TEST(Event, PersistentSignalWakesAllAndReturnsTheCount) {
+    Event e;
+    Waiters w(e, 3);
+    EXPECT_EQ(3, e.signal());
+    w.join();
+    EXPECT_EQ(3, w.ok.load());
+    EXPECT_EQ(0u, e.waiters());
+}
+
+TEST(Event, PersistentStaysSignalledUntilUnsignal) {
+    Event e;
+    EXPECT_EQ(0, e.signal());
+    EXPECT_TRUE(e.is_signaled());
+    for (int i = 0; i < 3; i++) EXPECT_EQ(NO_ERROR, e.wait(Deadline::none()));
+    EXPECT_TRUE(e.is_signaled());
+    // Signalling a signalled event does nothing.
+    EXPECT_EQ(0, e.signal());
+    EXPECT_EQ(NO_ERROR, e.unsignal());
+    EXPECT_FALSE(e.is_signaled());
+    EXPECT_EQ(ERR_TIMED_OUT, e.wait(Deadline::none()));
+    EXPECT_EQ(NO_ERROR, e.unsignal());  // unsignalling an unsignalled event is fine
+    // After an unsignal, signal wakes again.
+    Waiters w(e, 2);
+    EXPECT_EQ(2, e.signal());
+    w.join();
+}
+
+TEST(Event, SignalOnAPersistentSignalledEventWakesNobody) {
+    Event e(true);
+    // Nobody can be blocked on a signalled persistent event; signal is a
+    // no-op and says so.
+    EXPECT_EQ(0, e.signal());
+    EXPECT_EQ(NO_ERROR, e.wait());
+}
+
+TEST(Event, InitiallySignalled) {
+    Event persistent(true), autou(true, EVENT_FLAG_AUTOUNSIGNAL);
+    EXPECT_TRUE(persistent.is_signaled());
+    EXPECT_EQ(NO_ERROR, persistent.wait(Deadline::none()));
+    EXPECT_EQ(NO_ERROR, persistent.wait(Deadline::none()));
+    EXPECT_EQ(NO_ERROR, autou.wait(Deadline::none()));
+    EXPECT_EQ(ERR_TIMED_OUT, autou.wait(Deadline::none()));
+    EXPECT_EQ(EVENT_FLAG_AUTOUNSIGNAL, autou.flags());
+    EXPECT_EQ(0u, persistent.flags());
+}
+
+TEST(Event, FiniteTimeout) {
+    Event e;
+    double start = lk_test::now_ms();
+    EXPECT_EQ(ERR_TIMED_OUT, e.wait_timeout(30));
+    EXPECT_GE(lk_test::now_ms() - start, 30.0);
+    EXPECT_EQ(0u, e.waiters());
+    // A signal before the deadline ends the wait with NO_ERROR.
+    status_t got = ERR_GENERIC;
+    Thread t([&] { got = e.wait(lk_test::in_ms(10000)); });
+    EXPECT_TRUE(lk_test::eventually([&] { return e.waiters() == 1; }));
+    EXPECT_EQ(1, e.signal());
+    t.join();
+    EXPECT_EQ(NO_ERROR, got);
+}
+
+TEST(Event, DestroyWakesWaitersWithObjectDestroyed) {
+    auto* e = new (nothrow) Event();
+    ASSERT_NE(nullptr, e);
+    Waiters w(*e, 3);
+    e->destroy();
+    w.join();
+    EXPECT_EQ(3, w.destroyed.load());
+    EXPECT_EQ(0, w.ok + w.other);
+    delete e;  // destroy() waited for the woken threads to leave
+}
+
+TEST(Event, UseAfterDestroyIsRefused) {
+    Event e(true);
+    e.destroy();
+    e.destroy();  // idempotent, silent
+    EXPECT_EQ(0, lkos_host::warnings());
+    EXPECT_FALSE(e.is_signaled());
+    EXPECT_EQ(ERR_OBJECT_DESTROYED, e.wait());
+    EXPECT_EQ(0, e.signal());
+    EXPECT_EQ(ERR_OBJECT_DESTROYED, e.unsignal());
+    lk_test::expected_warnings = 3;  // each is misuse, WARNed in debug builds
+}
+
+TEST(Event, InterruptibleWaitEndsOnSignal) {
+    Event e;
+    status_t got = NO_ERROR;
+    Thread t([&] { got = e.wait(Deadline::infinite(), Interruptible::Yes); });
+    EXPECT_TRUE(lk_test::eventually([&] { return e.waiters() == 1; }));
+    lkos_host::send_signal(t.os());
+    t.join();
+    EXPECT_EQ(ERR_INTERRUPTED, got);
+    EXPECT_EQ(0u, e.waiters());
+    // Nobody took anything: a later signal with no waiter stays pending.
+    EXPECT_EQ(0, e.signal());
+    EXPECT_TRUE(e.is_signaled());
+}
+
+TEST(Event, AutoUnsignalInterruptedWaiterDoesNotConsumeALaterSignal) {
+    Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
+    status_t got = NO_ERROR;
+    Thread t([&] { got = e.wait(Deadline::infinite(), Interruptible::Yes); });
+    EXPECT_TRUE(lk_test::eventually([&] { return e.waiters() == 1; }));
+    lkos_host::send_signal(t.os());
+    t.join();
+    EXPECT_EQ(ERR_INTERRUPTED, got);
+    EXPECT_EQ(0, e.signal());  // nobody left to wake: stays signalled
+    EXPECT_EQ(NO_ERROR, e.wait(Deadline::none()));
+}
+
+TEST(Event, SignalFromHardIrqContext) {
+    for (u32 flags : {0u, EVENT_FLAG_AUTOUNSIGNAL}) {
+        Event e(false, flags);
+        Waiters w(e, 2);
+        int woken = 0;
+        Thread([&] {
+            lkos_host::set_hardirq(true);
+            // Any context: no sleep, no WARN. Twice for auto-unsignal.
+            woken = e.signal();
+            if (flags) woken += e.signal();
+            e.unsignal();
+            lkos_host::set_hardirq(false);
+        }).join();
+        w.join();
+        EXPECT_EQ(2, woken);
+        EXPECT_EQ(2, w.ok.load());
+    }
+    EXPECT_EQ(0, lkos_host::warnings());
+}
+
+TEST(Event, WaitingInHardIrqContextIsReported) {
+    // The counterpart of the test above: the host does flag a sleep in
+    // IRQ context, so the silence there means something.
+    Event e;
+    Thread([&] {
+        lkos_host::set_hardirq(true);
+        EXPECT_EQ(ERR_TIMED_OUT, e.wait(lk_test::in_ms(1)));
+        lkos_host::set_hardirq(false);
+    }).join();
+    EXPECT_GE(lkos_host::warnings(), 1);
+    lk_test::expected_warnings = lkos_host::warnings();
+}
+
+TEST(Event, ObserverIsToldOfSignalUnsignalAndDestroy) {
+    std::atomic<int> notes{0};
+    auto note = [](void* ctx) { static_cast<std::atomic<int>*>(ctx)->fetch_add(1); };
+    {
+        Event e;
+        e.set_observer(Observer{note, &notes});
+        EXPECT_EQ(0, e.signal());
+        EXPECT_EQ(1, notes.load());
+        EXPECT_EQ(0, e.signal());  // no change: no notification needed
+        EXPECT_EQ(NO_ERROR, e.unsignal());
+        EXPECT_EQ(2, notes.load());
+        e.destroy();
+        EXPECT_EQ(3, notes.load());
+    }
+    notes = 0;
+    {
+        Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
+        e.set_observer(Observer{note, &notes});
+        EXPECT_EQ(0, e.signal());
+        EXPECT_EQ(1, notes.load());
+        // A wait that consumes the signal changes readiness too.
+        EXPECT_EQ(NO_ERROR, e.wait(Deadline::none()));
+        EXPECT_EQ(2, notes.load());
+        // A signal that goes straight to a waiter is still reported.
+        Waiters w(e, 1);
+        EXPECT_EQ(1, e.signal());
+        w.join();
+        EXPECT_GE(notes.load(), 3);
+    }
+}
