@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# lkport-bench.sh: lkport's benchmarks, as the VM's "bench" mode runs them
+# (vm/init calls /lkport/bin/lkport-bench.sh with lkport.ko loaded). Each
+# section is a function that prints its results and returns non-zero only
+# when it could not run; timings are printed, never judged.
+#
+# Kernel command line: lkport.kbench=ARGS passes ARGS (commas for spaces)
+# to the in-kernel benchmarks, e.g. lkport.kbench=all,rounds=5000.
+#
+# Environment: LKPORT_KTEST_KO (default /lkport/lkport_ktest.ko),
+# LKPORT_KBENCH (the in-kernel benchmarks' arguments, default "all").
+
+ktest_ko=${LKPORT_KTEST_KO:-/lkport/lkport_ktest.ko}
+kbench=${LKPORT_KBENCH:-all}
+for arg in $(cat /proc/cmdline 2>/dev/null); do
+	case $arg in
+	lkport.kbench=*) kbench=$(echo "${arg#lkport.kbench=}" | tr , ' ') ;;
+	esac
+done
+
+# ---- in-kernel: lkport's primitives against Linux's, lkport_ktest.ko ----------
+bench_kernel() {
+	dir=/sys/kernel/debug/lkport_ktest
+	echo "==== in-kernel benchmarks (lkport_ktest.ko: $kbench)"
+	if ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts; then
+		mount -t debugfs debugfs /sys/kernel/debug || return 1
+	fi
+	loaded_here=0
+	if [ ! -d /sys/module/lkport_ktest ]; then
+		[ -f "$ktest_ko" ] || { echo "LKPORT-ERROR: $ktest_ko missing"; return 1; }
+		insmod "$ktest_ko" || { echo "LKPORT-ERROR: insmod $ktest_ko failed"; return 1; }
+		loaded_here=1
+	fi
+	r=0
+	if ! echo "$kbench" > "$dir/bench"; then
+		echo "LKPORT-ERROR: in-kernel benchmarks failed"
+		r=1
+	fi
+	cat "$dir/bench"
+	if [ $loaded_here = 1 ] && ! rmmod lkport_ktest; then
+		echo "LKPORT-ERROR: rmmod lkport_ktest failed"
+		r=1
+	fi
+	return $r
+}
+
+# ---- user space: sections to come, each a function like bench_kernel ---------
+
+rc=0
+bench_kernel || rc=1
+exit $rc
