@@ -7,47 +7,72 @@ Mutex::Mutex() : wait_(lock_, ObjectTag::make(ObjectKind::Mutex)) {}
 
 status_t Mutex::acquire(Deadline deadline, Interruptible intr) {
     LK_ASSERT_MAGIC(this, kMagic);
-    if (!deadline.passed()) lkos_might_sleep();
-    lkos_thread* self = lkos_current();
-    AutoSpinLock guard(lock_);
-    if (magic_ != kMagic) return ERR_OBJECT_DESTROYED;
-    if (holder_.load(MemoryOrder::Relaxed) == self) {
+    uptr self = reinterpret_cast<uptr>(lkos_current());
+    uptr expected = 0;
+    // Free and nobody waiting: take it.
+    if (owner_.compare_exchange(expected, self, MemoryOrder::Acquire, MemoryOrder::Relaxed)) return NO_ERROR;
+    if ((expected & ~kWaiters) == self) {
         LK_WARN("mutex acquired by the thread that already holds it");
         return ERR_BUSY;
     }
-    if (++count_ == 1) {
-        holder_.store(self, MemoryOrder::Relaxed);
-        return NO_ERROR;
+    if (!deadline.passed()) lkos_might_sleep();
+    return acquire_slow(self, deadline, intr);
+}
+
+status_t Mutex::acquire_slow(uptr self, Deadline deadline, Interruptible intr) {
+    AutoSpinLock guard(lock_);
+    if (magic_ != kMagic) return ERR_OBJECT_DESTROYED;
+    for (uptr o = owner_.load(MemoryOrder::Relaxed);;) {
+        if (o == 0) {
+            // Released meanwhile, and nobody queued (a release with
+            // waiters hands over, never frees).
+            if (owner_.compare_exchange(o, self, MemoryOrder::Acquire, MemoryOrder::Relaxed)) return NO_ERROR;
+            continue;
+        }
+        // Held: make the holder's release come to the lock and hand over.
+        if ((o & kWaiters) || owner_.compare_exchange(o, o | kWaiters, MemoryOrder::Relaxed, MemoryOrder::Relaxed))
+            break;
     }
     status_t status = wait_.block_locked(guard, deadline, intr);
     if (status == NO_ERROR) {
-        // release() handed the mutex over before waking us.
-        LK_DEBUG_ASSERT(holder_.load(MemoryOrder::Relaxed) == self);
+        // release() made us the holder before waking us.
+        LK_DEBUG_ASSERT((owner_.load(MemoryOrder::Relaxed) & ~kWaiters) == self);
         return NO_ERROR;
     }
-    // Timed out or interrupted: back out of the count. Destroyed: the
-    // object is going away; touch nothing more.
-    if (status != ERR_OBJECT_DESTROYED) count_--;
+    // Timed out (Deadline::none() on a held mutex: at once) or interrupted:
+    // if nobody else waits, the holder may release the fast way again.
+    // Destroyed: touch nothing more.
+    if (status != ERR_OBJECT_DESTROYED) clear_waiters_bit_locked();
     return status;
+}
+
+void Mutex::clear_waiters_bit_locked() {
+    if (!wait_.empty_locked()) return;
+    uptr o = owner_.load(MemoryOrder::Relaxed);
+    while ((o & kWaiters) && !owner_.compare_exchange(o, o & ~kWaiters, MemoryOrder::Relaxed, MemoryOrder::Relaxed)) {
+    }
 }
 
 status_t Mutex::release() {
     LK_ASSERT_MAGIC(this, kMagic);
+    uptr self = reinterpret_cast<uptr>(lkos_current());
+    uptr expected = self;
+    // Nobody waiting: free it.
+    if (owner_.compare_exchange(expected, 0, MemoryOrder::Release, MemoryOrder::Relaxed)) return NO_ERROR;
+
     AutoSpinLock guard(lock_);
     if (magic_ != kMagic) return ERR_OBJECT_DESTROYED;
-    if (holder_.load(MemoryOrder::Relaxed) != lkos_current()) {
+    if ((owner_.load(MemoryOrder::Relaxed) & ~kWaiters) != self) {
         LK_WARN("mutex released by a thread that does not hold it");
         return ERR_NOT_ALLOWED;
     }
-    lkos_thread* next = nullptr;
-    if (--count_ > 0) {
-        // Hand-off: the first waiter owns the mutex from this moment.
-        next = wait_.wake_first_locked(NO_ERROR);
-        LK_DEBUG_ASSERT(next != nullptr);
-    }
-    holder_.store(next, MemoryOrder::Relaxed);
-    int woken = next ? 1 : 0;
-    lkos_trace_signal(tag().id, u32(tag().kind), woken);
+    // Hand-off: the first waiter owns the mutex from this moment. It cannot
+    // look before we drop the lock, by which time the word names it.
+    lkos_thread* next = wait_.wake_first_locked(NO_ERROR);
+    uptr word = 0;
+    if (next) word = reinterpret_cast<uptr>(next) | (wait_.empty_locked() ? 0 : kWaiters);
+    owner_.store(word, MemoryOrder::Release);
+    lkos_trace_signal(tag().id, u32(tag().kind), next ? 1 : 0);
     return NO_ERROR;
 }
 
@@ -56,17 +81,16 @@ bool Mutex::is_held() const {
     // Only the holder can make this true for itself, and only the holder
     // can make it false again: an unlocked read cannot give the caller a
     // wrong answer about itself.
-    return holder_.load(MemoryOrder::Relaxed) == lkos_current();
+    return (owner_.load(MemoryOrder::Relaxed) & ~kWaiters) == reinterpret_cast<uptr>(lkos_current());
 }
 
 void Mutex::destroy() {
     {
         AutoSpinLock guard(lock_);
         if (magic_ != kMagic) return;
-        if (holder_.load(MemoryOrder::Relaxed)) LK_WARN("mutex destroyed while held");
+        if (owner_.load(MemoryOrder::Relaxed) & ~kWaiters) LK_WARN("mutex destroyed while held");
         magic_ = 0;
-        holder_.store(nullptr, MemoryOrder::Relaxed);
-        count_ = 0;
+        owner_.store(kDestroyed, MemoryOrder::Relaxed);
         wait_.destroy_locked();
     }
     wait_.wait_departed();

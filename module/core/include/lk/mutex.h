@@ -2,10 +2,18 @@
 //
 // Mutex: LK's owned, non-recursive sleeping lock.
 //
-// count_ is the holder plus the waiters. Release hands the mutex straight
-// to the first waiter (it becomes the holder before it even runs), so a
-// thread arriving later cannot barge ahead of those already queued. No
-// priority inheritance (LK has none either).
+// Release hands the mutex straight to the first waiter (it becomes the
+// holder before it even runs), so a thread arriving later cannot barge
+// ahead of those already queued. No priority inheritance (LK has none
+// either).
+//
+// LK counts holder + waiters under its thread lock; here the holder lives
+// in one atomic word so that the uncontended acquire and release are a
+// single compare-exchange each, with no lock and no call into the system.
+// The word is the holder's thread, with kWaiters set while threads are
+// queued (or about to queue): a release that sees the bit takes the slow
+// path, under the lock, and hands over. The word is 0 only when the mutex
+// is free and nobody waits, so the fast acquire can never barge.
 //
 // Misuse (acquiring a mutex one holds, releasing one held by another
 // thread, destroying a held mutex) is WARNed and refused with an error;
@@ -45,12 +53,18 @@ class Mutex : Pinned, public Allocated {
 
   private:
     static constexpr u32 kMagic = magic('m', 'u', 't', 'x');
+    static constexpr uptr kWaiters = 1;  // low bit of owner_
+    // A destroyed mutex's owner word: never free, so the fast paths fail
+    // and the slow ones report ERR_OBJECT_DESTROYED.
+    static constexpr uptr kDestroyed = kWaiters;
+
+    status_t acquire_slow(uptr self, Deadline deadline, Interruptible intr);
+    void clear_waiters_bit_locked();
 
     u32 magic_ = kMagic;
     mutable SpinLock lock_{LKOS_LOCK_OBJECT};
-    int count_ = 0;                  // guarded by lock_: holder + waiters
-    Atomic<lkos_thread*> holder_;    // written under lock_; is_held reads it unlocked
-    WaitQueue wait_;                 // guarded by lock_
+    Atomic<uptr> owner_;  // holder | kWaiters; changed by CAS, or under lock_ with waiters
+    WaitQueue wait_;      // guarded by lock_
 };
 
 // Holds a Mutex for its scope (LK's AutoLock), with early release().
