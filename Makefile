@@ -8,6 +8,7 @@
 #   make check     deps + build + host unit tests + VM selftests, all kernels
 #   make demo      deps + build + boot the VM and show lkport in use
 #   make bench     benchmarks against Linux's own primitives and IPC peers
+#   make vm-stress the in-kernel tests in stress mode, every kernel
 #   make module    lkport.ko for KDIR (default: the running kernel), in place
 #
 # Output goes to build/ (BUILD=...); the in-place module build writes
@@ -28,7 +29,7 @@ MODULE_SRCS := Kbuild $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -
 	tools/check-cxx-object.sh
 
 .PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
-	host-test vm-test payload initramfs clean help
+	host-test vm-test vm-stress payload initramfs clean help
 all: modules-vm user bpf bench-user host
 
 help:
@@ -100,6 +101,17 @@ vm-test: initramfs
 	done; \
 	if [ -n "$$fail" ]; then echo "==== VM selftests FAILED on:$$fail"; exit 1; fi; \
 	echo "==== VM selftests passed on: $(VM_KRELS)"
+
+# The in-kernel tests with many more iterations, on every kernel (on demand;
+# not part of check).
+vm-stress: initramfs
+	@fail=; for k in $(VM_KRELS); do \
+		echo "==== in-kernel stress tests on $$k"; \
+		$(ROOT)/vm/run.sh --mode test --timeout 3600 --log $(B)/vm/$$k/stress.log \
+			--append "lkport.ktest=stress lkport.timeout=3000" --tests lkport_ktest.sh \
+			/boot/vmlinuz-$$k $(call initramfs,$$k) || fail="$$fail $$k"; \
+	done; \
+	test -z "$$fail" || { echo "==== stress tests FAILED on:$$fail"; exit 1; }
 
 check: deps
 	$(MAKE) all
