@@ -10,7 +10,7 @@
  *    a wport through the core and taking a reference happen under
  *    lkport_objects_lock, which the final put and LKPORT_IOC_PORT_DESTROY
  *    also hold, so a core write port found is never one being freed.
- *  - lkport_rport, lkport_group: one fd each. A group refers to its members
+ *  - lkport_reader (a read port or a group): one fd each. A group refers to its members
  *    only through the core, which unlinks a read port when it is closed.
  */
 #include <linux/file.h>
@@ -39,18 +39,13 @@ struct lkport_wport {
 	wait_queue_head_t poll_wq;	/* woken when it closes */
 };
 
-struct lkport_rport {
+/* A read port or a port group: what packets are read from. */
+struct lkport_reader {
 	struct lkport_object obj;
-	lk_port_t port;			/* core read port */
+	lk_port_t port;			/* core read port or port group */
 	wait_queue_head_t poll_wq;
-	u64 ctx;
-	u32 mode;			/* its writer's, kept past destroy */
-};
-
-struct lkport_group {
-	struct lkport_object obj;
-	lk_port_t port;			/* core port group */
-	wait_queue_head_t poll_wq;
+	u64 ctx;			/* read port: its ctx */
+	u32 mode;			/* read port: its writer's, kept past destroy */
 };
 
 static const struct file_operations lkport_wport_fops;
@@ -354,37 +349,40 @@ long lkport_port_create(struct file *dev, void *arg)
 	return new_wport_fd(w, c->fd_flags);
 }
 
-/* ---- read ports ---------------------------------------------------------------- */
+/* ---- read ports and groups ------------------------------------------------------ */
 
-/* Core observer: a packet arrived or the writer went. Port lock held, any
+/* Core observer: a packet arrived or a writer went. Port lock held, any
  * context (writes may come from hard IRQ). Which of the two it was is not
  * known here, so the key names both: a poller that waits only for the
  * hang-up must be woken by the writer's destroy. */
-static void lkport_rport_notify(void *ctx)
+static void lkport_reader_notify(void *ctx)
 {
-	struct lkport_rport *r = ctx;
+	struct lkport_reader *r = ctx;
 
 	wake_up_interruptible_poll(&r->poll_wq, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
 }
 
-static void lkport_rport_destroy(struct lkport_rport *r)
+static void lkport_reader_destroy(struct lkport_reader *r)
 {
 	/* No ioctl can run on its fd any more, so nobody waits on it; the
-	 * core unlinks it from its writer and its group. */
+	 * core unlinks a read port from its writer and its group, and a
+	 * group from its members. */
 	WARN_ON(lk_port_close(r->port));
 	lkport_object_retire(&r->obj);
 	kfree(r);
 }
 
-static int lkport_rport_release(struct inode *inode, struct file *file)
+static int lkport_reader_release(struct inode *inode, struct file *file)
 {
-	lkport_rport_destroy(file->private_data);
+	lkport_reader_destroy(file->private_data);
 	return 0;
 }
 
-/* Reads into user memory: shared by read ports and groups. */
-static long lkport_read(lk_port_t port, struct lkport_port_read *pr)
+/* Reads into user memory: PORT_READ and GROUP_READ. */
+static long lkport_ioc_read(struct file *file, void *arg)
 {
+	struct lkport_reader *r = file->private_data;
+	struct lkport_port_read *pr = arg;
 	lk_port_result_t stack[LKPORT_STACK_PACKETS], *res = stack;
 	void __user *dst = u64_to_user_ptr(pr->results);
 	size_t bytes = (size_t)pr->max * sizeof(struct lkport_result);
@@ -406,7 +404,7 @@ static long lkport_read(lk_port_t port, struct lkport_port_read *pr)
 			return -ENOMEM;
 	}
 
-	st = lk_port_read_many(port, lkport_deadline(pr->deadline_ns), 1, res,
+	st = lk_port_read_many(r->port, lkport_deadline(pr->deadline_ns), 1, res,
 			       pr->max, &got);
 	ret = lkport_errno(st);
 	if (!ret) {
@@ -422,16 +420,9 @@ static long lkport_read(lk_port_t port, struct lkport_port_read *pr)
 	return ret;
 }
 
-static long lkport_ioc_port_read(struct file *file, void *arg)
+static long lkport_ioc_reader_info(struct file *file, void *arg)
 {
-	struct lkport_rport *r = file->private_data;
-
-	return lkport_read(r->port, arg);
-}
-
-static long lkport_ioc_rport_info(struct file *file, void *arg)
-{
-	struct lkport_rport *r = file->private_data;
+	struct lkport_reader *r = file->private_data;
 	struct lkport_info *info = arg;
 	lk_port_info_t pi;
 
@@ -442,6 +433,7 @@ static long lkport_ioc_rport_info(struct file *file, void *arg)
 		info->capacity = pi.capacity;
 		info->queued = pi.queued;
 		info->waiters = pi.waiters;
+		info->members = pi.members;
 		info->id = pi.id;
 		info->state = (pi.cancelled ? LKPORT_STATE_CANCELLED : 0) |
 			      (pi.grouped ? LKPORT_STATE_GROUPED : 0);
@@ -449,25 +441,32 @@ static long lkport_ioc_rport_info(struct file *file, void *arg)
 	return 0;
 }
 
-static __poll_t lkport_rport_poll(struct file *file, poll_table *pt)
+/* EPOLLIN while packets are queued; EPOLLHUP once nothing more can come. */
+static __poll_t lkport_reader_poll(struct file *file, poll_table *pt)
 {
-	struct lkport_rport *r = file->private_data;
+	struct lkport_reader *r = file->private_data;
 	lk_port_info_t pi;
-	__poll_t mask = 0;
 
 	poll_wait(file, &r->poll_wq, pt);
 	if (lk_port_info(r->port, &pi))
 		return EPOLLERR;
 	if (pi.queued)
-		mask |= EPOLLIN | EPOLLRDNORM;
-	else if (pi.cancelled)
-		mask |= EPOLLHUP;
-	return mask;
+		return EPOLLIN | EPOLLRDNORM;
+	return pi.cancelled ? EPOLLHUP : 0;
+}
+
+static struct lkport_reader *lkport_reader_new(void)
+{
+	struct lkport_reader *r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+
+	if (r)
+		init_waitqueue_head(&r->poll_wq);
+	return r;
 }
 
 static const struct lkport_ioctl_desc lkport_rport_ioctls[] = {
-	LKPORT_IOCTL(LKPORT_IOC_INFO, lkport_ioc_rport_info),
-	LKPORT_IOCTL(LKPORT_IOC_PORT_READ, lkport_ioc_port_read),
+	LKPORT_IOCTL(LKPORT_IOC_INFO, lkport_ioc_reader_info),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_READ, lkport_ioc_read),
 };
 
 static long lkport_rport_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -477,8 +476,8 @@ static long lkport_rport_ioctl(struct file *file, unsigned int cmd, unsigned lon
 
 static const struct file_operations lkport_rport_fops = {
 	.owner = THIS_MODULE,
-	.release = lkport_rport_release,
-	.poll = lkport_rport_poll,
+	.release = lkport_reader_release,
+	.poll = lkport_reader_poll,
 	.unlocked_ioctl = lkport_rport_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
@@ -502,7 +501,7 @@ long lkport_port_open(struct file *dev, void *arg)
 {
 	struct lkport_port_open *o = arg;
 	struct open_check oc = { .override = lkport_dac_override() };
-	struct lkport_rport *r;
+	struct lkport_reader *r;
 	lk_port_info_t pi;
 	int ret, st, fd;
 
@@ -512,10 +511,9 @@ long lkport_port_open(struct file *dev, void *arg)
 	if (ret)
 		return ret;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	r = lkport_reader_new();
 	if (!r)
 		return -ENOMEM;
-	init_waitqueue_head(&r->poll_wq);
 	r->ctx = o->ctx;
 	st = lk_port_open_ex(o->name, (void *)(uintptr_t)o->ctx,
 			     lkport_rport_allow, &oc, &r->port);
@@ -533,17 +531,17 @@ long lkport_port_open(struct file *dev, void *arg)
 		kfree(r);
 		return ret;
 	}
-	lk_port_set_notify(r->port, lkport_rport_notify, r);
+	lk_port_set_notify(r->port, lkport_reader_notify, r);
 	lkport_object_publish(&r->obj);
 
 	fd = lkport_new_fd("lkport-rport", &lkport_rport_fops, r, O_RDWR, o->fd_flags);
 	if (fd < 0)
-		lkport_rport_destroy(r);
+		lkport_reader_destroy(r);
 	return fd;
 }
 
 /* The read port behind an fd, with the file held; NULL if it is not one. */
-static struct lkport_rport *rport_get(int fd, struct fd *f)
+static struct lkport_reader *rport_get(int fd, struct fd *f)
 {
 	*f = fdget(fd);
 	if (!fd_file(*f))
@@ -557,31 +555,11 @@ static struct lkport_rport *rport_get(int fd, struct fd *f)
 
 /* ---- groups ---------------------------------------------------------------------- */
 
-static void lkport_group_notify(void *ctx)
-{
-	struct lkport_group *g = ctx;
-
-	wake_up_interruptible_poll(&g->poll_wq, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
-}
-
-static void lkport_group_destroy(struct lkport_group *g)
-{
-	WARN_ON(lk_port_close(g->port));
-	lkport_object_retire(&g->obj);
-	kfree(g);
-}
-
-static int lkport_group_release(struct inode *inode, struct file *file)
-{
-	lkport_group_destroy(file->private_data);
-	return 0;
-}
-
 static long lkport_group_member(struct file *file, void *arg, bool add)
 {
-	struct lkport_group *g = file->private_data;
+	struct lkport_reader *g = file->private_data;
 	struct lkport_group_member *m = arg;
-	struct lkport_rport *r;
+	struct lkport_reader *r;
 	lk_port_info_t pi;
 	struct fd f;
 	long ret;
@@ -615,48 +593,11 @@ static long lkport_ioc_group_remove(struct file *file, void *arg)
 	return lkport_group_member(file, arg, false);
 }
 
-static long lkport_ioc_group_read(struct file *file, void *arg)
-{
-	struct lkport_group *g = file->private_data;
-
-	return lkport_read(g->port, arg);
-}
-
-static long lkport_ioc_group_info(struct file *file, void *arg)
-{
-	struct lkport_group *g = file->private_data;
-	struct lkport_info *info = arg;
-	lk_port_info_t pi;
-
-	lkport_object_info(&g->obj, info);
-	if (!lk_port_info(g->port, &pi)) {
-		info->waiters = pi.waiters;
-		info->members = pi.members;
-		info->queued = pi.queued;
-		info->id = pi.id;
-		info->state = pi.cancelled ? LKPORT_STATE_CANCELLED : 0;
-	}
-	return 0;
-}
-
-static __poll_t lkport_group_poll(struct file *file, poll_table *pt)
-{
-	struct lkport_group *g = file->private_data;
-	lk_port_info_t pi;
-
-	poll_wait(file, &g->poll_wq, pt);
-	if (lk_port_info(g->port, &pi))
-		return EPOLLERR;
-	if (pi.queued)
-		return EPOLLIN | EPOLLRDNORM;
-	return pi.cancelled ? EPOLLHUP : 0;
-}
-
 static const struct lkport_ioctl_desc lkport_group_ioctls[] = {
-	LKPORT_IOCTL(LKPORT_IOC_INFO, lkport_ioc_group_info),
+	LKPORT_IOCTL(LKPORT_IOC_INFO, lkport_ioc_reader_info),
 	LKPORT_IOCTL(LKPORT_IOC_GROUP_ADD, lkport_ioc_group_add),
 	LKPORT_IOCTL(LKPORT_IOC_GROUP_REMOVE, lkport_ioc_group_remove),
-	LKPORT_IOCTL(LKPORT_IOC_GROUP_READ, lkport_ioc_group_read),
+	LKPORT_IOCTL(LKPORT_IOC_GROUP_READ, lkport_ioc_read),
 };
 
 static long lkport_group_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -666,8 +607,8 @@ static long lkport_group_ioctl(struct file *file, unsigned int cmd, unsigned lon
 
 static const struct file_operations lkport_group_fops = {
 	.owner = THIS_MODULE,
-	.release = lkport_group_release,
-	.poll = lkport_group_poll,
+	.release = lkport_reader_release,
+	.poll = lkport_reader_poll,
 	.unlocked_ioctl = lkport_group_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
@@ -675,7 +616,7 @@ static const struct file_operations lkport_group_fops = {
 long lkport_group_create(struct file *dev, void *arg)
 {
 	struct lkport_group_create *c = arg;
-	struct lkport_group *g;
+	struct lkport_reader *g;
 	lk_port_t *members = NULL;
 	struct fd *files = NULL;
 	s32 *fds = NULL;
@@ -690,10 +631,9 @@ long lkport_group_create(struct file *dev, void *arg)
 	if (ret)
 		return ret;
 
-	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+	g = lkport_reader_new();
 	if (!g)
 		return -ENOMEM;
-	init_waitqueue_head(&g->poll_wq);
 	if (c->count) {
 		fds = kmalloc_array(c->count, sizeof(*fds), GFP_KERNEL);
 		members = kmalloc_array(c->count, sizeof(*members), GFP_KERNEL);
@@ -705,7 +645,7 @@ long lkport_group_create(struct file *dev, void *arg)
 		if (copy_from_user(fds, u64_to_user_ptr(c->fds), c->count * sizeof(*fds)))
 			goto out;
 		for (held = 0; held < c->count; held++) {
-			struct lkport_rport *r = rport_get(fds[held], &files[held]);
+			struct lkport_reader *r = rport_get(fds[held], &files[held]);
 
 			ret = -EBADF;
 			if (!r)
@@ -723,7 +663,7 @@ long lkport_group_create(struct file *dev, void *arg)
 		ret = st == LK_ERR_BAD_HANDLE ? -EBUSY : lkport_errno(st);
 		goto out;
 	}
-	lk_port_set_notify(g->port, lkport_group_notify, g);
+	lk_port_set_notify(g->port, lkport_reader_notify, g);
 	lkport_object_publish(&g->obj);
 	ret = 0;
 out:
@@ -738,7 +678,7 @@ out:
 	}
 	fd = lkport_new_fd("lkport-group", &lkport_group_fops, g, O_RDWR, c->fd_flags);
 	if (fd < 0)
-		lkport_group_destroy(g);
+		lkport_reader_destroy(g);
 	return fd;
 }
 
@@ -769,10 +709,8 @@ void lkport_port_show(struct seq_file *m, struct lkport_object *obj)
 		return;
 	}
 	case LKPORT_READ_PORT:
-		port = container_of(obj, struct lkport_rport, obj)->port;
-		break;
 	case LKPORT_GROUP:
-		port = container_of(obj, struct lkport_group, obj)->port;
+		port = container_of(obj, struct lkport_reader, obj)->port;
 		break;
 	default:
 		return;
