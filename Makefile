@@ -70,7 +70,7 @@ bpf:
 
 # User-space benchmarks against futex, eventfd, pipe, POSIX mq (bench/).
 bench-user: user
-	$(if $(wildcard $(ROOT)/bench/Makefile),$(MAKE) -C $(ROOT)/bench O=$(B)/bench)
+	$(MAKE) -C $(ROOT)/bench O=$(B)/bench
 
 # ---- host unit tests of the C++ core ---------------------------------------------
 include $(ROOT)/module/core/host.mk
@@ -83,8 +83,8 @@ payload: user bpf bench-user
 	rm -rf $(B)/payload && mkdir -p $(B)/payload/bin
 	$(MAKE) -C $(ROOT)/selftests O=$(B)/user install INSTALL_PATH=$(B)/payload/selftests >/dev/null
 	cp $(B)/user/lkportctl $(B)/bpf/lkport-wakelat $(B)/payload/bin/
-	cp $(wildcard $(ROOT)/vm/lkport-demo.sh $(ROOT)/vm/lkport-bench.sh) $(B)/payload/bin/
-	cp $(wildcard $(B)/bench/lkport-bench-*) $(B)/payload/bin/ 2>/dev/null || true
+	cp $(ROOT)/vm/lkport-demo.sh $(ROOT)/vm/lkport-bench.sh $(ROOT)/bench/run-user-bench.sh \
+		$(B)/bench/lkport-bench-* $(B)/payload/bin/
 	cp $(PEER_TOOLS) $(B)/payload/bin/
 
 initramfs = $(B)/vm/$(1)/initramfs.cpio.gz
@@ -123,12 +123,16 @@ check: deps
 bench: deps
 	$(MAKE) all
 	-$(MAKE) host-bench
-	@for k in $(VM_KRELS); do \
+	@fail=; logs=; for k in $(VM_KRELS); do \
 		echo "==== VM benchmarks on $$k"; \
 		$(MAKE) --no-print-directory $(call initramfs,$$k) >/dev/null && \
 		$(ROOT)/vm/run.sh --mode bench --timeout 1800 --log $(B)/vm/$$k/bench.log \
-			/boot/vmlinuz-$$k $(call initramfs,$$k); \
-	done
+			/boot/vmlinuz-$$k $(call initramfs,$$k) || fail="$$fail $$k"; \
+		logs="$$logs $(B)/vm/$$k/bench.log"; \
+	done; \
+	echo "==== user-space ratios, every kernel (markdown; latency rows: peer time / lkport time)"; \
+	$(ROOT)/bench/results-table.sh $$logs | tee $(B)/bench-table.md; \
+	test -z "$$fail" || { echo "==== benchmarks FAILED on:$$fail"; exit 1; }
 
 demo: deps
 	$(MAKE) $(call initramfs,$(DEMO_KREL))

@@ -6,6 +6,9 @@
 # section is a function that prints its results and returns non-zero only
 # when it could not run; timings are printed, never judged.
 #
+# Sections: in-kernel (lkport_ktest.ko against mutex/semaphore/completion),
+# then user space (bench/run-user-bench.sh: ping-pong, throughput, one-way).
+#
 # Kernel command line: lkport.kbench=ARGS passes ARGS (commas for spaces)
 # to the in-kernel benchmarks, e.g. lkport.kbench=all,rounds=5000.
 #
@@ -46,8 +49,14 @@ bench_kernel() {
 	return $r
 }
 
-# ---- user space: sections to come, each a function like bench_kernel ---------
+# ---- user space: lkport against futex, eventfd, pipe, POSIX mq, pmqtest -------
+bench_user() {
+	here=$(cd "$(dirname "$0")" && pwd)
+	[ -x "$here/run-user-bench.sh" ] || { echo "LKPORT-ERROR: run-user-bench.sh missing"; return 1; }
+	"$here/run-user-bench.sh"
+}
 
 rc=0
 bench_kernel || rc=1
+bench_user || rc=1
 exit $rc

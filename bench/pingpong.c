@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lkport-bench-pingpong: round trip of a ping-pong between two processes,
+ * lkport against the IPC a user would pick instead.
+ *
+ * The parent sends "ping" on channel A, the child answers "pong" on
+ * channel B, N times after a warm-up. The parent reads CLOCK_MONOTONIC once
+ * per round, so every round trip it records includes one clock read (its
+ * cost is printed). Every message carries the round number and is checked
+ * on arrival: a lost, repeated or reordered message fails the run.
+ *
+ * Peers (each direction its own object):
+ *   lkport-event      two auto-unsignal events, EVENT_SIGNAL / EVENT_WAIT
+ *   lkport-port       two unicast ports, one 16-byte packet each way,
+ *                     PORT_WRITE / PORT_READ (max 1)
+ *   lkport-event-lib  as lkport-event through liblkport (lk_event_*)
+ *   lkport-port-lib   as lkport-port through liblkport (lk_port_*)
+ *   futex             a counter per direction in shared memory,
+ *                     FUTEX_WAKE after every increment, FUTEX_WAIT
+ *   eventfd           two eventfds, 8-byte write / read
+ *   pipe              two pipes, 1 byte each way
+ *   mq                two POSIX message queues, 16-byte messages
+ *
+ * usage: lkport-bench-pingpong [-n ROUNDS] [-w WARMUP] [-m cross|same|free]
+ *                              [-p PEER,PEER...] [-t TAG]
+ * The ratios divide a peer's trimmed mean round trip (the mean of the
+ * rounds from the 5th to the 95th percentile) by lkport's. Neither the
+ * median nor the mean would do: on one CPU the round trip is bimodal
+ * (whether the woken process preempts the waker is settled per process
+ * pair) and the median flips between the modes from run to run, while a
+ * few host-level stalls of milliseconds (on a VM) move the mean. Ratios of
+ * medians are printed too.
+ *
+ * RESULT keys: pingpong.<tag>.<peer>.{median_us,p99_us,mean_us,tmean_us,
+ * rounds_per_s,rounds,slow_pct,vs_event,vs_port,vs_event_median,
+ * vs_port_median}; tag defaults to the placement.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/futex.h>
+#include <mqueue.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <lkport/lk.h>
+
+#include "bench.h"
+
+/* Two directions: A is parent -> child, B child -> parent. */
+enum { DIR_A, DIR_B };
+
+struct chan {
+	int wfd[2];		/* write side per direction (event fd, write port, pipe/eventfd) */
+	int rfd[2];		/* read side per direction */
+	mqd_t mq[2];
+	char mqname[2][64];
+	uint32_t *futex;	/* shared: futex[0] and futex[16] (own cache lines) */
+	uint32_t seen[2];	/* futex: last value consumed per direction */
+};
+
+struct peer {
+	const char *name;
+	void (*setup)(struct chan *c);
+	void (*send)(struct chan *c, int dir, uint32_t seq);
+	void (*recv)(struct chan *c, int dir, uint32_t seq);
+	void (*teardown)(struct chan *c);
+};
+
+static void close_all(struct chan *c)
+{
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		if (c->wfd[d] >= 0)
+			close(c->wfd[d]);
+		if (c->rfd[d] >= 0 && c->rfd[d] != c->wfd[d])
+			close(c->rfd[d]);
+	}
+}
+
+/* ---- lkport events ---------------------------------------------------------------- */
+
+static void event_setup(struct chan *c)
+{
+	char name[LKPORT_NAME_LEN];
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		lkp_name(name, "ev");
+		c->wfd[d] = c->rfd[d] = lkp_event_create(name, LKPORT_EVENT_AUTOUNSIGNAL);
+	}
+}
+
+static void event_send(struct chan *c, int dir, uint32_t seq)
+{
+	(void)seq;
+	if (ioctl(c->wfd[dir], LKPORT_IOC_EVENT_SIGNAL) < 0)
+		fail_errno("LKPORT_IOC_EVENT_SIGNAL");
+}
+
+static void event_recv(struct chan *c, int dir, uint32_t seq)
+{
+	struct lkport_wait w = { .deadline_ns = LKPORT_FOREVER };
+
+	(void)seq;
+	while (ioctl(c->rfd[dir], LKPORT_IOC_EVENT_WAIT, &w) < 0)
+		if (errno != EINTR)
+			fail_errno("LKPORT_IOC_EVENT_WAIT");
+}
+
+static void event_lib_send(struct chan *c, int dir, uint32_t seq)
+{
+	lk_event_t e = { .fd = c->wfd[dir] };
+	int r = lk_event_signal(&e);
+
+	(void)seq;
+	if (r < 0)
+		fail("lk_event_signal: %s", lk_status_str(r));
+}
+
+static void event_lib_recv(struct chan *c, int dir, uint32_t seq)
+{
+	lk_event_t e = { .fd = c->rfd[dir] };
+	lk_status_t st;
+
+	(void)seq;
+	while ((st = lk_event_wait(&e)) != LK_NO_ERROR)
+		if (st != LK_ERR_INTERRUPTED)
+			fail("lk_event_wait: %s", lk_status_str(st));
+}
+
+/* ---- lkport ports ------------------------------------------------------------------ */
+
+static void port_setup(struct chan *c)
+{
+	char name[LKPORT_NAME_LEN];
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		lkp_name(name, "pp");
+		c->wfd[d] = lkp_port_create(name, LKPORT_PORT_UNICAST, 0);
+		c->rfd[d] = lkp_port_open(name, 0x100 + d);
+	}
+}
+
+static void port_send(struct chan *c, int dir, uint32_t seq)
+{
+	struct lkport_packet pk = { .data = { 0 } };
+	struct lkport_port_write w = { .packets = (uintptr_t)&pk, .count = 1 };
+	int r;
+
+	memcpy(pk.data, &seq, sizeof(seq));
+	r = ioctl(c->wfd[dir], LKPORT_IOC_PORT_WRITE, &w);
+	if (r < 0)
+		fail_errno("LKPORT_IOC_PORT_WRITE");
+	if (r > 0 || w.delivered != 1)
+		fail("LKPORT_IOC_PORT_WRITE: %d reader(s) skipped, %u delivered", r, w.delivered);
+}
+
+static void check_seq(const char *what, uint32_t got, uint32_t want)
+{
+	if (got != want)
+		fail("%s: message %u arrived where %u was due", what, got, want);
+}
+
+static void port_recv(struct chan *c, int dir, uint32_t seq)
+{
+	struct lkport_result res;
+	struct lkport_port_read r = {
+		.deadline_ns = LKPORT_FOREVER, .results = (uintptr_t)&res, .max = 1,
+	};
+	uint32_t got;
+
+	while (ioctl(c->rfd[dir], LKPORT_IOC_PORT_READ, &r) < 0) {
+		if (errno != EINTR)
+			fail_errno("LKPORT_IOC_PORT_READ");
+		r.count = 0;
+	}
+	if (r.count != 1 || res.ctx != 0x100u + dir)
+		fail("LKPORT_IOC_PORT_READ: count %u ctx %#llx", r.count,
+		     (unsigned long long)res.ctx);
+	memcpy(&got, res.data, sizeof(got));
+	check_seq("port", got, seq);
+}
+
+static void port_lib_send(struct chan *c, int dir, uint32_t seq)
+{
+	lk_port_packet_t pk = { .value = { 0 } };
+	lk_status_t st;
+
+	memcpy(pk.value, &seq, sizeof(seq));
+	st = lk_port_write(c->wfd[dir], &pk, 1);
+	if (st != LK_NO_ERROR)
+		fail("lk_port_write: %s", lk_status_str(st));
+}
+
+static void port_lib_recv(struct chan *c, int dir, uint32_t seq)
+{
+	lk_port_result_t res;
+	lk_status_t st;
+	uint32_t got;
+
+	while ((st = lk_port_read(c->rfd[dir], LK_INFINITE_TIME, &res)) != LK_NO_ERROR)
+		if (st != LK_ERR_INTERRUPTED)
+			fail("lk_port_read: %s", lk_status_str(st));
+	if ((uintptr_t)res.ctx != 0x100u + dir)
+		fail("lk_port_read: ctx %p", res.ctx);
+	memcpy(&got, res.packet.value, sizeof(got));
+	check_seq("port (liblkport)", got, seq);
+}
+
+/* ---- futex -------------------------------------------------------------------------- */
+
+static long futex(uint32_t *addr, int op, uint32_t val)
+{
+	return syscall(SYS_futex, addr, op, val, NULL, NULL, 0);
+}
+
+static void futex_setup(struct chan *c)
+{
+	c->futex = shared_alloc(4096);
+	c->seen[0] = c->seen[1] = 0;
+}
+
+static void futex_send(struct chan *c, int dir, uint32_t seq)
+{
+	uint32_t *w = &c->futex[dir * 16];
+
+	(void)seq;
+	__atomic_add_fetch(w, 1, __ATOMIC_SEQ_CST);
+	/* Shared between processes: not FUTEX_PRIVATE_FLAG. */
+	if (futex(w, FUTEX_WAKE, 1) < 0)
+		fail_errno("FUTEX_WAKE");
+}
+
+static void futex_recv(struct chan *c, int dir, uint32_t seq)
+{
+	uint32_t *w = &c->futex[dir * 16], want = c->seen[dir] + 1, v;
+
+	(void)seq;
+	while ((v = __atomic_load_n(w, __ATOMIC_SEQ_CST)) != want) {
+		if (v != c->seen[dir])
+			fail("futex: counter %u where %u or %u was due", v, c->seen[dir], want);
+		if (futex(w, FUTEX_WAIT, v) < 0 && errno != EAGAIN && errno != EINTR)
+			fail_errno("FUTEX_WAIT");
+	}
+	c->seen[dir] = want;
+}
+
+static void futex_teardown(struct chan *c)
+{
+	munmap(c->futex, 4096);
+}
+
+/* ---- eventfd ------------------------------------------------------------------------ */
+
+static void eventfd_setup(struct chan *c)
+{
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		c->wfd[d] = c->rfd[d] = eventfd(0, EFD_CLOEXEC);
+		if (c->wfd[d] < 0)
+			fail_errno("eventfd");
+	}
+}
+
+static void eventfd_send(struct chan *c, int dir, uint32_t seq)
+{
+	uint64_t one = 1;
+
+	(void)seq;
+	if (write(c->wfd[dir], &one, sizeof(one)) != sizeof(one))
+		fail_errno("eventfd write");
+}
+
+static void eventfd_recv(struct chan *c, int dir, uint32_t seq)
+{
+	uint64_t v;
+	ssize_t r;
+
+	(void)seq;
+	while ((r = read(c->rfd[dir], &v, sizeof(v))) < 0)
+		if (errno != EINTR)
+			fail_errno("eventfd read");
+	if (r != sizeof(v) || v != 1)
+		fail("eventfd read: %zd bytes, count %llu (1 was due)", r, (unsigned long long)v);
+}
+
+/* ---- pipe --------------------------------------------------------------------------- */
+
+static void pipe_setup(struct chan *c)
+{
+	int d, p[2];
+
+	for (d = 0; d < 2; d++) {
+		if (pipe2(p, O_CLOEXEC))
+			fail_errno("pipe2");
+		c->rfd[d] = p[0];
+		c->wfd[d] = p[1];
+	}
+}
+
+static void pipe_send(struct chan *c, int dir, uint32_t seq)
+{
+	uint8_t b = (uint8_t)seq;
+
+	if (write(c->wfd[dir], &b, 1) != 1)
+		fail_errno("pipe write");
+}
+
+static void pipe_recv(struct chan *c, int dir, uint32_t seq)
+{
+	uint8_t b;
+	ssize_t r;
+
+	while ((r = read(c->rfd[dir], &b, 1)) < 0)
+		if (errno != EINTR)
+			fail_errno("pipe read");
+	if (r != 1)
+		fail("pipe read: end of file");
+	check_seq("pipe", b, (uint8_t)seq);
+}
+
+/* ---- POSIX message queues ------------------------------------------------------------- */
+
+static void mq_setup(struct chan *c)
+{
+	struct mq_attr attr = { .mq_maxmsg = 8, .mq_msgsize = 16 };
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		snprintf(c->mqname[d], sizeof(c->mqname[d]), "/lkport-bench-%d-%c",
+			 (int)getpid(), 'a' + d);
+		mq_unlink(c->mqname[d]);
+		c->mq[d] = mq_open(c->mqname[d], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
+		if (c->mq[d] == (mqd_t)-1)
+			fail_errno("mq_open %s", c->mqname[d]);
+	}
+}
+
+static void mq_send_seq(struct chan *c, int dir, uint32_t seq)
+{
+	char msg[16] = { 0 };
+
+	memcpy(msg, &seq, sizeof(seq));
+	while (mq_send(c->mq[dir], msg, sizeof(msg), 0) < 0)
+		if (errno != EINTR)
+			fail_errno("mq_send");
+}
+
+static void mq_recv_seq(struct chan *c, int dir, uint32_t seq)
+{
+	char msg[16];
+	uint32_t got;
+	ssize_t r;
+
+	while ((r = mq_receive(c->mq[dir], msg, sizeof(msg), NULL)) < 0)
+		if (errno != EINTR)
+			fail_errno("mq_receive");
+	if (r != sizeof(msg))
+		fail("mq_receive: %zd bytes", r);
+	memcpy(&got, msg, sizeof(got));
+	check_seq("mq", got, seq);
+}
+
+static void mq_teardown(struct chan *c)
+{
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		mq_close(c->mq[d]);
+		mq_unlink(c->mqname[d]);
+	}
+}
+
+static const struct peer peers[] = {
+	{ "lkport-event", event_setup, event_send, event_recv, close_all },
+	{ "lkport-port", port_setup, port_send, port_recv, close_all },
+	{ "futex", futex_setup, futex_send, futex_recv, futex_teardown },
+	{ "eventfd", eventfd_setup, eventfd_send, eventfd_recv, close_all },
+	{ "pipe", pipe_setup, pipe_send, pipe_recv, close_all },
+	{ "mq", mq_setup, mq_send_seq, mq_recv_seq, mq_teardown },
+	{ "lkport-event-lib", event_setup, event_lib_send, event_lib_recv, close_all },
+	{ "lkport-port-lib", port_setup, port_lib_send, port_lib_recv, close_all },
+};
+#define NPEERS (sizeof(peers) / sizeof(peers[0]))
+
+/* ---- the ping-pong ------------------------------------------------------------------------ */
+
+struct run {
+	const struct peer *p;
+	struct chan c;
+	uint32_t *total;	/* shared: warm-up + measured rounds; the parent
+				 * lowers it before the ping of the last round
+				 * when a chunk runs out of time */
+};
+
+static void child_loop(void *arg)
+{
+	struct run *r = arg;
+	uint32_t i;
+
+	for (i = 0; i < __atomic_load_n(r->total, __ATOMIC_SEQ_CST); i++) {
+		r->p->recv(&r->c, DIR_A, i);
+		r->p->send(&r->c, DIR_B, i);
+	}
+}
+
+struct outcome {
+	bool ran;
+	uint64_t *samples;	/* round trips in ns, every chunk's */
+	uint32_t n, slow;	/* slow: rounds over 1 ms */
+	double seconds;		/* measured rounds' wall time */
+	struct stats st;
+	double rounds_per_s;
+};
+
+/* One chunk of a peer's rounds: a fresh pair of objects and a fresh child.
+ * Per-round timestamps come from ticks() when the parent is pinned (one
+ * CPU's counter), else from CLOCK_MONOTONIC; CLOCK_MONOTONIC around the
+ * measured rounds converts ticks to ns. A chunk ends early when it runs
+ * out of time (a slow or busy machine): warm-up after a tenth of its
+ * budget, the measured rounds after the rest. */
+static void run_chunk(const struct peer *p, int place, uint32_t rounds, uint32_t warmup,
+		      double max_seconds, struct outcome *out)
+{
+	struct run r = { .p = p, .total = shared_alloc(4096) };
+	uint64_t *ts = malloc((rounds + 1) * sizeof(*ts)), ns0 = 0, ns1, t, warm_end, end = 0;
+	bool use_ticks = place != PLACE_FREE;
+	double per_sec = use_ticks ? ticks_per_sec() : 1e9, scale;
+	uint32_t i, first = warmup, total = warmup + rounds;
+	pid_t pid;
+
+	if (!ts)
+		fail("out of memory for %u samples", rounds);
+	*r.total = total;
+	memset(&r.c, 0xff, sizeof(r.c.wfd) + sizeof(r.c.rfd));
+	p->setup(&r.c);
+	pin_self(placement_cpu(place, 0));
+	watchdog(120 + (unsigned int)max_seconds, p->name);
+	pid = spawn(child_loop, &r, placement_cpu(place, 1), p->name);
+
+#define STAMP() (use_ticks ? ticks() : now_ns())
+	warm_end = STAMP() + (uint64_t)(max_seconds * per_sec / 10);
+	for (i = 0; i < total; i++) {
+		t = STAMP();
+		/* The child reads the shared total before each round: lowering
+		 * it before this round's ping makes this round count. */
+		if (i < first && t > warm_end) {
+			first = i;
+			total = i + rounds;
+			__atomic_store_n(r.total, total, __ATOMIC_SEQ_CST);
+		}
+		if (i == first) {
+			ns0 = now_ns();
+			t = STAMP();
+			end = t + (uint64_t)(max_seconds * per_sec * 0.9);
+		}
+		if (i >= first) {
+			if (i + 1 < total && t > end) {
+				total = i + 1;
+				__atomic_store_n(r.total, total, __ATOMIC_SEQ_CST);
+			}
+			ts[i - first] = t;
+		}
+		p->send(&r.c, DIR_A, i);
+		p->recv(&r.c, DIR_B, i);
+	}
+	rounds = total - first;
+	ts[rounds] = STAMP();
+	ns1 = now_ns();
+#undef STAMP
+
+	reap(pid);
+	watchdog(0, p->name);
+	pin_self(-1);
+	p->teardown(&r.c);
+	munmap(r.total, 4096);
+
+	scale = use_ticks ? (double)(ns1 - ns0) / (double)(ts[rounds] - ts[0]) : 1.0;
+	for (i = 0; i < rounds; i++) {
+		if (ts[i + 1] < ts[i])
+			fail("%s: time went backwards", p->name);
+		out->samples[out->n++] = (uint64_t)((ts[i + 1] - ts[i]) * scale + 0.5);
+	}
+	out->seconds += (ns1 - ns0) / 1e9;
+	out->ran = true;
+	free(ts);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: lkport-bench-pingpong [-n ROUNDS] [-T MAX_SECONDS] [-w WARMUP] "
+			"[-c CHUNKS] [-m cross|same|free] [-p PEER,...] [-t TAG]\npeers:");
+	for (size_t i = 0; i < NPEERS; i++)
+		fprintf(stderr, " %s", peers[i].name);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct outcome out[NPEERS] = { 0 };
+	uint32_t rounds = 10000, warmup = 100, chunks = 8, k;
+	double max_seconds = 3.0;
+	const char *list = NULL, *tag = NULL;
+	const struct outcome *ev, *po;
+	int place = PLACE_CROSS, c;
+	size_t i;
+
+	bench_init("lkport-bench-pingpong");
+	while ((c = getopt(argc, argv, "n:T:w:c:m:p:t:h")) != -1) {
+		switch (c) {
+		case 'c': chunks = strtoul(optarg, NULL, 0); break;
+		case 'T': max_seconds = strtod(optarg, NULL); break;
+		case 'n': rounds = strtoul(optarg, NULL, 0); break;
+		case 'w': warmup = strtoul(optarg, NULL, 0); break;
+		case 'm':
+			place = placement_parse(optarg);
+			if (place < 0)
+				usage();
+			break;
+		case 'p': list = optarg; break;
+		case 't': tag = optarg; break;
+		default: usage();
+		}
+	}
+	if (chunks < 1 || rounds < chunks || max_seconds <= 0 || optind != argc)
+		usage();
+	for (const char *s = list; s && *s;) {
+		size_t n = strcspn(s, ","), m;
+
+		for (m = 0; m < NPEERS; m++)
+			if (strlen(peers[m].name) == n && !strncmp(peers[m].name, s, n))
+				break;
+		if (m == NPEERS) {
+			fprintf(stderr, "unknown peer %.*s\n", (int)n, s);
+			usage();
+		}
+		s += n + (s[n] == ',');
+	}
+	if (!tag)
+		tag = placement_name(place);
+
+	printf("== ping-pong round trip between 2 processes, %s (%s)\n", placement_desc(place), tag);
+	if (!placement_possible(place)) {
+		printf("   skipped: needs 2 CPUs, this machine has %d\n", cpu_count());
+		return 0;
+	}
+	printf("   %u rounds per peer (fewer if it takes over %.1f s) in %u chunks taken in turn, each\n"
+	       "   after up to %u warm-up rounds; per-round timestamps: %s (a CLOCK_MONOTONIC read: %.2f us,\n"
+	       "   clocksource %s). slow%%: rounds over 1 ms (on a VM, mostly its vCPUs descheduled by the host)\n",
+	       rounds, max_seconds, chunks, warmup, place == PLACE_FREE ? "CLOCK_MONOTONIC" : TICKS_NAME,
+	       clock_cost_ns() / 1e3, clocksource());
+
+	/* Chunks in turn, each starting with the next peer: what the machine
+	 * does meanwhile (other load, frequency) falls on every peer alike. */
+	for (i = 0; i < NPEERS; i++) {
+		out[i].samples = malloc(rounds * sizeof(uint64_t));
+		if (!out[i].samples)
+			fail("out of memory for %u samples", rounds);
+	}
+	for (k = 0; k < chunks; k++) {
+		uint32_t n = rounds / chunks + (k < rounds % chunks);
+		size_t j;
+
+		for (j = 0; j < NPEERS; j++) {
+			i = (j + k) % NPEERS;
+			if (list_has(list, peers[i].name))
+				run_chunk(&peers[i], place, n, warmup, max_seconds / chunks, &out[i]);
+		}
+	}
+	for (i = 0; i < NPEERS; i++) {
+		uint32_t j;
+
+		if (!out[i].ran)
+			continue;
+		for (j = 0; j < out[i].n; j++)
+			out[i].slow += out[i].samples[j] > 1000 * NS_PER_US;
+		stats_compute(out[i].samples, out[i].n, &out[i].st);
+		out[i].rounds_per_s = out[i].n / out[i].seconds;
+	}
+
+	ev = &out[0];
+	po = &out[1];
+	printf("   %-17s %6s %9s %8s %8s %8s %8s %6s %13s %12s\n", "peer", "rounds", "median_us",
+	       "p99_us", "mean_us", "tmean_us", "rounds/s", "slow%", "/lkport-event", "/lkport-port");
+	for (i = 0; i < NPEERS; i++) {
+		const struct outcome *o = &out[i];
+		char re[16] = "-", rp[16] = "-";
+
+		if (!o->ran)
+			continue;
+		if (ev->ran)
+			snprintf(re, sizeof(re), "%.2f", o->st.tmean_us / ev->st.tmean_us);
+		if (po->ran)
+			snprintf(rp, sizeof(rp), "%.2f", o->st.tmean_us / po->st.tmean_us);
+		printf("   %-17s %6u %9.1f %8.1f %8.1f %8.1f %8.0f %6.2f %13s %12s\n", peers[i].name,
+		       o->n, o->st.median_us, o->st.p99_us, o->st.mean_us, o->st.tmean_us,
+		       o->rounds_per_s, 100.0 * o->slow / o->n, re, rp);
+	}
+	printf("   ratios: peer's tmean (mean of the 5th-95th percentile) / lkport's, below 1: the peer is\n"
+	       "   faster; and of medians:\n");
+	for (i = 2; i < NPEERS; i++)
+		if (out[i].ran && ev->ran && po->ran)
+			printf("   %-17s tmean /lkport-event %.2f /lkport-port %.2f   median /lkport-event "
+			       "%.2f /lkport-port %.2f\n", peers[i].name,
+			       out[i].st.tmean_us / ev->st.tmean_us, out[i].st.tmean_us / po->st.tmean_us,
+			       out[i].st.median_us / ev->st.median_us,
+			       out[i].st.median_us / po->st.median_us);
+	for (i = 0; i < NPEERS; i++) {
+		const struct outcome *o = &out[i];
+		char key[128];
+
+		if (!o->ran)
+			continue;
+#define R(field, fmt, val)                                                          \
+	do {                                                                       \
+		snprintf(key, sizeof(key), "pingpong.%s.%s.%s", tag, peers[i].name, field); \
+		result(key, fmt, val);                                             \
+	} while (0)
+		R("median_us", "%.1f", o->st.median_us);
+		R("p99_us", "%.1f", o->st.p99_us);
+		R("mean_us", "%.1f", o->st.mean_us);
+		R("tmean_us", "%.1f", o->st.tmean_us);
+		R("rounds_per_s", "%.0f", o->rounds_per_s);
+		R("rounds", "%u", o->n);
+		R("slow_pct", "%.2f", 100.0 * o->slow / o->n);
+		if (ev->ran)
+			R("vs_event", "%.3f", o->st.tmean_us / ev->st.tmean_us);
+		if (ev->ran)
+			R("vs_event_median", "%.3f", o->st.median_us / ev->st.median_us);
+		if (po->ran)
+			R("vs_port", "%.3f", o->st.tmean_us / po->st.tmean_us);
+		if (po->ran)
+			R("vs_port_median", "%.3f", o->st.median_us / po->st.median_us);
+#undef R
+	}
+	return 0;
+}

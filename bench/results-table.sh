@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# results-table.sh LOG...: the user-space benchmarks' ratios as a markdown
+# table, one column per kernel, from the "RESULT key=value" lines that
+# run-user-bench.sh prints (a VM console log will do). Several logs of one
+# kernel (runs in different boots) show as "low-high" when they differ.
+#
+# Latency rows are peer time / lkport time (above 1: lkport is faster);
+# ping-pong ratios are of trimmed mean round trips (5th-95th percentile,
+# see pingpong.c). Throughput rows say which way they read. Ratios compare
+# peers measured in the same boot; absolute times under QEMU/TCG are those
+# of an emulated machine and say little about hardware.
+set -eu
+[ $# -ge 1 ] || { echo "usage: results-table.sh LOG..." >&2; exit 2; }
+
+for log in "$@"; do
+	tr -d '\r' < "$log" | sed -n 's/^RESULT //p' | awk -v run="$log" '
+		/^kernel=/ { k = substr($0, 8) }
+		{ line[n++] = $0 }
+		END { for (i = 0; i < n; i++) print k "\t" run "\t" line[i] }'
+done | awk -F '\t' '
+function fmt(v, dec) { return sprintf("%." dec "f", v) }
+# cell(kernel, key, decimals): the value, or "low-high" over runs
+function cell(k, key, dec,    lo, hi, a, b) {
+	if (!((k, key) in cnt)) return "-"
+	lo = min[k, key]; hi = max[k, key]
+	a = fmt(lo, dec); b = fmt(hi, dec)
+	return a == b ? a : a "-" b
+}
+function row(label, key, dec,    i, s) {
+	s = "| " label
+	for (i = 0; i < nk; i++) s = s " | " cell(ks[i], key, dec)
+	print s " |"
+}
+{
+	k = $1; split($3, kv, "="); key = kv[1]; v = kv[2]
+	if (!(k in seen)) { seen[k] = 1; ks[nk++] = k }
+	if (!((k, $2) in runs)) { runs[k, $2] = 1; nruns[k]++ }
+	if (v !~ /^-?[0-9.]+$/) next
+	if (!((k, key) in cnt) || v < min[k, key]) min[k, key] = v
+	if (!((k, key) in cnt) || v > max[k, key]) max[k, key] = v
+	cnt[k, key]++
+}
+END {
+	h = "| measure"; sep = "|---"
+	for (i = 0; i < nk; i++) { h = h " | " ks[i] ", runs: " nruns[ks[i]]; sep = sep "|---" }
+	print h " |"; print sep "|"
+	split("futex eventfd pipe mq", peers, " ")
+	for (pl = 1; pl <= 3; pl++) {
+		p = pl == 1 ? "cross" : pl == 2 ? "same" : "free"
+		d = pl == 1 ? "2 CPUs" : pl == 2 ? "1 CPU" : "unpinned"
+		row("ping-pong RTT tmean, lkport event (us), " d, "pingpong." p ".lkport-event.tmean_us", 1)
+		row("ping-pong RTT tmean, lkport port (us), " d, "pingpong." p ".lkport-port.tmean_us", 1)
+		for (j = 1; j <= 4; j++)
+			row(peers[j] " / lkport event, " d, "pingpong." p "." peers[j] ".vs_event", 2)
+		for (j = 1; j <= 4; j++)
+			row(peers[j] " / lkport port, " d, "pingpong." p "." peers[j] ".vs_port", 2)
+	}
+	row("liblkport event / raw ioctl event, 2 CPUs", "pingpong.cross.lkport-event-lib.vs_event", 2)
+	row("liblkport port / raw ioctl port, 2 CPUs", "pingpong.cross.lkport-port-lib.vs_port", 2)
+	for (b = 1; b <= 64; b *= 8) {
+		row("throughput lkport, batch " b " (packets/s)", "throughput.cross.lkport-b" b ".packets_per_s", 0)
+		row("rate pipe / lkport, batch " b " (above 1: pipe faster)", "throughput.cross.pipe-b" b ".vs_lkport", 2)
+	}
+	row("rate mq / lkport, 1 per call (above 1: mq faster)", "throughput.cross.mq-b1.vs_lkport", 2)
+	for (pl = 1; pl <= 2; pl++) {
+		p = pl == 1 ? "same" : "cross"
+		d = pl == 1 ? "1 CPU" : "2 CPUs"
+		row("one-way avg, lkport port (us), " d, "oneway." p ".lkport-port.avg_us", 1)
+		row("one-way avg, mq / lkport port, " d, "oneway." p ".mq.avg_vs_port", 2)
+		row("one-way tmean, mq / lkport port, " d, "oneway." p ".mq.tmean_vs_port", 2)
+	}
+	row("pmqtest -S avg, pair 0 (us)", "pmqtest.smp.pair0.avg_us", 0)
+	row("pmqtest unpinned avg (us)", "pmqtest.free.pair0.avg_us", 0)
+	row("ping-pong rows with over 5% of rounds above 1 ms", "noisy_peers", 0)
+}'

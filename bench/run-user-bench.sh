@@ -1,0 +1,227 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-user-bench.sh: lkport's user-space benchmarks against the IPC users
+# would pick instead, all in one boot, so that the ratios compare like with
+# like (under QEMU/TCG absolute times mean little; ratios within a boot do).
+# POSIX sh (busybox ash). Needs lkport.ko loaded; the lkport-bench-*
+# programs next to this script (or in LKPORT_BENCH_BIN); rt-tests' pmqtest
+# in PATH or next to this script, optional.
+#
+#   1. ping-pong round trip between two processes: lkport events and ports
+#      (raw ioctls and liblkport) against futex, eventfd, pipe, POSIX mq;
+#      each process on its own CPU, then both on one CPU, then unpinned;
+#   2. throughput with batched writes: lkport port against pipe and mq;
+#   3. one-way latency the way rt-tests' pmqtest measures it, and pmqtest
+#      itself, next to lkport's port ping-pong.
+#
+# Prints a table per benchmark, then every number again as "RESULT
+# key=value" lines between "==== user-space benchmark summary" and
+# "==== end of summary". Exits non-zero only if a benchmark failed
+# functionally (an ioctl or system call error, a lost packet, a dead child);
+# timings are never judged.
+#
+# Sizes (environment, or the kernel command line as lkport.ubench_X=N):
+#   LKPORT_UBENCH_ROUNDS   ping-pong rounds, cross-CPU and same CPU (8000)
+#   LKPORT_UBENCH_FROUNDS  ping-pong rounds, unpinned (4000)
+#   LKPORT_UBENCH_MAXSEC   time cap per peer in the ping-pong and one-way
+#                          tables (3 s): on a busy host fewer rounds run
+#   LKPORT_UBENCH_SECONDS  seconds of writing per throughput case (2)
+#   LKPORT_UBENCH_LOOPS    one-way and pmqtest loops (1000)
+
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${LKPORT_BENCH_BIN:-$here}
+rounds=${LKPORT_UBENCH_ROUNDS:-8000}
+frounds=${LKPORT_UBENCH_FROUNDS:-4000}
+maxsec=${LKPORT_UBENCH_MAXSEC:-3}
+seconds=${LKPORT_UBENCH_SECONDS:-2}
+loops=${LKPORT_UBENCH_LOOPS:-1000}
+for arg in $(cat /proc/cmdline 2>/dev/null); do
+	case $arg in
+	lkport.ubench_rounds=*) rounds=${arg#*=} ;;
+	lkport.ubench_frounds=*) frounds=${arg#*=} ;;
+	lkport.ubench_maxsec=*) maxsec=${arg#*=} ;;
+	lkport.ubench_seconds=*) seconds=${arg#*=} ;;
+	lkport.ubench_loops=*) loops=${arg#*=} ;;
+	esac
+done
+
+tmp=$(mktemp -d /tmp/lkport-ubench.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+results=$tmp/results
+: > "$results"
+rc=0
+
+# Runs one benchmark program: its output streams to the console, its
+# RESULT lines are kept for the summary.
+run() {
+	prog=$1
+	shift
+	if [ ! -x "$bin/$prog" ]; then
+		echo "LKPORT-ERROR: $bin/$prog missing"
+		rc=1
+		return
+	fi
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	rm -f "$tmp/rc"
+	{ "$bin/$prog" "$@" 2>&1; echo "__rc=$?"; } | while IFS= read -r line; do
+		case $line in
+		RESULT\ *) echo "${line#RESULT }" >> "$results" ;;
+		__rc=*) echo "${line#__rc=}" > "$tmp/rc" ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done
+	r=$(cat "$tmp/rc" 2>/dev/null || echo 127)
+	if [ "$r" != 0 ]; then
+		echo "LKPORT-ERROR: $prog $* failed (exit $r)"
+		rc=1
+	fi
+	echo "   ($(awk "BEGIN { printf \"%.1f\", $(cut -d' ' -f1 /proc/uptime) - $t0 }") s)"
+	echo
+}
+
+result() {
+	echo "$1=$2" >> "$results"
+}
+
+# A value from the RESULT lines so far ("" if none).
+value() {
+	sed -n "s/^$1=//p" "$results" | tail -1
+}
+
+ncpus=$(grep -c ^processor /proc/cpuinfo)
+cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo '?')
+lkver=$(cat /sys/module/lkport/version 2>/dev/null || echo '?')
+start=$(cut -d' ' -f1 /proc/uptime)
+echo "==== lkport user-space benchmarks"
+echo "kernel $(uname -r), $ncpus CPUs, clocksource $cs, lkport $lkver"
+echo "Absolute times here are those of this (possibly emulated) machine; compare the ratios"
+echo "between peers measured in this same boot."
+echo
+result kernel "$(uname -r)"
+result cpus "$ncpus"
+result clocksource "$cs"
+
+# ---- 1. ping-pong round trip ------------------------------------------------------
+main_peers=lkport-event,lkport-port,futex,eventfd,pipe,mq
+run lkport-bench-pingpong -m cross -n "$rounds" -T "$maxsec"
+run lkport-bench-pingpong -m same -n "$rounds" -T "$maxsec" -p "$main_peers"
+run lkport-bench-pingpong -m free -n "$frounds" -T "$maxsec" -p "$main_peers"
+
+# ---- 2. throughput with batched writes ------------------------------------------------
+run lkport-bench-throughput -m cross -d "$seconds" -b 1,8,64
+
+# ---- 3. one-way latency, pmqtest's way, and pmqtest --------------------------------------
+run lkport-bench-oneway -m same -l "$loops" -T "$maxsec"
+run lkport-bench-oneway -m cross -l "$loops" -T "$maxsec"
+
+pmqtest=
+for p in "$bin/pmqtest" "$here/pmqtest" $(command -v pmqtest 2>/dev/null); do
+	[ -x "$p" ] && { pmqtest=$p; break; }
+done
+
+# pmqtest_run TAG ARGS...: runs pmqtest, prints and records its Min/Avg/Max
+# per pair; says why when it cannot run.
+pmqtest_run() {
+	tag=$1
+	shift
+	echo "   \$ pmqtest $*"
+	if [ -z "$pmqtest" ]; then
+		echo "   not run: rt-tests' pmqtest is not in this system (PATH or $bin)"
+		result "pmqtest.$tag.status" missing
+		return
+	fi
+	timeout 120 "$pmqtest" "$@" > "$tmp/pmq" 2>&1
+	r=$?
+	sed 's/^/   | /' "$tmp/pmq"
+	if [ $r -ne 0 ] || ! grep -q ' -> #' "$tmp/pmq"; then
+		why=$(grep -v '^#' "$tmp/pmq" | head -1)
+		echo "   not measured: pmqtest exited $r${why:+ ($why)}"
+		result "pmqtest.$tag.status" "failed-$r"
+		return
+	fi
+	result "pmqtest.$tag.status" ok
+	# "#1 -> #0, Min    4, Cur    5, Avg   19, Max 1248"
+	sed -n 's/^#\([0-9]*\) -> #\([0-9]*\), Min *\([0-9]*\), Cur *[0-9]*, Avg *\([0-9]*\), Max *\([0-9]*\).*/\1 \2 \3 \4 \5/p' \
+		"$tmp/pmq" > "$tmp/pmq.pairs"
+	pair=0
+	while read -r s d min avg max; do
+		cpu=$(sed -n "s/^#$d: ID[0-9]*, P[0-9]*, CPU\([0-9-]*\),.*/\1/p" "$tmp/pmq" | head -1)
+		echo "   pmqtest $tag pair $pair (#$s -> #$d, receiver CPU${cpu:-?}): Min $min  Avg $avg  Max $max us (one way)"
+		result "pmqtest.$tag.pair$pair.min_us" "$min"
+		result "pmqtest.$tag.pair$pair.avg_us" "$avg"
+		result "pmqtest.$tag.pair$pair.max_us" "$max"
+		pair=$((pair + 1))
+	done < "$tmp/pmq.pairs"
+}
+
+echo "== rt-tests pmqtest (POSIX mq, two threads of one process per pair), same boot"
+t0=$(cut -d' ' -f1 /proc/uptime)
+opts=
+if [ -n "$pmqtest" ]; then
+	help=$("$pmqtest" --help 2>&1)
+	case $help in *--quiet*) opts="-q" ;; esac
+	# A time cap as for the other tables, where this pmqtest has one.
+	case $help in *--duration*) opts="$opts -D $((maxsec + 1))" ;; esac
+fi
+# -S: one sender/receiver pair per CPU, each pair on its own CPU (as
+# lkport-bench-oneway -m same); then one unpinned pair.
+pmqtest_run smp -S -l "$loops" $opts
+pmqtest_run free -l "$loops" $opts
+echo "   ($(awk "BEGIN { printf \"%.1f\", $(cut -d' ' -f1 /proc/uptime) - $t0 }") s)"
+echo
+
+echo "== lkport next to pmqtest (us)"
+echo "   pmqtest measures ONE WAY: sender's timestamp before mq_send to the receiver's after mq_receive"
+echo "   returns, the receiver having slept 1000 us before each message (a wake-up from idle)."
+echo "   The ping-pong measures a ROUND TRIP (two sends, two wake-ups) back to back, no sleep."
+echo "   lkport-bench-oneway repeats pmqtest's method with lkport ports and with mq, in processes."
+printf '   %-44s %8s %8s %8s\n' "" "min" "avg" "max"
+line() {
+	[ -n "$3" ] && printf '   %-44s %8s %8s %8s\n' "$1" "$2" "$3" "$4"
+}
+line "pmqtest -S, pair 0 (same CPU)" "$(value pmqtest.smp.pair0.min_us)" \
+	"$(value pmqtest.smp.pair0.avg_us)" "$(value pmqtest.smp.pair0.max_us)"
+line "pmqtest -S, pair 1 (same CPU)" "$(value pmqtest.smp.pair1.min_us)" \
+	"$(value pmqtest.smp.pair1.avg_us)" "$(value pmqtest.smp.pair1.max_us)"
+line "pmqtest, unpinned" "$(value pmqtest.free.pair0.min_us)" \
+	"$(value pmqtest.free.pair0.avg_us)" "$(value pmqtest.free.pair0.max_us)"
+line "one-way mq, same CPU (pmqtest's method)" "$(value oneway.same.mq.min_us)" \
+	"$(value oneway.same.mq.avg_us)" "$(value oneway.same.mq.max_us)"
+line "one-way lkport port, same CPU" "$(value oneway.same.lkport-port.min_us)" \
+	"$(value oneway.same.lkport-port.avg_us)" "$(value oneway.same.lkport-port.max_us)"
+line "one-way mq, cross-CPU" "$(value oneway.cross.mq.min_us)" \
+	"$(value oneway.cross.mq.avg_us)" "$(value oneway.cross.mq.max_us)"
+line "one-way lkport port, cross-CPU" "$(value oneway.cross.lkport-port.min_us)" \
+	"$(value oneway.cross.lkport-port.avg_us)" "$(value oneway.cross.lkport-port.max_us)"
+pp=$(value pingpong.cross.lkport-port.median_us)
+[ -n "$pp" ] && printf '   %-44s %8s %8s %8s   (median %s, p99 %s)\n' \
+	"lkport port ping-pong ROUND TRIP, cross-CPU" "-" "$(value pingpong.cross.lkport-port.mean_us)" "-" \
+	"$pp" "$(value pingpong.cross.lkport-port.p99_us)"
+pp=$(value pingpong.same.lkport-port.median_us)
+[ -n "$pp" ] && printf '   %-44s %8s %8s %8s   (median %s, p99 %s)\n' \
+	"lkport port ping-pong ROUND TRIP, same CPU" "-" "$(value pingpong.same.lkport-port.mean_us)" "-" \
+	"$pp" "$(value pingpong.same.lkport-port.p99_us)"
+echo
+
+# Rounds over 1 ms are rare on an idle machine; many of them mean the
+# machine (or the host under this VM) was busy and that the ratios below
+# mix in its scheduling. Said once, at the end, where the summary is read.
+noisy=$(sed -n 's/^pingpong\.\([a-z]*\)\.\([a-z-]*\)\.slow_pct=//p' "$results" |
+	awk '$1 > 5 { n++ } END { print n + 0 }')
+result noisy_peers "$noisy"
+if [ "$noisy" -gt 0 ]; then
+	echo "NOTE: $noisy ping-pong rows have over 5% of rounds above 1 ms (column slow%): the machine"
+	echo "      was busy (on a VM: its vCPUs descheduled by the host). Those rows measure mostly how a"
+	echo "      mechanism copes with that (a waker descheduled while holding a lock its wakee takes"
+	echo "      next stalls the wakee), not the cost of the IPC itself."
+	echo
+fi
+
+end=$(cut -d' ' -f1 /proc/uptime)
+result seconds "$(awk "BEGIN { printf \"%.1f\", $end - $start }")"
+result status "$([ $rc -eq 0 ] && echo ok || echo failed)"
+echo "==== user-space benchmark summary ($(uname -r))"
+sed 's/^/RESULT /' "$results"
+echo "==== end of summary"
+exit $rc
