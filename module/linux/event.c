@@ -48,7 +48,11 @@ static void lkport_event_notify(void *ctx)
 {
 	struct lkport_event *e = ctx;
 
-	wake_up_interruptible_poll(&e->poll_wq, EPOLLIN | EPOLLRDNORM);
+	/* As lkport_reader_notify: lkport_event_poll reads the state under
+	 * the event lock after joining poll_wq, so skipping an empty queue
+	 * loses no wake-up. */
+	if (wq_has_sleeper(&e->poll_wq))
+		wake_up_interruptible_poll(&e->poll_wq, EPOLLIN | EPOLLRDNORM);
 }
 
 static void lkport_event_free(struct kref *ref)

@@ -359,7 +359,12 @@ static void lkport_reader_notify(void *ctx)
 {
 	struct lkport_reader *r = ctx;
 
-	wake_up_interruptible_poll(&r->poll_wq, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
+	/* No poller, no wake-up (and no poll_wq lock on every write). A
+	 * poller that is not seen here cannot miss the packet: it joined
+	 * poll_wq before lkport_reader_poll took the port lock to look at the
+	 * ring, and this runs under that lock after the ring changed. */
+	if (wq_has_sleeper(&r->poll_wq))
+		wake_up_interruptible_poll(&r->poll_wq, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
 }
 
 static void lkport_reader_destroy(struct lkport_reader *r)
