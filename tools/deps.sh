@@ -17,7 +17,7 @@ HOST_PKGS=(
   qemu-system-x86 busybox-static
   clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev dwarves
   libgtest-dev libbenchmark-dev valgrind
-  rt-tests linux-source-6.1
+  rt-tests linux-source-6.1 gcc-multilib
 )
 
 missing() {
