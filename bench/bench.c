@@ -143,7 +143,8 @@ int placement_parse(const char *s)
 		return PLACE_SAME;
 	if (!strcmp(s, "free"))
 		return PLACE_FREE;
-	return -1;
+	fprintf(stderr, "%s: bad placement '%s' (cross, same or free)\n", prog_name, s);
+	exit(2);
 }
 
 const char *placement_name(int p)

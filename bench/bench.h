@@ -88,7 +88,7 @@ enum placement {
 	PLACE_SAME,	/* both on the first CPU */
 	PLACE_FREE,	/* unpinned: the scheduler decides */
 };
-/* "cross", "same", "free" -> placement, or -1. */
+/* "cross", "same", "free" -> placement; anything else: exits 2 (a usage error). */
 int placement_parse(const char *s);
 const char *placement_name(int p);
 /* Human description, e.g. "pinned CPU0 / CPU1". */

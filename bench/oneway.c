@@ -244,11 +244,7 @@ int main(int argc, char **argv)
 		case 'T': max_seconds = strtod(optarg, NULL); break;
 		case 'l': loops = strtoul(optarg, NULL, 0); break;
 		case 'i': interval = strtoul(optarg, NULL, 0); break;
-		case 'm':
-			place = placement_parse(optarg);
-			if (place < 0)
-				usage();
-			break;
+		case 'm': place = placement_parse(optarg); break;
 		case 'p': list = optarg; break;
 		case 't': tag = optarg; break;
 		default: usage();

@@ -441,11 +441,7 @@ int main(int argc, char **argv)
 		case 'r': passes = atoi(optarg); break;
 		case 'd': seconds = strtod(optarg, NULL); break;
 		case 'b': blist = optarg; break;
-		case 'm':
-			place = placement_parse(optarg);
-			if (place < 0)
-				usage();
-			break;
+		case 'm': place = placement_parse(optarg); break;
 		case 'p': list = optarg; break;
 		case 'c': capacity = strtoul(optarg, NULL, 0); break;
 		case 't': tag = optarg; break;
