@@ -16,6 +16,19 @@
 using namespace lk;
 using lk_test::Thread;
 
+namespace {
+
+// The mutex is free: another thread takes it without waiting (a zero
+// timeout) and gives it back.
+void ExpectFreeToAnotherThread(Mutex& m) {
+    Thread([&] {
+        EXPECT_EQ(NO_ERROR, m.acquire(Deadline::none()));
+        EXPECT_EQ(NO_ERROR, m.release());
+    }).join();
+}
+
+}  // namespace
+
 TEST(Mutex, AcquireAndReleaseUncontended) {
     Mutex m;
     EXPECT_FALSE(m.is_held());
@@ -71,10 +84,7 @@ TEST(Mutex, ZeroTimeoutOnAHeldMutexTimesOut) {
     EXPECT_TRUE(m.is_held());
     EXPECT_EQ(NO_ERROR, m.release());
     // The failed attempts left no trace in the count: the mutex is free.
-    Thread([&] {
-        EXPECT_EQ(NO_ERROR, m.acquire(Deadline::none()));
-        EXPECT_EQ(NO_ERROR, m.release());
-    }).join();
+    ExpectFreeToAnotherThread(m);
 }
 
 TEST(Mutex, FiniteTimeoutOnAHeldMutex) {
@@ -88,10 +98,7 @@ TEST(Mutex, FiniteTimeoutOnAHeldMutex) {
     EXPECT_EQ(NO_ERROR, m.release());
     // A timed-out waiter backs out of the count: had it not, this release
     // would have tried to hand the mutex to a waiter that is gone.
-    Thread([&] {
-        EXPECT_EQ(NO_ERROR, m.acquire(Deadline::none()));
-        EXPECT_EQ(NO_ERROR, m.release());
-    }).join();
+    ExpectFreeToAnotherThread(m);
 }
 
 TEST(Mutex, ReleaseHandsOffSoANewcomerCannotBarge) {
@@ -163,10 +170,7 @@ TEST(Mutex, ReacquireByTheHolderIsBusyAndWarns) {
     // Still held once, not twice: a single release frees it.
     EXPECT_TRUE(m.is_held());
     EXPECT_EQ(NO_ERROR, m.release());
-    Thread([&] {
-        EXPECT_EQ(NO_ERROR, m.acquire(Deadline::none()));
-        EXPECT_EQ(NO_ERROR, m.release());
-    }).join();
+    ExpectFreeToAnotherThread(m);
 }
 
 TEST(Mutex, ReleaseByANonOwnerIsRefusedAndChangesNothing) {
@@ -274,10 +278,7 @@ TEST(Mutex, InterruptedWaiterBacksOut) {
     // Had the waiter stayed in the count, this release would hand the
     // mutex to nobody (a WARN) and leave it unusable.
     EXPECT_EQ(NO_ERROR, m.release());
-    Thread([&] {
-        EXPECT_EQ(NO_ERROR, m.acquire(Deadline::none()));
-        EXPECT_EQ(NO_ERROR, m.release());
-    }).join();
+    ExpectFreeToAnotherThread(m);
 }
 
 TEST(Mutex, UninterruptibleAcquireIgnoresSignal) {
