@@ -402,6 +402,26 @@ struct lkt_irq_pp_ops {
 void lkt_irq_pingpong(struct lkt *t, const struct lkt_irq_pp_ops *ops, void *arg,
 		      unsigned int rounds);
 
+/*
+ * Destroy with waiters blocked. Each round makes a fresh object (kmalloc'd,
+ * ops->size bytes, ops->init), has two threads per online CPU block in
+ * ops->wait, destroys it once all of them sleep in it, then poisons and
+ * frees its memory at once: every waiter must return
+ * LK_ERR_OBJECT_DESTROYED without touching the object again.
+ */
+struct lkt_destroy_ops {
+	const char *name;		/* of the waiting kthreads */
+	size_t size;
+	void (*init)(void *obj, unsigned int round);
+	int (*wait)(void *obj);		/* blocks; an LK status */
+	void (*destroy)(void *obj);
+	/* Threads blocked in obj. NULL when the primitive does not say: then
+	 * every waiter must have called wait and be asleep. */
+	unsigned int (*waiters)(void *obj);
+};
+
+void lkt_destroy_waiters(struct lkt *t, const struct lkt_destroy_ops *ops, unsigned int rounds);
+
 /* ---- runs ------------------------------------------------------------- */
 
 int lkt_run_tests(struct lkt_log *log, const char *cmd);

@@ -656,3 +656,78 @@ out:
 	lkt_kick_cancel(&pp->kick);
 	kfree(pp);
 }
+
+/* ---- destroy with waiters blocked ------------------------------------- */
+
+struct lkt_destroy {
+	const struct lkt_destroy_ops *ops;
+	void *obj;
+	atomic_t armed;			/* waiters about to call wait */
+	int st[LKT_MAX_WORKERS];
+};
+
+static int lkt_destroy_waiter(struct lkt_worker *w)
+{
+	struct lkt_destroy *d = w->arg;
+
+	atomic_inc(&d->armed);
+	d->st[w->idx] = d->ops->wait(d->obj);
+	return 0;
+}
+
+static bool lkt_team_asleep(struct lkt_team *team)
+{
+	unsigned int i;
+
+	for (i = 0; i < team->n; i++)
+		if (!lkt_task_asleep(team->w[i].task))
+			return false;
+	return true;
+}
+
+void lkt_destroy_waiters(struct lkt *t, const struct lkt_destroy_ops *ops, unsigned int rounds)
+{
+	struct lkt_team *team = NULL;
+	struct lkt_destroy *d;
+	unsigned int r, i, n;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!LKT_EXPECT(t, d))
+		return;
+	d->ops = ops;
+	for (r = 0; r < rounds && !lkt_failed(t); r++) {
+		d->obj = kmalloc(ops->size, GFP_KERNEL);
+		if (!LKT_EXPECT(t, d->obj))
+			break;
+		ops->init(d->obj, r);
+		atomic_set(&d->armed, 0);
+		team = lkt_team_new(t, ops->name, lkt_destroy_waiter);
+		if (!team || lkt_team_add_per_cpu(team, 2, d)) {
+			ops->destroy(d->obj);
+			kfree(d->obj);
+			break;
+		}
+		n = team->n;
+		for (i = 0; i < n; i++)
+			d->st[i] = 1;
+		lkt_team_start(team);
+		if (ops->waiters) {
+			if (!lkt_poll(ops->waiters(d->obj) == n, LKT_WAIT_MS))
+				LKT_FAIL(t, "%u of %u waiters blocked", ops->waiters(d->obj), n);
+		} else if (!lkt_poll(atomic_read(&d->armed) == n && lkt_team_asleep(team),
+				     LKT_WAIT_MS)) {
+			LKT_FAIL(t, "the waiters did not all block");
+		}
+		/* Destroy, then free at once: no waiter may touch it any more. */
+		ops->destroy(d->obj);
+		memset(d->obj, 0x6b, ops->size);
+		kfree(d->obj);
+		lkt_team_join(team, LKT_WAIT_MS);
+		for (i = 0; i < n; i++)
+			LKT_EXPECT_ST(t, LK_ERR_OBJECT_DESTROYED, d->st[i]);
+		lkt_team_free(team);
+		team = NULL;
+	}
+	lkt_team_free(team);
+	kfree(d);
+}

@@ -355,57 +355,39 @@ out:
 
 /* ---- event_destroy_waiters -------------------------------------------- */
 
-struct ev_destroy {
-	lk_event_t *e;
-	int st[LKT_MAX_WORKERS];
-};
-
-static int ev_destroy_waiter(struct lkt_worker *w)
+static void ev_destroy_init(void *obj, unsigned int round)
 {
-	struct ev_destroy *d = w->arg;
-
-	d->st[w->idx] = lk_event_wait_timeout(d->e, LKT_WAIT_MS);
-	return 0;
+	/* Persistent and auto-unsignal events in turn. */
+	lk_event_init(obj, 0, (round & 1) ? LK_EVENT_FLAG_AUTOUNSIGNAL : 0);
 }
+
+static int ev_destroy_wait(void *obj)
+{
+	return lk_event_wait_timeout(obj, LKT_WAIT_MS);
+}
+
+static void ev_destroy_destroy(void *obj)
+{
+	lk_event_destroy(obj);
+}
+
+static unsigned int ev_destroy_waiters(void *obj)
+{
+	return lk_event_waiters(obj);
+}
+
+static const struct lkt_destroy_ops ev_destroy_ops = {
+	.name = "evdestroy",
+	.size = sizeof(lk_event_t),
+	.init = ev_destroy_init,
+	.wait = ev_destroy_wait,
+	.destroy = ev_destroy_destroy,
+	.waiters = ev_destroy_waiters,
+};
 
 static void event_destroy_waiters(struct lkt *t)
 {
-	unsigned int r, i, n, rounds = lkt_iters(t, 10);
-	struct lkt_team *team;
-	struct ev_destroy *d;
-
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
-	if (!LKT_EXPECT(t, d))
-		return;
-	for (r = 0; r < rounds && !lkt_failed(t); r++) {
-		d->e = kmalloc(sizeof(*d->e), GFP_KERNEL);
-		if (!LKT_EXPECT(t, d->e))
-			break;
-		/* Persistent and auto-unsignal events in turn. */
-		lk_event_init(d->e, 0, (r & 1) ? LK_EVENT_FLAG_AUTOUNSIGNAL : 0);
-		team = lkt_team_new(t, "evdestroy", ev_destroy_waiter);
-		if (!team || lkt_team_add_per_cpu(team, 2, d)) {
-			lkt_team_free(team);
-			lk_event_destroy(d->e);
-			kfree(d->e);
-			break;
-		}
-		n = team->n;
-		for (i = 0; i < n; i++)
-			d->st[i] = 1;
-		lkt_team_start(team);
-		if (!lkt_poll(lk_event_waiters(d->e) == n, LKT_WAIT_MS))
-			LKT_FAIL(t, "%u of %u waiters blocked", lk_event_waiters(d->e), n);
-		/* Destroy, then free at once: no waiter may touch it any more. */
-		lk_event_destroy(d->e);
-		memset(d->e, 0x6b, sizeof(*d->e));
-		kfree(d->e);
-		lkt_team_join(team, LKT_WAIT_MS);
-		for (i = 0; i < n; i++)
-			LKT_EXPECT_ST(t, LK_ERR_OBJECT_DESTROYED, d->st[i]);
-		lkt_team_free(team);
-	}
-	kfree(d);
+	lkt_destroy_waiters(t, &ev_destroy_ops, lkt_iters(t, 10));
 }
 
 /* ---- event_signal_hardirq --------------------------------------------- */

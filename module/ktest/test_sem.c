@@ -244,70 +244,33 @@ out:
 
 /* ---- sem_destroy_waiters ---------------------------------------------- */
 
-struct st_destroy {
-	lk_semaphore_t *s;
-	atomic_t armed;
-	int st[LKT_MAX_WORKERS];
+static void st_destroy_init(void *obj, unsigned int round)
+{
+	lk_sem_init(obj, 0);
+}
+
+static int st_destroy_wait(void *obj)
+{
+	return lk_sem_timedwait(obj, LKT_WAIT_MS);
+}
+
+static void st_destroy_destroy(void *obj)
+{
+	lk_sem_destroy(obj);
+}
+
+/* No waiter count in LK's semaphore API: the waiters must be asleep. */
+static const struct lkt_destroy_ops st_destroy_ops = {
+	.name = "semdestroy",
+	.size = sizeof(lk_semaphore_t),
+	.init = st_destroy_init,
+	.wait = st_destroy_wait,
+	.destroy = st_destroy_destroy,
 };
-
-static int st_destroy_waiter(struct lkt_worker *w)
-{
-	struct st_destroy *d = w->arg;
-
-	atomic_inc(&d->armed);
-	d->st[w->idx] = lk_sem_timedwait(d->s, LKT_WAIT_MS);
-	return 0;
-}
-
-static bool st_all_asleep(struct lkt_team *team)
-{
-	unsigned int i;
-
-	for (i = 0; i < team->n; i++)
-		if (!lkt_task_asleep(team->w[i].task))
-			return false;
-	return true;
-}
 
 static void sem_destroy_waiters(struct lkt *t)
 {
-	unsigned int r, i, n, rounds = lkt_iters(t, 10);
-	struct lkt_team *team = NULL;
-	struct st_destroy *d;
-
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
-	if (!LKT_EXPECT(t, d))
-		return;
-	for (r = 0; r < rounds && !lkt_failed(t); r++) {
-		d->s = kmalloc(sizeof(*d->s), GFP_KERNEL);
-		if (!LKT_EXPECT(t, d->s))
-			break;
-		lk_sem_init(d->s, 0);
-		atomic_set(&d->armed, 0);
-		team = lkt_team_new(t, "semdestroy", st_destroy_waiter);
-		if (!team || lkt_team_add_per_cpu(team, 2, d)) {
-			lk_sem_destroy(d->s);
-			kfree(d->s);
-			break;
-		}
-		n = team->n;
-		for (i = 0; i < n; i++)
-			d->st[i] = 1;
-		lkt_team_start(team);
-		if (!lkt_poll(atomic_read(&d->armed) == n && st_all_asleep(team), LKT_WAIT_MS))
-			LKT_FAIL(t, "the waiters did not all block");
-		/* Destroy, then free at once: no waiter may touch it any more. */
-		lk_sem_destroy(d->s);
-		memset(d->s, 0x6b, sizeof(*d->s));
-		kfree(d->s);
-		lkt_team_join(team, LKT_WAIT_MS);
-		for (i = 0; i < n; i++)
-			LKT_EXPECT_ST(t, LK_ERR_OBJECT_DESTROYED, d->st[i]);
-		lkt_team_free(team);
-		team = NULL;
-	}
-	lkt_team_free(team);
-	kfree(d);
+	lkt_destroy_waiters(t, &st_destroy_ops, lkt_iters(t, 10));
 }
 
 /* ---- sem_post_hardirq ------------------------------------------------- */
