@@ -8,40 +8,12 @@
 # The loader is looked for in $LKPORT_WAKELAT, next to this script, then
 # in $PATH. Needs root and a bpf filesystem at /sys/fs/bpf.
 
-KSFT_PASS=0
-KSFT_FAIL=1
-KSFT_SKIP=4
+. "$(dirname "$0")/lkport_tap.sh"
 NTESTS=8
-
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n $1"
-	failed=$((failed + 1))
-}
 
 skip() {
 	n=$((n + 1))
 	echo "ok $n $1 # SKIP $2"
-}
-
-# check NAME COMMAND...: one test that passes when COMMAND succeeds
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
-
-skip_all() {
-	echo "1..0 # SKIP $1"
-	exit $KSFT_SKIP
 }
 
 # as_comments FILE: show a file's lines as TAP comments

@@ -11,28 +11,7 @@
 # lkportctl is looked for in $LKPORTCTL, next to this script, in ../bin,
 # then in $PATH. Needs root (the listing is in debugfs) and the module.
 
-KSFT_PASS=0
-KSFT_FAIL=1
-KSFT_SKIP=4
-
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n $1"
-	failed=$((failed + 1))
-}
-
-skip_all() {
-	echo "1..0 # SKIP $1"
-	exit $KSFT_SKIP
-}
+. "$(dirname "$0")/lkport_tap.sh"
 
 echo "TAP version 13"
 
@@ -89,13 +68,6 @@ expect() {
 		show
 		not_ok "$desc"
 	fi
-}
-
-# check DESC COMMAND...: one test that passes when COMMAND succeeds.
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
 # eventually COMMAND...: COMMAND succeeds within 10 s (polled).
