@@ -56,18 +56,38 @@ class PortGroups : public ::testing::Test {
         EXPECT_EQ(0u, reg.write_port_count());
     }
     // Threads blocked on a read port or group.
-    u32 waiters(PortHandle* p) {
-        PortRegistry::Info i{};
-        EXPECT_EQ(NO_ERROR, reg.info(p, &i));
-        return i.waiters;
-    }
-    bool wait_for_waiters(PortHandle* p, u32 n) {
-        return lk_test::eventually([&] { return waiters(p) == n; });
-    }
     PortRegistry::Info info(PortHandle* p) {
         PortRegistry::Info i{};
         EXPECT_EQ(NO_ERROR, reg.info(p, &i));
         return i;
+    }
+    u32 waiters(PortHandle* p) { return info(p).waiters; }
+    bool wait_for_waiters(PortHandle* p, u32 n) {
+        return lk_test::eventually([&] { return waiters(p) == n; });
+    }
+    // g's members are {live, dead}, a thread is blocked reading g, and
+    // cut() takes the live member away: nothing can arrive any more, so
+    // the read must end now with ERR_CANCELLED (not at its deadline), g
+    // must poll readable and its observer be told. Closes g.
+    template <class Cut>
+    void expect_cut_cancels_blocked_read(PortGroup* g, Cut cut) {
+        std::atomic<int> notes{0};
+        reg.set_observer(g, lk_test::counting_observer(&notes));
+        status_t got = NO_ERROR;
+        double start = lk_test::now_ms();
+        Thread t([&] {
+            PortResult r;
+            got = reg.group_read(g, lk_test::in_ms(5000), &r);
+        });
+        EXPECT_TRUE(wait_for_waiters(g, 1));
+        int before = notes.load();
+        cut();
+        t.join();
+        EXPECT_EQ(ERR_CANCELLED, got);
+        EXPECT_LT(lk_test::now_ms() - start, 4000.0);
+        EXPECT_TRUE(reg.readable(g));
+        EXPECT_GT(notes.load(), before);
+        EXPECT_EQ(NO_ERROR, reg.close(g));
     }
     void destroy_writer(int i) {
         ASSERT_EQ(NO_ERROR, reg.close(wps[i]));
@@ -440,54 +460,24 @@ TEST_F(PortGroups, RemovingTheLastLiveMemberCancelsABlockedGroupRead) {
     make(2);
     PortGroup* g = group({rps[0], rps[1]});
     destroy_writer(1);
-    std::atomic<int> notes{0};
-    reg.set_observer(g, Observer{[](void* c) { static_cast<std::atomic<int>*>(c)->fetch_add(1); }, &notes});
-    status_t got = NO_ERROR;
-    double start = lk_test::now_ms();
-    Thread t([&] {
-        PortResult r;
-        got = reg.group_read(g, lk_test::in_ms(5000), &r);
-    });
-    EXPECT_TRUE(wait_for_waiters(g, 1));
-    int before = notes.load();
-    ASSERT_EQ(NO_ERROR, reg.group_remove(g, rps[0]));
-    t.join();
-    EXPECT_EQ(ERR_CANCELLED, got);
-    EXPECT_LT(lk_test::now_ms() - start, 4000.0);
-    EXPECT_TRUE(reg.readable(g));
-    EXPECT_GT(notes.load(), before);
-    EXPECT_EQ(NO_ERROR, reg.close(g));
+    expect_cut_cancels_blocked_read(g, [&] { ASSERT_EQ(NO_ERROR, reg.group_remove(g, rps[0])); });
 }
 
 TEST_F(PortGroups, ClosingTheLastLiveMemberCancelsABlockedGroupRead) {
     make(2);
     PortGroup* g = group({rps[0], rps[1]});
     destroy_writer(0);
-    std::atomic<int> notes{0};
-    reg.set_observer(g, Observer{[](void* c) { static_cast<std::atomic<int>*>(c)->fetch_add(1); }, &notes});
-    status_t got = NO_ERROR;
-    double start = lk_test::now_ms();
-    Thread t([&] {
-        PortResult r;
-        got = reg.group_read(g, lk_test::in_ms(5000), &r);
+    expect_cut_cancels_blocked_read(g, [&] {
+        ASSERT_EQ(NO_ERROR, reg.close(rps[1]));
+        rps[1] = nullptr;
     });
-    EXPECT_TRUE(wait_for_waiters(g, 1));
-    int before = notes.load();
-    ASSERT_EQ(NO_ERROR, reg.close(rps[1]));
-    rps[1] = nullptr;
-    t.join();
-    EXPECT_EQ(ERR_CANCELLED, got);
-    EXPECT_LT(lk_test::now_ms() - start, 4000.0);
-    EXPECT_TRUE(reg.readable(g));
-    EXPECT_GT(notes.load(), before);
-    EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
 TEST_F(PortGroups, ObserverIsToldOfMemberData) {
     make(2);
     PortGroup* g = group({rps[0]});
     std::atomic<int> notes{0};
-    reg.set_observer(g, Observer{[](void* c) { static_cast<std::atomic<int>*>(c)->fetch_add(1); }, &notes});
+    reg.set_observer(g, lk_test::counting_observer(&notes));
     ASSERT_EQ(NO_ERROR, put(0, 1));
     EXPECT_EQ(1, notes.load());
     ASSERT_EQ(NO_ERROR, put(1, 2));  // not a member

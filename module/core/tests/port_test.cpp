@@ -929,7 +929,7 @@ TEST_F(Port, ReadabilityAndObserver) {
     WritePort* wp = create("ready");
     ReadPort* rp = open("ready");
     std::atomic<int> notes{0};
-    reg.set_observer(rp, Observer{[](void* c) { static_cast<std::atomic<int>*>(c)->fetch_add(1); }, &notes});
+    reg.set_observer(rp, lk_test::counting_observer(&notes));
     EXPECT_FALSE(reg.readable(rp));
     EXPECT_FALSE(reg.readable(h(rp)));
     EXPECT_EQ(NO_ERROR, put(wp, {1}));

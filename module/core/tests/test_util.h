@@ -126,6 +126,11 @@ class Thread {
     std::thread thread_;  // last: starts once the members above exist
 };
 
+// An observer that counts its notifications in *notes.
+inline lk::Observer counting_observer(std::atomic<int>* notes) {
+    return lk::Observer{[](void* c) { static_cast<std::atomic<int>*>(c)->fetch_add(1); }, notes};
+}
+
 // Packets that carry a 64-bit value and its complement, so that a test
 // sees both that the right packet arrived and that all 16 bytes did.
 inline lk::PortPacket packet(std::uint64_t v) {
