@@ -73,7 +73,7 @@ bench-user: user
 	$(MAKE) -C $(ROOT)/bench O=$(B)/bench
 
 # ---- host unit tests of the C++ core ---------------------------------------------
-include $(ROOT)/module/core/host.mk
+include $(ROOT)/module/core/tests/host.mk
 
 # ---- the VM ----------------------------------------------------------------------
 # Everything the guest gets besides the modules, under /lkport: tools,

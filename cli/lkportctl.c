@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include <lkport/lk.h>
-#include <lkport/lkport.h>
+#include <lkport/device.h>
 
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2

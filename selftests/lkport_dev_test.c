@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include <lkport/lkport.h>
+#include <lkport/device.h>
 
 #include "lkport_test.h"
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include <lkport/lk.h>
-#include <lkport/lkport.h>
+#include <lkport/device.h>
 
 /* The inverse of the module's status -> errno table. */
 static const struct {

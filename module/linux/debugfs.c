@@ -9,7 +9,7 @@
 #include <linux/seq_file.h>
 #include <linux/user_namespace.h>
 
-#include "lkport.h"
+#include "glue.h"
 
 static struct dentry *lkport_debugfs;
 

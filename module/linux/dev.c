@@ -14,7 +14,7 @@
 #include <linux/string.h>
 
 #include "ioctl.h"
-#include "lkport.h"
+#include "glue.h"
 
 static long lkport_ioc_version(struct file *file, void *arg)
 {

@@ -6,7 +6,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 
-#include "lkport.h"
+#include "glue.h"
 
 static const struct {
 	int status;

@@ -7,7 +7,7 @@
 
 #include <lk/capi.h>
 
-#include "lkport.h"
+#include "glue.h"
 
 static int __init lkport_init(void)
 {

@@ -23,7 +23,7 @@
 #include <linux/time_namespace.h>
 #include <linux/user_namespace.h>
 
-#include "lkport.h"
+#include "glue.h"
 
 static unsigned int max_objects_per_user = 1024;
 module_param(max_objects_per_user, uint, 0644);

@@ -18,7 +18,7 @@
 #pragma once
 
 #include <lkport/lk.h>
-#include <lkport/lkport.h>
+#include <lkport/device.h>
 #include <unistd.h>
 
 #include <array>
@@ -42,7 +42,7 @@ class [[nodiscard]] Status {
   public:
     constexpr Status() = default;
     constexpr explicit Status(lk_status_t code) : code_(code) {}
-    // A negative errno, as <lkport/lkport.h> returns, as an LK status.
+    // A negative errno, as <lkport/device.h> returns, as an LK status.
     static Status from_errno(int err) { return Status(lk_status_from_errno(err)); }
 
     constexpr bool ok() const { return code_ == LK_NO_ERROR; }

@@ -4,7 +4,7 @@
  *
  * Plain C: fixed-size integers, opaque handles, no kernel types. The core
  * (module/core) includes this and nothing of Linux; module/linux/os.c
- * implements it on the kernel, module/core/host/os_host.cpp in user space for
+ * implements it on the kernel, module/core/tests/host/os_host.cpp in user space for
  * the host unit tests. Every function states the contexts it may be called
  * from; "any" includes hard-IRQ context.
  */

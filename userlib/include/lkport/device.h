@@ -6,8 +6,8 @@
  * on failure (they do not rely on errno, which is left as the system call
  * set it).
  */
-#ifndef LKPORT_LKPORT_H
-#define LKPORT_LKPORT_H
+#ifndef LKPORT_DEVICE_H
+#define LKPORT_DEVICE_H
 
 #include <linux/lkport.h>
 
@@ -29,4 +29,4 @@ int lkport_version_compatible(const struct lkport_version *v);
 }
 #endif
 
-#endif /* LKPORT_LKPORT_H */
+#endif /* LKPORT_DEVICE_H */

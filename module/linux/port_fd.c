@@ -25,7 +25,7 @@
 #include <linux/uaccess.h>
 
 #include "ioctl.h"
-#include "lkport.h"
+#include "glue.h"
 
 struct lkport_wport {
 	struct lkport_object obj;

@@ -6,7 +6,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <lkport/lkport.h>
+#include <lkport/device.h>
 
 int lkport_open(void)
 {

@@ -2,7 +2,7 @@
 #
 # Host unit tests and benchmarks of the C++ core (included by the top-level
 # Makefile). The core's own sources, unchanged, are compiled for user space
-# against host/os_host.cpp (lk/os.h on std::thread) and tested with
+# against tests/host/os_host.cpp (lk/os.h on std::thread) and tested with
 # GoogleTest, once under ThreadSanitizer and once under AddressSanitizer +
 # UndefinedBehaviorSanitizer.
 #
@@ -13,9 +13,9 @@ HOST_CXX ?= g++
 CORE := $(ROOT)/module/core
 HOST_CORE_SRCS := $(filter-out $(CORE)/new.cpp,$(wildcard $(CORE)/*.cpp))
 HOST_TEST_SRCS := $(wildcard $(CORE)/tests/*.cpp)
-HOST_SRCS := $(HOST_CORE_SRCS) $(CORE)/host/os_host.cpp $(HOST_TEST_SRCS)
+HOST_SRCS := $(HOST_CORE_SRCS) $(CORE)/tests/host/os_host.cpp $(HOST_TEST_SRCS)
 HOST_CXXFLAGS := -std=gnu++20 -O1 -g -DLK_HOST -DLK_DEBUG=1 \
-	-I$(CORE)/include -I$(CORE)/host -I$(CORE)/tests \
+	-I$(CORE)/include -I$(CORE)/tests/host -I$(CORE)/tests \
 	-Wall -Wextra -Werror -Wno-unused-parameter -pthread -MMD -MP
 HOST_SANITIZERS := tsan asan
 host-san-flags-tsan := -fsanitize=thread
@@ -51,4 +51,4 @@ host-test: host
 	done
 
 # Host benchmarks (Google Benchmark, callgrind): make host-bench
--include $(CORE)/bench/bench.mk
+-include $(ROOT)/bench/core/bench.mk

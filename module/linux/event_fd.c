@@ -14,7 +14,7 @@
 #include <linux/stringhash.h>
 
 #include "ioctl.h"
-#include "lkport.h"
+#include "glue.h"
 
 struct lkport_event {
 	struct lkport_object obj;

@@ -12,16 +12,16 @@
 # of dispatches per table under callgrind.
 
 BENCH_DIR := $(B)/host/bench
-BENCH_SRC := $(CORE)/bench
+BENCH_SRC := $(ROOT)/bench/core
 BENCH_CXXFLAGS := -std=gnu++20 -O2 -g -DNDEBUG -DLK_HOST -DLK_DEBUG=0 \
-	-I$(CORE)/include -I$(CORE)/host \
+	-I$(CORE)/include -I$(CORE)/tests/host \
 	-Wall -Wextra -Wno-unused-parameter -pthread -MMD -MP
 BENCH_ARGS ?= --benchmark_min_time=0.2 --benchmark_repetitions=5 \
 	--benchmark_report_aggregates_only=true
 BENCH_DISPATCHES ?= 100000
 
 bench-obj = $(patsubst $(ROOT)/%.cpp,$(BENCH_DIR)/obj/%.o,$(1))
-BENCH_LIB_OBJS := $(call bench-obj,$(HOST_CORE_SRCS) $(CORE)/host/os_host.cpp)
+BENCH_LIB_OBJS := $(call bench-obj,$(HOST_CORE_SRCS) $(CORE)/tests/host/os_host.cpp)
 BENCH_GBENCH_OBJ := $(call bench-obj,$(BENCH_SRC)/handler_table_bench.cpp)
 BENCH_CALLGRIND_OBJ := $(call bench-obj,$(BENCH_SRC)/handler_table_callgrind.cpp)
 BENCH_GBENCH := $(BENCH_DIR)/lkport-bench-handler-table
