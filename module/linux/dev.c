@@ -31,32 +31,29 @@ static long lkport_ioc_version(struct file *file, void *arg)
 }
 
 static const struct lkport_ioctl_desc lkport_dev_ioctls[] = {
-	LKPORT_IOCTL(LKPORT_IOC_VERSION, lkport_ioc_version),
-	LKPORT_IOCTL(LKPORT_IOC_EVENT_CREATE, lkport_event_create),
-	LKPORT_IOCTL(LKPORT_IOC_EVENT_OPEN, lkport_event_open),
-	LKPORT_IOCTL(LKPORT_IOC_PORT_CREATE, lkport_port_create),
-	LKPORT_IOCTL(LKPORT_IOC_PORT_OPEN, lkport_port_open),
-	LKPORT_IOCTL(LKPORT_IOC_GROUP_CREATE, lkport_group_create),
+	LKPORT_IOCTL(LKPORT_IOC_VERSION, LKPORT_IOCTL_ANY, lkport_ioc_version),
+	LKPORT_IOCTL(LKPORT_IOC_EVENT_CREATE, LKPORT_IOCTL_ANY, lkport_event_create),
+	LKPORT_IOCTL(LKPORT_IOC_EVENT_OPEN, LKPORT_IOCTL_ANY, lkport_event_open),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_CREATE, LKPORT_IOCTL_ANY, lkport_port_create),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_OPEN, LKPORT_IOCTL_ANY, lkport_port_open),
+	LKPORT_IOCTL(LKPORT_IOC_GROUP_CREATE, LKPORT_IOCTL_ANY, lkport_group_create),
 };
 
-static long lkport_dev_ioctl(struct file *file, unsigned int cmd,
-			     unsigned long arg)
-{
-	return LKPORT_IOCTL_TABLE_DISPATCH(lkport_dev_ioctls, file, cmd, arg);
-}
-
-static const struct file_operations lkport_dev_fops = {
-	.owner = THIS_MODULE,
-	.open = nonseekable_open,
-	.unlocked_ioctl = lkport_dev_ioctl,
-	/* Every argument is a pointer to a fixed-layout struct. */
-	.compat_ioctl = compat_ptr_ioctl,
+/* misc_open installs these fops on the file, so lkport_fd_ioctl finds the
+ * table through file->f_op as for every object fd. */
+static const struct lkport_fd_kind lkport_dev_kind = {
+	.fops = {
+		.owner = THIS_MODULE,
+		.open = nonseekable_open,
+		LKPORT_FD_IOCTL_OPS,
+	},
+	LKPORT_FD_IOCTLS(lkport_dev_ioctls),
 };
 
 static struct miscdevice lkport_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "lkport",
-	.fops = &lkport_dev_fops,
+	.fops = &lkport_dev_kind.fops,
 	.mode = 0666,
 };
 

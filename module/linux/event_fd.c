@@ -99,8 +99,6 @@ static long lkport_ioc_event_wait(struct file *file, void *arg)
 
 	if (w->flags || w->reserved)
 		return -EINVAL;
-	if (!(file->f_mode & FMODE_READ))
-		return -EBADF;
 	return lkport_errno(lk_event_wait_deadline(&e->ev, lkport_deadline(w->deadline_ns), 1));
 }
 
@@ -108,8 +106,6 @@ static long lkport_ioc_event_signal(struct file *file, void *arg)
 {
 	struct lkport_event *e = file->private_data;
 
-	if (!(file->f_mode & FMODE_WRITE))
-		return -EBADF;
 	return lk_event_signal(&e->ev);
 }
 
@@ -117,8 +113,6 @@ static long lkport_ioc_event_unsignal(struct file *file, void *arg)
 {
 	struct lkport_event *e = file->private_data;
 
-	if (!(file->f_mode & FMODE_WRITE))
-		return -EBADF;
 	return lkport_errno(lk_event_unsignal(&e->ev));
 }
 
@@ -135,24 +129,23 @@ static long lkport_ioc_event_info(struct file *file, void *arg)
 	return 0;
 }
 
+/* Waiting needs an fd opened for it (FMODE_READ), signalling one opened
+ * for that (FMODE_WRITE); the dispatcher says EBADF otherwise. */
 static const struct lkport_ioctl_desc lkport_event_ioctls[] = {
-	LKPORT_IOCTL(LKPORT_IOC_INFO, lkport_ioc_event_info),
-	LKPORT_IOCTL(LKPORT_IOC_EVENT_WAIT, lkport_ioc_event_wait),
-	LKPORT_IOCTL(LKPORT_IOC_EVENT_SIGNAL, lkport_ioc_event_signal),
-	LKPORT_IOCTL(LKPORT_IOC_EVENT_UNSIGNAL, lkport_ioc_event_unsignal),
+	LKPORT_IOCTL(LKPORT_IOC_INFO, LKPORT_IOCTL_ANY, lkport_ioc_event_info),
+	LKPORT_IOCTL(LKPORT_IOC_EVENT_WAIT, LKPORT_IOCTL_READ, lkport_ioc_event_wait),
+	LKPORT_IOCTL(LKPORT_IOC_EVENT_SIGNAL, LKPORT_IOCTL_WRITE, lkport_ioc_event_signal),
+	LKPORT_IOCTL(LKPORT_IOC_EVENT_UNSIGNAL, LKPORT_IOCTL_WRITE, lkport_ioc_event_unsignal),
 };
 
-static long lkport_event_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	return LKPORT_IOCTL_TABLE_DISPATCH(lkport_event_ioctls, file, cmd, arg);
-}
-
-static const struct file_operations lkport_event_fops = {
-	.owner = THIS_MODULE,
-	.release = lkport_event_release,
-	.poll = lkport_event_poll,
-	.unlocked_ioctl = lkport_event_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
+static const struct lkport_fd_kind lkport_event_kind = {
+	.fops = {
+		.owner = THIS_MODULE,
+		.release = lkport_event_release,
+		.poll = lkport_event_poll,
+		LKPORT_FD_IOCTL_OPS,
+	},
+	LKPORT_FD_IOCTLS(lkport_event_ioctls),
 };
 
 static int access_to_open_flags(u32 access)
@@ -210,7 +203,7 @@ long lkport_event_create(struct file *dev, void *arg)
 	lkport_object_publish_locked(&e->obj);
 	mutex_unlock(&lkport_objects_lock);
 
-	fd = lkport_new_fd("lkport-event", &lkport_event_fops, e, O_RDWR, c->fd_flags);
+	fd = lkport_new_fd("lkport-event", &lkport_event_kind.fops, e, O_RDWR, c->fd_flags);
 	if (fd < 0)
 		lkport_event_put(e);
 	return fd;
@@ -246,7 +239,7 @@ long lkport_event_open(struct file *dev, void *arg)
 	if (ret)
 		return ret;
 
-	fd = lkport_new_fd("lkport-event", &lkport_event_fops, e, flags, o->fd_flags);
+	fd = lkport_new_fd("lkport-event", &lkport_event_kind.fops, e, flags, o->fd_flags);
 	if (fd < 0)
 		lkport_event_put(e);
 	return fd;

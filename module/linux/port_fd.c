@@ -48,10 +48,6 @@ struct lkport_reader {
 	u32 mode;			/* read port: its writer's, kept past destroy */
 };
 
-static const struct file_operations lkport_wport_fops;
-static const struct file_operations lkport_rport_fops;
-static const struct file_operations lkport_group_fops;
-
 /* Packets written or read on the stack before falling back to the heap:
  * the common single-packet ping-pong never allocates. */
 #define LKPORT_STACK_PACKETS 4
@@ -214,24 +210,22 @@ static __poll_t lkport_wport_poll(struct file *file, poll_table *pt)
 	return mask;
 }
 
+/* Port fds are always opened O_RDWR: no command needs an access check. */
 static const struct lkport_ioctl_desc lkport_wport_ioctls[] = {
-	LKPORT_IOCTL(LKPORT_IOC_INFO, lkport_ioc_wport_info),
-	LKPORT_IOCTL(LKPORT_IOC_PORT_WRITE, lkport_ioc_port_write),
-	LKPORT_IOCTL(LKPORT_IOC_PORT_CLOSE, lkport_ioc_port_close),
-	LKPORT_IOCTL(LKPORT_IOC_PORT_DESTROY, lkport_ioc_port_destroy),
+	LKPORT_IOCTL(LKPORT_IOC_INFO, LKPORT_IOCTL_ANY, lkport_ioc_wport_info),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_WRITE, LKPORT_IOCTL_ANY, lkport_ioc_port_write),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_CLOSE, LKPORT_IOCTL_ANY, lkport_ioc_port_close),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_DESTROY, LKPORT_IOCTL_ANY, lkport_ioc_port_destroy),
 };
 
-static long lkport_wport_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	return LKPORT_IOCTL_TABLE_DISPATCH(lkport_wport_ioctls, file, cmd, arg);
-}
-
-static const struct file_operations lkport_wport_fops = {
-	.owner = THIS_MODULE,
-	.release = lkport_wport_release,
-	.poll = lkport_wport_poll,
-	.unlocked_ioctl = lkport_wport_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
+static const struct lkport_fd_kind lkport_wport_kind = {
+	.fops = {
+		.owner = THIS_MODULE,
+		.release = lkport_wport_release,
+		.poll = lkport_wport_poll,
+		LKPORT_FD_IOCTL_OPS,
+	},
+	LKPORT_FD_IOCTLS(lkport_wport_ioctls),
 };
 
 /* LKPORT_PORT_SHARE or _EXISTING on a name in use: another writer of it.
@@ -251,7 +245,7 @@ static int share_locked(lk_port_t existing, bool override, struct lkport_wport *
 
 static int new_wport_fd(struct lkport_wport *w, u32 fd_flags)
 {
-	int fd = lkport_new_fd("lkport-wport", &lkport_wport_fops, w, O_RDWR, fd_flags);
+	int fd = lkport_new_fd("lkport-wport", &lkport_wport_kind.fops, w, O_RDWR, fd_flags);
 
 	if (fd < 0)
 		kref_put_mutex(&w->ref, lkport_wport_free, &lkport_objects_lock);
@@ -470,21 +464,18 @@ static struct lkport_reader *lkport_reader_new(void)
 }
 
 static const struct lkport_ioctl_desc lkport_rport_ioctls[] = {
-	LKPORT_IOCTL(LKPORT_IOC_INFO, lkport_ioc_reader_info),
-	LKPORT_IOCTL(LKPORT_IOC_PORT_READ, lkport_ioc_read),
+	LKPORT_IOCTL(LKPORT_IOC_INFO, LKPORT_IOCTL_ANY, lkport_ioc_reader_info),
+	LKPORT_IOCTL(LKPORT_IOC_PORT_READ, LKPORT_IOCTL_ANY, lkport_ioc_read),
 };
 
-static long lkport_rport_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	return LKPORT_IOCTL_TABLE_DISPATCH(lkport_rport_ioctls, file, cmd, arg);
-}
-
-static const struct file_operations lkport_rport_fops = {
-	.owner = THIS_MODULE,
-	.release = lkport_reader_release,
-	.poll = lkport_reader_poll,
-	.unlocked_ioctl = lkport_rport_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
+static const struct lkport_fd_kind lkport_rport_kind = {
+	.fops = {
+		.owner = THIS_MODULE,
+		.release = lkport_reader_release,
+		.poll = lkport_reader_poll,
+		LKPORT_FD_IOCTL_OPS,
+	},
+	LKPORT_FD_IOCTLS(lkport_rport_ioctls),
 };
 
 struct open_check {
@@ -539,7 +530,7 @@ long lkport_port_open(struct file *dev, void *arg)
 	lk_port_set_notify(r->port, lkport_reader_notify, r);
 	lkport_object_publish(&r->obj);
 
-	fd = lkport_new_fd("lkport-rport", &lkport_rport_fops, r, O_RDWR, o->fd_flags);
+	fd = lkport_new_fd("lkport-rport", &lkport_rport_kind.fops, r, O_RDWR, o->fd_flags);
 	if (fd < 0)
 		lkport_reader_destroy(r);
 	return fd;
@@ -551,7 +542,7 @@ static struct lkport_reader *rport_get(int fd, struct fd *f)
 	*f = fdget(fd);
 	if (!fd_file(*f))
 		return NULL;
-	if (fd_file(*f)->f_op != &lkport_rport_fops) {
+	if (fd_file(*f)->f_op != &lkport_rport_kind.fops) {
 		fdput(*f);
 		return NULL;
 	}
@@ -599,23 +590,20 @@ static long lkport_ioc_group_remove(struct file *file, void *arg)
 }
 
 static const struct lkport_ioctl_desc lkport_group_ioctls[] = {
-	LKPORT_IOCTL(LKPORT_IOC_INFO, lkport_ioc_reader_info),
-	LKPORT_IOCTL(LKPORT_IOC_GROUP_ADD, lkport_ioc_group_add),
-	LKPORT_IOCTL(LKPORT_IOC_GROUP_REMOVE, lkport_ioc_group_remove),
-	LKPORT_IOCTL(LKPORT_IOC_GROUP_READ, lkport_ioc_read),
+	LKPORT_IOCTL(LKPORT_IOC_INFO, LKPORT_IOCTL_ANY, lkport_ioc_reader_info),
+	LKPORT_IOCTL(LKPORT_IOC_GROUP_ADD, LKPORT_IOCTL_ANY, lkport_ioc_group_add),
+	LKPORT_IOCTL(LKPORT_IOC_GROUP_REMOVE, LKPORT_IOCTL_ANY, lkport_ioc_group_remove),
+	LKPORT_IOCTL(LKPORT_IOC_GROUP_READ, LKPORT_IOCTL_ANY, lkport_ioc_read),
 };
 
-static long lkport_group_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	return LKPORT_IOCTL_TABLE_DISPATCH(lkport_group_ioctls, file, cmd, arg);
-}
-
-static const struct file_operations lkport_group_fops = {
-	.owner = THIS_MODULE,
-	.release = lkport_reader_release,
-	.poll = lkport_reader_poll,
-	.unlocked_ioctl = lkport_group_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
+static const struct lkport_fd_kind lkport_group_kind = {
+	.fops = {
+		.owner = THIS_MODULE,
+		.release = lkport_reader_release,
+		.poll = lkport_reader_poll,
+		LKPORT_FD_IOCTL_OPS,
+	},
+	LKPORT_FD_IOCTLS(lkport_group_ioctls),
 };
 
 long lkport_group_create(struct file *dev, void *arg)
@@ -681,7 +669,7 @@ out:
 		kfree(g);
 		return ret;
 	}
-	fd = lkport_new_fd("lkport-group", &lkport_group_fops, g, O_RDWR, c->fd_flags);
+	fd = lkport_new_fd("lkport-group", &lkport_group_kind.fops, g, O_RDWR, c->fd_flags);
 	if (fd < 0)
 		lkport_reader_destroy(g);
 	return fd;

@@ -8,6 +8,29 @@
  * after a name's NUL rejected with EINVAL, extension only at the end or by
  * new commands. Unknown commands fail with ENOTTY.
  *
+ * Struct sizes. A command is matched by its type, number and direction;
+ * the size encoded in it is the caller's struct, which may be older or
+ * newer than the module's:
+ *  - A struct grows only at its end, by fields whose zero value means what
+ *    the older struct meant. The module keeps, per command, the size it was
+ *    introduced with (today every struct is still at that size).
+ *  - Smaller than the module's (an older caller): the module reads the
+ *    bytes given and takes the rest as zero; it writes back only as many
+ *    bytes as the caller's struct has.
+ *  - Larger than the module's (a newer caller): the extra bytes must be
+ *    zero, else the call fails with E2BIG (the caller asked for something
+ *    this module does not know); output bytes past the module's struct
+ *    come back zero. Commands that only return data (_IOR) read nothing
+ *    from the caller, so their extra bytes may hold anything.
+ *  - Smaller than the command's first size, or any size on a command
+ *    without an argument (_IO): no such command, ENOTTY. So is a known
+ *    number with the wrong direction.
+ *  - A command is refused with EBADF, before its argument is read, on an
+ *    fd not opened for it (an event fd opened only to wait cannot signal).
+ *  - An argument the module writes back (_IOWR) is checked writable before
+ *    anything changes: in read-only memory the call fails with EFAULT and
+ *    nothing happened.
+ *
  * Objects. /dev/lkport creates and opens named objects; each comes back as
  * a file descriptor of its own (an event, a write port, a read port or a
  * port group), which works with poll/epoll, can be passed to other
@@ -65,7 +88,9 @@
  *   ERR_GENERIC and others  EIO
  * and from the ioctl layer itself: EFAULT (bad pointer; nothing changed),
  * EINVAL (reserved field, unknown flag, bad name), EDQUOT (per-user limit),
- * EMFILE/ENFILE (no fd), ENOTTY (unknown command).
+ * EMFILE/ENFILE (no fd), ENOTTY (unknown command), EBADF (fd not opened
+ * for the command), E2BIG (a newer caller's struct with nonzero bytes past
+ * the module's; see "Struct sizes" above).
  */
 #ifndef _UAPI_LINUX_LKPORT_H
 #define _UAPI_LINUX_LKPORT_H
