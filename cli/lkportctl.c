@@ -366,6 +366,7 @@ static const struct {
 	{ LKPORT_FEATURE_GROUPS, "groups" },
 	{ LKPORT_FEATURE_POLL, "poll" },
 	{ LKPORT_FEATURE_INFO, "info" },
+	{ LKPORT_FEATURE_READ, "read" },
 };
 
 static int cmd_version(int argc, char **argv)

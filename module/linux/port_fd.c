@@ -377,7 +377,7 @@ static int lkport_reader_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Reads into user memory: PORT_READ and GROUP_READ. */
+/* Reads into user memory: READ, and the older PORT_READ and GROUP_READ. */
 static long lkport_ioc_read(struct file *file, void *arg)
 {
 	struct lkport_reader *r = file->private_data;
@@ -465,6 +465,7 @@ static struct lkport_reader *lkport_reader_new(void)
 
 static const struct lkport_ioctl_desc lkport_rport_ioctls[] = {
 	LKPORT_IOCTL(LKPORT_IOC_INFO, LKPORT_IOCTL_ANY, lkport_ioc_reader_info),
+	LKPORT_IOCTL(LKPORT_IOC_READ, LKPORT_IOCTL_ANY, lkport_ioc_read),
 	LKPORT_IOCTL(LKPORT_IOC_PORT_READ, LKPORT_IOCTL_ANY, lkport_ioc_read),
 };
 
@@ -591,6 +592,7 @@ static long lkport_ioc_group_remove(struct file *file, void *arg)
 
 static const struct lkport_ioctl_desc lkport_group_ioctls[] = {
 	LKPORT_IOCTL(LKPORT_IOC_INFO, LKPORT_IOCTL_ANY, lkport_ioc_reader_info),
+	LKPORT_IOCTL(LKPORT_IOC_READ, LKPORT_IOCTL_ANY, lkport_ioc_read),
 	LKPORT_IOCTL(LKPORT_IOC_GROUP_ADD, LKPORT_IOCTL_ANY, lkport_ioc_group_add),
 	LKPORT_IOCTL(LKPORT_IOC_GROUP_REMOVE, LKPORT_IOCTL_ANY, lkport_ioc_group_remove),
 	LKPORT_IOCTL(LKPORT_IOC_GROUP_READ, LKPORT_IOCTL_ANY, lkport_ioc_read),

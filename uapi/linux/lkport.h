@@ -102,7 +102,7 @@
 #define LKPORT_IOC_MAGIC	0xB8
 
 #define LKPORT_ABI_MAJOR	1	/* incompatible changes */
-#define LKPORT_ABI_MINOR	2	/* compatible additions */
+#define LKPORT_ABI_MINOR	3	/* compatible additions */
 
 #define LKPORT_NAME_LEN		64	/* name fields, bytes with the NUL */
 #define LKPORT_NAME_MAX		63	/* longest name */
@@ -120,6 +120,8 @@
 #define LKPORT_FEATURE_GROUPS	(1ULL << 3)	/* port groups */
 #define LKPORT_FEATURE_POLL	(1ULL << 4)	/* poll/epoll on object fds */
 #define LKPORT_FEATURE_INFO	(1ULL << 5)	/* LKPORT_IOC_INFO */
+#define LKPORT_FEATURE_READ	(1ULL << 6)	/* LKPORT_IOC_READ (ABI 1.3),
+						 * size-tolerant commands */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
@@ -290,8 +292,10 @@ struct lkport_port_write {
 	__u64 reserved;			/* zero */
 };
 
-/* LKPORT_IOC_PORT_READ (read port), LKPORT_IOC_GROUP_READ (group): waits
- * until a packet is there, then returns up to `max` of them. poll: EPOLLIN
+/* LKPORT_IOC_READ (read port or group; LKPORT_IOC_PORT_READ on a read
+ * port and LKPORT_IOC_GROUP_READ on a group do the same, kept for callers
+ * from before ABI 1.3): waits until a packet is there, then returns up to
+ * `max` of them. poll: EPOLLIN
  * while a packet is queued; EPOLLHUP once the writer is destroyed (for a
  * group: every member's writer) and nothing is left; reads then fail with
  * ECANCELED. Output fields (count here, delivered and skipped in a write)
@@ -305,6 +309,8 @@ struct lkport_port_read {
 	__u32 reserved;			/* zero */
 };
 
+/* Any reader fd (read port or group), numbered with the every-fd commands. */
+#define LKPORT_IOC_READ		_IOWR(LKPORT_IOC_MAGIC, 0x11, struct lkport_port_read)
 #define LKPORT_IOC_PORT_WRITE	_IOWR(LKPORT_IOC_MAGIC, 0x30, struct lkport_port_write)
 #define LKPORT_IOC_PORT_READ	_IOWR(LKPORT_IOC_MAGIC, 0x31, struct lkport_port_read)
 /* Write port: no more writes (EBADF; poll: EPOLLHUP instead of EPOLLOUT);
