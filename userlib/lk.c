@@ -97,6 +97,13 @@ uint64_t lk_deadline_after_ms(lk_time_t timeout)
 	       (uint64_t)timeout * 1000000u;
 }
 
+static bool module_compatible(int dev)
+{
+	struct lkport_version v;
+
+	return !lkport_query_version(dev, &v) && lkport_version_compatible(&v);
+}
+
 int lk_device(void)
 {
 	static _Atomic int dev = -1;
@@ -107,6 +114,12 @@ int lk_device(void)
 	fd = lkport_open();
 	if (fd < 0)
 		return fd;
+	/* Once per process: calls below assume this library's ABI (one READ
+	 * for any reader fd, for one). */
+	if (!module_compatible(fd)) {
+		close(fd);
+		return -EPROTONOSUPPORT;
+	}
 	/* Another thread may have won: keep one fd. */
 	if (!atomic_compare_exchange_strong(&dev, &expected, fd)) {
 		close(fd);
@@ -119,7 +132,7 @@ int lk_device(void)
  * object. */
 static lk_status_t device_status(int err)
 {
-	if (err == -ENOENT || err == -ENODEV || err == -ENXIO)
+	if (err == -ENOENT || err == -ENODEV || err == -ENXIO || err == -EPROTONOSUPPORT)
 		return LK_ERR_NOT_SUPPORTED;
 	return lk_status_from_errno(err);
 }
@@ -329,10 +342,9 @@ lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_resu
 	*got = 0;
 	if (max == 0)
 		return LK_ERR_INVALID_ARGS;
-	/* A read port or a group: each fd answers only its own command. */
-	ret = ioctl(port, LKPORT_IOC_PORT_READ, &r);
-	if (ret < 0 && errno == ENOTTY)
-		ret = ioctl(port, LKPORT_IOC_GROUP_READ, &r);
+	/* A read port or a group: both answer LKPORT_IOC_READ; anything
+	 * else says ENOTTY. */
+	ret = ioctl(port, LKPORT_IOC_READ, &r);
 	if (ret < 0)
 		return errno == ENOTTY ? LK_ERR_BAD_HANDLE : lk_status_from_errno(errno);
 	for (i = 0; i < r.count; i++) {
@@ -352,13 +364,13 @@ lk_status_t lk_port_read(lk_port_t port, lk_time_t timeout, lk_port_result_t *re
 
 lk_status_t lk_port_close(lk_port_t port)
 {
-	struct lkport_info info;
-	lk_status_t st = lk_object_info(port, &info);
-
-	if (st)
-		return st;
-	if (info.kind == LKPORT_KIND_WRITE_PORT)
-		return call(port, LKPORT_IOC_PORT_CLOSE, NULL);
+	/* Only a write port takes PORT_CLOSE (see lk.h for why this is the
+	 * one way to tell): ENOTTY says it is a reader, which goes with its
+	 * handle. */
+	if (ioctl(port, LKPORT_IOC_PORT_CLOSE) == 0)
+		return LK_NO_ERROR;
+	if (errno != ENOTTY)
+		return lk_status_from_errno(errno);
 	close(port);
 	return LK_NO_ERROR;
 }

@@ -15,7 +15,8 @@
  *    (LK has no signals); timeouts are deadlines, never stretched by a
  *    retry;
  *  - LK_ERR_NO_RESOURCES: a per-user limit was reached (EDQUOT);
- *  - LK_ERR_NOT_SUPPORTED: /dev/lkport is missing (module not loaded).
+ *  - LK_ERR_NOT_SUPPORTED: /dev/lkport is missing (module not loaded), or
+ *    the module is older than the ABI this library was built for.
  */
 #ifndef LKPORT_LK_H
 #define LKPORT_LK_H
@@ -67,7 +68,9 @@ typedef uint32_t lk_time_t;			/* milliseconds */
  * do not block; LK_INFINITE_TIME gives LKPORT_FOREVER). */
 uint64_t lk_deadline_after_ms(lk_time_t timeout);
 
-/* The process's /dev/lkport, opened on first use (O_CLOEXEC); -errno. */
+/* The process's /dev/lkport, opened on first use (O_CLOEXEC); -errno,
+ * -EPROTONOSUPPORT if the module does not speak this library's ABI (see
+ * lkport_version_compatible). */
 int lk_device(void);
 
 /* ---- events ---------------------------------------------------------------- */
@@ -122,7 +125,12 @@ lk_status_t lk_port_write(lk_port_t port, const lk_port_packet_t *pk, size_t cou
 /* A read port or a group. */
 lk_status_t lk_port_read(lk_port_t port, lk_time_t timeout, lk_port_result_t *result);
 /* Write port: no more writes, the handle stays for lk_port_destroy.
- * Read port or group: gone, with the handle. */
+ * Read port or group: gone, with the handle. (Any handle that is not a
+ * write port is closed.) A reader costs one ioctl before the close: the
+ * kind of an fd is known only to the module, and lk_port_t is a bare fd
+ * with no room to remember it (a table kept here would go stale through
+ * dup, fd passing and close(2)). A write port costs none beyond its own
+ * LKPORT_IOC_PORT_CLOSE, which is what tells the two apart. */
 lk_status_t lk_port_close(lk_port_t port);
 /* A closed write port: readers drain, then get LK_ERR_CANCELLED. Also
  * closes the handle. */
