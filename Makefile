@@ -6,6 +6,7 @@
 #   make deps      install build/test packages (apt-get, idempotent)
 #   make           module for every VM kernel, user space, BPF, host tests
 #   make check     deps + build + host unit tests + VM selftests, all kernels
+#   make vm-harness-test  the VM harness's verdicts on synthetic console logs
 #   make demo      deps + build + boot the VM and show lkport in use
 #   make bench     benchmarks against Linux's own primitives and IPC peers
 #   make vm-stress the in-kernel tests in stress mode, every kernel
@@ -29,7 +30,7 @@ MODULE_SRCS := Kbuild $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -
 	tools/check-cxx-object.sh
 
 .PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
-	host-test vm-test vm-stress payload initramfs clean help
+	host-test vm-harness-test vm-test vm-stress payload initramfs clean help
 all: modules-vm user bpf bench-user host
 
 help:
@@ -93,6 +94,11 @@ $(B)/vm/%/initramfs.cpio.gz: $(B)/kmod/%/lkport.ko payload $(ROOT)/vm/init $(ROO
 	@mkdir -p $(@D)
 	$(ROOT)/vm/mkinitramfs.sh $@ $(B)/kmod/$* $(B)/payload
 
+# How vm/run.sh judges console logs (binary bytes in them included), on
+# synthetic logs: no VM, so it runs first in check.
+vm-harness-test:
+	$(ROOT)/tools/check-vm-log.sh
+
 # Runs the selftests in a VM on every kernel; fails if any kernel fails.
 vm-test: initramfs
 	@fail=; for k in $(VM_KRELS); do \
@@ -116,6 +122,7 @@ vm-stress: initramfs
 check: deps
 	$(MAKE) all
 	$(MAKE) host-test
+	$(MAKE) vm-harness-test
 	$(MAKE) vm-test
 
 # Benchmarks: host (handler table) and, per kernel, a VM boot that runs the

@@ -15,9 +15,16 @@
 # Options: --mode test|demo|bench|shell (default test), --timeout SECONDS
 # (default 900), --log FILE (console log; default a temp file), --quiet
 # (print only the summary and failures), --append "KERNEL ARGS".
+#
+# run.sh --check-log FILE [--mode M] judges a console log saved before
+# (FILE is not changed) without booting anything: what tools/check-vm-log.sh
+# feeds it. The console is read as text whatever bytes a test printed (a
+# NUL, invalid UTF-8): every grep below is grep -a, or one such byte would
+# make grep see a "binary file" and match nothing.
 set -uo pipefail
+export LC_ALL=C	# bytes, not characters: a log need not be valid UTF-8
 
-mode=test timeout=900 log= quiet=0 append= tcg=multi
+mode=test timeout=900 log= quiet=0 append= tcg=multi check_log=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) mode=$2; shift 2 ;;
@@ -27,12 +34,18 @@ while [ $# -gt 0 ]; do
 	--append) append="$append $2"; shift 2 ;;
 	--tests) append="$append lkport.tests=$(echo $2 | tr ' ' ,)"; shift 2 ;;
 	--tcg-single) tcg=single; shift ;;
+	--check-log) check_log=$2; shift 2 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -eq 2 ] || { echo "usage: run.sh [--mode M] [--timeout S] [--log F] VMLINUZ INITRAMFS" >&2; exit 2; }
-kernel=$1 initrd=$2
+if [ -n "$check_log" ]; then
+	[ $# -eq 0 ] && [ -r "$check_log" ] || { echo "usage: run.sh --check-log FILE [--mode M]" >&2; exit 2; }
+	kernel=/nonexistent/vmlinuz-saved-log initrd=
+else
+	[ $# -eq 2 ] || { echo "usage: run.sh [--mode M] [--timeout S] [--log F] VMLINUZ INITRAMFS" >&2; exit 2; }
+	kernel=$1 initrd=$2
+fi
 [ -n "$log" ] || log=$(mktemp /tmp/lkport-vm.XXXXXX.log)
 krel=$(basename "$kernel"); krel=${krel#vmlinuz-}
 
@@ -56,13 +69,19 @@ boot() {
 	qemu_rc=${PIPESTATUS[0]}
 	tr -d '\r' < "$log" > "$log.clean" && mv "$log.clean" "$log"
 }
+if [ -n "$check_log" ]; then
+	boot() {
+		qemu_rc=0
+		tr -d '\r' < "$check_log" > "$log"
+	}
+fi
 boot
 # A kernel that dies before /init has run (no LKPORT-BOOTED line) died with
 # no lkport code loaded: under multi-threaded TCG the kernel's own
 # self-patching at boot (static keys: sched_clock, IPI shorthands) now and
 # then runs stale code (seen as "Oops: int3" about once in ten 6.12 boots).
 # Boot once more, keeping the first log; a second failure counts.
-if ! grep -q '^LKPORT-BOOTED' "$log" && [ $qemu_rc -ne 124 ] && [ $qemu_rc -ne 137 ]; then
+if ! grep -aq '^LKPORT-BOOTED' "$log" && [ $qemu_rc -ne 124 ] && [ $qemu_rc -ne 137 ]; then
 	mv "$log" "$log.first-boot"
 	echo "== lkport VM $krel: the kernel died during boot, before lkport ran (log: $log.first-boot); booting again"
 	boot
@@ -72,9 +91,9 @@ elapsed=$((elapsed_ms / 1000)).$(printf %03d $((elapsed_ms % 1000)))
 
 problems=()
 # Kernel trouble, wherever it was printed.
-if grep -nE 'Oops|BUG:|WARNING:|Kernel panic|kernel BUG at|soft lockup|hard LOCKUP|rcu_(sched|preempt) detected stalls|detected stall|KASAN|UBSAN|KFENCE|general protection fault|list_(add|del) corruption|refcount_t: |Unable to handle|unable to handle|Call Trace:' "$log" >/dev/null; then
+if grep -anE 'Oops|BUG:|WARNING:|Kernel panic|kernel BUG at|soft lockup|hard LOCKUP|rcu_(sched|preempt) detected stalls|detected stall|KASAN|UBSAN|KFENCE|general protection fault|list_(add|del) corruption|refcount_t: |Unable to handle|unable to handle|Call Trace:' "$log" >/dev/null; then
 	problems+=("kernel reported a problem:")
-	while IFS= read -r line; do problems+=("    $line"); done < <(grep -nE 'Oops|BUG:|WARNING:|Kernel panic|kernel BUG at|soft lockup|hard LOCKUP|detected stall|KASAN|UBSAN|KFENCE|general protection fault|corruption|refcount_t: |nable to handle' "$log" | head -20)
+	while IFS= read -r line; do problems+=("    $line"); done < <(grep -anE 'Oops|BUG:|WARNING:|Kernel panic|kernel BUG at|soft lockup|hard LOCKUP|detected stall|KASAN|UBSAN|KFENCE|general protection fault|corruption|refcount_t: |nable to handle' "$log" | head -20)
 fi
 taint=$(sed -n 's/^LKPORT-TAINT: //p' "$log" | tail -1)
 if [ -n "$taint" ] && [ $((taint & ~(4096 | 8192))) -ne 0 ]; then
@@ -88,9 +107,9 @@ elif [ -z "$exit_line" ]; then
 elif [ "$exit_line" != 0 ]; then
 	problems+=("guest exit status $exit_line")
 fi
-grep -q '^LKPORT-ERROR' "$log" && problems+=("$(grep '^LKPORT-ERROR' "$log")")
+grep -aq '^LKPORT-ERROR' "$log" && problems+=("$(grep -a '^LKPORT-ERROR' "$log")")
 if [ "$mode" = test ]; then
-	totals=$(grep -E '^# Totals: ' "$log" | tail -1)
+	totals=$(grep -aE '^# Totals: ' "$log" | tail -1)
 	pass=$(echo "$totals" | sed -n 's/^# Totals: pass:\([0-9]*\).*/\1/p')
 	[ -n "$pass" ] && [ "$pass" -gt 0 ] || problems+=("no test passed (${totals:-no TAP totals})")
 fi
@@ -104,15 +123,15 @@ if [ ${#problems[@]} -eq 0 ]; then
 fi
 
 # Failure: what went wrong, the failing tests' output, the dmesg tail.
-if grep -q '^LKPORT-FAILED-BEGIN' "$log"; then
+if grep -aq '^LKPORT-FAILED-BEGIN' "$log"; then
 	echo "== output of failing tests:"
 	sed -n '/^LKPORT-FAILED-BEGIN/,/^LKPORT-FAILED-END/p' "$log"
 fi
 echo "== dmesg tail:"
-if grep -q '^LKPORT-DMESG-BEGIN' "$log"; then
+if grep -aq '^LKPORT-DMESG-BEGIN' "$log"; then
 	sed -n '/^LKPORT-DMESG-BEGIN/,/^LKPORT-DMESG-END/p' "$log" | sed '1d;$d' | tail -40
 else
-	grep -v '^LKPORT-' "$log" | tail -40
+	grep -av '^LKPORT-' "$log" | tail -40
 fi
 for p in "${problems[@]}"; do echo "== FAIL: $p"; done
 exit 1
