@@ -1315,4 +1315,121 @@ TEST_F(safety, fd_table_full_is_emfile)
 	close(w);
 }
 
+/* ---- objects going away while debugfs lists them ------------------------------------------------ */
+
+/* How long each side of the race runs, and the fewest rounds that count
+ * as having raced (TCG is slow; a few hundred rounds take well under a
+ * second there). */
+#define RACE_MS 3000
+#define RACE_MIN_ROUNDS 50
+/* Objects held through the race, listed before the ones that come and
+ * go: a long listing makes it likely that a close lands while the
+ * listing is on its way to that object. */
+#define RACE_PADDING 128
+
+/* What the listing child saw, shared with the parent. */
+struct race_seen {
+	int listings;		/* complete reads of the listing */
+	int torn;		/* lines of objects half gone */
+	char line[160];		/* the first of them */
+};
+
+/* A listed port's line has its core port's state, which it cannot have
+ * once that is closed or destroyed: a line without it is of an object
+ * still listed after its core object went. (No port in the race is
+ * destroyed by hand, nor locked against the listing.) */
+static bool torn_line(const char *line)
+{
+	if (!strncmp(line, "rport ", 6))
+		return !strstr(line, " capacity=");
+	if (!strncmp(line, "group ", 6))
+		return !strstr(line, " members=");
+	if (!strncmp(line, "wport ", 6))
+		return !strstr(line, " mode=");
+	return false;
+}
+
+/* In a child: reads the object listing over and over for RACE_MS; 0, or
+ * 1 if a read failed. */
+static int list_objects_loop(struct race_seen *seen)
+{
+	static char buf[1 << 16];
+	uint64_t end = lkt_after_ms(RACE_MS);
+
+	while (lkt_now() < end) {
+		char *line, *save = NULL;
+
+		if (lkt_read_file(LKT_OBJECTS_PATH, buf, sizeof(buf)) < 0)
+			return 1;
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			if (torn_line(line) && !seen->torn++)
+				snprintf(seen->line, sizeof(seen->line), "%s", line);
+		}
+		seen->listings++;
+	}
+	return 0;
+}
+
+/* Every kind of object created and closed while another process reads
+ * debugfs's listing: an object's last close must take it off the list
+ * before the core object behind it goes, or the listing reads freed
+ * memory (KFENCE, oopses and RCU stalls in the console, which the VM
+ * harness fails on) or, at best, lists an object half gone. */
+TEST_F(safety, close_races_debugfs_listing)
+{
+	char ename[LKPORT_NAME_LEN], pad[LKPORT_NAME_LEN];
+	struct race_seen *seen;
+	uint64_t end;
+	int rounds = 0;
+	pid_t pid;
+
+	seen = mmap(NULL, sizeof(*seen), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, seen);
+	memset(seen, 0, sizeof(*seen));
+
+	for (int i = 0; i < RACE_PADDING; i++) {
+		snprintf(pad, sizeof(pad), "%.40s-pad%d", self->name, i);
+		ASSERT_LE(0, lkt_event_create(self->b.dev, pad, 0, 0600));
+	}
+	LKT_NAME(ename, "ev");
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(list_objects_loop(seen));
+	end = lkt_after_ms(RACE_MS);
+	while (lkt_now() < end) {
+		int w, r, g, e;
+
+		w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
+		ASSERT_LE(0, w) TH_LOG("port create: %s", strerror(-w));
+		r = lkt_port_open(self->b.dev, self->name, 0);
+		ASSERT_LE(0, r) TH_LOG("port open: %s", strerror(-r));
+		g = lkt_group_create(self->b.dev, &r, 1);
+		ASSERT_LE(0, g) TH_LOG("group create: %s", strerror(-g));
+		e = lkt_event_create(self->b.dev, ename, 0, 0600);
+		ASSERT_LE(0, e) TH_LOG("event create: %s", strerror(-e));
+		/* Packets queued, so the listing has something to look at. */
+		ASSERT_EQ(0, lkt_write_seq(w, rounds, 1));
+		/* Readers first, then the writer: each close frees one core
+		 * object. A member closed before its group and after it. */
+		if (rounds & 1) {
+			close(g);
+			close(r);
+		} else {
+			close(r);
+			close(g);
+		}
+		close(e);
+		close(w);
+		rounds++;
+	}
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	TH_LOG("%d create/close rounds against %d listings", rounds, seen->listings);
+	EXPECT_LE(RACE_MIN_ROUNDS, rounds);
+	EXPECT_LE(RACE_MIN_ROUNDS, seen->listings);
+	EXPECT_EQ(0, seen->torn) TH_LOG("%d lines of objects half gone, first: %s",
+					seen->torn, seen->line);
+	munmap(seen, sizeof(*seen));
+}
+
 TEST_HARNESS_MAIN

@@ -60,11 +60,14 @@ static void lkport_event_free(struct kref *ref)
 {
 	struct lkport_event *e = container_of(ref, struct lkport_event, ref);
 
+	/* Out of the name table and the listing before it is destroyed: the
+	 * listing reads the core event under this lock. */
 	hash_del(&e->name_node);
+	lkport_object_unlist_locked(&e->obj);
 	mutex_unlock(&lkport_objects_lock);
 	/* No fd is left, so nobody waits on it. */
 	lk_event_destroy(&e->ev);
-	lkport_object_retire(&e->obj);
+	lkport_object_abandon(&e->obj);
 	kfree(e);
 }
 

@@ -73,9 +73,13 @@ int lkport_object_init(struct lkport_object *obj, enum lkport_kind kind,
 /* Lists it (for debugfs) and counts it live; lkport_objects_lock held. */
 void lkport_object_publish_locked(struct lkport_object *obj);
 void lkport_object_publish(struct lkport_object *obj);
-/* Unlists, uncounts, uncharges a published object. */
-void lkport_object_retire(struct lkport_object *obj);
-/* Uncharges an object that was initialised but never published. */
+/* Unlists and uncounts a published object. debugfs looks at the core
+ * object behind every listed one under lkport_objects_lock, so this comes
+ * first when an object goes: only then may the core object be closed,
+ * destroyed or freed (and the object uncharged, then freed). */
+void lkport_object_unlist_locked(struct lkport_object *obj);
+void lkport_object_unlist(struct lkport_object *obj);
+/* Uncharges an object, published (and since unlisted) or not. */
 void lkport_object_abandon(struct lkport_object *obj);
 /* A live object's info fields common to all kinds. */
 void lkport_object_info(const struct lkport_object *obj, struct lkport_info *info);

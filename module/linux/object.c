@@ -148,13 +148,18 @@ void lkport_object_abandon(struct lkport_object *obj)
 	obj->acct = NULL;
 }
 
-void lkport_object_retire(struct lkport_object *obj)
+void lkport_object_unlist_locked(struct lkport_object *obj)
 {
-	mutex_lock(&lkport_objects_lock);
+	lockdep_assert_held(&lkport_objects_lock);
 	list_del_init(&obj->node);
 	atomic_dec(&lkport_live[obj->kind]);
+}
+
+void lkport_object_unlist(struct lkport_object *obj)
+{
+	mutex_lock(&lkport_objects_lock);
+	lkport_object_unlist_locked(obj);
 	mutex_unlock(&lkport_objects_lock);
-	lkport_object_abandon(obj);
 }
 
 void lkport_object_info(const struct lkport_object *obj, struct lkport_info *info)

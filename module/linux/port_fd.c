@@ -74,6 +74,9 @@ static void lkport_wport_free(struct kref *ref)
 {
 	struct lkport_wport *w = container_of(ref, struct lkport_wport, ref);
 
+	/* Off the listing first, under the same hold of lkport_objects_lock
+	 * that destroys the core port, so the listing never sees it going. */
+	lkport_object_unlist_locked(&w->obj);
 	/* Last writer gone: close and destroy, so the name is free again and
 	 * readers drain, then learn that nothing more will come. */
 	if (w->port) {
@@ -83,7 +86,7 @@ static void lkport_wport_free(struct kref *ref)
 		w->port = NULL;
 	}
 	mutex_unlock(&lkport_objects_lock);
-	lkport_object_retire(&w->obj);
+	lkport_object_abandon(&w->obj);
 	kfree(w);
 }
 
@@ -363,11 +366,14 @@ static void lkport_reader_notify(void *ctx)
 
 static void lkport_reader_destroy(struct lkport_reader *r)
 {
+	/* Off the listing before the core frees the port: the listing calls
+	 * lk_port_info on every listed reader under lkport_objects_lock. */
+	lkport_object_unlist(&r->obj);
 	/* No ioctl can run on its fd any more, so nobody waits on it; the
 	 * core unlinks a read port from its writer and its group, and a
 	 * group from its members. */
 	WARN_ON(lk_port_close(r->port));
-	lkport_object_retire(&r->obj);
+	lkport_object_abandon(&r->obj);
 	kfree(r);
 }
 
