@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 
 #include "lkport_test.h"
 
@@ -831,6 +832,97 @@ TEST_F(event, deadline_in_time_namespace)
 	if (r == 250)
 		SKIP(goto out, "no time namespaces");
 	EXPECT_EQ(0, r) TH_LOG("step %d (255: timed out; a time namespace offset was ignored?)", r);
+out:
+	close(fd);
+}
+
+/* In a namespace whose CLOCK_MONOTONIC runs behind the host's, the host's
+ * deadline is the caller's plus the offset's size: for a deadline near
+ * the clock's end that sum is past what the kernel's clock can hold, and
+ * it means "no timeout" (it used to wrap to a deadline long past, and the
+ * wait returned ETIMEDOUT at once). Each wait is ended by a timer signal
+ * after 200 ms and must say EINTR; a near deadline still times out. */
+static void on_alarm(int sig)
+{
+}
+
+static int far_waits_in_timens(int fd)
+{
+	static const __u64 far[] = {
+		INT64_MAX, INT64_MAX - 1000000000ull, (__u64)INT64_MAX + 1,
+	};
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
+	uint64_t start, deadline;
+	int ret;
+
+	if (sigaction(SIGALRM, &sa, NULL))
+		return 10;
+	for (size_t i = 0; i < ARRAY_SIZE(far); i++) {
+		start = lkt_now();
+		if (setitimer(ITIMER_REAL, &it, NULL))
+			return 11;
+		ret = lkt_event_wait(fd, far[i]);
+		if (ret == -ETIMEDOUT)
+			return 20 + i;	/* the deadline wrapped */
+		if (ret != -EINTR)
+			return 30 + i;
+		if (lkt_now() - start < 190 * LKT_NS_PER_MS)
+			return 40 + i;
+	}
+	/* A near deadline is honoured: neither early nor never. */
+	deadline = lkt_after_ms(30);
+	if (lkt_event_wait(fd, deadline) != -ETIMEDOUT)
+		return 50;
+	if (lkt_now() < deadline)
+		return 51;
+	return lkt_event_wait(fd, 0) == -ETIMEDOUT ? 0 : 52;
+}
+
+TEST_F(event, far_deadline_in_time_namespace_behind)
+{
+	struct timespec mono;
+	pid_t pid;
+	int fd, r;
+
+	/* As far behind as the kernel allows (the namespace's clock may not
+	 * go below 0), and at least 2 s: more than the 1 s of slack below
+	 * INT64_MAX in far[]. */
+	ASSERT_EQ(0, clock_gettime(CLOCK_MONOTONIC, &mono));
+	if (mono.tv_sec < 3)
+		sleep(3 - mono.tv_sec);
+	ASSERT_EQ(0, clock_gettime(CLOCK_MONOTONIC, &mono));
+	fd = lkt_event_create(self->b.dev, self->name, 0, 0600);
+	ASSERT_LE(0, fd);
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct lkt_children kids = { 0 };
+		char offset[64];
+		pid_t inner;
+
+		if (unshare(CLONE_NEWTIME))
+			_exit(errno == EINVAL || errno == EPERM ? 250 : 1);
+		snprintf(offset, sizeof(offset), "monotonic -%lld 0", (long long)mono.tv_sec - 1);
+		if (lkt_write_file("/proc/self/timens_offsets", offset))
+			_exit(2);
+		inner = lkt_fork(&kids);
+		if (inner < 0)
+			_exit(3);
+		if (inner == 0) {
+			/* In the namespace: its clock reads about 1 s, far
+			 * less than the host's did before. */
+			if (lkt_now() >= (uint64_t)mono.tv_sec * 1000000000ull)
+				_exit(4);	/* not offset as asked */
+			_exit(far_waits_in_timens(fd));
+		}
+		_exit(lkt_reap(&kids, inner, LKT_SANITY_MS));
+	}
+	r = lkt_reap(&self->b.kids, pid, 2 * LKT_SANITY_MS);
+	if (r == 250)
+		SKIP(goto out, "no time namespaces");
+	EXPECT_EQ(0, r) TH_LOG("step %d (20-22: a far deadline timed out at once)", r);
+	EXPECT_EQ(0, lkt_waiters(fd));
 out:
 	close(fd);
 }

@@ -15,6 +15,7 @@
 #include <linux/kref.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
+#include <linux/overflow.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
@@ -232,7 +233,7 @@ int lkport_new_fd(const char *name, const struct file_operations *fops,
 
 u64 lkport_deadline(u64 user_ns)
 {
-	ktime_t t;
+	ktime_t t, offset = 0;
 
 	if (user_ns == 0)
 		return LK_DEADLINE_NONE;
@@ -242,7 +243,13 @@ u64 lkport_deadline(u64 user_ns)
 #ifdef CONFIG_TIME_NS
 	/* The caller's CLOCK_MONOTONIC may be offset by its time namespace
 	 * (timens_ktime_to_host() is not exported to modules). */
-	t = ktime_sub(t, timespec64_to_ktime(current->nsproxy->time_ns->offsets.monotonic));
+	offset = timespec64_to_ktime(current->nsproxy->time_ns->offsets.monotonic);
 #endif
+	/* host = user - offset, saturated: a namespace behind the host (a
+	 * negative offset) can name a deadline past KTIME_MAX on the host's
+	 * clock, which never comes; one ahead, a deadline before 0, which
+	 * has passed. */
+	if (check_sub_overflow(t, offset, &t))
+		return offset < 0 ? LK_DEADLINE_FOREVER : LK_DEADLINE_NONE;
 	return t <= 0 ? LK_DEADLINE_NONE : (u64)t;
 }

@@ -56,7 +56,9 @@
  *
  * Time: every wait takes an absolute CLOCK_MONOTONIC deadline in
  * nanoseconds (as the caller's clock_gettime sees it, time namespaces
- * included); 0 never blocks, LKPORT_FOREVER never times out. A wait ended
+ * included); 0 never blocks, LKPORT_FOREVER never times out, nor does a
+ * deadline past what the kernel's clock can hold once the caller's time
+ * namespace offset is taken off (it saturates). A wait ended
  * by a signal restarts after an SA_RESTART handler (the deadline does not
  * move) and otherwise fails with EINTR.
  *
