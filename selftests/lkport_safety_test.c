@@ -1065,8 +1065,9 @@ TEST_F(safety, quota_objects)
 	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
 }
 
-/* As nobody, with max_bytes_per_user 1024: 0 if the limit holds as
- * expected, a step number otherwise. */
+/* As nobody, with max_bytes_per_user 2048: 0 if the limit holds as
+ * expected, a step number otherwise. A ring is charged what kmalloc gives
+ * it: 2048 bytes for 64 packets, 1024 for 32, 32 for 1 (see ring_cost). */
 static int nobody_fill_bytes(const char *prefix)
 {
 	char a[LKPORT_NAME_LEN], b[LKPORT_NAME_LEN];
@@ -1077,7 +1078,7 @@ static int nobody_fill_bytes(const char *prefix)
 		return 250;
 	snprintf(a, sizeof(a), "%.40s-a", prefix);
 	snprintf(b, sizeof(b), "%.40s-b", prefix);
-	/* 64 packets of 16 bytes: exactly the limit. */
+	/* 64 packets of 16 bytes and the ring's header: exactly the limit. */
 	w = lkt_port_create(dev, a, 0, 64, 0600, 0);
 	if (w < 0)
 		return 1;
@@ -1108,7 +1109,7 @@ TEST_F(safety, quota_bytes)
 	pid_t pid;
 	int w, r, r2;
 
-	ASSERT_EQ(0, lkt_set_param(&self->b, LKT_PARAM_BYTES, 1024));
+	ASSERT_EQ(0, lkt_set_param(&self->b, LKT_PARAM_BYTES, 2048));
 	pid = lkt_fork(&self->b.kids);
 	ASSERT_LE(0, pid);
 	if (pid == 0)
@@ -1123,10 +1124,105 @@ TEST_F(safety, quota_bytes)
 	r2 = lkt_port_open(self->b.dev, self->name, 0);
 	ASSERT_LE(0, r2);
 	close(r2);
-	/* nobody's reader of a 65536-byte ring is over its limit. */
+	/* nobody's reader of a 4096-packet (128 KiB) ring is over its limit. */
 	EXPECT_EQ(EDQUOT, AS_NOBODY(nobody_port_open, self->name, 0, NULL, 0));
 	close(r);
 	close(w);
+}
+
+/* What a ring of `capacity` packets costs, so what it is charged: 16
+ * bytes a packet and the core's 12-byte header, rounded up to the kmalloc
+ * size class (x86-64 SLUB: 8, 16, 32, 64, 96, 128, 192, then powers of two
+ * to 8 KiB; past that, whole pages in powers of two). */
+static unsigned long ring_cost(unsigned int capacity)
+{
+	unsigned long size = 16ul * capacity + 12, c;
+
+	if (size <= 96 && size > 64)
+		return 96;
+	if (size <= 192 && size > 128)
+		return 192;
+	if (size > 8192) {
+		for (c = 4096; c < size; c <<= 1)
+			;
+		return c;
+	}
+	for (c = 8; c < size; c <<= 1)
+		;
+	return c;
+}
+
+/* As nobody: write ports of `capacity` packets until EDQUOT; how many. */
+static int nobody_count_ports(const char *prefix, unsigned int capacity)
+{
+	char name[LKPORT_NAME_LEN];
+	int dev, n = 0, r;
+
+	dev = lkt_nobody_dev(NULL, 0);
+	if (dev < 0)
+		return 250;
+	for (;;) {
+		snprintf(name, sizeof(name), "%.40s-%d", prefix, n);
+		r = lkt_port_create(dev, name, 0, capacity, 0600, 0);
+		if (r == -EDQUOT)
+			return n;
+		if (r < 0)
+			return 200 + -r;
+		if (++n == 64)
+			return 251;
+	}
+}
+
+/* As nobody: one write port of `capacity` packets, then read ports of it
+ * until EDQUOT; how many of those. */
+static int nobody_count_readers(const char *prefix, unsigned int capacity)
+{
+	int dev, n = 0, r;
+
+	dev = lkt_nobody_dev(NULL, 0);
+	if (dev < 0)
+		return 250;
+	if (lkt_port_create(dev, prefix, 0, capacity, 0600, 0) < 0)
+		return 252;
+	for (;;) {
+		r = lkt_port_open(dev, prefix, 0);
+		if (r == -EDQUOT)
+			return n;
+		if (r < 0)
+			return 200 + -r;
+		if (++n == 64)
+			return 251;
+	}
+}
+
+/* The byte limit counts what rings really take, not capacity * 16: with
+ * room for four rings by that arithmetic, two fit (a 4096-packet ring,
+ * header included, takes 128 KiB, not 64). Read ports likewise. */
+TEST_F(safety, quota_bytes_count_allocated_size)
+{
+	static const unsigned int caps[] = { 8, 64, 512, 4096 };
+	pid_t pid;
+
+	for (size_t i = 0; i < ARRAY_SIZE(caps); i++) {
+		unsigned long naive = 16ul * caps[i], limit = 4 * naive;
+
+		ASSERT_EQ(0, lkt_set_param(&self->b, LKT_PARAM_BYTES, limit));
+		pid = lkt_fork(&self->b.kids);
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			_exit(nobody_count_ports(self->name, caps[i]));
+		EXPECT_EQ(limit / ring_cost(caps[i]), lkt_reap(&self->b.kids, pid, LKT_SANITY_MS))
+			TH_LOG("%u-packet rings (%lu bytes each) under a limit of %lu",
+			       caps[i], ring_cost(caps[i]), limit);
+		EXPECT_EQ(0, lkt_await_stats(&self->b.stats));
+	}
+	/* A writer and one reader of 4096-packet rings fill 256 KiB. */
+	ASSERT_EQ(0, lkt_set_param(&self->b, LKT_PARAM_BYTES, 4 * 16ul * 4096));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(nobody_count_readers(self->name, 4096));
+	EXPECT_EQ(1, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
 }
 
 /* ---- fds passed to other processes ---------------------------------------------------------------- */

@@ -181,6 +181,8 @@ void lk_port_set_notify(lk_port_t port, void (*notify)(void*), void* ctx) {
 
 unsigned int lk_port_capacity(lk_port_t write_port) { return static_cast<WritePort*>(handle(write_port))->capacity(); }
 
+lkos_size lk_port_ring_bytes(unsigned int capacity) { return PortRing::bytes(capacity); }
+
 int lk_port_find_writer(const char* name, lk_port_t* port) {
     if (!port) return ERR_INVALID_ARGS;
     WritePort* wp = nullptr;

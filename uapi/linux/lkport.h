@@ -52,7 +52,12 @@
  * Limits: each user may hold at most max_objects_per_user objects and
  * max_bytes_per_user bytes of packet rings (module parameters, visible and
  * settable in /sys/module/lkport/parameters/); past either, creating or
- * opening fails with EDQUOT. CAP_SYS_RESOURCE bypasses both.
+ * opening fails with EDQUOT. CAP_SYS_RESOURCE bypasses both. A write port
+ * and each read port of it hold one ring, charged what the kernel
+ * allocates for it: capacity * LKPORT_PACKET_SIZE bytes and a small
+ * header, rounded up to kmalloc's size class (8 packets: 192 bytes; 64:
+ * 2 KiB; 4096: 128 KiB). Events and groups hold no ring. The memory of
+ * every object is also charged to the creator's memory cgroup.
  *
  * Time: every wait takes an absolute CLOCK_MONOTONIC deadline in
  * nanoseconds (as the caller's clock_gettime sees it, time namespaces

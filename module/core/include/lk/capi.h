@@ -151,6 +151,10 @@ int lk_port_read_many(lk_port_t port, lkos_u64 deadline_ns, int interruptible,
 int lk_port_readable(lk_port_t port);		/* read port or group */
 void lk_port_set_notify(lk_port_t port, void (*notify)(void *ctx), void *ctx);
 unsigned int lk_port_capacity(lk_port_t write_port);
+/* The bytes one ring of `capacity` packets asks lkos_alloc for (header
+ * and packets): what a caller charging for rings rounds up to its
+ * allocator's bucket. */
+lkos_size lk_port_ring_bytes(unsigned int capacity);
 /* The open write port of that name (LK_ERR_NOT_FOUND, or LK_ERR_BUSY when
  * it is closed); the caller keeps it alive by its own means. */
 int lk_port_find_writer(const char *name, lk_port_t *port);
