@@ -907,6 +907,61 @@ TEST_F(safety, port_permission_bits)
 	umask(old);
 }
 
+/* As nobody, a writer of root's port `name` (write permission given to
+ * all): closing and destroying it are refused and change nothing. 0, or
+ * the step that went wrong. */
+static int nobody_end_port(const char *name, __u32 unused, const gid_t *groups, int ngroups)
+{
+	struct lkport_info info;
+	int dev = lkt_nobody_dev(groups, ngroups), fd;
+
+	if (dev < 0)
+		return 100;
+	fd = lkt_port_create(dev, name, 0, 0, 0600, LKPORT_PORT_SHARE);
+	if (fd < 0)
+		return 101;
+	if (lkport_ioctl(fd, LKPORT_IOC_PORT_CLOSE, NULL) != -EPERM)
+		return 1;
+	if (lkport_ioctl(fd, LKPORT_IOC_PORT_DESTROY, NULL) != -EPERM)
+		return 2;
+	/* Still open for writing, and the name still taken. */
+	if (lkt_write_seq(fd, 77, 1))
+		return 3;
+	if (lkt_info(fd, &info) || (info.state & (LKPORT_STATE_CLOSED | LKPORT_STATE_DESTROYED)))
+		return 4;
+	if (lkt_port_create(dev, name, 0, 0, 0600, 0) != -EEXIST)
+		return 5;
+	return 0;
+}
+
+/* Write permission lets another user write, not end the port: closing
+ * and destroying are the owner's (or CAP_DAC_OVERRIDE's). */
+TEST_F(safety, only_owner_closes_and_destroys_port)
+{
+	mode_t old = umask(0);
+	uint64_t seq = 0;
+	int w, r;
+
+	w = lkt_port_create(self->b.dev, self->name, 0, 0, 0666, 0);
+	umask(old);
+	ASSERT_LE(0, w);
+	r = lkt_port_open(self->b.dev, self->name, 0);
+	ASSERT_LE(0, r);
+	EXPECT_EQ(0, AS_NOBODY(nobody_end_port, self->name, 0, NULL, 0));
+	/* nobody's packet came through; the port is root's as before. */
+	EXPECT_EQ(0, lkt_read_one(r, LKPORT_IOC_PORT_READ, 0, &seq, NULL));
+	EXPECT_EQ(77, seq);
+	EXPECT_EQ(0, lkt_write_seq(w, 78, 1));
+	EXPECT_EQ(0, lkt_read_one(r, LKPORT_IOC_PORT_READ, 0, &seq, NULL));
+	EXPECT_EQ(78, seq);
+	/* The owner still can. */
+	EXPECT_EQ(0, lkport_ioctl(w, LKPORT_IOC_PORT_CLOSE, NULL));
+	EXPECT_EQ(0, lkport_ioctl(w, LKPORT_IOC_PORT_DESTROY, NULL));
+	EXPECT_EQ(-ECANCELED, lkt_read_one(r, LKPORT_IOC_PORT_READ, 0, &seq, NULL));
+	close(r);
+	close(w);
+}
+
 /* Owner bits apply to the owner even where "other" bits would allow; root
  * passes any bits (CAP_DAC_OVERRIDE). */
 TEST_F(safety, owner_bits_and_override)

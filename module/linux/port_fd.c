@@ -143,11 +143,24 @@ out:
 	return ret;
 }
 
+/* Closing and destroying end the port for every writer and reader, and
+ * destroying frees its name for anyone to take: as unlinking a POSIX
+ * message queue (or a file in a sticky directory), that is for the port's
+ * owner, the uid that created it, or a caller with CAP_DAC_OVERRIDE in the
+ * initial user namespace, which passes every other permission check here
+ * too. Write permission, or holding a writer fd, is not enough. */
+static bool lkport_may_end_port(const struct lkport_wport *w)
+{
+	return uid_eq(current_fsuid(), w->obj.uid) || lkport_dac_override();
+}
+
 static long lkport_ioc_port_close(struct file *file, void *arg)
 {
 	struct lkport_wport *w = file->private_data;
 	long ret = 0;
 
+	if (!lkport_may_end_port(w))
+		return -EPERM;
 	down_write(&w->lock);
 	if (!w->port || w->closed)
 		ret = -EBADF;	/* LK: closing a closed write port */
@@ -164,6 +177,8 @@ static long lkport_ioc_port_destroy(struct file *file, void *arg)
 	struct lkport_wport *w = file->private_data;
 	long ret = 0;
 
+	if (!lkport_may_end_port(w))
+		return -EPERM;
 	/* Under lkport_objects_lock: LKPORT_PORT_SHARE may be looking this
 	 * core port up by name right now. */
 	mutex_lock(&lkport_objects_lock);

@@ -47,7 +47,11 @@
  * by name needs read permission to wait or read, write permission to
  * signal or write, checked as for files (owner, group, other; CAP_DAC_-
  * OVERRIDE bypasses). A descriptor opened for waiting only cannot signal
- * (EBADF), and the other way round.
+ * (EBADF), and the other way round. Ending a write port for everyone
+ * (LKPORT_IOC_PORT_CLOSE, _DESTROY) needs more than write permission: as
+ * unlinking a message queue, it is for the port's owner (the caller's
+ * fsuid is the creator's uid) or CAP_DAC_OVERRIDE in the initial user
+ * namespace; other writers get EPERM.
  *
  * Limits: each user may hold at most max_objects_per_user objects and
  * max_bytes_per_user bytes of packet rings (module parameters, visible and
@@ -321,10 +325,13 @@ struct lkport_port_read {
 #define LKPORT_IOC_PORT_WRITE	_IOWR(LKPORT_IOC_MAGIC, 0x30, struct lkport_port_write)
 #define LKPORT_IOC_PORT_READ	_IOWR(LKPORT_IOC_MAGIC, 0x31, struct lkport_port_read)
 /* Write port: no more writes (EBADF; poll: EPOLLHUP instead of EPOLLOUT);
- * readers keep reading; the name stays taken. */
+ * readers keep reading; the name stays taken. Only the port's owner (the
+ * creator's uid) or CAP_DAC_OVERRIDE in the initial user namespace may
+ * close or destroy it; any other writer gets EPERM (see Permissions). */
 #define LKPORT_IOC_PORT_CLOSE	_IO(LKPORT_IOC_MAGIC, 0x32)
 /* Closed write port: free the name; readers drain, then get ECANCELED.
- * (Closing the last writer fd does close + destroy.) */
+ * (Closing the last writer fd does close + destroy.) Owner only, as
+ * LKPORT_IOC_PORT_CLOSE. */
 #define LKPORT_IOC_PORT_DESTROY	_IO(LKPORT_IOC_MAGIC, 0x33)
 
 /* ---- group fds --------------------------------------------------------------------- */
