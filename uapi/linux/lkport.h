@@ -71,42 +71,18 @@
  * by a signal restarts after an SA_RESTART handler (the deadline does not
  * move) and otherwise fails with EINTR.
  *
- * Status codes inside are LK's; at this boundary they become errnos:
- *
- *   LK status               errno        where
- *   ERR_TIMED_OUT           ETIMEDOUT    a wait or read reached its deadline
- *   ERR_OBJECT_DESTROYED    EIDRM        the object went away while waiting
- *   ERR_CANCELLED           ECANCELED    read port / group: the write port
- *                                        was destroyed and nothing is left
- *   ERR_NOT_FOUND           ENOENT       open of a name that does not exist
- *   ERR_ALREADY_EXISTS      EEXIST       create of a name in use
- *   ERR_BUSY                EBUSY        a write port was closed but still
- *                                        holds its name; a read port
- *                                        already in a group
- *   ERR_NOT_ALLOWED         EBUSY        second reader of a unicast port
- *   ERR_ACCESS_DENIED       EACCES       permission bits refuse the open
- *   ERR_NOT_ENOUGH_BUFFER   ENOBUFS      write with no reader and a full ring
- *   ERR_PARTIAL_WRITE       (none)       write returns the number of readers
- *                                        skipped (> 0) instead of 0
- *   ERR_TOO_BIG             E2BIG        a group past LKPORT_GROUP_MAX
- *   ERR_BAD_HANDLE          EBADF        wrong kind of object, write to a
- *                                        closed port, fd not an lkport read
- *                                        port, not a member of the group
- *   ERR_INVALID_ARGS        EINVAL       bad arguments
- *   ERR_NO_MEMORY           ENOMEM
- *   ERR_NOT_READY           EAGAIN
- *   ERR_NO_MSG              ENOMSG
- *   ERR_GENERIC and others  EIO
- * and from the ioctl layer itself: EFAULT (bad pointer; nothing changed),
- * EINVAL (reserved field, unknown flag, bad name), EDQUOT (per-user limit),
- * EMFILE/ENFILE (no fd), ENOTTY (unknown command), EBADF (fd not opened
- * for the command), E2BIG (a newer caller's struct with nonzero bytes past
- * the module's; see "Struct sizes" above).
+ * Status codes inside are LK's; at this boundary they become errnos, as
+ * <linux/lkport_status.h> lists them: each status with its errno and what
+ * it means, the few calls that report a status by another errno, and the
+ * errnos of the ioctl layer itself (EFAULT, EINVAL, EBADF, EDQUOT,
+ * EMFILE/ENFILE, ENOTTY, and E2BIG for a newer caller's struct with
+ * nonzero bytes past the module's; see "Struct sizes" above).
  */
 #ifndef _UAPI_LINUX_LKPORT_H
 #define _UAPI_LINUX_LKPORT_H
 
 #include <linux/ioctl.h>
+#include <linux/lkport_status.h>
 #include <linux/types.h>
 
 #define LKPORT_DEVICE		"/dev/lkport"
