@@ -10,7 +10,8 @@
 # filter cannot silently fall behind a new kernel.
 #
 # Kbuild's c_flags are not used: they force-include kernel headers, and C++
-# files never see a kernel header.
+# files never see a kernel header. uapi/ is on the path for the status list
+# (linux/lkport_status.h), which includes nothing.
 #
 # Debug info is split (-gsplit-dwarf): types and locations of C++ code live in
 # the .dwo files beside the objects, the .ko keeps line tables. pahole, which
@@ -36,7 +37,7 @@ lkport-cxxflags = \
 	-nostdinc -nostdinc++ -Werror -Wextra -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wnon-virtual-dtor -Wold-style-cast \
 	-g -gsplit-dwarf \
-	-I$(src)/module/core/include $(lkport-cxx-debug) $(LKPORT_CXXFLAGS)
+	-I$(src)/module/core/include -I$(src)/uapi $(lkport-cxx-debug) $(LKPORT_CXXFLAGS)
 
 # Every C++ object must stay free of what the kernel cannot run: global
 # constructors (no CONFIG_CONSTRUCTORS), unwind tables and the C++ runtime's

@@ -14,7 +14,7 @@
 BENCH_DIR := $(B)/host/bench
 BENCH_SRC := $(ROOT)/bench/core
 BENCH_CXXFLAGS := -std=gnu++20 -O2 -g -DNDEBUG -DLK_HOST -DLK_DEBUG=0 \
-	-I$(CORE)/include -I$(CORE)/tests/host \
+	-I$(CORE)/include -I$(ROOT)/uapi -I$(CORE)/tests/host \
 	-Wall -Wextra -Wno-unused-parameter -pthread -MMD -MP
 BENCH_ARGS ?= --benchmark_min_time=0.2 --benchmark_repetitions=5 \
 	--benchmark_report_aggregates_only=true

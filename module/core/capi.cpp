@@ -32,16 +32,9 @@ static_assert(LK_PORT_NAME_LEN == kPortNameMax && LK_PORT_GROUP_MAX == kPortGrou
               LK_PORT_MAX_CAPACITY == kPortMaxCapacity && LK_PORT_PACKET_LEN == kPortPacketSize);
 static_assert(LK_EVENT_FLAG_AUTOUNSIGNAL == EVENT_FLAG_AUTOUNSIGNAL);
 static_assert(sizeof(lk_handler_t) == sizeof(Handler));
-static_assert(LK_NO_ERROR == NO_ERROR && LK_ERR_GENERIC == ERR_GENERIC && LK_ERR_NOT_FOUND == ERR_NOT_FOUND &&
-              LK_ERR_NOT_READY == ERR_NOT_READY && LK_ERR_NO_MSG == ERR_NO_MSG && LK_ERR_NO_MEMORY == ERR_NO_MEMORY &&
-              LK_ERR_INVALID_ARGS == ERR_INVALID_ARGS && LK_ERR_NOT_ENOUGH_BUFFER == ERR_NOT_ENOUGH_BUFFER &&
-              LK_ERR_OBJECT_DESTROYED == ERR_OBJECT_DESTROYED && LK_ERR_NOT_BLOCKED == ERR_NOT_BLOCKED &&
-              LK_ERR_TIMED_OUT == ERR_TIMED_OUT && LK_ERR_ALREADY_EXISTS == ERR_ALREADY_EXISTS &&
-              LK_ERR_NOT_ALLOWED == ERR_NOT_ALLOWED && LK_ERR_TOO_BIG == ERR_TOO_BIG &&
-              LK_ERR_CANCELLED == ERR_CANCELLED && LK_ERR_BUSY == ERR_BUSY &&
-              LK_ERR_THREAD_DETACHED == ERR_THREAD_DETACHED && LK_ERR_BAD_HANDLE == ERR_BAD_HANDLE &&
-              LK_ERR_ACCESS_DENIED == ERR_ACCESS_DENIED && LK_ERR_PARTIAL_WRITE == ERR_PARTIAL_WRITE &&
-              LK_ERR_INTERRUPTED == ERR_INTERRUPTED);
+#define LK_CAPI_STATUS_SAME(name, value, err, inverse, text) static_assert(static_cast<int>(LK_##name) == name);
+LKPORT_STATUS_LIST(LK_CAPI_STATUS_SAME)
+#undef LK_CAPI_STATUS_SAME
 static_assert(LK_KIND_MUTEX == u32(ObjectKind::Mutex) && LK_KIND_SEMAPHORE == u32(ObjectKind::Semaphore) &&
               LK_KIND_EVENT == u32(ObjectKind::Event) && LK_KIND_WRITE_PORT == u32(ObjectKind::WritePort) &&
               LK_KIND_READ_PORT == u32(ObjectKind::ReadPort) && LK_KIND_PORT_GROUP == u32(ObjectKind::PortGroup));

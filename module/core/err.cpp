@@ -5,30 +5,11 @@
 namespace lk {
 
 const char* status_name(int status) {
+    // A switch: two statuses of one value would not compile.
     switch (status) {
-#define LK_STATUS_NAME(s) \
-    case s: return #s;
-        LK_STATUS_NAME(NO_ERROR)
-        LK_STATUS_NAME(ERR_GENERIC)
-        LK_STATUS_NAME(ERR_NOT_FOUND)
-        LK_STATUS_NAME(ERR_NOT_READY)
-        LK_STATUS_NAME(ERR_NO_MSG)
-        LK_STATUS_NAME(ERR_NO_MEMORY)
-        LK_STATUS_NAME(ERR_INVALID_ARGS)
-        LK_STATUS_NAME(ERR_NOT_ENOUGH_BUFFER)
-        LK_STATUS_NAME(ERR_OBJECT_DESTROYED)
-        LK_STATUS_NAME(ERR_NOT_BLOCKED)
-        LK_STATUS_NAME(ERR_TIMED_OUT)
-        LK_STATUS_NAME(ERR_ALREADY_EXISTS)
-        LK_STATUS_NAME(ERR_NOT_ALLOWED)
-        LK_STATUS_NAME(ERR_TOO_BIG)
-        LK_STATUS_NAME(ERR_CANCELLED)
-        LK_STATUS_NAME(ERR_BUSY)
-        LK_STATUS_NAME(ERR_THREAD_DETACHED)
-        LK_STATUS_NAME(ERR_BAD_HANDLE)
-        LK_STATUS_NAME(ERR_ACCESS_DENIED)
-        LK_STATUS_NAME(ERR_PARTIAL_WRITE)
-        LK_STATUS_NAME(ERR_INTERRUPTED)
+#define LK_STATUS_NAME(name, value, err, inverse, text) \
+    case name: return #name;
+        LKPORT_STATUS_LIST(LK_STATUS_NAME)
 #undef LK_STATUS_NAME
     }
     return "ERR_?";

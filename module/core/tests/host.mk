@@ -15,7 +15,7 @@ HOST_CORE_SRCS := $(filter-out $(CORE)/new.cpp,$(wildcard $(CORE)/*.cpp))
 HOST_TEST_SRCS := $(wildcard $(CORE)/tests/*.cpp)
 HOST_SRCS := $(HOST_CORE_SRCS) $(CORE)/tests/host/os_host.cpp $(HOST_TEST_SRCS)
 HOST_CXXFLAGS := -std=gnu++20 -O1 -g -DLK_HOST -DLK_DEBUG=1 \
-	-I$(CORE)/include -I$(CORE)/tests/host -I$(CORE)/tests \
+	-I$(CORE)/include -I$(ROOT)/uapi -I$(CORE)/tests/host -I$(CORE)/tests \
 	-Wall -Wextra -Werror -Wno-unused-parameter -pthread -MMD -MP
 HOST_SANITIZERS := tsan asan
 host-san-flags-tsan := -fsanitize=thread

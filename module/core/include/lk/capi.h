@@ -15,34 +15,20 @@
 #ifndef LK_CAPI_H
 #define LK_CAPI_H
 
+#include <linux/lkport_status.h>
 #include <lk/os.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* LK status codes, for C (the C++ core's lk::status_t has the same values). */
-#define LK_NO_ERROR			0
-#define LK_ERR_GENERIC			(-1)
-#define LK_ERR_NOT_FOUND		(-2)
-#define LK_ERR_NOT_READY		(-3)
-#define LK_ERR_NO_MSG			(-4)
-#define LK_ERR_NO_MEMORY		(-5)
-#define LK_ERR_INVALID_ARGS		(-8)
-#define LK_ERR_NOT_ENOUGH_BUFFER	(-9)
-#define LK_ERR_OBJECT_DESTROYED		(-11)
-#define LK_ERR_NOT_BLOCKED		(-12)
-#define LK_ERR_TIMED_OUT		(-13)
-#define LK_ERR_ALREADY_EXISTS		(-14)
-#define LK_ERR_NOT_ALLOWED		(-17)
-#define LK_ERR_TOO_BIG			(-25)
-#define LK_ERR_CANCELLED		(-26)
-#define LK_ERR_BUSY			(-33)
-#define LK_ERR_THREAD_DETACHED		(-34)
-#define LK_ERR_BAD_HANDLE		(-42)
-#define LK_ERR_ACCESS_DENIED		(-43)
-#define LK_ERR_PARTIAL_WRITE		(-44)
-#define LK_ERR_INTERRUPTED		(-16385)
+/* LK status codes, for C (the C++ core's lk::status_t has the same values):
+ * LK_NO_ERROR, LK_ERR_TIMED_OUT, ..., from uapi/linux/lkport_status.h. */
+enum {
+#define LK_CAPI_STATUS(name, value, err, inverse, text) LK_##name = (value),
+	LKPORT_STATUS_LIST(LK_CAPI_STATUS)
+#undef LK_CAPI_STATUS
+};
 
 typedef lkos_u32 lk_time_t;		/* milliseconds */
 #define LK_INFINITE_TIME	0xffffffffu
