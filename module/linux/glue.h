@@ -33,8 +33,10 @@
 #define LKPORT_MODULE_VERSION "0.2.0"
 
 /* ---- status codes ---------------------------------------------------------- */
-/* The one table from LK status to errno (see uapi/linux/lkport.h). */
+/* LK status -> -errno, as uapi/linux/lkport_status.h lists it: the list's
+ * errno, or for ioctl cmd the one LKPORT_STATUS_CALLS names. */
 int lkport_errno(int lk_status);
+int lkport_call_errno(unsigned int cmd, int lk_status);
 
 /* ---- accounting -------------------------------------------------------------- */
 struct lkport_account;

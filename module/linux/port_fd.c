@@ -541,7 +541,7 @@ long lkport_port_open(struct file *dev, void *arg)
 			     lkport_rport_allow, &oc, &r->port);
 	if (st) {
 		kfree(r);
-		return lkport_errno(st);
+		return lkport_call_errno(LKPORT_IOC_PORT_OPEN, st);
 	}
 	/* The ring's size and the mode are the writer's, known now. */
 	WARN_ON(lk_port_info(r->port, &pi));
@@ -582,7 +582,6 @@ static long lkport_group_member(struct file *file, void *arg, bool add)
 	struct lkport_reader *g = file->private_data;
 	struct lkport_group_member *m = arg;
 	struct lkport_reader *r;
-	lk_port_info_t pi;
 	struct fd f;
 	long ret;
 
@@ -592,12 +591,11 @@ static long lkport_group_member(struct file *file, void *arg, bool add)
 	if (!r)
 		return -EBADF;
 	if (add) {
-		/* LK says ERR_BAD_HANDLE for a port already grouped; here
-		 * that is EBUSY, which tells the caller what is wrong. */
-		if (!lk_port_info(r->port, &pi) && pi.grouped)
-			ret = -EBUSY;
-		else
-			ret = lkport_errno(lk_port_group_add(g->port, r->port));
+		/* r is a read port: ERR_BAD_HANDLE says it is in a group
+		 * already, and the call's errno for that is declared with the
+		 * status list. */
+		ret = lkport_call_errno(LKPORT_IOC_GROUP_ADD,
+					lk_port_group_add(g->port, r->port));
 	} else {
 		ret = lkport_errno(lk_port_group_remove(g->port, r->port));
 	}
@@ -680,7 +678,7 @@ long lkport_group_create(struct file *dev, void *arg)
 	st = lk_port_group(members, c->count, &g->port);
 	if (st) {
 		lkport_object_abandon(&g->obj);
-		ret = st == LK_ERR_BAD_HANDLE ? -EBUSY : lkport_errno(st);
+		ret = lkport_call_errno(LKPORT_IOC_GROUP_CREATE, st);
 		goto out;
 	}
 	lk_port_set_notify(g->port, lkport_reader_notify, g);
