@@ -104,7 +104,7 @@ void test_values() {
     CHECK(std::strcmp(Status(LK_ERR_TIMED_OUT).name(), "LK_ERR_TIMED_OUT") == 0);
     CHECK(Status::from_errno(-ETIMEDOUT) == LK_ERR_TIMED_OUT);
 
-    lkport::Result<int> good(7), bad(Status(LK_ERR_NOT_FOUND));
+    lkport::Result<int> good(7), bad((Status(LK_ERR_NOT_FOUND)));
     CHECK(good.ok() && *good == 7);
     CHECK(!bad && bad.status() == LK_ERR_NOT_FOUND);
     // A failure is never mistaken for success.
@@ -310,7 +310,7 @@ void test_group_read() {
     CHECK(info.ok() && info->kind == LKPORT_KIND_GROUP && info->members == 2);
 
     // A reader blocked on the group wakes for a write to either port.
-    lkport::Result<PortResult> seen(Status(LK_ERR_GENERIC));
+    lkport::Result<PortResult> seen((Status(LK_ERR_GENERIC)));
     std::thread reader([&] { seen = g->read(10s); });
     CHECK(eventually([&] { auto i = g->info(); return i && i->waiters == 1; }));
     REQUIRE_OK(w2->write(Packet::text("two")));

@@ -11,69 +11,47 @@
 #include <lkport/lk.h>
 #include <lkport/device.h>
 
-/* The inverse of the module's status -> errno table. */
-static const struct {
-	int err;
-	lk_status_t status;
-} errmap[] = {
-	{ 0, LK_NO_ERROR },
-	{ ETIMEDOUT, LK_ERR_TIMED_OUT },
-	{ EIDRM, LK_ERR_OBJECT_DESTROYED },
-	{ ECANCELED, LK_ERR_CANCELLED },
-	{ ENOENT, LK_ERR_NOT_FOUND },
-	{ EEXIST, LK_ERR_ALREADY_EXISTS },
-	{ EBUSY, LK_ERR_BUSY },
-	{ EACCES, LK_ERR_ACCESS_DENIED },
-	{ ENOBUFS, LK_ERR_NOT_ENOUGH_BUFFER },
-	{ E2BIG, LK_ERR_TOO_BIG },
-	{ EBADF, LK_ERR_BAD_HANDLE },
-	{ EINVAL, LK_ERR_INVALID_ARGS },
-	{ ENOMEM, LK_ERR_NO_MEMORY },
-	{ EAGAIN, LK_ERR_NOT_READY },
-	{ ENOMSG, LK_ERR_NO_MSG },
-	{ EINTR, LK_ERR_INTERRUPTED },
-	{ EDQUOT, LK_ERR_NO_RESOURCES },
-};
-
 lk_status_t lk_status_from_errno(int err)
 {
-	size_t i;
-
 	if (err < 0)
 		err = -err;
-	for (i = 0; i < sizeof(errmap) / sizeof(errmap[0]); i++)
-		if (errmap[i].err == err)
-			return errmap[i].status;
+	/* A switch: two statuses marked as one errno's inverse would not
+	 * compile. */
+	switch (err) {
+#define LK_INVERSE_1(e, st) \
+	case e:             \
+		return st;
+#define LK_INVERSE_0(e, st)
+#define LK_FROM_ERRNO(name, value, e, inverse, text) LK_INVERSE_##inverse(e, LK_##name)
+		LKPORT_STATUS_LIST(LK_FROM_ERRNO)
+#undef LK_FROM_ERRNO
+#undef LK_INVERSE_0
+#undef LK_INVERSE_1
+	}
 	return LK_ERR_GENERIC;
+}
+
+/* The status behind an errno from ioctl cmd: the call's own entry in
+ * LKPORT_STATUS_CALLS if it has one, the list's otherwise. */
+static lk_status_t call_status(unsigned long cmd, int err)
+{
+#define LK_CALL_STATUS(c, name, e)	\
+	if (cmd == (c) && err == (e))	\
+		return LK_##name;
+	LKPORT_STATUS_CALLS(LK_CALL_STATUS)
+#undef LK_CALL_STATUS
+	return lk_status_from_errno(err);
 }
 
 const char *lk_status_str(lk_status_t status)
 {
+	/* A switch: two statuses of one value would not compile. */
 	switch (status) {
-#define NAME(s) \
-	case s: return #s;
-	NAME(LK_NO_ERROR)
-	NAME(LK_ERR_GENERIC)
-	NAME(LK_ERR_NOT_FOUND)
-	NAME(LK_ERR_NOT_READY)
-	NAME(LK_ERR_NO_MSG)
-	NAME(LK_ERR_NO_MEMORY)
-	NAME(LK_ERR_INVALID_ARGS)
-	NAME(LK_ERR_NOT_ENOUGH_BUFFER)
-	NAME(LK_ERR_OBJECT_DESTROYED)
-	NAME(LK_ERR_TIMED_OUT)
-	NAME(LK_ERR_ALREADY_EXISTS)
-	NAME(LK_ERR_NOT_ALLOWED)
-	NAME(LK_ERR_NOT_SUPPORTED)
-	NAME(LK_ERR_TOO_BIG)
-	NAME(LK_ERR_CANCELLED)
-	NAME(LK_ERR_BUSY)
-	NAME(LK_ERR_NO_RESOURCES)
-	NAME(LK_ERR_BAD_HANDLE)
-	NAME(LK_ERR_ACCESS_DENIED)
-	NAME(LK_ERR_PARTIAL_WRITE)
-	NAME(LK_ERR_INTERRUPTED)
-#undef NAME
+#define LK_STATUS_STR(name, value, e, inverse, text) \
+	case LK_##name:                              \
+		return "LK_" #name;
+		LKPORT_STATUS_LIST(LK_STATUS_STR)
+#undef LK_STATUS_STR
 	}
 	return "LK_ERR_?";
 }
@@ -81,7 +59,7 @@ const char *lk_status_str(lk_status_t status)
 /* ioctl as an LK status. */
 static lk_status_t call(int fd, unsigned long cmd, void *arg)
 {
-	return ioctl(fd, cmd, arg) < 0 ? lk_status_from_errno(errno) : LK_NO_ERROR;
+	return ioctl(fd, cmd, arg) < 0 ? call_status(cmd, errno) : LK_NO_ERROR;
 }
 
 uint64_t lk_deadline_after_ms(lk_time_t timeout)
@@ -263,8 +241,7 @@ lk_status_t lk_port_open(const char *name, void *ctx, lk_port_t *port)
 		return LK_ERR_INVALID_ARGS;
 	fd = ioctl(dev, LKPORT_IOC_PORT_OPEN, &o);
 	if (fd < 0)
-		/* EBUSY from an open is LK's "second reader of a unicast port". */
-		return errno == EBUSY ? LK_ERR_NOT_ALLOWED : lk_status_from_errno(errno);
+		return call_status(LKPORT_IOC_PORT_OPEN, errno);
 	*port = fd;
 	return LK_NO_ERROR;
 }
@@ -282,7 +259,7 @@ lk_status_t lk_port_group(lk_port_t *ports, size_t count, lk_port_t *group)
 		return LK_ERR_TOO_BIG;
 	fd = ioctl(dev, LKPORT_IOC_GROUP_CREATE, &c);
 	if (fd < 0)
-		return errno == EBUSY ? LK_ERR_BAD_HANDLE : lk_status_from_errno(errno);
+		return call_status(LKPORT_IOC_GROUP_CREATE, errno);
 	*group = fd;
 	return LK_NO_ERROR;
 }
@@ -290,10 +267,9 @@ lk_status_t lk_port_group(lk_port_t *ports, size_t count, lk_port_t *group)
 lk_status_t lk_port_group_add(lk_port_t group, lk_port_t port)
 {
 	struct lkport_group_member m = { .fd = port };
-	lk_status_t st = call(group, LKPORT_IOC_GROUP_ADD, &m);
 
-	/* LK reports a port already in a group as a bad handle. */
-	return st == LK_ERR_BUSY ? LK_ERR_BAD_HANDLE : st;
+	/* A port already in a group: LK's bad handle (LKPORT_STATUS_CALLS). */
+	return call(group, LKPORT_IOC_GROUP_ADD, &m);
 }
 
 lk_status_t lk_port_group_remove(lk_port_t group, lk_port_t port)

@@ -34,29 +34,16 @@ extern "C" {
 
 typedef int lk_status_t;
 
-#define LK_NO_ERROR			0
-#define LK_ERR_GENERIC			(-1)
-#define LK_ERR_NOT_FOUND		(-2)
-#define LK_ERR_NOT_READY		(-3)
-#define LK_ERR_NO_MSG			(-4)
-#define LK_ERR_NO_MEMORY		(-5)
-#define LK_ERR_INVALID_ARGS		(-8)
-#define LK_ERR_NOT_ENOUGH_BUFFER	(-9)
-#define LK_ERR_OBJECT_DESTROYED		(-11)
-#define LK_ERR_TIMED_OUT		(-13)
-#define LK_ERR_ALREADY_EXISTS		(-14)
-#define LK_ERR_NOT_ALLOWED		(-17)
-#define LK_ERR_NOT_SUPPORTED		(-24)	/* no /dev/lkport: module not loaded */
-#define LK_ERR_TOO_BIG			(-25)
-#define LK_ERR_CANCELLED		(-26)
-#define LK_ERR_BUSY			(-33)
-#define LK_ERR_NO_RESOURCES		(-41)
-#define LK_ERR_BAD_HANDLE		(-42)
-#define LK_ERR_ACCESS_DENIED		(-43)
-#define LK_ERR_PARTIAL_WRITE		(-44)
-#define LK_ERR_INTERRUPTED		(-16385)
+/* LK's status codes: LK_NO_ERROR, LK_ERR_TIMED_OUT, ..., with LK's values,
+ * one per entry of <linux/lkport_status.h>. */
+enum {
+#define LK_STATUS_CODE(name, value, err, inverse, text) LK_##name = (value),
+	LKPORT_STATUS_LIST(LK_STATUS_CODE)
+#undef LK_STATUS_CODE
+};
 
-/* LK status for an errno (the inverse of the module's table). */
+/* LK status for an errno (the inverse of the module's table: the list's
+ * entries marked inverse; LK_ERR_GENERIC for any other errno). */
 lk_status_t lk_status_from_errno(int err);
 /* "LK_ERR_TIMED_OUT" */
 const char *lk_status_str(lk_status_t status);
