@@ -102,24 +102,17 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* The status list's description of st. */
 static const char *describe(lk_status_t st)
 {
 	switch (st) {
-	case LK_ERR_NOT_FOUND:		return "no such object";
-	case LK_ERR_ALREADY_EXISTS:	return "name in use";
-	case LK_ERR_ACCESS_DENIED:	return "permission denied";
-	case LK_ERR_TIMED_OUT:		return "timed out";
-	case LK_ERR_BUSY:		return "busy: a closed port keeps its name until destroyed";
-	case LK_ERR_NOT_ALLOWED:	return "a unicast port has a reader already";
-	case LK_ERR_NOT_ENOUGH_BUFFER:	return "no reader, and the port's ring is full";
-	case LK_ERR_PARTIAL_WRITE:	return "some readers' rings were full";
-	case LK_ERR_NO_RESOURCES:	return "per-user limit reached";
-	case LK_ERR_NO_MEMORY:		return "out of memory";
-	case LK_ERR_INVALID_ARGS:	return "invalid argument";
-	case LK_ERR_BAD_HANDLE:		return "bad handle";
-	case LK_ERR_CANCELLED:		return "the port was destroyed";
-	case LK_ERR_INTERRUPTED:	return "interrupted";
-	default:			return "failed";
+#define DESCRIBE(name, value, err, inverse, text) \
+	case LK_##name:                           \
+		return text;
+		LKPORT_STATUS_LIST(DESCRIBE)
+#undef DESCRIBE
+	default:
+		return "failed";
 	}
 }
 
