@@ -50,35 +50,51 @@ static uint64_t result_seq(const lk_port_result_t *r)
 
 TEST_F(lib, status_from_errno_and_names)
 {
+	/* Every status of the list, with its errno. */
 	static const struct {
 		int err;
 		lk_status_t st;
+		int inverse;
 		const char *name;
 	} map[] = {
-		{ 0, LK_NO_ERROR, "LK_NO_ERROR" },
-		{ ETIMEDOUT, LK_ERR_TIMED_OUT, "LK_ERR_TIMED_OUT" },
-		{ EIDRM, LK_ERR_OBJECT_DESTROYED, "LK_ERR_OBJECT_DESTROYED" },
-		{ ECANCELED, LK_ERR_CANCELLED, "LK_ERR_CANCELLED" },
-		{ ENOENT, LK_ERR_NOT_FOUND, "LK_ERR_NOT_FOUND" },
-		{ EEXIST, LK_ERR_ALREADY_EXISTS, "LK_ERR_ALREADY_EXISTS" },
-		{ EBUSY, LK_ERR_BUSY, "LK_ERR_BUSY" },
-		{ EACCES, LK_ERR_ACCESS_DENIED, "LK_ERR_ACCESS_DENIED" },
-		{ ENOBUFS, LK_ERR_NOT_ENOUGH_BUFFER, "LK_ERR_NOT_ENOUGH_BUFFER" },
-		{ E2BIG, LK_ERR_TOO_BIG, "LK_ERR_TOO_BIG" },
-		{ EBADF, LK_ERR_BAD_HANDLE, "LK_ERR_BAD_HANDLE" },
-		{ EINVAL, LK_ERR_INVALID_ARGS, "LK_ERR_INVALID_ARGS" },
-		{ ENOMEM, LK_ERR_NO_MEMORY, "LK_ERR_NO_MEMORY" },
-		{ EAGAIN, LK_ERR_NOT_READY, "LK_ERR_NOT_READY" },
-		{ ENOMSG, LK_ERR_NO_MSG, "LK_ERR_NO_MSG" },
-		{ EINTR, LK_ERR_INTERRUPTED, "LK_ERR_INTERRUPTED" },
-		{ EDQUOT, LK_ERR_NO_RESOURCES, "LK_ERR_NO_RESOURCES" },
+#define LIST_ENTRY(name, value, err, inverse, text) { err, LK_##name, inverse, "LK_" #name },
+		LKPORT_STATUS_LIST(LIST_ENTRY)
+#undef LIST_ENTRY
 	};
+	int owners;
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		EXPECT_STREQ(map[i].name, lk_status_str(map[i].st));
+		if (!map[i].inverse) {
+			/* Many-to-one: the errno reads back as another status. */
+			EXPECT_NE(map[i].st, lk_status_from_errno(map[i].err)) TH_LOG("%s", map[i].name);
+			continue;
+		}
 		EXPECT_EQ(map[i].st, lk_status_from_errno(map[i].err)) TH_LOG("errno %d", map[i].err);
 		EXPECT_EQ(map[i].st, lk_status_from_errno(-map[i].err)) TH_LOG("errno -%d", map[i].err);
-		EXPECT_STREQ(map[i].name, lk_status_str(map[i].st));
+		owners = 0;
+		for (size_t j = 0; j < ARRAY_SIZE(map); j++)
+			owners += map[j].err == map[i].err && map[j].inverse;
+		EXPECT_EQ(1, owners) TH_LOG("errno %d", map[i].err);
 	}
+	/* The errnos the module reports them by: ABI. */
+	EXPECT_EQ(LK_NO_ERROR, lk_status_from_errno(0));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_status_from_errno(ETIMEDOUT));
+	EXPECT_EQ(LK_ERR_OBJECT_DESTROYED, lk_status_from_errno(EIDRM));
+	EXPECT_EQ(LK_ERR_CANCELLED, lk_status_from_errno(ECANCELED));
+	EXPECT_EQ(LK_ERR_NOT_FOUND, lk_status_from_errno(ENOENT));
+	EXPECT_EQ(LK_ERR_ALREADY_EXISTS, lk_status_from_errno(EEXIST));
+	EXPECT_EQ(LK_ERR_BUSY, lk_status_from_errno(EBUSY));
+	EXPECT_EQ(LK_ERR_ACCESS_DENIED, lk_status_from_errno(EACCES));
+	EXPECT_EQ(LK_ERR_NOT_ENOUGH_BUFFER, lk_status_from_errno(ENOBUFS));
+	EXPECT_EQ(LK_ERR_TOO_BIG, lk_status_from_errno(E2BIG));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_status_from_errno(EBADF));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_status_from_errno(EINVAL));
+	EXPECT_EQ(LK_ERR_NO_MEMORY, lk_status_from_errno(ENOMEM));
+	EXPECT_EQ(LK_ERR_NOT_READY, lk_status_from_errno(EAGAIN));
+	EXPECT_EQ(LK_ERR_NO_MSG, lk_status_from_errno(ENOMSG));
+	EXPECT_EQ(LK_ERR_INTERRUPTED, lk_status_from_errno(EINTR));
+	EXPECT_EQ(LK_ERR_NO_RESOURCES, lk_status_from_errno(EDQUOT));
 	/* Whatever has no LK meaning is generic. */
 	EXPECT_EQ(LK_ERR_GENERIC, lk_status_from_errno(ENOTTY));
 	EXPECT_EQ(LK_ERR_GENERIC, lk_status_from_errno(EFAULT));
