@@ -37,10 +37,9 @@
 #ifndef _UAPI_LINUX_LKPORT_STATUS_H
 #define _UAPI_LINUX_LKPORT_STATUS_H
 
-/* clang-format off */
 #define LKPORT_STATUS_LIST(X) \
 	X(NO_ERROR,		0,	0,		1, "no error") \
-	/* and statuses with no errno of their own */ \
+	/* also what a status the list does not know becomes */ \
 	X(ERR_GENERIC,		-1,	EIO,		1, "failed") \
 	/* open of a name that does not exist */ \
 	X(ERR_NOT_FOUND,	-2,	ENOENT,		1, "no such object") \
@@ -86,7 +85,8 @@
  * LKPORT_STATUS_CALLS(X) calls X(cmd, name, errno) once per exception: the
  * ioctl cmd fails with errno when the core returns status name, and
  * liblkport reads errno from cmd back as name. The module and liblkport
- * both use these entries, so the two directions cannot drift apart.
+ * both use these entries, so the two directions cannot drift apart. cmd is
+ * an LKPORT_IOC_* name of <linux/lkport.h>, needed only where it expands.
  *
  *   PORT_OPEN     ERR_NOT_ALLOWED: the port is unicast and has its reader.
  *                 EBUSY, as the list says; named here so that EBUSY from
@@ -99,6 +99,5 @@
 	X(LKPORT_IOC_PORT_OPEN,		ERR_NOT_ALLOWED,	EBUSY) \
 	X(LKPORT_IOC_GROUP_CREATE,	ERR_BAD_HANDLE,		EBUSY) \
 	X(LKPORT_IOC_GROUP_ADD,		ERR_BAD_HANDLE,		EBUSY)
-/* clang-format on */
 
 #endif /* _UAPI_LINUX_LKPORT_STATUS_H */
