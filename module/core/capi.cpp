@@ -20,6 +20,14 @@ template <class T, class Storage> T* as(Storage* s) {
 template <class T, class Storage> const T* as(const Storage* s) { return as<T>(const_cast<Storage*>(s)); }
 
 PortHandle* handle(lk_port_t p) { return static_cast<PortHandle*>(p); }
+
+// A typed handle points at the same PortHandle an lk_port_t does.
+WritePort* writer(lk_write_port_t p) { return static_cast<WritePort*>(reinterpret_cast<PortHandle*>(p)); }
+ReadPort* reader(lk_read_port_t p) { return static_cast<ReadPort*>(reinterpret_cast<PortHandle*>(p)); }
+PortGroup* group_of(lk_port_group_t p) { return static_cast<PortGroup*>(reinterpret_cast<PortHandle*>(p)); }
+lk_write_port_t typed(WritePort* wp) { return reinterpret_cast<lk_write_port_t>(static_cast<PortHandle*>(wp)); }
+lk_read_port_t typed(ReadPort* rp) { return reinterpret_cast<lk_read_port_t>(static_cast<PortHandle*>(rp)); }
+lk_port_group_t typed(PortGroup* g) { return reinterpret_cast<lk_port_group_t>(static_cast<PortHandle*>(g)); }
 PortRegistry& ports() { return *default_port_registry(); }
 
 Interruptible intr(int interruptible) { return interruptible ? Interruptible::Yes : Interruptible::No; }
@@ -192,10 +200,8 @@ int lk_port_write_ex(lk_port_t port, const lk_port_packet_t* pk, lkos_size count
                          delivered, skipped);
 }
 
-int lk_port_info(lk_port_t port, lk_port_info_t* out) {
-    PortRegistry::Info info;
-    status_t st = ports().info(handle(port), &info);
-    if (st != NO_ERROR) return st;
+namespace {
+status_t to_c(const PortRegistry::Info& info, lk_port_info_t* out) {
     *out = lk_port_info_t{};
     out->id = info.id;
     out->kind = unsigned(info.kind);
@@ -208,6 +214,114 @@ int lk_port_info(lk_port_t port, lk_port_info_t* out) {
     out->cancelled = info.cancelled;
     out->grouped = info.grouped;
     return NO_ERROR;
+}
+}  // namespace
+
+int lk_port_info(lk_port_t port, lk_port_info_t* out) {
+    PortRegistry::Info info;
+    status_t st = ports().info(handle(port), &info);
+    return st != NO_ERROR ? st : to_c(info, out);
+}
+
+// ---- typed port handles ---------------------------------------------------------------
+int lk_write_port_create(const char* name, lk_port_mode_t mode, unsigned int capacity, void* user,
+                         lk_write_port_t* port) {
+    if (!port) return ERR_INVALID_ARGS;
+    WritePort* wp = nullptr;
+    status_t st = ports().create(name, u32(mode), capacity, user, &wp);
+    if (wp) *port = typed(wp);
+    return st;
+}
+
+int lk_write_port_find(const char* name, lk_write_port_t* port) {
+    if (!port) return ERR_INVALID_ARGS;
+    WritePort* wp = nullptr;
+    status_t st = ports().find_writer(name, &wp);
+    if (st == NO_ERROR) *port = typed(wp);
+    return st;
+}
+
+int lk_write_port_write(lk_write_port_t port, const lk_port_packet_t* pk, lkos_size count, unsigned int* delivered,
+                        unsigned int* skipped) {
+    return ports().write(writer(port), reinterpret_cast<const PortPacket*>(pk), count, delivered, skipped);
+}
+
+int lk_write_port_close(lk_write_port_t port) { return ports().close_writer(writer(port)); }
+int lk_write_port_destroy(lk_write_port_t port) { return ports().destroy(writer(port)); }
+unsigned int lk_write_port_capacity(lk_write_port_t port) { return writer(port)->capacity(); }
+void* lk_write_port_user(lk_write_port_t port) { return writer(port)->user(); }
+
+int lk_write_port_info(lk_write_port_t port, lk_port_info_t* out) {
+    PortRegistry::Info info;
+    status_t st = ports().writer_info(writer(port), &info);
+    return st != NO_ERROR ? st : to_c(info, out);
+}
+
+int lk_read_port_open(const char* name, void* ctx, int (*allow)(void*, void*), void* arg, lk_read_port_t* port) {
+    if (!port) return ERR_INVALID_ARGS;
+    CAllow c{allow, arg};
+    OpenCheck check{call_allow, &c};
+    ReadPort* rp = nullptr;
+    status_t st = ports().open(name, ctx, &rp, allow ? &check : nullptr);
+    if (st == NO_ERROR) *port = typed(rp);
+    return st;
+}
+
+int lk_read_port_read_many(lk_read_port_t port, lkos_u64 deadline_ns, int interruptible, lk_port_result_t* results,
+                           lkos_size max, lkos_size* got) {
+    return ports().read_many(reader(port), Deadline::at_ns(deadline_ns), reinterpret_cast<PortResult*>(results), max,
+                             got, intr(interruptible));
+}
+
+int lk_read_port_readable(lk_read_port_t port) { return ports().readable(reader(port)); }
+
+void lk_read_port_set_notify(lk_read_port_t port, void (*notify)(void*), void* ctx) {
+    ports().set_observer(reader(port), Observer{notify, ctx});
+}
+
+int lk_read_port_close(lk_read_port_t port) { return ports().close_reader(reader(port)); }
+
+int lk_read_port_info(lk_read_port_t port, lk_port_info_t* out) {
+    PortRegistry::Info info;
+    status_t st = ports().reader_info(reader(port), &info);
+    return st != NO_ERROR ? st : to_c(info, out);
+}
+
+int lk_port_group_new(lk_read_port_t* ports_in, lkos_size count, lk_port_group_t* group) {
+    if (!group) return ERR_INVALID_ARGS;
+    // Membership (already grouped, listed twice) is still checked.
+    PortGroup* g = nullptr;
+    status_t st = ports().group(reinterpret_cast<PortHandle* const*>(ports_in), count, &g);
+    if (st == NO_ERROR) *group = typed(g);
+    return st;
+}
+
+int lk_port_group_add_member(lk_port_group_t group, lk_read_port_t port) {
+    return ports().group_add(group_of(group), reader(port));
+}
+
+int lk_port_group_remove_member(lk_port_group_t group, lk_read_port_t port) {
+    return ports().group_remove(group_of(group), reader(port));
+}
+
+int lk_port_group_read_many(lk_port_group_t group, lkos_u64 deadline_ns, int interruptible,
+                            lk_port_result_t* results, lkos_size max, lkos_size* got) {
+    return ports().group_read_many(group_of(group), Deadline::at_ns(deadline_ns),
+                                   reinterpret_cast<PortResult*>(results), max, got, intr(interruptible));
+}
+
+int lk_port_group_readable(lk_port_group_t group) { return ports().readable(group_of(group)); }
+
+void lk_port_group_set_notify(lk_port_group_t group, void (*notify)(void*), void* ctx) {
+    ports().set_observer(group_of(group), Observer{notify, ctx});
+}
+
+int lk_port_group_close(lk_port_group_t group) { return ports().close_group(group_of(group)); }
+
+int lk_port_group_info(lk_port_group_t group, lk_port_info_t* out) {
+    PortRegistry::Info info;
+    status_t st = ports().group_info(group_of(group), &info);
+    return st != NO_ERROR ? st : to_c(info, out);
 }
 
 // ---- handler table ------------------------------------------------------------------------

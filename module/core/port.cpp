@@ -20,6 +20,22 @@ bool name_equal(const char* a, const char* b) {
     return *a == *b;
 }
 
+// A typed handle's kind is the caller's to know, so release builds take
+// it on trust; debug builds check the magic (WARN, and refuse the call).
+bool wrong_kind(const PortHandle* h, u32 want, u32 or_want = 0) {
+#if LK_DEBUG
+    if (h->magic_ != want && (!or_want || h->magic_ != or_want)) {
+        LK_WARN("port handle of the wrong kind");
+        return true;
+    }
+#else
+    (void)h;
+    (void)want;
+    (void)or_want;
+#endif
+    return false;
+}
+
 // FNV-1a: short names, good spread, no table.
 u32 name_hash(const char* name) {
     u32 h = 2166136261u;
@@ -414,61 +430,55 @@ status_t PortRegistry::group_remove(PortGroup* g, ReadPort* rp) {
 
 // ---- close and destroy -----------------------------------------------------
 
-status_t PortRegistry::close(PortHandle* port) {
-    if (!port) return ERR_INVALID_ARGS;
-    ReadPort* rp = nullptr;
-    PortGroup* g = nullptr;
-    PortRing* ring = nullptr;
-    {
-        AutoSpinLock guard(lock_);
-        switch (port->magic_) {
-        case kWritePortOpen:
-            // Closed for writing; the name stays until destroy().
-            port->magic_ = kWritePortClosed;
-            return NO_ERROR;
-        case kReadPortMagic: {
-            rp = static_cast<ReadPort*>(port);
-            if (WritePort* wp = rp->writer_) {
-                List<ReadPort, WriterTag>::remove(*rp);
-                if (wp->readers_.empty() && !wp->ring_) {
-                    // Last reader: the writer gets the ring back, with
-                    // whatever is still queued, for the next reader.
-                    wp->ring_ = rp->ring_;
-                    rp->ring_ = nullptr;
-                }
-            }
-            if (PortGroup* pg = rp->group_) {
-                List<ReadPort, GroupTag>::remove(*rp);
-                pg->count_--;
-                rp->group_ = nullptr;
-                // As in group_remove(): the group may be cancelled now.
-                if (group_cancelled_locked(pg)) {
-                    pg->wait_.wake_all_locked(ERR_CANCELLED);
-                    if (pg->observer_.notify) pg->observer_.notify(pg->observer_.ctx);
-                }
-            }
-            ring = rp->ring_;
+status_t PortRegistry::close_writer_locked(WritePort* wp) {
+    if (wp->magic_ != kWritePortOpen) return ERR_BAD_HANDLE;
+    // Closed for writing; the name stays until destroy().
+    wp->magic_ = kWritePortClosed;
+    return NO_ERROR;
+}
+
+// Unlinks a read port from its writer and group and wakes its waiters;
+// returns the ring to free once the lock is dropped.
+PortRing* PortRegistry::close_reader_locked(ReadPort* rp) {
+    if (WritePort* wp = rp->writer_) {
+        List<ReadPort, WriterTag>::remove(*rp);
+        if (wp->readers_.empty() && !wp->ring_) {
+            // Last reader: the writer gets the ring back, with whatever is
+            // still queued, for the next reader.
+            wp->ring_ = rp->ring_;
             rp->ring_ = nullptr;
-            rp->magic_ = 0;
-            rp->wait_.destroy_locked();
-            break;
-        }
-        case kGroupMagic:
-            g = static_cast<PortGroup*>(port);
-            g->members_.for_each([](ReadPort& m) {
-                List<ReadPort, GroupTag>::remove(m);
-                m.group_ = nullptr;
-            });
-            g->count_ = 0;
-            g->magic_ = 0;
-            g->wait_.destroy_locked();
-            break;
-        default:
-            return ERR_BAD_HANDLE;
         }
     }
-    // Woken readers still hold a reference to the queue until they have
-    // taken the lock once more.
+    if (PortGroup* pg = rp->group_) {
+        List<ReadPort, GroupTag>::remove(*rp);
+        pg->count_--;
+        rp->group_ = nullptr;
+        // As in group_remove(): the group may be cancelled now.
+        if (group_cancelled_locked(pg)) {
+            pg->wait_.wake_all_locked(ERR_CANCELLED);
+            if (pg->observer_.notify) pg->observer_.notify(pg->observer_.ctx);
+        }
+    }
+    PortRing* ring = rp->ring_;
+    rp->ring_ = nullptr;
+    rp->magic_ = 0;
+    rp->wait_.destroy_locked();
+    return ring;
+}
+
+void PortRegistry::close_group_locked(PortGroup* g) {
+    g->members_.for_each([](ReadPort& m) {
+        List<ReadPort, GroupTag>::remove(m);
+        m.group_ = nullptr;
+    });
+    g->count_ = 0;
+    g->magic_ = 0;
+    g->wait_.destroy_locked();
+}
+
+// After the lock is dropped: woken readers still hold a reference to the
+// queue until they have taken the lock once more.
+void PortRegistry::free_closed(ReadPort* rp, PortGroup* g, PortRing* ring) {
     if (rp) {
         rp->wait_.wait_departed();
         delete rp;
@@ -478,6 +488,60 @@ status_t PortRegistry::close(PortHandle* port) {
         delete g;
     }
     PortRing::free(ring);
+}
+
+status_t PortRegistry::close(PortHandle* port) {
+    if (!port) return ERR_INVALID_ARGS;
+    ReadPort* rp = nullptr;
+    PortGroup* g = nullptr;
+    PortRing* ring = nullptr;
+    {
+        AutoSpinLock guard(lock_);
+        switch (port->magic_) {
+        case kWritePortOpen:
+            return close_writer_locked(static_cast<WritePort*>(port));
+        case kReadPortMagic:
+            rp = static_cast<ReadPort*>(port);
+            ring = close_reader_locked(rp);
+            break;
+        case kGroupMagic:
+            g = static_cast<PortGroup*>(port);
+            close_group_locked(g);
+            break;
+        default:
+            return ERR_BAD_HANDLE;
+        }
+    }
+    free_closed(rp, g, ring);
+    return NO_ERROR;
+}
+
+status_t PortRegistry::close_writer(WritePort* wp) {
+    if (!wp) return ERR_INVALID_ARGS;
+    AutoSpinLock guard(lock_);
+    return close_writer_locked(wp);
+}
+
+status_t PortRegistry::close_reader(ReadPort* rp) {
+    if (!rp) return ERR_INVALID_ARGS;
+    PortRing* ring;
+    {
+        AutoSpinLock guard(lock_);
+        if (wrong_kind(rp, kReadPortMagic)) return ERR_BAD_HANDLE;
+        ring = close_reader_locked(rp);
+    }
+    free_closed(rp, nullptr, ring);
+    return NO_ERROR;
+}
+
+status_t PortRegistry::close_group(PortGroup* g) {
+    if (!g) return ERR_INVALID_ARGS;
+    {
+        AutoSpinLock guard(lock_);
+        if (wrong_kind(g, kGroupMagic)) return ERR_BAD_HANDLE;
+        close_group_locked(g);
+    }
+    free_closed(nullptr, g, nullptr);
     return NO_ERROR;
 }
 
@@ -558,47 +622,80 @@ PortRegistry::WritePortInfo PortRegistry::info_locked(const WritePort* wp) const
     return info;
 }
 
+void PortRegistry::writer_info_locked(const WritePort* wp, Info* out) {
+    out->kind = ObjectKind::WritePort;
+    out->id = wp->tag_.id;
+    out->mode = wp->mode_;
+    out->capacity = wp->capacity_;
+    out->queued = wp->ring_ ? wp->ring_->queued() : 0;
+    out->closed = wp->magic_ == kWritePortClosed;
+}
+
+void PortRegistry::reader_info_locked(ReadPort* rp, Info* out) {
+    out->kind = ObjectKind::ReadPort;
+    out->id = rp->wait_.tag().id;
+    out->capacity = rp->ring_->capacity();
+    out->queued = rp->ring_->queued();
+    out->waiters = u32(rp->wait_.count_locked());
+    out->cancelled = !rp->writer_;
+    out->grouped = rp->group_ != nullptr;
+    if (rp->writer_) out->mode = rp->writer_->mode_;
+}
+
+void PortRegistry::group_info_locked(PortGroup* g, Info* out) {
+    out->kind = ObjectKind::PortGroup;
+    out->id = g->wait_.tag().id;
+    out->waiters = u32(g->wait_.count_locked());
+    out->members = u32(g->count_);
+    g->members_.for_each([&](ReadPort& rp) { out->queued += rp.ring_->queued(); });
+    out->cancelled = group_cancelled_locked(g);
+}
+
 status_t PortRegistry::info(PortHandle* port, Info* out) {
     if (!port || !out) return ERR_INVALID_ARGS;
     *out = Info{};
     AutoSpinLock guard(lock_);
     switch (port->magic_) {
     case kWritePortOpen:
-    case kWritePortClosed: {
-        auto* wp = static_cast<WritePort*>(port);
-        out->kind = ObjectKind::WritePort;
-        out->id = wp->tag_.id;
-        out->mode = wp->mode_;
-        out->capacity = wp->capacity_;
-        out->queued = wp->ring_ ? wp->ring_->queued() : 0;
-        out->closed = wp->magic_ == kWritePortClosed;
+    case kWritePortClosed:
+        writer_info_locked(static_cast<WritePort*>(port), out);
         return NO_ERROR;
-    }
-    case kReadPortMagic: {
-        auto* rp = static_cast<ReadPort*>(port);
-        out->kind = ObjectKind::ReadPort;
-        out->id = rp->wait_.tag().id;
-        out->capacity = rp->ring_->capacity();
-        out->queued = rp->ring_->queued();
-        out->waiters = u32(rp->wait_.count_locked());
-        out->cancelled = !rp->writer_;
-        out->grouped = rp->group_ != nullptr;
-        if (rp->writer_) out->mode = rp->writer_->mode_;
+    case kReadPortMagic:
+        reader_info_locked(static_cast<ReadPort*>(port), out);
         return NO_ERROR;
-    }
-    case kGroupMagic: {
-        auto* g = static_cast<PortGroup*>(port);
-        out->kind = ObjectKind::PortGroup;
-        out->id = g->wait_.tag().id;
-        out->waiters = u32(g->wait_.count_locked());
-        out->members = u32(g->count_);
-        g->members_.for_each([&](ReadPort& rp) { out->queued += rp.ring_->queued(); });
-        out->cancelled = group_cancelled_locked(g);
+    case kGroupMagic:
+        group_info_locked(static_cast<PortGroup*>(port), out);
         return NO_ERROR;
-    }
     default:
         return ERR_BAD_HANDLE;
     }
+}
+
+status_t PortRegistry::writer_info(WritePort* wp, Info* out) {
+    if (!wp || !out) return ERR_INVALID_ARGS;
+    *out = Info{};
+    AutoSpinLock guard(lock_);
+    if (wrong_kind(wp, kWritePortOpen, kWritePortClosed)) return ERR_BAD_HANDLE;
+    writer_info_locked(wp, out);
+    return NO_ERROR;
+}
+
+status_t PortRegistry::reader_info(ReadPort* rp, Info* out) {
+    if (!rp || !out) return ERR_INVALID_ARGS;
+    *out = Info{};
+    AutoSpinLock guard(lock_);
+    if (wrong_kind(rp, kReadPortMagic)) return ERR_BAD_HANDLE;
+    reader_info_locked(rp, out);
+    return NO_ERROR;
+}
+
+status_t PortRegistry::group_info(PortGroup* g, Info* out) {
+    if (!g || !out) return ERR_INVALID_ARGS;
+    *out = Info{};
+    AutoSpinLock guard(lock_);
+    if (wrong_kind(g, kGroupMagic)) return ERR_BAD_HANDLE;
+    group_info_locked(g, out);
+    return NO_ERROR;
 }
 
 usize PortRegistry::write_port_count() {

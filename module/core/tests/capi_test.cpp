@@ -385,6 +385,99 @@ TEST(CApi, PortGroups) {
     }
 }
 
+TEST(CApi, TypedHandles) {
+    lk_write_port_t w = nullptr, again = nullptr;
+    ASSERT_EQ(lk::NO_ERROR, lk_write_port_create("capi-typed", LK_PORT_MODE_BROADCAST, 16, lk_test::ctx(5), &w));
+    EXPECT_EQ(lk::ERR_ALREADY_EXISTS, lk_write_port_create("capi-typed", LK_PORT_MODE_BROADCAST, 0, nullptr, &again));
+    EXPECT_EQ(w, again);
+    again = nullptr;
+    ASSERT_EQ(lk::NO_ERROR, lk_write_port_find("capi-typed", &again));
+    EXPECT_EQ(w, again);
+    EXPECT_EQ(16u, lk_write_port_capacity(w));
+    EXPECT_EQ(lk_test::ctx(5), lk_write_port_user(w));
+    // A typed handle is the generic one.
+    lk_port_t generic = w;
+    EXPECT_EQ(16u, lk_port_capacity(generic));
+
+    lk_read_port_t r[2] = {};
+    ASSERT_EQ(lk::NO_ERROR, lk_read_port_open("capi-typed", lk_test::ctx(1), nullptr, nullptr, &r[0]));
+    ASSERT_EQ(lk::NO_ERROR, lk_read_port_open("capi-typed", lk_test::ctx(2), nullptr, nullptr, &r[1]));
+    std::atomic<int> notes{0};
+    auto note = [](void* c) { static_cast<std::atomic<int>*>(c)->fetch_add(1); };
+    lk_read_port_set_notify(r[0], note, &notes);
+    EXPECT_EQ(0, lk_read_port_readable(r[0]));
+
+    lk_port_packet_t p[2] = {cpacket(1), cpacket(2)};
+    unsigned int delivered = 0, skipped = 9;
+    ASSERT_EQ(lk::NO_ERROR, lk_write_port_write(w, p, 2, &delivered, &skipped));
+    EXPECT_EQ(2u, delivered);
+    EXPECT_EQ(0u, skipped);
+    EXPECT_EQ(1, notes.load());
+    EXPECT_EQ(1, lk_read_port_readable(r[0]));
+    lk_port_info_t info;
+    ASSERT_EQ(lk::NO_ERROR, lk_read_port_info(r[0], &info));
+    EXPECT_EQ(unsigned(LK_KIND_READ_PORT), info.kind);
+    EXPECT_EQ(2u, info.queued);
+    ASSERT_EQ(lk::NO_ERROR, lk_write_port_info(w, &info));
+    EXPECT_EQ(unsigned(LK_KIND_WRITE_PORT), info.kind);
+    EXPECT_EQ(16u, info.capacity);
+
+    lk_port_result_t res[4];
+    lkos_size got = 0;
+    ASSERT_EQ(lk::NO_ERROR, lk_read_port_read_many(r[0], LK_DEADLINE_NONE, 0, res, 4, &got));
+    ASSERT_EQ(2u, got);
+    EXPECT_TRUE(all_bytes(res[0].packet, 1));
+    EXPECT_TRUE(all_bytes(res[1].packet, 2));
+    EXPECT_EQ(lk_test::ctx(1), res[0].ctx);
+    EXPECT_EQ(lk::ERR_TIMED_OUT, lk_read_port_read_many(r[0], LK_DEADLINE_NONE, 0, res, 4, &got));
+
+    // A group of typed read ports.
+    lk_port_group_t g = nullptr, g2 = nullptr;
+    ASSERT_EQ(lk::NO_ERROR, lk_port_group_new(r, 1, &g));
+    EXPECT_EQ(lk::ERR_BAD_HANDLE, lk_port_group_new(r, 1, &g2));  // already grouped
+    EXPECT_EQ(lk::ERR_BAD_HANDLE, lk_port_group_add_member(g, r[0]));
+    ASSERT_EQ(lk::NO_ERROR, lk_port_group_add_member(g, r[1]));
+    std::atomic<int> gnotes{0};
+    lk_port_group_set_notify(g, note, &gnotes);
+    EXPECT_EQ(1, lk_port_group_readable(g));  // r[1] holds two packets
+    ASSERT_EQ(lk::NO_ERROR, lk_port_group_info(g, &info));
+    EXPECT_EQ(unsigned(LK_KIND_PORT_GROUP), info.kind);
+    EXPECT_EQ(2u, info.members);
+    EXPECT_EQ(2u, info.queued);
+    ASSERT_EQ(lk::NO_ERROR, lk_port_group_read_many(g, LK_DEADLINE_NONE, 0, res, 4, &got));
+    EXPECT_EQ(2u, got);
+    EXPECT_EQ(lk_test::ctx(2), res[0].ctx);
+    EXPECT_EQ(0, lk_port_group_readable(g));
+    // A blocked typed group read is woken by a write.
+    Thread t([&] {
+        lk_port_result_t x;
+        lkos_size n = 0;
+        EXPECT_EQ(lk::NO_ERROR, lk_port_group_read_many(g, LK_DEADLINE_FOREVER, 0, &x, 1, &n));
+        EXPECT_EQ(1u, n);
+    });
+    EXPECT_TRUE(t.asleep());
+    ASSERT_EQ(lk::NO_ERROR, lk_write_port_write(w, p, 1, nullptr, nullptr));
+    t.join();
+    EXPECT_GE(gnotes.load(), 1);
+    ASSERT_EQ(lk::NO_ERROR, lk_port_group_remove_member(g, r[1]));
+    EXPECT_EQ(lk::ERR_BAD_HANDLE, lk_port_group_remove_member(g, r[1]));
+    EXPECT_EQ(lk::NO_ERROR, lk_port_group_close(g));
+
+    // Close and destroy, typed; closing twice is refused as LK refuses it.
+    EXPECT_EQ(lk::ERR_BAD_HANDLE, lk_write_port_destroy(w));  // still open
+    EXPECT_EQ(lk::NO_ERROR, lk_write_port_close(w));
+    EXPECT_EQ(lk::ERR_BAD_HANDLE, lk_write_port_close(w));
+    EXPECT_EQ(lk::ERR_BAD_HANDLE, lk_write_port_write(w, p, 1, nullptr, nullptr));
+    EXPECT_EQ(lk::NO_ERROR, lk_write_port_destroy(w));
+    // r[1] drains the write the group read left it, then learns of the destroy.
+    EXPECT_EQ(lk::NO_ERROR, lk_read_port_read_many(r[1], LK_DEADLINE_FOREVER, 0, res, 4, &got));
+    EXPECT_EQ(1u, got);
+    EXPECT_EQ(lk::ERR_CANCELLED, lk_read_port_read_many(r[1], LK_DEADLINE_FOREVER, 0, res, 4, &got));
+    EXPECT_EQ(lk::NO_ERROR, lk_read_port_close(r[0]));
+    EXPECT_EQ(lk::NO_ERROR, lk_read_port_close(r[1]));
+    EXPECT_EQ(0u, lk::default_port_registry()->write_port_count());
+}
+
 TEST(CApi, NullOutPointersAreInvalid) {
     EXPECT_EQ(lk::ERR_INVALID_ARGS, lk_port_create("capi-null", LK_PORT_MODE_BROADCAST, nullptr));
     EXPECT_EQ(lk::ERR_INVALID_ARGS, lk_port_open("capi-null", nullptr, nullptr));

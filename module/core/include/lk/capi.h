@@ -6,7 +6,8 @@
  *
  * Objects that LK lets callers embed (mutex, semaphore, event) are embedded
  * here too, as opaque storage of a fixed size; ports and groups are opaque
- * handles (void *, as LK's port_t). Status codes are LK's (lk/err.h).
+ * handles (void *, as LK's port_t), with typed handles beside them for
+ * callers that know the kind. Status codes are LK's (lk/err.h).
  *
  * Context, unless a function says otherwise: waits may sleep (thread
  * context, no spinlock held); signal/post/write never sleep and are safe
@@ -175,6 +176,56 @@ typedef struct lk_port_info {
 
 /* Any port object; any context. */
 int lk_port_info(lk_port_t port, lk_port_info_t *out);
+
+/* ---- typed port handles (lkport) ------------------------------------------------
+ * LK's lk_port_t is one type for three kinds of object, so each generic call
+ * finds out under the port lock which kind it was given. Callers that know
+ * the kind use these instead: each handle type names one kind, the compiler
+ * keeps them apart, and each call goes straight to that kind's operation.
+ * The pointers are the same objects as LK's handles: a typed handle may be
+ * passed wherever an lk_port_t is taken (C converts it implicitly), and a
+ * handle a generic call returned may be used as the typed handle of the
+ * kind it is. Statuses, contexts and semantics are the generic calls'.
+ */
+typedef struct lk_write_port *lk_write_port_t;
+typedef struct lk_read_port *lk_read_port_t;
+typedef struct lk_port_group *lk_port_group_t;
+
+/* As lk_port_create_ex; on LK_ERR_ALREADY_EXISTS *port is the existing one. */
+int lk_write_port_create(const char *name, lk_port_mode_t mode, unsigned int capacity,
+			 void *user, lk_write_port_t *port);
+/* As lk_port_find_writer. */
+int lk_write_port_find(const char *name, lk_write_port_t *port);
+/* As lk_port_write_ex; delivered/skipped may be NULL. */
+int lk_write_port_write(lk_write_port_t port, const lk_port_packet_t *pk, lkos_size count,
+			unsigned int *delivered, unsigned int *skipped);
+int lk_write_port_close(lk_write_port_t port);	/* LK_ERR_BAD_HANDLE if closed */
+int lk_write_port_destroy(lk_write_port_t port);	/* LK_ERR_BAD_HANDLE if open */
+unsigned int lk_write_port_capacity(lk_write_port_t port);
+void *lk_write_port_user(lk_write_port_t port);
+int lk_write_port_info(lk_write_port_t port, lk_port_info_t *out);
+
+/* As lk_port_open_ex (allow may be NULL: anyone may open). */
+int lk_read_port_open(const char *name, void *ctx, int (*allow)(void *user, void *arg),
+		      void *arg, lk_read_port_t *port);
+int lk_read_port_read_many(lk_read_port_t port, lkos_u64 deadline_ns, int interruptible,
+			   lk_port_result_t *results, lkos_size max, lkos_size *got);
+int lk_read_port_readable(lk_read_port_t port);
+void lk_read_port_set_notify(lk_read_port_t port, void (*notify)(void *ctx), void *ctx);
+int lk_read_port_close(lk_read_port_t port);
+int lk_read_port_info(lk_read_port_t port, lk_port_info_t *out);
+
+/* As lk_port_group: LK_ERR_BAD_HANDLE for a member already grouped or
+ * listed twice. */
+int lk_port_group_new(lk_read_port_t *ports, lkos_size count, lk_port_group_t *group);
+int lk_port_group_add_member(lk_port_group_t group, lk_read_port_t port);
+int lk_port_group_remove_member(lk_port_group_t group, lk_read_port_t port);
+int lk_port_group_read_many(lk_port_group_t group, lkos_u64 deadline_ns, int interruptible,
+			    lk_port_result_t *results, lkos_size max, lkos_size *got);
+int lk_port_group_readable(lk_port_group_t group);
+void lk_port_group_set_notify(lk_port_group_t group, void (*notify)(void *ctx), void *ctx);
+int lk_port_group_close(lk_port_group_t group);
+int lk_port_group_info(lk_port_group_t group, lk_port_info_t *out);
 
 /* ---- handler table ------------------------------------------------------------- */
 /* A module-wide HandlerTable<LK_HANDLER_SLOTS> for C callers. */

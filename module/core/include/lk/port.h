@@ -64,6 +64,7 @@ class PortRegistry;
 class WritePort;
 class ReadPort;
 class PortGroup;
+class PortRing;
 struct WriterTag;  // list of a write port's readers
 struct GroupTag;   // list of a group's members
 
@@ -139,6 +140,12 @@ class PortRegistry : Pinned, public Allocated {
     // its waiters get ERR_OBJECT_DESTROYED, freed. Group: waiters get
     // ERR_OBJECT_DESTROYED, members detached, freed. Thread context.
     status_t close(PortHandle* port);
+    // The same for a handle whose kind the caller knows: no dispatch on it
+    // (debug builds still check the magic). close_writer on a closed write
+    // port: ERR_BAD_HANDLE, as close() says.
+    status_t close_writer(WritePort* wp);
+    status_t close_reader(ReadPort* rp);
+    status_t close_group(PortGroup* g);
     // Frees a closed write port and its name. Readers drain what they hold,
     // then get ERR_CANCELLED. ERR_BAD_HANDLE if not a closed write port.
     status_t destroy(WritePort* wp);
@@ -167,6 +174,10 @@ class PortRegistry : Pinned, public Allocated {
     };
     // Any context. ERR_BAD_HANDLE for a handle of no kind.
     status_t info(PortHandle* port, Info* out);
+    // The same for a handle of known kind.
+    status_t writer_info(WritePort* wp, Info* out);
+    status_t reader_info(ReadPort* rp, Info* out);
+    status_t group_info(PortGroup* g, Info* out);
 
     // Diagnostics (listing). Any context.
     struct WritePortInfo {
@@ -193,6 +204,13 @@ class PortRegistry : Pinned, public Allocated {
     status_t read_loop(Source* src, Deadline deadline, PortResult* results, usize max, usize* got,
                        Interruptible intr);
     WritePortInfo info_locked(const WritePort* wp) const;
+    void writer_info_locked(const WritePort* wp, Info* out);
+    void reader_info_locked(ReadPort* rp, Info* out);
+    void group_info_locked(PortGroup* g, Info* out);
+    status_t close_writer_locked(WritePort* wp);
+    PortRing* close_reader_locked(ReadPort* rp);
+    void close_group_locked(PortGroup* g);
+    void free_closed(ReadPort* rp, PortGroup* g, PortRing* ring);
 
     SpinLock lock_{LKOS_LOCK_PORT};
     WritePort* buckets_[kBuckets] = {};  // guarded by lock_
