@@ -31,7 +31,7 @@ struct lkport_wport {
 	struct lkport_object obj;
 	struct kref ref;		/* writer fds; final put under lkport_objects_lock */
 	struct rw_semaphore lock;	/* port and closed against operations */
-	lk_port_t port;			/* core write port; NULL once destroyed */
+	lk_write_port_t port;		/* core write port; NULL once destroyed */
 	bool closed;
 	u32 mode;
 	u32 capacity;
@@ -42,7 +42,8 @@ struct lkport_wport {
 /* A read port or a port group: what packets are read from. */
 struct lkport_reader {
 	struct lkport_object obj;
-	lk_port_t port;			/* core read port or port group */
+	lk_read_port_t rport;		/* core read port, or NULL for a group */
+	lk_port_group_t group;		/* core port group, or NULL for a read port */
 	wait_queue_head_t poll_wq;
 	u64 ctx;			/* read port: its ctx */
 	u32 mode;			/* read port: its writer's, kept past destroy */
@@ -85,8 +86,8 @@ static void lkport_wport_free(struct kref *ref)
 	 * readers drain, then learn that nothing more will come. */
 	if (w->port) {
 		if (!w->closed)
-			lk_port_close(w->port);
-		WARN_ON(lk_port_destroy(w->port));
+			lk_write_port_close(w->port);
+		WARN_ON(lk_write_port_destroy(w->port));
 		w->port = NULL;
 	}
 	mutex_unlock(&lkport_objects_lock);
@@ -129,8 +130,8 @@ static long lkport_ioc_port_write(struct file *file, void *arg)
 	}
 
 	down_read(&w->lock);
-	st = w->port ? lk_port_write_ex(w->port, (const lk_port_packet_t *)pk,
-					 pw->count, &delivered, &skipped)
+	st = w->port ? lk_write_port_write(w->port, (const lk_port_packet_t *)pk,
+					   pw->count, &delivered, &skipped)
 		     : LK_ERR_BAD_HANDLE;
 	up_read(&w->lock);
 
@@ -164,7 +165,7 @@ static long lkport_ioc_port_close(struct file *file, void *arg)
 	down_write(&w->lock);
 	if (!w->port || w->closed)
 		ret = -EBADF;	/* LK: closing a closed write port */
-	else if (!(ret = lkport_errno(lk_port_close(w->port))))
+	else if (!(ret = lkport_errno(lk_write_port_close(w->port))))
 		w->closed = true;
 	up_write(&w->lock);
 	if (!ret)
@@ -186,7 +187,7 @@ static long lkport_ioc_port_destroy(struct file *file, void *arg)
 	if (!w->port || !w->closed) {
 		ret = -EBADF;	/* LK: destroy only a closed write port */
 	} else {
-		ret = lkport_errno(lk_port_destroy(w->port));
+		ret = lkport_errno(lk_write_port_destroy(w->port));
 		if (!ret)
 			w->port = NULL;
 	}
@@ -210,7 +211,7 @@ static long lkport_ioc_wport_info(struct file *file, void *arg)
 	down_read(&w->lock);
 	if (!w->port) {
 		info->state = LKPORT_STATE_CLOSED | LKPORT_STATE_DESTROYED;
-	} else if (!lk_port_info(w->port, &pi)) {
+	} else if (!lk_write_port_info(w->port, &pi)) {
 		info->state = pi.closed ? LKPORT_STATE_CLOSED : 0;
 		info->queued = pi.queued;
 	}
@@ -252,9 +253,9 @@ static const struct lkport_fd_kind lkport_wport_kind = {
 
 /* LKPORT_PORT_SHARE or _EXISTING on a name in use: another writer of it.
  * lkport_objects_lock held; takes a reference on success. */
-static int share_locked(lk_port_t existing, bool override, struct lkport_wport **out)
+static int share_locked(lk_write_port_t existing, bool override, struct lkport_wport **out)
 {
-	struct lkport_wport *w = lk_port_user(existing);
+	struct lkport_wport *w = lk_write_port_user(existing);
 
 	if (!w)
 		return -EEXIST;	/* a port of another kernel user */
@@ -278,11 +279,11 @@ static int new_wport_fd(struct lkport_wport *w, u32 fd_flags)
 static long lkport_port_join(const char *name, u32 fd_flags, bool override)
 {
 	struct lkport_wport *w = NULL;
-	lk_port_t port;
+	lk_write_port_t port;
 	int ret, st;
 
 	mutex_lock(&lkport_objects_lock);
-	st = lk_port_find_writer(name, &port);
+	st = lk_write_port_find(name, &port);
 	ret = st ? lkport_errno(st) : share_locked(port, override, &w);
 	mutex_unlock(&lkport_objects_lock);
 	return ret ?: new_wport_fd(w, fd_flags);
@@ -294,7 +295,7 @@ long lkport_port_create(struct file *dev, void *arg)
 	bool override = lkport_dac_override();
 	unsigned int capacity = c->capacity;
 	struct lkport_wport *w, *shared = NULL;
-	lk_port_t port = NULL;
+	lk_write_port_t port = NULL;
 	int ret, st;
 
 	if (c->mode & ~(LKPORT_PORT_UNICAST | LKPORT_PORT_BIG_BUFFER))
@@ -340,12 +341,12 @@ long lkport_port_create(struct file *dev, void *arg)
 	w->capacity = capacity;
 
 	mutex_lock(&lkport_objects_lock);
-	st = lk_port_create_ex(w->obj.name, c->mode, capacity, w, &port);
+	st = lk_write_port_create(w->obj.name, c->mode, capacity, w, &port);
 	if (st == LK_NO_ERROR) {
 		lk_port_info_t pi;
 
 		w->port = port;
-		w->id = lk_port_info(port, &pi) ? 0 : pi.id;
+		w->id = lk_write_port_info(port, &pi) ? 0 : pi.id;
 		lkport_object_publish_locked(&w->obj);
 		ret = 0;
 	} else if (st == LK_ERR_ALREADY_EXISTS && (c->flags & LKPORT_PORT_SHARE)) {
@@ -383,6 +384,17 @@ static void lkport_reader_notify(void *ctx)
 		wake_up_interruptible_poll(&r->poll_wq, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
 }
 
+/* The typed core call for what r is. */
+static int lkport_reader_close(struct lkport_reader *r)
+{
+	return r->group ? lk_port_group_close(r->group) : lk_read_port_close(r->rport);
+}
+
+static int lkport_reader_port_info(struct lkport_reader *r, lk_port_info_t *pi)
+{
+	return r->group ? lk_port_group_info(r->group, pi) : lk_read_port_info(r->rport, pi);
+}
+
 static void lkport_reader_destroy(struct lkport_reader *r)
 {
 	/* Off the listing before the core frees the port: the listing calls
@@ -391,7 +403,7 @@ static void lkport_reader_destroy(struct lkport_reader *r)
 	/* No ioctl can run on its fd any more, so nobody waits on it; the
 	 * core unlinks a read port from its writer and its group, and a
 	 * group from its members. */
-	WARN_ON(lk_port_close(r->port));
+	WARN_ON(lkport_reader_close(r));
 	lkport_object_abandon(&r->obj);
 	kfree(r);
 }
@@ -428,8 +440,12 @@ static long lkport_ioc_read(struct file *file, void *arg)
 			return -ENOMEM;
 	}
 
-	st = lk_port_read_many(r->port, lkport_deadline(pr->deadline_ns), 1, res,
-			       pr->max, &got);
+	if (r->group)
+		st = lk_port_group_read_many(r->group, lkport_deadline(pr->deadline_ns), 1,
+					     res, pr->max, &got);
+	else
+		st = lk_read_port_read_many(r->rport, lkport_deadline(pr->deadline_ns), 1,
+					    res, pr->max, &got);
 	ret = lkport_errno(st);
 	if (!ret) {
 		/* ctx travels as __u64: the same layout as the core's void *
@@ -453,7 +469,7 @@ static long lkport_ioc_reader_info(struct file *file, void *arg)
 	lkport_object_info(&r->obj, info);
 	info->ctx = r->ctx;
 	info->flags = r->mode;
-	if (!lk_port_info(r->port, &pi)) {
+	if (!lkport_reader_port_info(r, &pi)) {
 		info->capacity = pi.capacity;
 		info->queued = pi.queued;
 		info->waiters = pi.waiters;
@@ -472,7 +488,7 @@ static __poll_t lkport_reader_poll(struct file *file, poll_table *pt)
 	lk_port_info_t pi;
 
 	poll_wait(file, &r->poll_wq, pt);
-	if (lk_port_info(r->port, &pi))
+	if (lkport_reader_port_info(r, &pi))
 		return EPOLLERR;
 	if (pi.queued)
 		return EPOLLIN | EPOLLRDNORM;
@@ -537,23 +553,23 @@ long lkport_port_open(struct file *dev, void *arg)
 	if (!r)
 		return -ENOMEM;
 	r->ctx = o->ctx;
-	st = lk_port_open_ex(o->name, (void *)(uintptr_t)o->ctx,
-			     lkport_rport_allow, &oc, &r->port);
+	st = lk_read_port_open(o->name, (void *)(uintptr_t)o->ctx,
+			       lkport_rport_allow, &oc, &r->rport);
 	if (st) {
 		kfree(r);
 		return lkport_call_errno(LKPORT_IOC_PORT_OPEN, st);
 	}
 	/* The ring's size and the mode are the writer's, known now. */
-	WARN_ON(lk_port_info(r->port, &pi));
+	WARN_ON(lk_read_port_info(r->rport, &pi));
 	r->mode = pi.mode;
 	ret = lkport_object_init(&r->obj, LKPORT_READ_PORT, o->name, 0,
 				 ring_bytes(pi.capacity));
 	if (ret) {
-		lk_port_close(r->port);
+		lk_read_port_close(r->rport);
 		kfree(r);
 		return ret;
 	}
-	lk_port_set_notify(r->port, lkport_reader_notify, r);
+	lk_read_port_set_notify(r->rport, lkport_reader_notify, r);
 	lkport_object_publish(&r->obj);
 
 	fd = lkport_new_fd("lkport-rport", &lkport_rport_kind.fops, r, O_RDWR, o->fd_flags);
@@ -595,9 +611,9 @@ static long lkport_group_member(struct file *file, void *arg, bool add)
 		 * already, and the call's errno for that is declared with the
 		 * status list. */
 		ret = lkport_call_errno(LKPORT_IOC_GROUP_ADD,
-					lk_port_group_add(g->port, r->port));
+					lk_port_group_add_member(g->group, r->rport));
 	} else {
-		ret = lkport_errno(lk_port_group_remove(g->port, r->port));
+		ret = lkport_errno(lk_port_group_remove_member(g->group, r->rport));
 	}
 	fdput(f);
 	return ret;
@@ -635,7 +651,7 @@ long lkport_group_create(struct file *dev, void *arg)
 {
 	struct lkport_group_create *c = arg;
 	struct lkport_reader *g;
-	lk_port_t *members = NULL;
+	lk_read_port_t *members = NULL;
 	struct fd *files = NULL;
 	s32 *fds = NULL;
 	unsigned int i, held = 0;
@@ -668,20 +684,20 @@ long lkport_group_create(struct file *dev, void *arg)
 			ret = -EBADF;
 			if (!r)
 				goto out;
-			members[held] = r->port;
+			members[held] = r->rport;
 		}
 	}
 	ret = lkport_object_init(&g->obj, LKPORT_GROUP, NULL, 0, 0);
 	if (ret)
 		goto out;
 	/* ERR_BAD_HANDLE: a member already in a group, or listed twice. */
-	st = lk_port_group(members, c->count, &g->port);
+	st = lk_port_group_new(members, c->count, &g->group);
 	if (st) {
 		lkport_object_abandon(&g->obj);
 		ret = lkport_call_errno(LKPORT_IOC_GROUP_CREATE, st);
 		goto out;
 	}
-	lk_port_set_notify(g->port, lkport_reader_notify, g);
+	lk_port_group_set_notify(g->group, lkport_reader_notify, g);
 	lkport_object_publish(&g->obj);
 	ret = 0;
 out:
@@ -705,7 +721,6 @@ out:
 void lkport_port_show(struct seq_file *m, struct lkport_object *obj)
 {
 	lk_port_info_t pi;
-	lk_port_t port;
 
 	switch (obj->kind) {
 	case LKPORT_WRITE_PORT: {
@@ -713,10 +728,9 @@ void lkport_port_show(struct seq_file *m, struct lkport_object *obj)
 
 		if (!down_read_trylock(&w->lock))
 			return;
-		port = w->port;
-		if (!port) {
+		if (!w->port) {
 			seq_puts(m, " state=destroyed");
-		} else if (!lk_port_info(port, &pi)) {
+		} else if (!lk_write_port_info(w->port, &pi)) {
 			seq_printf(m, " mode=%s%s capacity=%u queued=%u state=%s writers=%u",
 				   w->mode & LKPORT_PORT_UNICAST ? "unicast" : "broadcast",
 				   w->mode & LKPORT_PORT_BIG_BUFFER ? "+big" : "",
@@ -728,13 +742,12 @@ void lkport_port_show(struct seq_file *m, struct lkport_object *obj)
 	}
 	case LKPORT_READ_PORT:
 	case LKPORT_GROUP:
-		port = container_of(obj, struct lkport_reader, obj)->port;
+		if (lkport_reader_port_info(container_of(obj, struct lkport_reader, obj), &pi))
+			return;
 		break;
 	default:
 		return;
 	}
-	if (lk_port_info(port, &pi))
-		return;
 	if (obj->kind == LKPORT_GROUP)
 		seq_printf(m, " members=%u waiters=%u", pi.members, pi.waiters);
 	else
