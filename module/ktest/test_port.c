@@ -73,14 +73,14 @@ static void pt_forget(struct pt_bag *b, lk_port_t h)
 static lk_port_t __pt_create(struct pt_bag *b, const char *name, lk_port_mode_t mode,
 			     unsigned int capacity, const char *file, int line)
 {
-	lk_port_t p = NULL;
-	int st = lk_port_create_ex(name, mode, capacity, NULL, &p);
+	lk_write_port_t p = NULL;
+	int st = lk_write_port_create(name, mode, capacity, NULL, &p);
 
 	if (!lkt_check_st(b->t, file, line, name, LK_NO_ERROR, st))
 		return NULL;
 	if (!pt_keep(b, p, PT_WRITER)) {
-		lk_port_close(p);
-		lk_port_destroy(p);
+		lk_write_port_close(p);
+		lk_write_port_destroy(p);
 		return NULL;
 	}
 	return p;
@@ -90,13 +90,13 @@ static lk_port_t __pt_create(struct pt_bag *b, const char *name, lk_port_mode_t 
 static lk_port_t __pt_open(struct pt_bag *b, const char *name, void *ctx,
 			   const char *file, int line)
 {
-	lk_port_t p = NULL;
-	int st = lk_port_open(name, ctx, &p);
+	lk_read_port_t p = NULL;
+	int st = lk_read_port_open(name, ctx, NULL, NULL, &p);
 
 	if (!lkt_check_st(b->t, file, line, name, LK_NO_ERROR, st))
 		return NULL;
 	if (!pt_keep(b, p, PT_READER)) {
-		lk_port_close(p);
+		lk_read_port_close(p);
 		return NULL;
 	}
 	return p;
@@ -132,11 +132,14 @@ static void pt_bag_free(struct pt_bag *b)
 			if (b->e[i].kind != order[k])
 				continue;
 			if (order[k] == PT_WRITER) {
-				lk_port_close(b->e[i].h);	/* may be closed already */
-				st = lk_port_destroy(b->e[i].h);
+				lk_write_port_close(b->e[i].h);	/* may be closed already */
+				st = lk_write_port_destroy(b->e[i].h);
+				LKT_EXPECT_ST(b->t, LK_NO_ERROR, st);
+			} else if (order[k] == PT_READER) {
+				st = lk_read_port_close(b->e[i].h);
 				LKT_EXPECT_ST(b->t, LK_NO_ERROR, st);
 			} else {
-				st = lk_port_close(b->e[i].h);
+				st = lk_port_group_close(b->e[i].h);
 				LKT_EXPECT_ST(b->t, LK_NO_ERROR, st);
 			}
 		}
@@ -264,7 +267,7 @@ static void port_basic(struct lkt *t)
 	r1 = pt_open(b, "lkt.basic", &pt_ctx[1]);
 	if (!r1)
 		goto out;
-	LKT_EXPECT_EQ(t, 1, lk_port_readable(r1));
+	LKT_EXPECT_EQ(t, 1, lk_read_port_readable(r1));
 	LKT_EXPECT_EQ(t, 0, pt_info(t, w).queued);
 	info = pt_info(t, r1);
 	LKT_EXPECT_EQ(t, LK_KIND_READ_PORT, info.kind);
@@ -274,7 +277,7 @@ static void port_basic(struct lkt *t)
 	LKT_EXPECT_EQ(t, 0, info.grouped);
 	for (i = 1; i <= 8; i++)
 		pt_expect_read(t, r1, 0, &pt_ctx[1], i);
-	LKT_EXPECT_EQ(t, 0, lk_port_readable(r1));
+	LKT_EXPECT_EQ(t, 0, lk_read_port_readable(r1));
 	pt_expect_empty(t, r1);
 	start = lkt_now();
 	st = lk_port_read(r1, 20, &res);
@@ -395,7 +398,8 @@ static void port_modes(struct lkt *t)
 		LKT_EXPECT_ST(t, LK_ERR_NOT_ENOUGH_BUFFER, pt_write1(w, 64));
 		r = pt_open(b, "lkt.big", &pt_ctx[2]);
 		if (r) {
-			st = lk_port_read_many(r, LK_DEADLINE_NONE, 0, res, ARRAY_SIZE(res), &got);
+			st = lk_read_port_read_many(r, LK_DEADLINE_NONE, 0, res, ARRAY_SIZE(res),
+						    &got);
 			LKT_EXPECT_ST(t, LK_NO_ERROR, st);
 			LKT_EXPECT_EQ(t, 64, got);
 			for (i = 0; i < got; i++) {
@@ -623,7 +627,8 @@ out:
  * CPU, using single and bulk reads, must see every number once, in order.
  */
 struct pt_stream {
-	lk_port_t w, r;
+	lk_write_port_t w;
+	lk_read_port_t r;
 	unsigned int count;
 	atomic_t retries;
 	atomic_t received;
@@ -644,7 +649,7 @@ static int pt_stream_worker(struct lkt_worker *w)
 			n = min_t(u64, 1 + get_random_u32_below(3), s->count - next + 1);
 			for (k = 0; k < n; k++)
 				pks[k] = pt_pk(next + k);
-			st = lk_port_write(s->w, pks, n);
+			st = lk_write_port_write(s->w, pks, n, NULL, NULL);
 			if (st == LK_ERR_PARTIAL_WRITE) {
 				/* The only reader skipped it, whole: again. */
 				atomic_inc(&s->retries);
@@ -665,8 +670,8 @@ static int pt_stream_worker(struct lkt_worker *w)
 			got = 1;
 			st = lk_port_read(s->r, LKT_WAIT_MS, &res[0]);
 		} else {
-			st = lk_port_read_many(s->r, lkt_now() + LKT_WAIT_MS * NSEC_PER_MSEC, 0,
-					       res, ARRAY_SIZE(res), &got);
+			st = lk_read_port_read_many(s->r, lkt_now() + LKT_WAIT_MS * NSEC_PER_MSEC,
+						    0, res, ARRAY_SIZE(res), &got);
 		}
 		if (!LKT_EXPECT_ST(t, LK_NO_ERROR, st))
 			goto fail;
@@ -785,7 +790,7 @@ static void port_group_basic(struct lkt *t)
 
 	/* A write to a member: the group read returns it with that member's ctx. */
 	LKT_EXPECT_ST(t, LK_NO_ERROR, pt_write1(w[1], 1));
-	LKT_EXPECT_EQ(t, 1, lk_port_readable(g));
+	LKT_EXPECT_EQ(t, 1, lk_port_group_readable(g));
 	pt_expect_read(t, g, 0, &pt_ctx[11], 1);
 	pt_expect_empty(t, g);
 
@@ -919,7 +924,8 @@ out:
 #define PT_GS_MAX 16
 
 struct pt_gstream {
-	lk_port_t w[PT_GS_MAX], r[PT_GS_MAX], g;
+	lk_port_t w[PT_GS_MAX], r[PT_GS_MAX];
+	lk_port_group_t g;
 	unsigned int ports, count;
 	atomic_t reader_done;
 	atomic_t received;
@@ -943,8 +949,8 @@ static int pt_gs_reader(struct lkt_worker *w, struct pt_gstream *gs)
 			got = 1;
 			st = lk_port_read(gs->g, LKT_WAIT_MS, &res[0]);
 		} else {
-			st = lk_port_read_many(gs->g, lkt_now() + LKT_WAIT_MS * NSEC_PER_MSEC, 0,
-					       res, ARRAY_SIZE(res), &got);
+			st = lk_port_group_read_many(gs->g, lkt_now() + LKT_WAIT_MS * NSEC_PER_MSEC,
+						     0, res, ARRAY_SIZE(res), &got);
 		}
 		if (!LKT_EXPECT_ST(t, LK_NO_ERROR, st))
 			goto fail;
@@ -978,11 +984,11 @@ static int pt_gs_worker(struct lkt_worker *w)
 		/* Churn membership until the reader is done. */
 		while (!atomic_read(&gs->reader_done) && !lkt_team_stopping(w->team)) {
 			k = get_random_u32_below(gs->ports);
-			st = lk_port_group_remove(gs->g, gs->r[k]);
+			st = lk_port_group_remove_member(gs->g, gs->r[k]);
 			if (!LKT_EXPECT_ST(t, LK_NO_ERROR, st))
 				goto fail;
 			usleep_range(20, 200);
-			st = lk_port_group_add(gs->g, gs->r[k]);
+			st = lk_port_group_add_member(gs->g, gs->r[k]);
 			if (!LKT_EXPECT_ST(t, LK_NO_ERROR, st))
 				goto fail;
 			atomic_inc(&gs->churns);
