@@ -227,7 +227,7 @@ TEST(Event, SignalFromHardIrqContext) {
             // Any context: no sleep, no WARN. Twice for auto-unsignal.
             woken = e.signal();
             if (flags) woken += e.signal();
-            e.unsignal();
+            EXPECT_EQ(NO_ERROR, e.unsignal());
             lkos_host::set_hardirq(false);
         }).join();
         w.join();

@@ -265,6 +265,51 @@ TEST(Mutex, AutoLockEarlyReleaseReleasesOnce) {
     EXPECT_EQ(0, lkos_host::warnings());
 }
 
+TEST(Mutex, AutoLockSaysWhetherItHolds) {
+    Mutex m;
+    {
+        AutoLock lock(m);
+        EXPECT_TRUE(lock.held());
+        EXPECT_EQ(NO_ERROR, lock.status());
+        lock.release();
+        EXPECT_FALSE(lock.held());
+    }
+    EXPECT_FALSE(m.is_held());
+    EXPECT_EQ(0, lkos_host::warnings());
+}
+
+TEST(Mutex, AutoLockOnAMutexAlreadyHeldHoldsNothing) {
+    Mutex m;
+    ASSERT_EQ(NO_ERROR, m.acquire());
+    {
+        // The re-acquire is refused (and WARNed); the inner guard must not
+        // release the outer holder's lock when it goes.
+        AutoLock inner(m);
+        EXPECT_FALSE(inner.held());
+        EXPECT_EQ(ERR_BUSY, inner.status());
+    }
+    EXPECT_EQ(1, lkos_host::warnings());
+    lk_test::expected_warnings = 1;
+    EXPECT_TRUE(m.is_held());
+    Thread([&] { EXPECT_EQ(ERR_TIMED_OUT, m.acquire(Deadline::none())); }).join();
+    EXPECT_EQ(NO_ERROR, m.release());
+    ExpectFreeToAnotherThread(m);
+}
+
+TEST(Mutex, AutoLockOnADestroyedMutexHoldsNothing) {
+    Mutex m;
+    m.destroy();
+    {
+        AutoLock lock(m);
+        EXPECT_FALSE(lock.held());
+        EXPECT_EQ(ERR_OBJECT_DESTROYED, lock.status());
+    }
+    // Acquiring a destroyed mutex is misuse (WARNed in debug builds); no
+    // release was attempted, which would have been a second WARN.
+    EXPECT_EQ(1, lkos_host::warnings());
+    lk_test::expected_warnings = 1;
+}
+
 TEST(Mutex, InterruptedWaiterBacksOut) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
@@ -287,7 +332,9 @@ TEST(Mutex, UninterruptibleAcquireIgnoresSignal) {
     status_t got = ERR_GENERIC;
     Thread waiter([&] {
         got = m.acquire();
-        if (got == NO_ERROR) m.release();
+        if (got == NO_ERROR) {
+            EXPECT_EQ(NO_ERROR, m.release());
+        }
     });
     EXPECT_TRUE(waiter.asleep());
     lkos_host::send_signal(waiter.os());

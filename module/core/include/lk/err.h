@@ -13,7 +13,9 @@ namespace lk {
 // lkport's own are below LK's ERR_USER_BASE, so they never collide with
 // LK's. LK has no signals: a wait made for user space that a signal ends
 // reports ERR_INTERRUPTED.
-enum status_t : int {
+// [[nodiscard]]: a status dropped on the floor is a bug the compiler
+// reports.
+enum [[nodiscard]] status_t : int {
 #define LK_STATUS_ENUM(name, value, err, inverse, text) name = value,
     LKPORT_STATUS_LIST(LK_STATUS_ENUM)
 #undef LK_STATUS_ENUM

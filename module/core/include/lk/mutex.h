@@ -68,19 +68,36 @@ class Mutex : Pinned, public Allocated {
 };
 
 // Holds a Mutex for its scope (LK's AutoLock), with early release().
+//
+// The acquire waits forever, yet it can fail: the mutex was destroyed
+// (ERR_OBJECT_DESTROYED) or the thread already holds it (ERR_BUSY, WARNed).
+// LK's AutoLock ignores that and releases anyway, which would release the
+// outer holder's lock (or a destroyed mutex) on scope exit. This one records
+// the outcome: held() says whether it holds the mutex, status() what the
+// acquire returned, and only a guard that holds it releases it. Code that
+// cannot go on without the lock checks held().
 class AutoLock : Pinned {
   public:
-    explicit AutoLock(Mutex& m) : mutex_(&m) { m.acquire(); }
+    explicit AutoLock(Mutex& m) : status_(m.acquire()), mutex_(status_ == NO_ERROR ? &m : nullptr) {}
     explicit AutoLock(Mutex* m) : AutoLock(*m) {}
     ~AutoLock() { release(); }
+
+    bool held() const { return mutex_ != nullptr; }
+    status_t status() const { return status_; }
+
+    // Releases now if held; the destructor then does nothing. A guard that
+    // holds the mutex is its holder, so the release cannot be refused except
+    // when the mutex was destroyed while held, which destroy() WARNed:
+    // there is nothing left to undo, and the status is dropped on purpose.
     void release() {
         if (mutex_) {
-            mutex_->release();
+            static_cast<void>(mutex_->release());
             mutex_ = nullptr;
         }
     }
 
   private:
+    status_t status_;
     Mutex* mutex_;
 };
 
