@@ -14,7 +14,7 @@ status_t Event::wait(Deadline deadline, Interruptible intr) {
     if (signaled_) {
         if (flags_ & EVENT_FLAG_AUTOUNSIGNAL) {
             signaled_ = false;
-            notify_locked();
+            notify_locked(guard);
         }
         return NO_ERROR;
     }
@@ -29,14 +29,14 @@ int Event::signal() {
     if (flags_ & EVENT_FLAG_AUTOUNSIGNAL) {
         // Release one waiter and stay unsignalled; with nobody waiting,
         // stay signalled for the next thread that waits.
-        woken = wait_.wake_one_locked(NO_ERROR);
+        woken = wait_.wake_one_locked(guard, NO_ERROR);
         if (!woken) signaled_ = true;
     } else {
         signaled_ = true;
-        woken = wait_.wake_all_locked(NO_ERROR);
+        woken = wait_.wake_all_locked(guard, NO_ERROR);
     }
     lkos_trace_signal(tag().id, u32(tag().kind), woken);
-    notify_locked();
+    notify_locked(guard);
     return woken;
 }
 
@@ -46,7 +46,7 @@ status_t Event::unsignal() {
     if (magic_ != kMagic) return ERR_OBJECT_DESTROYED;
     if (signaled_) {
         signaled_ = false;
-        notify_locked();
+        notify_locked(guard);
     }
     return NO_ERROR;
 }
@@ -57,8 +57,8 @@ void Event::destroy() {
         if (magic_ != kMagic) return;
         magic_ = 0;
         signaled_ = false;
-        wait_.destroy_locked();
-        notify_locked();
+        wait_.destroy_locked(guard);
+        notify_locked(guard);
     }
     wait_.wait_departed();
 }
@@ -70,7 +70,7 @@ bool Event::is_signaled() const {
 
 usize Event::waiters() const {
     AutoSpinLock guard(lock_);
-    return wait_.count_locked();
+    return wait_.count_locked(guard);
 }
 
 }  // namespace lk

@@ -42,12 +42,12 @@ status_t Mutex::acquire_slow(uptr self, Deadline deadline, Interruptible intr) {
     // Timed out (Deadline::none() on a held mutex: at once) or interrupted:
     // if nobody else waits, the holder may release the fast way again.
     // Destroyed: touch nothing more.
-    if (status != ERR_OBJECT_DESTROYED) clear_waiters_bit_locked();
+    if (status != ERR_OBJECT_DESTROYED) clear_waiters_bit_locked(guard);
     return status;
 }
 
-void Mutex::clear_waiters_bit_locked() {
-    if (!wait_.empty_locked()) return;
+void Mutex::clear_waiters_bit_locked(const AutoSpinLock& guard) {
+    if (!wait_.empty_locked(guard)) return;
     uptr o = owner_.load(MemoryOrder::Relaxed);
     while ((o & kWaiters) && !owner_.compare_exchange(o, o & ~kWaiters, MemoryOrder::Relaxed, MemoryOrder::Relaxed)) {
     }
@@ -68,9 +68,9 @@ status_t Mutex::release() {
     }
     // Hand-off: the first waiter owns the mutex from this moment. It cannot
     // look before we drop the lock, by which time the word names it.
-    lkos_thread* next = wait_.wake_first_locked(NO_ERROR);
+    lkos_thread* next = wait_.wake_first_locked(guard, NO_ERROR);
     uptr word = 0;
-    if (next) word = reinterpret_cast<uptr>(next) | (wait_.empty_locked() ? 0 : kWaiters);
+    if (next) word = reinterpret_cast<uptr>(next) | (wait_.empty_locked(guard) ? 0 : kWaiters);
     owner_.store(word, MemoryOrder::Release);
     lkos_trace_signal(tag().id, u32(tag().kind), next ? 1 : 0);
     return NO_ERROR;
@@ -91,7 +91,7 @@ void Mutex::destroy() {
         if (owner_.load(MemoryOrder::Relaxed) & ~kWaiters) LK_WARN("mutex destroyed while held");
         magic_ = 0;
         owner_.store(kDestroyed, MemoryOrder::Relaxed);
-        wait_.destroy_locked();
+        wait_.destroy_locked(guard);
     }
     wait_.wait_departed();
 }

@@ -83,13 +83,13 @@ PortRegistry::~PortRegistry() {
     LK_WARN_ON(count_ != 0);
 }
 
-WritePort* PortRegistry::lookup_locked(const char* name, u32 hash) {
+WritePort* PortRegistry::lookup_locked(const Guard&, const char* name, u32 hash) {
     for (WritePort* wp = buckets_[hash % kBuckets]; wp; wp = wp->hash_next_)
         if (wp->hash_ == hash && name_equal(wp->name_, name)) return wp;
     return nullptr;
 }
 
-void PortRegistry::unhash_locked(WritePort* wp) {
+void PortRegistry::unhash_locked(const Guard&, WritePort* wp) {
     WritePort** link = &buckets_[wp->hash_ % kBuckets];
     while (*link != wp) link = &(*link)->hash_next_;
     *link = wp->hash_next_;
@@ -128,7 +128,7 @@ status_t PortRegistry::create(const char* name, u32 mode, u32 capacity, void* us
     status_t status = NO_ERROR;
     {
         AutoSpinLock guard(lock_);
-        if (WritePort* existing = lookup_locked(wp->name_, wp->hash_)) {
+        if (WritePort* existing = lookup_locked(guard, wp->name_, wp->hash_)) {
             if (existing->magic_ == kWritePortOpen) {
                 *out = existing;
                 status = ERR_ALREADY_EXISTS;
@@ -154,7 +154,7 @@ status_t PortRegistry::find_writer(const char* name, WritePort** out) {
     if (!name || !out) return ERR_INVALID_ARGS;
     if (name_length(name) >= kPortNameMax) return ERR_INVALID_ARGS;
     AutoSpinLock guard(lock_);
-    WritePort* wp = lookup_locked(name, name_hash(name));
+    WritePort* wp = lookup_locked(guard, name, name_hash(name));
     if (!wp) return ERR_NOT_FOUND;
     if (wp->magic_ != kWritePortOpen) return ERR_BUSY;
     *out = wp;
@@ -179,7 +179,7 @@ status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const O
         u32 need = 0;
         {
             AutoSpinLock guard(lock_);
-            WritePort* wp = lookup_locked(name, hash);
+            WritePort* wp = lookup_locked(guard, name, hash);
             if (!wp) {
                 status = ERR_NOT_FOUND;
             } else if (check && !check->allow(wp->user_, check->arg)) {
@@ -221,16 +221,16 @@ status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const O
     return NO_ERROR;
 }
 
-void PortRegistry::notify_locked(ReadPort* rp) {
+void PortRegistry::notify_locked(const Guard&, ReadPort* rp) {
     if (rp->observer_.notify) rp->observer_.notify(rp->observer_.ctx);
     if (rp->group_ && rp->group_->observer_.notify) rp->group_->observer_.notify(rp->group_->observer_.ctx);
 }
 
 // A packet is there for `rp`: wake a thread reading its group if there is
 // one, else one reading the port itself.
-int PortRegistry::wake_reader_locked(ReadPort* rp, status_t status) {
-    int woken = rp->group_ ? rp->group_->wait_.wake_one_locked(status) : 0;
-    if (!woken) woken = rp->wait_.wake_one_locked(status);
+int PortRegistry::wake_reader_locked(const Guard& guard, ReadPort* rp, status_t status) {
+    int woken = rp->group_ ? rp->group_->wait_.wake_one_locked(guard, status) : 0;
+    if (!woken) woken = rp->wait_.wake_one_locked(guard, status);
     return woken;
 }
 
@@ -249,6 +249,7 @@ status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize cou
         took = status == NO_ERROR;
     } else {
         wp->readers_.for_each([&](ReadPort& rp) {
+            held_by(guard);
             // Each reader gets the whole write or nothing of it.
             if (rp.ring_->write(packets, count) != NO_ERROR) {
                 status = ERR_PARTIAL_WRITE;
@@ -256,8 +257,8 @@ status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize cou
                 return;
             }
             took++;
-            woken += wake_reader_locked(&rp, NO_ERROR);
-            notify_locked(&rp);
+            woken += wake_reader_locked(guard, &rp, NO_ERROR);
+            notify_locked(guard, &rp);
         });
     }
     lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken);
@@ -266,7 +267,7 @@ status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize cou
     return status;
 }
 
-bool PortRegistry::try_read_locked(ReadPort* rp, PortResult* result) {
+bool PortRegistry::try_read_locked(const Guard&, ReadPort* rp, PortResult* result) {
     if (!rp->ring_->read(&result->packet)) return false;
     result->ctx = rp->ctx_;
     return true;
@@ -277,7 +278,7 @@ bool PortRegistry::try_read_locked(ReadPort* rp, PortResult* result) {
 // LK cancels a group read as soon as any one member is cancelled and
 // empty, so a group with one dead member could never wait again, and a
 // poller would spin on it.)
-bool PortRegistry::group_cancelled_locked(PortGroup* g) {
+bool PortRegistry::group_cancelled_locked(const Guard&, PortGroup* g) {
     return !g->members_.empty() && !g->members_.find([](ReadPort& rp) { return rp.writer_ != nullptr; });
 }
 
@@ -293,18 +294,19 @@ status_t PortRegistry::read_loop(Source* src, Deadline deadline, PortResult* res
         bool cancelled = false;
         if constexpr (is_same_v<Source, ReadPort>) {
             if (src->magic_ != kReadPortMagic) return ERR_BAD_HANDLE;
-            while (n < max && try_read_locked(src, &results[n])) n++;
+            while (n < max && try_read_locked(guard, src, &results[n])) n++;
             // More left than taken: pass the wake on to the next reader.
-            if (n && !src->ring_->empty()) wake_reader_locked(src, NO_ERROR);
+            if (n && !src->ring_->empty()) wake_reader_locked(guard, src, NO_ERROR);
             cancelled = !src->writer_;
         } else {
             if (src->magic_ != kGroupMagic) return ERR_BAD_HANDLE;
             src->members_.for_each([&](ReadPort& rp) {
+                held_by(guard);
                 usize before = n;
-                while (n < max && try_read_locked(&rp, &results[n])) n++;
-                if (n > before && !rp.ring_->empty()) wake_reader_locked(&rp, NO_ERROR);
+                while (n < max && try_read_locked(guard, &rp, &results[n])) n++;
+                if (n > before && !rp.ring_->empty()) wake_reader_locked(guard, &rp, NO_ERROR);
             });
-            cancelled = group_cancelled_locked(src);
+            cancelled = group_cancelled_locked(guard, src);
         }
         if (n) {
             *got = n;
@@ -404,7 +406,7 @@ status_t PortRegistry::group_add(PortGroup* g, ReadPort* rp) {
     g->count_++;
     // Data already waiting: a thread blocked on the group should see it.
     if (!rp->ring_->empty() || !rp->writer_) {
-        g->wait_.wake_one_locked(NO_ERROR);
+        g->wait_.wake_one_locked(guard, NO_ERROR);
         if (g->observer_.notify) g->observer_.notify(g->observer_.ctx);
     }
     return NO_ERROR;
@@ -421,8 +423,8 @@ status_t PortRegistry::group_remove(PortGroup* g, ReadPort* rp) {
     // It may have been the last live member: then nothing can arrive
     // through the group any more, and its waiters and pollers must learn
     // it now, as destroy() tells them when it cancels the last one.
-    if (group_cancelled_locked(g)) {
-        g->wait_.wake_all_locked(ERR_CANCELLED);
+    if (group_cancelled_locked(guard, g)) {
+        g->wait_.wake_all_locked(guard, ERR_CANCELLED);
         if (g->observer_.notify) g->observer_.notify(g->observer_.ctx);
     }
     return NO_ERROR;
@@ -430,7 +432,7 @@ status_t PortRegistry::group_remove(PortGroup* g, ReadPort* rp) {
 
 // ---- close and destroy -----------------------------------------------------
 
-status_t PortRegistry::close_writer_locked(WritePort* wp) {
+status_t PortRegistry::close_writer_locked(const Guard&, WritePort* wp) {
     if (wp->magic_ != kWritePortOpen) return ERR_BAD_HANDLE;
     // Closed for writing; the name stays until destroy().
     wp->magic_ = kWritePortClosed;
@@ -439,7 +441,7 @@ status_t PortRegistry::close_writer_locked(WritePort* wp) {
 
 // Unlinks a read port from its writer and group and wakes its waiters;
 // returns the ring to free once the lock is dropped.
-PortRing* PortRegistry::close_reader_locked(ReadPort* rp) {
+PortRing* PortRegistry::close_reader_locked(const Guard& guard, ReadPort* rp) {
     if (WritePort* wp = rp->writer_) {
         List<ReadPort, WriterTag>::remove(*rp);
         if (wp->readers_.empty() && !wp->ring_) {
@@ -454,26 +456,26 @@ PortRing* PortRegistry::close_reader_locked(ReadPort* rp) {
         pg->count_--;
         rp->group_ = nullptr;
         // As in group_remove(): the group may be cancelled now.
-        if (group_cancelled_locked(pg)) {
-            pg->wait_.wake_all_locked(ERR_CANCELLED);
+        if (group_cancelled_locked(guard, pg)) {
+            pg->wait_.wake_all_locked(guard, ERR_CANCELLED);
             if (pg->observer_.notify) pg->observer_.notify(pg->observer_.ctx);
         }
     }
     PortRing* ring = rp->ring_;
     rp->ring_ = nullptr;
     rp->magic_ = 0;
-    rp->wait_.destroy_locked();
+    rp->wait_.destroy_locked(guard);
     return ring;
 }
 
-void PortRegistry::close_group_locked(PortGroup* g) {
+void PortRegistry::close_group_locked(const Guard& guard, PortGroup* g) {
     g->members_.for_each([](ReadPort& m) {
         List<ReadPort, GroupTag>::remove(m);
         m.group_ = nullptr;
     });
     g->count_ = 0;
     g->magic_ = 0;
-    g->wait_.destroy_locked();
+    g->wait_.destroy_locked(guard);
 }
 
 // After the lock is dropped: woken readers still hold a reference to the
@@ -499,14 +501,14 @@ status_t PortRegistry::close(PortHandle* port) {
         AutoSpinLock guard(lock_);
         switch (port->magic_) {
         case kWritePortOpen:
-            return close_writer_locked(static_cast<WritePort*>(port));
+            return close_writer_locked(guard, static_cast<WritePort*>(port));
         case kReadPortMagic:
             rp = static_cast<ReadPort*>(port);
-            ring = close_reader_locked(rp);
+            ring = close_reader_locked(guard, rp);
             break;
         case kGroupMagic:
             g = static_cast<PortGroup*>(port);
-            close_group_locked(g);
+            close_group_locked(guard, g);
             break;
         default:
             return ERR_BAD_HANDLE;
@@ -519,7 +521,7 @@ status_t PortRegistry::close(PortHandle* port) {
 status_t PortRegistry::close_writer(WritePort* wp) {
     if (!wp) return ERR_INVALID_ARGS;
     AutoSpinLock guard(lock_);
-    return close_writer_locked(wp);
+    return close_writer_locked(guard, wp);
 }
 
 status_t PortRegistry::close_reader(ReadPort* rp) {
@@ -528,7 +530,7 @@ status_t PortRegistry::close_reader(ReadPort* rp) {
     {
         AutoSpinLock guard(lock_);
         if (wrong_kind(rp, kReadPortMagic)) return ERR_BAD_HANDLE;
-        ring = close_reader_locked(rp);
+        ring = close_reader_locked(guard, rp);
     }
     free_closed(rp, nullptr, ring);
     return NO_ERROR;
@@ -539,7 +541,7 @@ status_t PortRegistry::close_group(PortGroup* g) {
     {
         AutoSpinLock guard(lock_);
         if (wrong_kind(g, kGroupMagic)) return ERR_BAD_HANDLE;
-        close_group_locked(g);
+        close_group_locked(guard, g);
     }
     free_closed(nullptr, g, nullptr);
     return NO_ERROR;
@@ -551,17 +553,18 @@ status_t PortRegistry::destroy(WritePort* wp) {
     {
         AutoSpinLock guard(lock_);
         if (wp->magic_ != kWritePortClosed) return ERR_BAD_HANDLE;
-        unhash_locked(wp);
+        unhash_locked(guard, wp);
         ring = wp->ring_;
         wp->ring_ = nullptr;
         wp->readers_.for_each([&](ReadPort& rp) {
+            held_by(guard);
             List<ReadPort, WriterTag>::remove(rp);
             rp.writer_ = nullptr;
             // Readers look again, drain what they hold, then see the
             // cancellation.
-            rp.wait_.wake_all_locked(ERR_CANCELLED);
-            if (rp.group_) rp.group_->wait_.wake_all_locked(ERR_CANCELLED);
-            notify_locked(&rp);
+            rp.wait_.wake_all_locked(guard, ERR_CANCELLED);
+            if (rp.group_) rp.group_->wait_.wake_all_locked(guard, ERR_CANCELLED);
+            notify_locked(guard, &rp);
         });
         wp->magic_ = 0;
     }
@@ -580,7 +583,7 @@ bool PortRegistry::readable(ReadPort* rp) {
 bool PortRegistry::readable(PortGroup* g) {
     AutoSpinLock guard(lock_);
     if (g->magic_ != kGroupMagic) return false;
-    return g->members_.find([](ReadPort& rp) { return !rp.ring_->empty(); }) || group_cancelled_locked(g);
+    return g->members_.find([](ReadPort& rp) { return !rp.ring_->empty(); }) || group_cancelled_locked(guard, g);
 }
 
 bool PortRegistry::readable(PortHandle* port) {
@@ -610,7 +613,7 @@ void PortRegistry::set_observer(PortGroup* g, Observer o) {
     g->observer_ = o;
 }
 
-PortRegistry::WritePortInfo PortRegistry::info_locked(const WritePort* wp) const {
+PortRegistry::WritePortInfo PortRegistry::info_locked(const Guard&, const WritePort* wp) const {
     WritePortInfo info = {};
     for (usize i = 0; i < kPortNameMax && wp->name_[i]; i++) info.name[i] = wp->name_[i];
     info.mode = wp->mode_;
@@ -622,7 +625,7 @@ PortRegistry::WritePortInfo PortRegistry::info_locked(const WritePort* wp) const
     return info;
 }
 
-void PortRegistry::writer_info_locked(const WritePort* wp, Info* out) {
+void PortRegistry::writer_info_locked(const Guard&, const WritePort* wp, Info* out) {
     out->kind = ObjectKind::WritePort;
     out->id = wp->tag_.id;
     out->mode = wp->mode_;
@@ -631,24 +634,24 @@ void PortRegistry::writer_info_locked(const WritePort* wp, Info* out) {
     out->closed = wp->magic_ == kWritePortClosed;
 }
 
-void PortRegistry::reader_info_locked(ReadPort* rp, Info* out) {
+void PortRegistry::reader_info_locked(const Guard& guard, ReadPort* rp, Info* out) {
     out->kind = ObjectKind::ReadPort;
     out->id = rp->wait_.tag().id;
     out->capacity = rp->ring_->capacity();
     out->queued = rp->ring_->queued();
-    out->waiters = u32(rp->wait_.count_locked());
+    out->waiters = u32(rp->wait_.count_locked(guard));
     out->cancelled = !rp->writer_;
     out->grouped = rp->group_ != nullptr;
     if (rp->writer_) out->mode = rp->writer_->mode_;
 }
 
-void PortRegistry::group_info_locked(PortGroup* g, Info* out) {
+void PortRegistry::group_info_locked(const Guard& guard, PortGroup* g, Info* out) {
     out->kind = ObjectKind::PortGroup;
     out->id = g->wait_.tag().id;
-    out->waiters = u32(g->wait_.count_locked());
+    out->waiters = u32(g->wait_.count_locked(guard));
     out->members = u32(g->count_);
     g->members_.for_each([&](ReadPort& rp) { out->queued += rp.ring_->queued(); });
-    out->cancelled = group_cancelled_locked(g);
+    out->cancelled = group_cancelled_locked(guard, g);
 }
 
 status_t PortRegistry::info(PortHandle* port, Info* out) {
@@ -658,13 +661,13 @@ status_t PortRegistry::info(PortHandle* port, Info* out) {
     switch (port->magic_) {
     case kWritePortOpen:
     case kWritePortClosed:
-        writer_info_locked(static_cast<WritePort*>(port), out);
+        writer_info_locked(guard, static_cast<WritePort*>(port), out);
         return NO_ERROR;
     case kReadPortMagic:
-        reader_info_locked(static_cast<ReadPort*>(port), out);
+        reader_info_locked(guard, static_cast<ReadPort*>(port), out);
         return NO_ERROR;
     case kGroupMagic:
-        group_info_locked(static_cast<PortGroup*>(port), out);
+        group_info_locked(guard, static_cast<PortGroup*>(port), out);
         return NO_ERROR;
     default:
         return ERR_BAD_HANDLE;
@@ -676,7 +679,7 @@ status_t PortRegistry::writer_info(WritePort* wp, Info* out) {
     *out = Info{};
     AutoSpinLock guard(lock_);
     if (wrong_kind(wp, kWritePortOpen, kWritePortClosed)) return ERR_BAD_HANDLE;
-    writer_info_locked(wp, out);
+    writer_info_locked(guard, wp, out);
     return NO_ERROR;
 }
 
@@ -685,7 +688,7 @@ status_t PortRegistry::reader_info(ReadPort* rp, Info* out) {
     *out = Info{};
     AutoSpinLock guard(lock_);
     if (wrong_kind(rp, kReadPortMagic)) return ERR_BAD_HANDLE;
-    reader_info_locked(rp, out);
+    reader_info_locked(guard, rp, out);
     return NO_ERROR;
 }
 
@@ -694,7 +697,7 @@ status_t PortRegistry::group_info(PortGroup* g, Info* out) {
     *out = Info{};
     AutoSpinLock guard(lock_);
     if (wrong_kind(g, kGroupMagic)) return ERR_BAD_HANDLE;
-    group_info_locked(g, out);
+    group_info_locked(guard, g, out);
     return NO_ERROR;
 }
 

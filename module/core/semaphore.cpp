@@ -10,7 +10,7 @@ int Semaphore::post() {
     AutoSpinLock guard(lock_);
     if (magic_ != kMagic) return 0;
     int woken = 0;
-    if (++count_ <= 0) woken = wait_.wake_one_locked(NO_ERROR);
+    if (++count_ <= 0) woken = wait_.wake_one_locked(guard, NO_ERROR);
     lkos_trace_signal(tag().id, u32(tag().kind), woken);
     return woken;
 }
@@ -40,7 +40,7 @@ void Semaphore::destroy() {
         AutoSpinLock guard(lock_);
         if (magic_ != kMagic) return;
         magic_ = 0;
-        wait_.destroy_locked();
+        wait_.destroy_locked(guard);
     }
     wait_.wait_departed();
 }

@@ -10,7 +10,7 @@ WaitQueue::~WaitQueue() {
 
 status_t WaitQueue::block_locked(AutoSpinLock& guard, Deadline deadline, Interruptible intr) {
     LK_ASSERT_MAGIC(this, kMagic);
-    LK_DEBUG_ASSERT(guard.guards(lock_));
+    held_by(guard);
     if (magic_ != kMagic) return ERR_OBJECT_DESTROYED;
     if (deadline.passed()) return ERR_TIMED_OUT;
     if (intr == Interruptible::Yes && lkos_signal_pending()) return ERR_INTERRUPTED;
@@ -66,8 +66,9 @@ void WaitQueue::wake_locked(Waiter& w, status_t status) {
     lkos_wake(w.thread);
 }
 
-lkos_thread* WaitQueue::wake_first_locked(status_t status) {
+lkos_thread* WaitQueue::wake_first_locked(const AutoSpinLock& guard, status_t status) {
     LK_ASSERT_MAGIC(this, kMagic);
+    held_by(guard);
     Waiter* w = waiters_.front();
     if (!w) return nullptr;
     lkos_thread* t = w->thread;
@@ -75,8 +76,9 @@ lkos_thread* WaitQueue::wake_first_locked(status_t status) {
     return t;
 }
 
-int WaitQueue::wake_all_locked(status_t status) {
+int WaitQueue::wake_all_locked(const AutoSpinLock& guard, status_t status) {
     LK_ASSERT_MAGIC(this, kMagic);
+    held_by(guard);
     int n = 0;
     while (Waiter* w = waiters_.front()) {
         wake_locked(*w, status);
@@ -85,17 +87,18 @@ int WaitQueue::wake_all_locked(status_t status) {
     return n;
 }
 
-status_t WaitQueue::unblock_locked(lkos_thread* thread, status_t status) {
+status_t WaitQueue::unblock_locked(const AutoSpinLock& guard, lkos_thread* thread, status_t status) {
     LK_ASSERT_MAGIC(this, kMagic);
+    held_by(guard);
     Waiter* w = waiters_.find([thread](Waiter& x) { return x.thread == thread; });
     if (!w) return ERR_NOT_BLOCKED;
     wake_locked(*w, status);
     return NO_ERROR;
 }
 
-void WaitQueue::destroy_locked() {
+void WaitQueue::destroy_locked(const AutoSpinLock& guard) {
     LK_ASSERT_MAGIC(this, kMagic);
-    wake_all_locked(ERR_OBJECT_DESTROYED);
+    wake_all_locked(guard, ERR_OBJECT_DESTROYED);
     magic_ = 0;
 }
 

@@ -28,31 +28,31 @@ struct Queue : Pinned {
     }
     usize waiters() {
         AutoSpinLock guard(lock);
-        return wq.count_locked();
+        return wq.count_locked(guard);
     }
     bool wait_for_waiters(usize n) {
         return lk_test::eventually([&] { return waiters() == n; });
     }
     int wake_one(status_t s = NO_ERROR) {
         AutoSpinLock guard(lock);
-        return wq.wake_one_locked(s);
+        return wq.wake_one_locked(guard, s);
     }
     int wake_all(status_t s = NO_ERROR) {
         AutoSpinLock guard(lock);
-        return wq.wake_all_locked(s);
+        return wq.wake_all_locked(guard, s);
     }
     lkos_thread* wake_first(status_t s = NO_ERROR) {
         AutoSpinLock guard(lock);
-        return wq.wake_first_locked(s);
+        return wq.wake_first_locked(guard, s);
     }
     status_t unblock(lkos_thread* t, status_t s) {
         AutoSpinLock guard(lock);
-        return wq.unblock_locked(t, s);
+        return wq.unblock_locked(guard, t, s);
     }
     void destroy() {
         {
             AutoSpinLock guard(lock);
-            wq.destroy_locked();
+            wq.destroy_locked(guard);
         }
         wq.wait_departed();
     }
@@ -66,7 +66,7 @@ TEST(WaitQueue, WakesOnAnEmptyQueueWakeNobody) {
     EXPECT_EQ(0, q.wake_all());
     EXPECT_EQ(nullptr, q.wake_first());
     AutoSpinLock guard(q.lock);
-    EXPECT_TRUE(q.wq.empty_locked());
+    EXPECT_TRUE(q.wq.empty_locked(guard));
 }
 
 TEST(WaitQueue, DeadlineNoneTimesOutWithoutBlocking) {

@@ -49,16 +49,16 @@ class Event : Pinned, public Allocated {
 
   private:
     static constexpr u32 kMagic = magic('e', 'v', 'n', 't');
-    void notify_locked() {
+    void notify_locked(const AutoSpinLock&) LK_REQUIRES(lock_) {
         if (observer_.notify) observer_.notify(observer_.ctx);
     }
 
     u32 magic_ = kMagic;
     mutable SpinLock lock_{LKOS_LOCK_OBJECT};
-    bool signaled_;  // guarded by lock_
+    bool signaled_ LK_GUARDED_BY(lock_);
     const u32 flags_;
-    Observer observer_{};  // guarded by lock_
-    WaitQueue wait_;  // guarded by lock_
+    Observer observer_ LK_GUARDED_BY(lock_) = {};
+    WaitQueue wait_;  // guarded by lock_ (its own annotations)
 };
 
 }  // namespace lk

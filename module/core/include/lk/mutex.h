@@ -59,12 +59,12 @@ class Mutex : Pinned, public Allocated {
     static constexpr uptr kDestroyed = kWaiters;
 
     status_t acquire_slow(uptr self, Deadline deadline, Interruptible intr);
-    void clear_waiters_bit_locked();
+    void clear_waiters_bit_locked(const AutoSpinLock& guard) LK_REQUIRES(lock_);
 
     u32 magic_ = kMagic;
     mutable SpinLock lock_{LKOS_LOCK_OBJECT};
     Atomic<uptr> owner_;  // holder | kWaiters; changed by CAS, or under lock_ with waiters
-    WaitQueue wait_;      // guarded by lock_
+    WaitQueue wait_;      // guarded by lock_ (its own annotations)
 };
 
 // Holds a Mutex for its scope (LK's AutoLock), with early release().

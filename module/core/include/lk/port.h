@@ -194,27 +194,32 @@ class PortRegistry : Pinned, public Allocated {
     friend class WritePort;
     static constexpr usize kBuckets = 4096;
 
-    WritePort* lookup_locked(const char* name, u32 hash);
-    void unhash_locked(WritePort* wp);
-    bool try_read_locked(ReadPort* rp, PortResult* result);
-    bool group_cancelled_locked(PortGroup* g);
-    int wake_reader_locked(ReadPort* rp, status_t status);
-    void notify_locked(ReadPort* rp);
+    // The *_locked helpers take the guard on lock_ as their proof.
+    using Guard = AutoSpinLock;
+    WritePort* lookup_locked(const Guard& guard, const char* name, u32 hash) LK_REQUIRES(lock_);
+    void unhash_locked(const Guard& guard, WritePort* wp) LK_REQUIRES(lock_);
+    bool try_read_locked(const Guard& guard, ReadPort* rp, PortResult* result) LK_REQUIRES(lock_);
+    bool group_cancelled_locked(const Guard& guard, PortGroup* g) LK_REQUIRES(lock_);
+    int wake_reader_locked(const Guard& guard, ReadPort* rp, status_t status) LK_REQUIRES(lock_);
+    void notify_locked(const Guard& guard, ReadPort* rp) LK_REQUIRES(lock_);
     template <class Source>
     status_t read_loop(Source* src, Deadline deadline, PortResult* results, usize max, usize* got,
-                       Interruptible intr);
-    WritePortInfo info_locked(const WritePort* wp) const;
-    void writer_info_locked(const WritePort* wp, Info* out);
-    void reader_info_locked(ReadPort* rp, Info* out);
-    void group_info_locked(PortGroup* g, Info* out);
-    status_t close_writer_locked(WritePort* wp);
-    PortRing* close_reader_locked(ReadPort* rp);
-    void close_group_locked(PortGroup* g);
-    void free_closed(ReadPort* rp, PortGroup* g, PortRing* ring);
+                       Interruptible intr) LK_EXCLUDES(lock_);
+    WritePortInfo info_locked(const Guard& guard, const WritePort* wp) const LK_REQUIRES(lock_);
+    void writer_info_locked(const Guard& guard, const WritePort* wp, Info* out) LK_REQUIRES(lock_);
+    void reader_info_locked(const Guard& guard, ReadPort* rp, Info* out) LK_REQUIRES(lock_);
+    void group_info_locked(const Guard& guard, PortGroup* g, Info* out) LK_REQUIRES(lock_);
+    status_t close_writer_locked(const Guard& guard, WritePort* wp) LK_REQUIRES(lock_);
+    PortRing* close_reader_locked(const Guard& guard, ReadPort* rp) LK_REQUIRES(lock_);
+    void close_group_locked(const Guard& guard, PortGroup* g) LK_REQUIRES(lock_);
+    void free_closed(ReadPort* rp, PortGroup* g, PortRing* ring) LK_EXCLUDES(lock_);
+    // What a guard proves, told to the analysis where it cannot see it
+    // (lambdas run under the caller's guard); checked in debug builds.
+    void held_by(const Guard& guard) const LK_ASSERT_CAPABILITY(lock_) { LK_DEBUG_ASSERT(guard.guards(lock_)); }
 
     SpinLock lock_{LKOS_LOCK_PORT};
-    WritePort* buckets_[kBuckets] = {};  // guarded by lock_
-    usize count_ = 0;                          // guarded by lock_: write ports
+    WritePort* buckets_[kBuckets] LK_GUARDED_BY(lock_) = {};
+    usize count_ LK_GUARDED_BY(lock_) = 0;  // write ports
 };
 
 // Power-of-two ring of packets, allocated with its storage inline.
@@ -301,7 +306,7 @@ PortRegistry* default_port_registry();
 template <class F> void PortRegistry::for_each_write_port(F&& f) {
     AutoSpinLock guard(lock_);
     for (WritePort* head : buckets_)
-        for (WritePort* wp = head; wp; wp = wp->hash_next_) f(info_locked(wp));
+        for (WritePort* wp = head; wp; wp = wp->hash_next_) f(info_locked(guard, wp));
 }
 
 }  // namespace lk

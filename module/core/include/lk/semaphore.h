@@ -36,8 +36,8 @@ class Semaphore : Pinned, public Allocated {
 
     u32 magic_ = kMagic;
     mutable SpinLock lock_{LKOS_LOCK_OBJECT};
-    int count_;       // guarded by lock_
-    WaitQueue wait_;  // guarded by lock_
+    int count_ LK_GUARDED_BY(lock_);
+    WaitQueue wait_;  // guarded by lock_ (its own annotations)
 };
 
 }  // namespace lk

@@ -7,46 +7,52 @@
 //   AutoSpinLockNoIrqSave  leaves interrupts alone; only for locks never
 //                          taken from interrupt context
 // Nothing here sleeps or allocates.
+//
+// For clang's thread-safety analysis (lk/thread_annotations.h) a SpinLock
+// is a capability and the guards are scoped capabilities: a field marked
+// LK_GUARDED_BY(lock_) may only be touched, and a function marked
+// LK_REQUIRES(lock_) only called, while a guard on lock_ is alive.
 #pragma once
 
 #include <lk/atomic.h>
 #include <lk/debug.h>
 #include <lk/err.h>
+#include <lk/thread_annotations.h>
 #include <lk/types.h>
 
 namespace lk {
 
-class SpinLock : Pinned {
+class LK_CAPABILITY("spinlock") SpinLock : Pinned {
   public:
     explicit SpinLock(lkos_lock_class cls = LKOS_LOCK_GENERIC) { lkos_spin_init(&raw_, cls); }
 
     // Any context. The non-irqsave forms must not be used on a lock that
     // an interrupt handler also takes.
-    void lock() {
+    void lock() LK_ACQUIRE() {
         lkos_spin_lock(&raw_);
         mark_held();
     }
     // LK's convention: 0 when the lock was taken, ERR_BUSY when not.
-    int trylock() {
+    int trylock() LK_TRY_ACQUIRE(0) {
         if (!lkos_spin_trylock(&raw_)) return ERR_BUSY;
         mark_held();
         return 0;
     }
-    void unlock() {
+    void unlock() LK_RELEASE() {
         mark_released();
         lkos_spin_unlock(&raw_);
     }
-    unsigned long lock_irqsave() {
+    unsigned long lock_irqsave() LK_ACQUIRE() {
         unsigned long flags = lkos_spin_lock_irqsave(&raw_);
         mark_held();
         return flags;
     }
-    int trylock_irqsave(unsigned long* flags) {
+    int trylock_irqsave(unsigned long* flags) LK_TRY_ACQUIRE(0) {
         if (!lkos_spin_trylock_irqsave(&raw_, flags)) return ERR_BUSY;
         mark_held();
         return 0;
     }
-    void unlock_irqrestore(unsigned long flags) {
+    void unlock_irqrestore(unsigned long flags) LK_RELEASE() {
         mark_released();
         lkos_spin_unlock_irqrestore(&raw_, flags);
     }
@@ -65,13 +71,18 @@ class SpinLock : Pinned {
 };
 
 // Holds a SpinLock with local interrupts disabled for its scope.
-class AutoSpinLock : Pinned {
+//
+// Functions named *_locked take the guard (AutoSpinLock&) as their proof
+// that the lock is held: they cannot be called without one, and debug
+// builds check that it guards the right lock.
+class LK_SCOPED_CAPABILITY AutoSpinLock : Pinned {
   public:
-    explicit AutoSpinLock(SpinLock& lock) : lock_(&lock), flags_(lock.lock_irqsave()) {}
-    ~AutoSpinLock() { release(); }
+    explicit AutoSpinLock(SpinLock& lock) LK_ACQUIRE(lock) : lock_(&lock), flags_(lock.lock_irqsave()) {}
+    ~AutoSpinLock() LK_RELEASE() { release(); }
 
-    // Early unlock; the destructor then does nothing.
-    void release() {
+    // Early unlock; the destructor then does nothing. The analysis sees
+    // one release, whichever of the two runs it.
+    void release() LK_RELEASE() LK_NO_THREAD_SAFETY_ANALYSIS {
         if (lock_) {
             lock_->unlock_irqrestore(flags_);
             lock_ = nullptr;
@@ -79,8 +90,10 @@ class AutoSpinLock : Pinned {
     }
 
     // For WaitQueue::block_locked: drop the lock to sleep and take it back.
-    void drop_for_block() { lock_->unlock_irqrestore(flags_); }
-    void retake_after_block() { flags_ = lock_->lock_irqsave(); }
+    // Always in pairs, so the lock is held again whenever the caller looks:
+    // the analysis need not see them.
+    void drop_for_block() LK_NO_THREAD_SAFETY_ANALYSIS { lock_->unlock_irqrestore(flags_); }
+    void retake_after_block() LK_NO_THREAD_SAFETY_ANALYSIS { flags_ = lock_->lock_irqsave(); }
 
     bool guards(const SpinLock& l) const { return lock_ == &l; }
 
@@ -90,11 +103,11 @@ class AutoSpinLock : Pinned {
 };
 
 // Holds a SpinLock for its scope without touching the interrupt state.
-class AutoSpinLockNoIrqSave : Pinned {
+class LK_SCOPED_CAPABILITY AutoSpinLockNoIrqSave : Pinned {
   public:
-    explicit AutoSpinLockNoIrqSave(SpinLock& lock) : lock_(&lock) { lock.lock(); }
-    ~AutoSpinLockNoIrqSave() { release(); }
-    void release() {
+    explicit AutoSpinLockNoIrqSave(SpinLock& lock) LK_ACQUIRE(lock) : lock_(&lock) { lock.lock(); }
+    ~AutoSpinLockNoIrqSave() LK_RELEASE() { release(); }
+    void release() LK_RELEASE() LK_NO_THREAD_SAFETY_ANALYSIS {
         if (lock_) {
             lock_->unlock();
             lock_ = nullptr;

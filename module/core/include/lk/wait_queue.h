@@ -5,8 +5,11 @@
 // Threads block in FIFO order and are woken one at a time or all at once,
 // each handed a status by its waker. A queue has no lock of its own: the
 // SpinLock of the object that owns it guards it, and every method below
-// ending in _locked must be called with that lock held through an
-// AutoSpinLock (interrupts off).
+// ending in _locked takes the AutoSpinLock that holds that lock (interrupts
+// off) as its proof; debug builds check that it is the owner's lock. (The
+// queue refers to that lock, so clang's analysis cannot tell that the
+// owner's lock_ and the queue's lock_ are one lock: the guard is the proof
+// the compiler checks, and its debug check stands in for the analysis.)
 //
 // A blocked thread's entry (Waiter) lives on its own stack: queueing never
 // allocates. Whether a wait ends by wake, timeout or signal is decided under
@@ -41,28 +44,37 @@ class WaitQueue : Pinned {
     status_t block_locked(AutoSpinLock& guard, Deadline deadline,
                           Interruptible intr = Interruptible::No);
 
-    // Any context, lock held. Wake the first waiter / all waiters with
-    // `status`; return how many were woken.
-    int wake_one_locked(status_t status) { return wake_first_locked(status) ? 1 : 0; }
-    int wake_all_locked(status_t status);
+    // Any context, lock held via `guard`. Wake the first waiter / all
+    // waiters with `status`; return how many were woken.
+    int wake_one_locked(const AutoSpinLock& guard, status_t status) {
+        return wake_first_locked(guard, status) ? 1 : 0;
+    }
+    int wake_all_locked(const AutoSpinLock& guard, status_t status);
     // As wake_one_locked, returning the thread that was woken (or nullptr);
     // for hand-off (Mutex).
-    lkos_thread* wake_first_locked(status_t status);
+    lkos_thread* wake_first_locked(const AutoSpinLock& guard, status_t status);
 
-    // Any context, lock held. Unblock `thread` if it waits here: NO_ERROR,
-    // else ERR_NOT_BLOCKED.
-    status_t unblock_locked(lkos_thread* thread, status_t status);
+    // Any context, lock held via `guard`. Unblock `thread` if it waits
+    // here: NO_ERROR, else ERR_NOT_BLOCKED.
+    status_t unblock_locked(const AutoSpinLock& guard, lkos_thread* thread, status_t status);
 
-    // Any context, lock held. Wake everyone with ERR_OBJECT_DESTROYED and
-    // invalidate the queue; later blocks fail with ERR_OBJECT_DESTROYED.
-    void destroy_locked();
+    // Any context, lock held via `guard`. Wake everyone with
+    // ERR_OBJECT_DESTROYED and invalidate the queue; later blocks fail with
+    // ERR_OBJECT_DESTROYED.
+    void destroy_locked(const AutoSpinLock& guard);
 
     // Thread context, lock NOT held. Returns once no thread that this queue
     // woke is still on its way out (see the lifetime rule above).
-    void wait_departed();
+    void wait_departed() LK_EXCLUDES(lock_);
 
-    bool empty_locked() const { return waiters_.empty(); }
-    usize count_locked() const { return count_; }
+    bool empty_locked(const AutoSpinLock& guard) const {
+        held_by(guard);
+        return waiters_.empty();
+    }
+    usize count_locked(const AutoSpinLock& guard) const {
+        held_by(guard);
+        return count_;
+    }
     const ObjectTag& tag() const { return tag_; }
 
   private:
@@ -71,16 +83,20 @@ class WaitQueue : Pinned {
         status_t status;
         bool woken;
     };
-    void wake_locked(Waiter& w, status_t status);
+    void wake_locked(Waiter& w, status_t status) LK_REQUIRES(lock_);
+    // What the guard proves, told to the analysis; checked in debug builds.
+    void held_by(const AutoSpinLock& guard) const LK_ASSERT_CAPABILITY(lock_) {
+        LK_DEBUG_ASSERT(guard.guards(lock_));
+    }
 
     static constexpr u32 kMagic = magic('w', 'a', 'i', 't');
 
     u32 magic_ = kMagic;
     SpinLock& lock_;
     const ObjectTag tag_;
-    List<Waiter> waiters_;  // guarded by lock_
-    usize count_ = 0;       // guarded by lock_: waiters queued
-    usize departing_ = 0;   // guarded by lock_: woken, not yet back under the lock
+    List<Waiter> waiters_ LK_GUARDED_BY(lock_);
+    usize count_ LK_GUARDED_BY(lock_) = 0;      // waiters queued
+    usize departing_ LK_GUARDED_BY(lock_) = 0;  // woken, not yet back under the lock
 };
 
 }  // namespace lk
