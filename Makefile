@@ -5,7 +5,8 @@
 #
 #   make deps      install build/test packages (apt-get, idempotent)
 #   make           module for every VM kernel, user space, BPF, host tests
-#   make check     deps + build + host unit tests + VM selftests, all kernels
+#   make check     deps + build + host unit tests + clang lock analysis +
+#                  VM selftests, all kernels
 #   make vm-harness-test  the VM harness's verdicts on synthetic console logs
 #   make demo      deps + build + boot the VM and show lkport in use
 #   make bench     benchmarks against Linux's own primitives and IPC peers
@@ -30,7 +31,7 @@ MODULE_SRCS := Kbuild $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -
 	tools/check-cxx-object.sh
 
 .PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
-	host-test vm-harness-test vm-test vm-stress payload initramfs clean help
+	host-test host-tsa vm-harness-test vm-test vm-stress payload initramfs clean help
 all: modules-vm user bpf bench-user host
 
 help:
@@ -122,6 +123,7 @@ vm-stress: initramfs
 check: deps
 	$(MAKE) all
 	$(MAKE) host-test
+	$(MAKE) host-tsa
 	$(MAKE) vm-harness-test
 	$(MAKE) vm-test
 
