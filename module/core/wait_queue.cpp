@@ -33,8 +33,13 @@ status_t WaitQueue::block_locked(AutoSpinLock& guard, Deadline deadline, Interru
         guard.retake_after_block();
 
         if (w.woken) {
-            // The waker dequeued us and chose the status.
-            departing_--;
+            // The waker dequeued us and chose the status. The last of the
+            // woken to come back tells a waiting destroyer, but only once
+            // it has dropped the lock, the last of the object it touches.
+            if (--departing_ == 0 && departed_) {
+                guard.complete_after_release(departed_);
+                departed_ = nullptr;
+            }
             status = w.status;
             break;
         }
@@ -104,13 +109,17 @@ void WaitQueue::destroy_locked(const AutoSpinLock& guard) {
 
 void WaitQueue::wait_departed() {
     lkos_might_sleep();
-    for (;;) {
-        {
-            AutoSpinLock guard(lock_);
-            if (departing_ == 0) return;
-        }
-        lkos_yield();
+    // On this stack: block_locked() completes it after its last use of the
+    // lock, and nothing touches it once the wait below has returned.
+    lkos_completion done;
+    {
+        AutoSpinLock guard(lock_);
+        if (departing_ == 0) return;
+        LK_DEBUG_ASSERT(departed_ == nullptr);
+        lkos_completion_init(&done);
+        departed_ = &done;
     }
+    lkos_wait_for_completion(&done);
 }
 
 }  // namespace lk

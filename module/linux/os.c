@@ -6,6 +6,7 @@
 #include <linux/bug.h>
 #include <linux/delay.h>
 #include <linux/build_bug.h>
+#include <linux/completion.h>
 #include <linux/hardirq.h>
 #include <linux/hrtimer.h>
 #include <linux/irqflags.h>
@@ -158,6 +159,36 @@ lkos_u64 lkos_now_ns(void)
 void lkos_yield(void)
 {
 	usleep_range(10, 50);
+}
+
+static_assert(sizeof(struct completion) <= sizeof(struct lkos_completion),
+	      "LKOS_COMPLETION_BYTES is too small for this kernel's struct completion");
+static_assert(__alignof__(struct completion) <= __alignof__(struct lkos_completion),
+	      "lkos_completion is under-aligned for struct completion");
+
+static inline struct completion *raw_completion(lkos_completion *c)
+{
+	return (struct completion *)c->opaque;
+}
+
+void lkos_completion_init(lkos_completion *c)
+{
+	init_completion(raw_completion(c));
+}
+
+/* complete() takes the completion's raw spinlock with interrupts saved,
+ * and wakes with the swait queue: fine from any context, hard IRQ and
+ * PREEMPT_RT included. wait_for_completion() returns only after taking
+ * that lock once complete() has let go of it, so the waiter may free the
+ * completion (on its stack) at once. */
+void lkos_complete(lkos_completion *c)
+{
+	complete(raw_completion(c));
+}
+
+void lkos_wait_for_completion(lkos_completion *c)
+{
+	wait_for_completion(raw_completion(c));
 }
 
 void *lkos_alloc(lkos_size size, unsigned int flags)

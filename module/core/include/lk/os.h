@@ -81,6 +81,25 @@ void lkos_yield(void);
 
 #define LKOS_FOREVER 0xffffffffffffffffull
 
+/* ---- completions ---------------------------------------------------------
+ * A one-shot "it is done" from one thread to another (struct completion on
+ * Linux), in storage the caller provides: typically on the stack of the
+ * thread that waits, which may free it as soon as the wait returns.
+ * os.c checks at build time that struct completion fits.
+ */
+#define LKOS_COMPLETION_BYTES 128
+typedef struct lkos_completion {
+	unsigned char opaque[LKOS_COMPLETION_BYTES];
+} __attribute__((aligned(8))) lkos_completion;
+
+void lkos_completion_init(lkos_completion *c);		/* any */
+/* Any context, hard IRQ included (and on PREEMPT_RT). Once it returns, it
+ * no longer touches *c. */
+void lkos_complete(lkos_completion *c);
+/* Thread context, no locks held: sleeps (uninterruptibly) until
+ * lkos_complete(), then returns at once for good. */
+void lkos_wait_for_completion(lkos_completion *c);
+
 /* ---- memory ---------------------------------------------------------------- */
 #define LKOS_ALLOC_ATOMIC	0x1u	/* may be called in atomic context */
 #define LKOS_ALLOC_ZERO		0x2u	/* zero the memory */

@@ -80,12 +80,17 @@ class LK_SCOPED_CAPABILITY AutoSpinLock : Pinned {
     explicit AutoSpinLock(SpinLock& lock) LK_ACQUIRE(lock) : lock_(&lock), flags_(lock.lock_irqsave()) {}
     ~AutoSpinLock() LK_RELEASE() { release(); }
 
-    // Early unlock; the destructor then does nothing. The analysis sees
-    // one release, whichever of the two runs it.
+    // Early unlock; the destructor then does nothing. Then, if one was
+    // asked for, completes the completion (see complete_after_release()).
+    // The analysis sees one release, whichever of the two runs it.
     void release() LK_RELEASE() LK_NO_THREAD_SAFETY_ANALYSIS {
         if (lock_) {
             lock_->unlock_irqrestore(flags_);
             lock_ = nullptr;
+            if (lkos_completion* c = complete_) {
+                complete_ = nullptr;
+                lkos_complete(c);
+            }
         }
     }
 
@@ -95,11 +100,19 @@ class LK_SCOPED_CAPABILITY AutoSpinLock : Pinned {
     void drop_for_block() LK_NO_THREAD_SAFETY_ANALYSIS { lock_->unlock_irqrestore(flags_); }
     void retake_after_block() LK_NO_THREAD_SAFETY_ANALYSIS { flags_ = lock_->lock_irqsave(); }
 
+    // For WaitQueue: the last woken thread of a destroyed queue tells the
+    // destroyer once it no longer touches the lock, which lives in the
+    // object about to be freed: complete `c` right after the unlock. The
+    // caller is in thread context with the lock held; lkos_complete() may
+    // be called from any context.
+    void complete_after_release(lkos_completion* c) { complete_ = c; }
+
     bool guards(const SpinLock& l) const { return lock_ == &l; }
 
   private:
     SpinLock* lock_;
     unsigned long flags_;
+    lkos_completion* complete_ = nullptr;
 };
 
 // Holds a SpinLock for its scope without touching the interrupt state.

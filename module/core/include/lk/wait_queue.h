@@ -19,7 +19,9 @@
 // holds the owner's lock when block_locked() returns and must touch nothing
 // of the object after releasing it. The owner's destroy path calls
 // wait_departed() before it frees the object: that returns once every woken
-// thread has let go of the lock.
+// thread has let go of the lock. It sleeps on a completion on its own stack;
+// the last woken thread to leave completes it from its guard, right after
+// it has dropped the lock (AutoSpinLock::complete_after_release).
 #pragma once
 
 #include <lk/deadline.h>
@@ -64,7 +66,8 @@ class WaitQueue : Pinned {
     void destroy_locked(const AutoSpinLock& guard);
 
     // Thread context, lock NOT held. Returns once no thread that this queue
-    // woke is still on its way out (see the lifetime rule above).
+    // woke is still on its way out (see the lifetime rule above). One
+    // caller at a time: the owner's destroy path.
     void wait_departed() LK_EXCLUDES(lock_);
 
     bool empty_locked(const AutoSpinLock& guard) const {
@@ -97,6 +100,8 @@ class WaitQueue : Pinned {
     List<Waiter> waiters_ LK_GUARDED_BY(lock_);
     usize count_ LK_GUARDED_BY(lock_) = 0;      // waiters queued
     usize departing_ LK_GUARDED_BY(lock_) = 0;  // woken, not yet back under the lock
+    // wait_departed()'s, while it waits for departing_ to reach 0.
+    lkos_completion* departed_ LK_GUARDED_BY(lock_) = nullptr;
 };
 
 }  // namespace lk

@@ -159,6 +159,40 @@ lkos_u64 lkos_now_ns(void) {
 
 void lkos_yield(void) { std::this_thread::yield(); }
 
+// ---- completions: a flag under a mutex, and a condition variable ------------------
+namespace {
+struct HostCompletion {
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;  // guarded by m
+};
+static_assert(sizeof(HostCompletion) <= sizeof(lkos_completion));
+static_assert(alignof(HostCompletion) <= alignof(lkos_completion));
+HostCompletion& raw(lkos_completion* c) { return *reinterpret_cast<HostCompletion*>(c->opaque); }
+}  // namespace
+
+void lkos_completion_init(lkos_completion* c) { new (c->opaque) HostCompletion(); }
+
+void lkos_complete(lkos_completion* c) {
+    HostCompletion& h = raw(c);
+    // Notified under the mutex: the waiter cannot see `done`, return and
+    // free the completion before this has let go of it.
+    std::lock_guard<std::mutex> g(h.m);
+    h.done = true;
+    h.cv.notify_all();
+}
+
+void lkos_wait_for_completion(lkos_completion* c) {
+    if (spin_depth > 0 || irq_off_depth > 0 || in_irq) context_error("waiting for a completion in atomic context");
+    HostCompletion& h = raw(c);
+    {
+        std::unique_lock<std::mutex> g(h.m);
+        h.cv.wait(g, [&] { return h.done; });
+    }
+    // The storage is the caller's to reuse once this returns.
+    h.~HostCompletion();
+}
+
 void* lkos_alloc(lkos_size size, unsigned int flags) {
     if (!(flags & LKOS_ALLOC_ATOMIC)) lkos_might_sleep();
     long budget = alloc_budget.load();
