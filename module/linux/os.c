@@ -4,7 +4,6 @@
  * types. Nothing here keeps state of its own except lockdep classes.
  */
 #include <linux/bug.h>
-#include <linux/delay.h>
 #include <linux/build_bug.h>
 #include <linux/completion.h>
 #include <linux/hardirq.h>
@@ -39,8 +38,6 @@ static const char *const lkos_lock_names[LKOS_LOCK_CLASSES] = {
 	[LKOS_LOCK_GENERIC] = "lkport_generic",
 	[LKOS_LOCK_OBJECT] = "lkport_object",
 	[LKOS_LOCK_PORT] = "lkport_port",
-	[LKOS_LOCK_GROUP] = "lkport_group",
-	[LKOS_LOCK_REGISTRY] = "lkport_registry",
 };
 
 void lkos_spin_init(lkos_spinlock *lock, unsigned int lock_class)
@@ -88,16 +85,6 @@ void lkos_spin_unlock_irqrestore(lkos_spinlock *lock, unsigned long flags)
 unsigned int lkos_cpu_id(void)
 {
 	return raw_smp_processor_id();
-}
-
-int lkos_in_hardirq(void)
-{
-	return in_hardirq();
-}
-
-int lkos_irqs_disabled(void)
-{
-	return irqs_disabled();
 }
 
 void lkos_might_sleep(void)
@@ -156,11 +143,6 @@ lkos_u64 lkos_now_ns(void)
 	return ktime_get_ns();
 }
 
-void lkos_yield(void)
-{
-	usleep_range(10, 50);
-}
-
 static_assert(sizeof(struct completion) <= sizeof(struct lkos_completion),
 	      "LKOS_COMPLETION_BYTES is too small for this kernel's struct completion");
 static_assert(__alignof__(struct completion) <= __alignof__(struct lkos_completion),
@@ -193,10 +175,8 @@ void lkos_wait_for_completion(lkos_completion *c)
 
 void *lkos_alloc(lkos_size size, unsigned int flags)
 {
-	gfp_t gfp = (flags & LKOS_ALLOC_ATOMIC) ? GFP_ATOMIC : GFP_KERNEL;
+	gfp_t gfp = GFP_KERNEL;
 
-	if (flags & LKOS_ALLOC_ZERO)
-		gfp |= __GFP_ZERO;
 	if (flags & LKOS_ALLOC_ACCOUNT)
 		gfp |= __GFP_ACCOUNT;
 	return kmalloc(size, gfp);
@@ -225,11 +205,6 @@ void lkos_dispatch_sync(void)
 void lkos_warn(const char *file, int line, const char *what)
 {
 	WARN(1, "lkport: %s (%s:%d)\n", what, file, line);
-}
-
-void lkos_log(const char *what)
-{
-	pr_info("lkport: %s\n", what);
 }
 
 void lkos_trace_signal(lkos_u64 obj, lkos_u32 kind, lkos_s32 woken)

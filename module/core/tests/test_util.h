@@ -18,6 +18,8 @@
 #include <lk/os.h>
 #include <lk/port.h>
 
+#include "lkos_host.h"
+
 namespace lk_test {
 
 // WARNs the current test expects from the core (checked after each test).

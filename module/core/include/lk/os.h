@@ -34,9 +34,7 @@ typedef struct lkos_spinlock {
 enum lkos_lock_class {
 	LKOS_LOCK_GENERIC = 0,
 	LKOS_LOCK_OBJECT,	/* a primitive's own lock (wait queue owner) */
-	LKOS_LOCK_PORT,		/* a port's lock */
-	LKOS_LOCK_GROUP,	/* a port group's lock (taken before port locks) */
-	LKOS_LOCK_REGISTRY,	/* a name registry (taken before port locks) */
+	LKOS_LOCK_PORT,		/* a port registry's lock */
 	LKOS_LOCK_CLASSES
 };
 
@@ -51,8 +49,6 @@ void lkos_spin_unlock_irqrestore(lkos_spinlock *lock, unsigned long flags);
 
 /* ---- CPUs and context ---------------------------------------------------- */
 unsigned int lkos_cpu_id(void);		/* any; stable only with preemption off */
-int lkos_in_hardirq(void);		/* any */
-int lkos_irqs_disabled(void);		/* any */
 void lkos_might_sleep(void);		/* debug check: complains in atomic context */
 
 /* ---- threads and blocking ------------------------------------------------
@@ -76,8 +72,6 @@ int lkos_signal_pending(void);			/* thread context */
 /* Any context; 1 if the thread was asleep and is now runnable. */
 int lkos_wake(lkos_thread *t);
 lkos_u64 lkos_now_ns(void);			/* any: CLOCK_MONOTONIC */
-/* Thread context: sleep briefly so that other threads make progress. */
-void lkos_yield(void);
 
 #define LKOS_FOREVER 0xffffffffffffffffull
 
@@ -101,10 +95,8 @@ void lkos_complete(lkos_completion *c);
 void lkos_wait_for_completion(lkos_completion *c);
 
 /* ---- memory ---------------------------------------------------------------- */
-#define LKOS_ALLOC_ATOMIC	0x1u	/* may be called in atomic context */
-#define LKOS_ALLOC_ZERO		0x2u	/* zero the memory */
 #define LKOS_ALLOC_ACCOUNT	0x4u	/* charge to the caller (user-driven) */
-/* Thread context unless LKOS_ALLOC_ATOMIC. Returns NULL on failure. */
+/* Thread context (may sleep). Returns NULL on failure. */
 void *lkos_alloc(lkos_size size, unsigned int flags);
 void lkos_free(void *p);			/* any; NULL is fine */
 
@@ -118,8 +110,6 @@ void lkos_dispatch_sync(void);			/* thread context; sleeps */
 /* ---- diagnostics ------------------------------------------------------------ */
 /* Any context: a kernel WARN with the core's file, line and message. */
 void lkos_warn(const char *file, int line, const char *what);
-/* Any context: an informational log line. */
-void lkos_log(const char *what);
 
 /* ---- tracepoints -------------------------------------------------------------
  * Scalars only. kind is an enum lk_object_kind value, status an LK status.

@@ -9,6 +9,12 @@
 
 #include <cstdint>
 
+// The host shim's own calls beside lk/os.h, which the core does not use.
+extern "C" {
+int lkos_irqs_disabled(void);  // any: interrupts off (an irqsave section, or hard IRQ)
+void lkos_yield(void);         // let other threads run
+}
+
 namespace lkos_host {
 
 // Makes the given thread's next interruptible wait end as if a signal
@@ -16,8 +22,8 @@ namespace lkos_host {
 void send_signal(lkos_thread* t);
 void clear_signal();
 
-// While set, lkos_in_hardirq() is true on this thread (for code that
-// behaves differently in IRQ context) and sleeping is an error.
+// While set, this thread is in (simulated) hard-IRQ context: interrupts
+// are off and sleeping is an error.
 void set_hardirq(bool on);
 
 // The next `n` allocations succeed, the ones after fail; -1: never fail.

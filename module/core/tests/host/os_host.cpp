@@ -107,7 +107,6 @@ unsigned int lkos_cpu_id(void) {
     return cpu;
 }
 
-int lkos_in_hardirq(void) { return in_irq; }
 int lkos_irqs_disabled(void) { return in_irq || irq_off_depth > 0; }
 
 void lkos_might_sleep(void) {
@@ -193,14 +192,14 @@ void lkos_wait_for_completion(lkos_completion* c) {
     h.~HostCompletion();
 }
 
-void* lkos_alloc(lkos_size size, unsigned int flags) {
-    if (!(flags & LKOS_ALLOC_ATOMIC)) lkos_might_sleep();
+void* lkos_alloc(lkos_size size, unsigned int) {
+    lkos_might_sleep();
     long budget = alloc_budget.load();
     while (budget >= 0) {
         if (budget == 0) return nullptr;
         if (alloc_budget.compare_exchange_weak(budget, budget - 1)) break;
     }
-    void* p = (flags & LKOS_ALLOC_ZERO) ? std::calloc(1, size) : std::malloc(size);
+    void* p = std::malloc(size);
     if (p) alloc_live++;
     return p;
 }
@@ -216,7 +215,6 @@ void lkos_warn(const char* file, int line, const char* what) {
     std::fprintf(stderr, "lkos WARN: %s (%s:%d)\n", what, file, line);
 }
 
-void lkos_log(const char* what) { std::fprintf(stderr, "lkos: %s\n", what); }
 
 void lkos_trace_signal(lkos_u64, lkos_u32, lkos_s32) { trace_signal++; }
 void lkos_trace_wake(lkos_u64, lkos_u32, lkos_s32, lkos_s32) { trace_wake++; }
