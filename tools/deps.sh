@@ -2,7 +2,10 @@
 # Install what building and testing lkport needs, idempotently.
 #
 # Host toolchain, QEMU, busybox, BPF tooling and the two supported Debian
-# kernels: bookworm's 6.1 and bookworm-backports' 6.12 (image + headers).
+# kernels: bookworm's 6.1 and bookworm-backports' 6.12 (image + headers);
+# linux-source-6.1 and what building it needs (flex, bison, bc, libssl-dev,
+# libelf-dev, dwarves' pahole for BTF) for the VM debug kernel
+# (tools/debug-kernel.sh).
 # Safe to re-run: it does nothing when everything is already present.
 set -euo pipefail
 
@@ -18,6 +21,7 @@ HOST_PKGS=(
   clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev dwarves
   libgtest-dev libbenchmark-dev valgrind
   rt-tests linux-source-6.1 gcc-multilib
+  flex bison bc libssl-dev
 )
 
 missing() {
