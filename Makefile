@@ -11,6 +11,9 @@
 #   make demo      deps + build + boot the VM and show lkport in use
 #   make bench     benchmarks against Linux's own primitives and IPC peers
 #   make vm-stress the in-kernel tests in stress mode, every kernel
+#   make debug-kernel  build the cached KASAN/lockdep VM kernel (vm/debug-kernel.mk)
+#   make vm-test-debug the VM selftests on it; check runs them too unless
+#                  LKPORT_DEBUG_KERNEL=0
 #   make module    lkport.ko for KDIR (default: the running kernel), in place
 #
 # Output goes to build/ (BUILD=...); the in-place module build writes
@@ -26,6 +29,7 @@ newest = $(lastword $(sort $(wildcard $(1))))
 VM_KRELS ?= $(patsubst /boot/vmlinuz-%,%,$(call newest,/boot/vmlinuz-6.1.*-amd64) $(call newest,/boot/vmlinuz-6.12.*-amd64))
 DEMO_KREL ?= $(lastword $(VM_KRELS))
 VM_TIMEOUT ?= 1200
+include $(ROOT)/vm/debug-kernel.mk
 
 MODULE_SRCS := Kbuild $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -name '*.cpp' -o -name '*.mk') \
 	tools/check-cxx-object.sh
@@ -58,8 +62,8 @@ modules-vm: $(foreach k,$(VM_KRELS),$(call kmod,$(k)))
 $(B)/kmod/%/lkport.ko: $(addprefix $(ROOT)/,$(MODULE_SRCS))
 	@mkdir -p $(B)/kmod/$*
 	cd $(ROOT) && cp -rsf $(addprefix $(ROOT)/,Kbuild module uapi tools) $(B)/kmod/$*/
-	$(MAKE) -C /usr/src/linux-headers-$* M=$(B)/kmod/$* modules
-	$(ROOT)/tools/check-ko.sh $(B)/kmod/$* /usr/src/linux-headers-$* || { rm -f $@; exit 1; }
+	$(MAKE) -C $(call kernel_tree,$*) M=$(B)/kmod/$* modules
+	$(ROOT)/tools/check-ko.sh $(B)/kmod/$* $(call kernel_tree,$*) || { rm -f $@; exit 1; }
 
 # ---- user space ----------------------------------------------------------------
 user:
@@ -116,7 +120,7 @@ vm-stress: initramfs
 		echo "==== in-kernel stress tests on $$k"; \
 		$(ROOT)/vm/run.sh --mode test --timeout 3600 --log $(B)/vm/$$k/stress.log \
 			--append "lkport.ktest=stress lkport.timeout=3000" --tests lkport_ktest.sh \
-			/boot/vmlinuz-$$k $(call initramfs,$$k) || fail="$$fail $$k"; \
+			$(call kernel_image_sh,$$k) $(call initramfs,$$k) || fail="$$fail $$k"; \
 	done; \
 	test -z "$$fail" || { echo "==== stress tests FAILED on:$$fail"; exit 1; }
 
@@ -126,6 +130,7 @@ check: deps
 	$(MAKE) host-tsa
 	$(MAKE) vm-harness-test
 	$(MAKE) vm-test
+	$(if $(filter-out 0,$(LKPORT_DEBUG_KERNEL)),$(MAKE) vm-test-debug)
 
 # Benchmarks: host (handler table) and, per kernel, a VM boot that runs the
 # in-kernel and user-space benchmarks side by side with their peers.
@@ -136,7 +141,7 @@ bench: deps
 		echo "==== VM benchmarks on $$k"; \
 		$(MAKE) --no-print-directory $(call initramfs,$$k) >/dev/null && \
 		$(ROOT)/vm/run.sh --mode bench --timeout 1800 --log $(B)/vm/$$k/bench.log \
-			/boot/vmlinuz-$$k $(call initramfs,$$k) || fail="$$fail $$k"; \
+			$(call kernel_image_sh,$$k) $(call initramfs,$$k) || fail="$$fail $$k"; \
 		logs="$$logs $(B)/vm/$$k/bench.log"; \
 	done; \
 	echo "==== user-space ratios, every kernel (markdown; latency rows: peer time / lkport time)"; \
@@ -146,7 +151,7 @@ bench: deps
 demo: deps
 	$(MAKE) $(call initramfs,$(DEMO_KREL))
 	$(ROOT)/vm/run.sh --mode demo --timeout 600 --log $(B)/vm/$(DEMO_KREL)/demo.log \
-		/boot/vmlinuz-$(DEMO_KREL) $(call initramfs,$(DEMO_KREL))
+		$(call kernel_image,$(DEMO_KREL)) $(call initramfs,$(DEMO_KREL))
 
 clean:
 	rm -rf $(B)

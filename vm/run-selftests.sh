@@ -13,9 +13,11 @@
 #      other vCPU runs it, and QEMU 7.2's multi-threaded TCG then sometimes
 #      executes stale code: seen as RCU stalls in text_poke_bp on 6.1 and
 #      "Oops: int3" in __schedule on 6.12, with no lkport code involved.
-# Fails if either boot fails.
+# Fails if either boot fails. Environment: LKPORT_VMLINUZ, the image to boot
+# (default /boot/vmlinuz-KREL); LKPORT_VM_APPEND, more kernel arguments.
 set -u
 krel=$1 initrd=$2 logdir=$3 timeout=${4:-1200}
+vmlinuz=${LKPORT_VMLINUZ:-/boot/vmlinuz-$krel}
 here=$(cd "$(dirname "$0")" && pwd)
 tracing_tests="lkport_trace_test lkport_bpf_test.sh"
 
@@ -32,10 +34,12 @@ mkdir -p "$logdir"
 status=0
 if [ -n "$smp" ]; then
 	"$here/run.sh" --mode test --timeout "$timeout" --log "$logdir/test-smp.log" \
-		--tests "$smp" "/boot/vmlinuz-$krel" "$initrd" || status=1
+		${LKPORT_VM_APPEND:+--append "$LKPORT_VM_APPEND"} \
+		--tests "$smp" "$vmlinuz" "$initrd" || status=1
 fi
 if [ -n "$tracing" ]; then
 	"$here/run.sh" --mode test --timeout "$timeout" --log "$logdir/test-tracing.log" \
-		--tcg-single --tests "$tracing" "/boot/vmlinuz-$krel" "$initrd" || status=1
+		${LKPORT_VM_APPEND:+--append "$LKPORT_VM_APPEND"} \
+		--tcg-single --tests "$tracing" "$vmlinuz" "$initrd" || status=1
 fi
 exit $status
