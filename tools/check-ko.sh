@@ -16,7 +16,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 ko=$dir/lkport.ko
 status=0
 
-"$here/check-cxx-object.sh" nm objdump "$ko" || status=1
+# A kernel with CONFIG_CONSTRUCTORS (KASAN's) runs the module's .init_array.
+ctors=0
+[ -n "$kdir" ] && grep -qx 'CONFIG_CONSTRUCTORS=y' "$kdir/include/config/auto.conf" 2>/dev/null && ctors=1
+LKPORT_KO_CTORS=$ctors "$here/check-cxx-object.sh" nm objdump "$ko" || status=1
 
 cxx_objs=$(sed -n 's/^\t\(module\/core\/[^ ]*\.o\).*/\1/p' "$dir/Kbuild" | sort -u)
 [ -n "$cxx_objs" ] || { echo "check-ko: no C++ objects listed in Kbuild" >&2; exit 1; }
