@@ -448,7 +448,7 @@ static int perm_opt(const struct cmdline *cl, mode_t *perm)
 	return ret;
 }
 
-static int event_create(int argc, char **argv)
+static int cmd_event_create(int argc, char **argv)
 {
 	struct cmdline cl;
 	lk_event_t e;
@@ -472,7 +472,7 @@ static int event_create(int argc, char **argv)
 }
 
 /* Parses a command on one event NAME, then opens it for `access`. */
-static int event_open(const char *cmd, int argc, char **argv, unsigned int allowed,
+static int open_event(const char *cmd, int argc, char **argv, unsigned int allowed,
 		      unsigned int access, struct cmdline *cl, uint64_t *deadline, lk_event_t *e)
 {
 	lk_status_t st;
@@ -486,13 +486,13 @@ static int event_open(const char *cmd, int argc, char **argv, unsigned int allow
 	return st ? fail(st, "%s %s", cmd, cl->pos[0]) : 0;
 }
 
-static int event_signal(int argc, char **argv)
+static int cmd_event_signal(int argc, char **argv)
 {
 	struct cmdline cl;
 	lk_event_t e;
 	int woken, err;
 
-	if ((err = event_open("event signal", argc, argv, 0, LKPORT_ACCESS_SIGNAL, &cl, NULL, &e)))
+	if ((err = open_event("event signal", argc, argv, 0, LKPORT_ACCESS_SIGNAL, &cl, NULL, &e)))
 		return err;
 	woken = lk_event_signal(&e);
 	lk_event_destroy(&e);
@@ -502,21 +502,21 @@ static int event_signal(int argc, char **argv)
 	return 0;
 }
 
-static int event_unsignal(int argc, char **argv)
+static int cmd_event_unsignal(int argc, char **argv)
 {
 	struct cmdline cl;
 	lk_event_t e;
 	lk_status_t st;
 	int err;
 
-	if ((err = event_open("event unsignal", argc, argv, 0, LKPORT_ACCESS_SIGNAL, &cl, NULL, &e)))
+	if ((err = open_event("event unsignal", argc, argv, 0, LKPORT_ACCESS_SIGNAL, &cl, NULL, &e)))
 		return err;
 	st = lk_event_unsignal(&e);
 	lk_event_destroy(&e);
 	return st ? fail(st, "event unsignal %s", cl.pos[0]) : 0;
 }
 
-static int event_wait(int argc, char **argv)
+static int cmd_event_wait(int argc, char **argv)
 {
 	struct cmdline cl;
 	uint64_t deadline;
@@ -524,7 +524,7 @@ static int event_wait(int argc, char **argv)
 	lk_status_t st;
 	int err;
 
-	if ((err = event_open("event wait", argc, argv, O(OPT_TIMEOUT), LKPORT_ACCESS_WAIT, &cl,
+	if ((err = open_event("event wait", argc, argv, O(OPT_TIMEOUT), LKPORT_ACCESS_WAIT, &cl,
 			      &deadline, &e)))
 		return err;
 	st = lk_event_wait_deadline(&e, deadline);
@@ -539,7 +539,7 @@ static int event_wait(int argc, char **argv)
 
 /* ---- ports -------------------------------------------------------------------------- */
 
-static int port_create(int argc, char **argv)
+static int cmd_port_create(int argc, char **argv)
 {
 	struct cmdline cl;
 	unsigned int mode = LK_PORT_MODE_BROADCAST;
@@ -581,7 +581,7 @@ static lk_status_t open_writer(const char *name, lk_port_t *port)
 	return lk_port_create_ex(name, LK_PORT_MODE_BROADCAST, 0, 0, LKPORT_PORT_EXISTING, port);
 }
 
-static int port_write(int argc, char **argv)
+static int cmd_port_write(int argc, char **argv)
 {
 	lk_port_packet_t *pk;
 	unsigned int delivered = 0, skipped = 0;
@@ -644,7 +644,7 @@ static void print_result(const lk_port_result_t *r)
 	printf("\n");
 }
 
-static int port_read(int argc, char **argv)
+static int cmd_port_read(int argc, char **argv)
 {
 	lk_port_result_t res[LKPORT_READ_MAX];
 	lk_port_t ports[LKPORT_GROUP_MAX], group = -1, src;
@@ -748,12 +748,12 @@ static int port_close_or_destroy(int argc, char **argv, bool destroy)
 	return st ? fail(st, "%s %s", cmd, cl.pos[0]) : 0;
 }
 
-static int port_close_cmd(int argc, char **argv)
+static int cmd_port_close(int argc, char **argv)
 {
 	return port_close_or_destroy(argc, argv, false);
 }
 
-static int port_destroy_cmd(int argc, char **argv)
+static int cmd_port_destroy(int argc, char **argv)
 {
 	return port_close_or_destroy(argc, argv, true);
 }
@@ -770,15 +770,15 @@ static const struct command commands[] = {
 	{ NULL, "version", cmd_version },
 	{ NULL, "list", cmd_list },
 	{ NULL, "stats", cmd_stats },
-	{ "event", "create", event_create },
-	{ "event", "signal", event_signal },
-	{ "event", "unsignal", event_unsignal },
-	{ "event", "wait", event_wait },
-	{ "port", "create", port_create },
-	{ "port", "write", port_write },
-	{ "port", "read", port_read },
-	{ "port", "close", port_close_cmd },
-	{ "port", "destroy", port_destroy_cmd },
+	{ "event", "create", cmd_event_create },
+	{ "event", "signal", cmd_event_signal },
+	{ "event", "unsignal", cmd_event_unsignal },
+	{ "event", "wait", cmd_event_wait },
+	{ "port", "create", cmd_port_create },
+	{ "port", "write", cmd_port_write },
+	{ "port", "read", cmd_port_read },
+	{ "port", "close", cmd_port_close },
+	{ "port", "destroy", cmd_port_destroy },
 };
 
 static bool is_help(const char *arg)
