@@ -16,6 +16,18 @@
 #                  LKPORT_DEBUG_KERNEL=0
 #   make module    lkport.ko for KDIR (default: the running kernel), in place
 #
+#   Narrowing a run (variables on the command line):
+#   make host-test FILTER='event.*:mutex.*'   only those host tests (--gtest_filter)
+#   make vm-test TESTS="lkport_event_test lkport_port_test"
+#                  only those selftests (names as in selftests/Makefile;
+#                  the 32-bit builds are NAME_32)
+#   make vm-test KTEST="event port.basic"
+#                  lkport_ktest.sh runs only those in-kernel suites/cases
+#                  (lkport.ktest= on the kernel command line; also "stress",
+#                  "scale=N"); alone, it implies TESTS=lkport_ktest.sh
+#   make vm-test KREL=6.12     one kernel (a release or a prefix of one, e.g.
+#                  6.1 or 6.12.95+deb12-amd64) for every VM target
+#
 # Output goes to build/ (BUILD=...); the in-place module build writes
 # lkport.ko at the top, as Kbuild does.
 
@@ -27,6 +39,10 @@ export CC ?= cc
 # The Debian kernels the VM boots: newest installed 6.1 and 6.12.
 newest = $(lastword $(sort $(wildcard $(1))))
 VM_KRELS ?= $(patsubst /boot/vmlinuz-%,%,$(call newest,/boot/vmlinuz-6.1.*-amd64) $(call newest,/boot/vmlinuz-6.12.*-amd64))
+ifneq ($(KREL),)
+override VM_KRELS := $(or $(filter $(KREL) $(KREL).% $(KREL)-%,$(VM_KRELS)),\
+	$(error KREL=$(KREL) is none of the VM kernels: $(VM_KRELS)))
+endif
 DEMO_KREL ?= $(lastword $(VM_KRELS))
 VM_TIMEOUT ?= 1200
 include $(ROOT)/vm/debug-kernel.mk
@@ -105,10 +121,16 @@ vm-harness-test:
 	$(ROOT)/tools/check-vm-log.sh
 
 # Runs the selftests in a VM on every kernel; fails if any kernel fails.
+# TESTS= and KTEST= narrow the run (see the top of this file).
+TESTS ?= $(if $(KTEST),lkport_ktest.sh)
+vm-test-args = $(if $(strip $(TESTS)),--tests "$(strip $(TESTS))") \
+	$(if $(strip $(KTEST)),--append "lkport.ktest=$(subst $(space),$(comma),$(strip $(KTEST)))")
+space := $(subst ,, )
+comma := ,
 vm-test: initramfs
 	@fail=; for k in $(VM_KRELS); do \
 		echo "==== VM selftests on $$k"; \
-		$(ROOT)/vm/run-selftests.sh $$k $(call initramfs,$$k) $(B)/vm/$$k $(VM_TIMEOUT) || fail="$$fail $$k"; \
+		$(ROOT)/vm/run-selftests.sh $(vm-test-args) $$k $(call initramfs,$$k) $(B)/vm/$$k $(VM_TIMEOUT) || fail="$$fail $$k"; \
 	done; \
 	if [ -n "$$fail" ]; then echo "==== VM selftests FAILED on:$$fail"; exit 1; fi; \
 	echo "==== VM selftests passed on: $(VM_KRELS)"

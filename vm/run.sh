@@ -14,7 +14,8 @@
 #
 # Options: --mode test|demo|bench|shell (default test), --timeout SECONDS
 # (default 900), --log FILE (console log; default a temp file), --quiet
-# (print only the summary and failures), --append "KERNEL ARGS".
+# (print only the summary and failures), --append "KERNEL ARGS", --tests
+# "NAME..." (only those selftests: lkport.tests= for vm/init), --tcg-single.
 #
 # run.sh --check-log FILE [--mode M] judges a console log saved before
 # (FILE is not changed) without booting anything: what tools/check-vm-log.sh

@@ -7,7 +7,10 @@
 # UndefinedBehaviorSanitizer.
 #
 #   make host        build the test binaries
-#   make host-test   run them (fails if any test fails or none ran)
+#   make host-test   run them (fails if any test fails or none ran);
+#                    FILTER=PATTERN runs only the tests it matches
+#                    (--gtest_filter: suite.name, '*' wildcards, ':' lists,
+#                    '-' excludes), e.g. FILTER='event.*'
 #   make host-tsa    clang's thread-safety analysis of the same sources
 
 HOST_CXX ?= g++
@@ -40,12 +43,14 @@ $(foreach s,$(HOST_SANITIZERS),$(eval $(call host-rules,$(s))))
 
 host: $(foreach s,$(HOST_SANITIZERS),$(call host-bin,$(s)))
 
+host-test-filter = $(if $(FILTER),--gtest_filter='$(FILTER)')
+
 # TSan on gcc 12 cannot map its shadow with the high mmap randomisation of
 # recent kernels: run without address-space randomisation.
 host-test: host
 	@set -e; for s in $(HOST_SANITIZERS); do \
 		echo "==== host unit tests ($$s)"; \
-		rc=0; setarch -R $(call host-bin,$$s) --gtest_brief=1 >$(B)/host/$$s/test.log 2>&1 || rc=$$?; \
+		rc=0; setarch -R $(call host-bin,$$s) --gtest_brief=1 $(host-test-filter) >$(B)/host/$$s/test.log 2>&1 || rc=$$?; \
 		cat $(B)/host/$$s/test.log; \
 		if [ $$rc -ne 0 ] || ! grep -Eq '^\[  PASSED  \] [1-9][0-9]* test' $(B)/host/$$s/test.log; then \
 			echo "host unit tests ($$s) failed or ran no test"; exit 1; fi; \
