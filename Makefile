@@ -15,6 +15,10 @@
 #   make vm-test-debug the VM selftests on it; check runs them too unless
 #                  LKPORT_DEBUG_KERNEL=0
 #   make module    lkport.ko for KDIR (default: the running kernel), in place
+#   make compile_commands.json
+#                  for clangd/clang-tidy: the module's C and C++ files as
+#                  Kbuild built them for one kernel (KREL=, default the
+#                  newest VM kernel) and the host tests, at the top
 #
 #   Narrowing a run (variables on the command line):
 #   make host-test FILTER='event.*:mutex.*'   only those host tests (--gtest_filter)
@@ -51,7 +55,7 @@ MODULE_SRCS := Kbuild $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -
 	tools/check-cxx-object.sh
 
 .PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
-	host-test host-tsa vm-harness-test vm-test vm-stress payload initramfs clean help
+	host-test host-tsa vm-harness-test vm-test vm-stress payload initramfs clean help compile_commands.json
 all: modules-vm user bpf bench-user host
 
 help:
@@ -96,6 +100,14 @@ bench-user: user
 
 # ---- host unit tests of the C++ core ---------------------------------------------
 include $(ROOT)/module/core/tests/host.mk
+
+# ---- editor and lint support -------------------------------------------------------
+CDB_KREL = $(lastword $(VM_KRELS))
+compile_commands.json: $(call kmod,$(CDB_KREL))
+	$(ROOT)/tools/gen-compile-commands.py --root $(ROOT) -o $(ROOT)/compile_commands.json \
+		--kbuild $(B)/kmod/$(CDB_KREL) --kdir /usr/src/linux-headers-$(CDB_KREL) \
+		--host-compile "$(HOST_CXX) $(HOST_CXXFLAGS) $(host-san-flags-asan)" \
+		--host-objdir $(B)/host/asan $(HOST_SRCS)
 
 # ---- the VM ----------------------------------------------------------------------
 # Everything the guest gets besides the modules, under /lkport: tools,
