@@ -163,10 +163,13 @@ static long lkport_ioc_port_close(struct file *file, void *arg)
 	if (!lkport_may_end_port(w))
 		return -EPERM;
 	down_write(&w->lock);
-	if (!w->port || w->closed)
+	if (!w->port || w->closed) {
 		ret = -EBADF;	/* LK: closing a closed write port */
-	else if (!(ret = lkport_errno(lk_write_port_close(w->port))))
-		w->closed = true;
+	} else {
+		ret = lkport_errno(lk_write_port_close(w->port));
+		if (!ret)
+			w->closed = true;
+	}
 	up_write(&w->lock);
 	if (!ret)
 		wake_up_interruptible_poll(&w->poll_wq, EPOLLHUP);
