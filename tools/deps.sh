@@ -22,6 +22,7 @@ HOST_PKGS=(
   libgtest-dev libbenchmark-dev valgrind
   rt-tests linux-source-6.1 gcc-multilib
   flex bison bc libssl-dev
+  sparse clang-format clang-tidy
 )
 
 missing() {
