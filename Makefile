@@ -5,8 +5,8 @@
 #
 #   make deps      install build/test packages (apt-get, idempotent)
 #   make           module for every VM kernel, user space, BPF, host tests
-#   make check     deps + build + host unit tests + clang lock analysis +
-#                  VM selftests, all kernels
+#   make check     deps + style + build + host unit tests + clang lock analysis +
+#                  VM selftests, all kernels (and the debug kernel)
 #   make vm-harness-test  the VM harness's verdicts on synthetic console logs
 #   make demo      deps + build + boot the VM and show lkport in use
 #   make bench     benchmarks against Linux's own primitives and IPC peers
@@ -127,16 +127,16 @@ C_STYLE_FILES ?= $(sort $(wildcard $(addprefix $(ROOT)/,module/linux/*.[ch] modu
 # checkpatch.pl and its data files come from Debian's linux-source package at
 # build time, as the selftests' kselftest headers do; no kernel file is kept
 # in this tree. Types not checked, and why:
-#   EXPORT_SYMBOL        module/linux/exports.c exports the core's C API,
-#                        whose functions are defined in C++: no export can
-#                        follow its definition.
-#   BLOCK_COMMENT_STYLE  the glue's multi-line comments end with " */" on
-#                        their last line (26 of them today, written so
-#                        throughout the glue and the CLI): a house style.
-#   BRACKET_SPACE        a false positive on LKPORT_IOCTL's designated
-#                        initializer "[_IOC_NR(c)] = { ... }" (ioctl.h).
-#   CONSIDER_COMPLETION  the benchmarks measure Linux's semaphore against
-#                        LK's on purpose (ktest_bench.c).
+#  - EXPORT_SYMBOL        module/linux/exports.c exports the core's C API,
+#                         whose functions are defined in C++: no export can
+#                         follow its definition.
+#  - BLOCK_COMMENT_STYLE  the glue's multi-line comments end with " */" on
+#                         their last line (26 of them today, written so
+#                         throughout the glue and the CLI): a house style.
+#  - BRACKET_SPACE        a false positive on LKPORT_IOCTL's designated
+#                         initializer "[_IOC_NR(c)] = { ... }" (ioctl.h).
+#  - CONSIDER_COMPLETION  the benchmarks measure Linux's semaphore against
+#                         LK's on purpose (ktest_bench.c).
 KSRC_TARBALL ?= $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
 CHECKPATCH := $(B)/checkpatch/scripts/checkpatch.pl
 CHECKPATCH_IGNORE := EXPORT_SYMBOL,BLOCK_COMMENT_STYLE,BRACKET_SPACE,CONSIDER_COMPLETION
