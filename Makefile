@@ -16,9 +16,12 @@
 #                  LKPORT_DEBUG_KERNEL=0
 #   make module    lkport.ko for KDIR (default: the running kernel), in place
 #   make style     clang-format check of the C++ core (CXX_STYLE_FILES,
-#                  module/core/.clang-format) and checkpatch.pl of the C glue
-#                  and ktest (C_STYLE_FILES); part of check. It changes no
-#                  file: `make style-fix` formats CXX_STYLE_FILES in place
+#                  module/core/.clang-format), checkpatch.pl of the C glue
+#                  and ktest (C_STYLE_FILES), and test names (one pattern,
+#                  suite.behaviour in snake_case: tools/test-names.py);
+#                  part of check. It changes no file: `make style-fix`
+#                  formats CXX_STYLE_FILES, tools/test-names.py --apply
+#                  renames tests
 #   make sparse    sparse over the C glue and ktest, every VM kernel
 #                  (KREL= for one); fails on any warning
 #   make compile_commands.json
@@ -62,7 +65,7 @@ MODULE_SRCS := Kbuild $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -
 
 .PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
 	host-test host-tsa vm-harness-test vm-test vm-stress payload initramfs clean help compile_commands.json \
-	style style-cxx style-c style-fix sparse
+	style style-cxx style-c style-names style-fix sparse
 all: modules-vm user bpf bench-user host
 
 help:
@@ -160,7 +163,13 @@ style-c: $(CHECKPATCH)
 		>$(B)/checkpatch/report 2>&1 || rc=$$?; \
 	grep -v '^total: 0 errors, 0 warnings,' $(B)/checkpatch/report; exit $$rc
 
-style: style-cxx style-c
+# Every test named <object>.<behaviour> in snake_case, in the host tests,
+# ktest and the selftests.
+style-names:
+	@echo "==== test names"
+	@$(ROOT)/tools/test-names.py --check $(ROOT)
+
+style: style-cxx style-c style-names
 
 style-fix:
 	cd $(ROOT) && $(CLANG_FORMAT) -i $(CXX_STYLE_FILES)

@@ -11,9 +11,10 @@
 # Environment:
 #   LKPORT_KTEST_KO    the module (default: /lkport/lkport_ktest.ko, then
 #                      next to this script, then ../build/kmod/$(uname -r)/)
-#   LKPORT_KTEST_MODE  what to run: "all" (default), "stress", suite or case
-#                      names, "scale=N" (see module/ktest/ktest_main.c); if
-#                      unset, lkport.ktest=WORD[,WORD...] on the kernel
+#   LKPORT_KTEST_MODE  what to run: "all" (default), "stress", suites
+#                      ("event") or cases ("event.basic", as the results
+#                      name them), "scale=N" (see module/ktest/ktest_main.c);
+#                      if unset, lkport.ktest=WORD[,WORD...] on the kernel
 #                      command line
 #
 # Exit status: 0 every test passed, 1 a test failed or the module did not

@@ -4,8 +4,9 @@
  *
  * Nothing runs at load time. Under /sys/kernel/debug/lkport_ktest/:
  *
- *   run      write "all", "stress", a suite or case name (several may be
- *            given, separated by spaces or commas; "stress" or "scale=N"
+ *   run      write "all", "stress", a suite ("event") or a case
+ *            ("event.basic"; several may be given, separated by spaces or
+ *            commas; "stress" or "scale=N"
  *            multiplies every test's iterations). The write runs the tests
  *            in the writer's context and returns when they are done:
  *            -EIO if any failed, -EINVAL for an unknown name. Reading it
@@ -48,8 +49,11 @@ struct lkt_selection {
 	const char *mode;
 };
 
+/* name: "all", a suite, or suite.case as the results print it. */
 static bool lkt_select(struct lkt_selection *sel, const char *name)
 {
+	const char *dot = strchr(name, '.');
+	size_t slen = dot ? dot - name : strlen(name);
 	unsigned int i, j;
 	bool found = false;
 
@@ -61,8 +65,10 @@ static bool lkt_select(struct lkt_selection *sel, const char *name)
 			found = true;
 			continue;
 		}
+		if (!dot || strlen(s->name) != slen || strncmp(name, s->name, slen))
+			continue;
 		for (j = 0; j < s->n_cases; j++) {
-			if (!strcmp(name, s->cases[j].name)) {
+			if (!strcmp(dot + 1, s->cases[j].name)) {
 				sel->cases[i] |= BIT_ULL(j);
 				found = true;
 			}
@@ -111,35 +117,39 @@ struct lkt_totals {
 	unsigned int pass, fail, skip;
 };
 
-static bool lkt_run_case(struct lkt_log *log, const struct lkt_case *c,
-			 unsigned int num, unsigned int scale, struct lkt_totals *tot)
+/* Reports each case as suite.case, the name lkt_select takes. */
+static bool lkt_run_case(struct lkt_log *log, const struct lkt_suite *s,
+			 const struct lkt_case *c, unsigned int num, unsigned int scale,
+			 struct lkt_totals *tot)
 {
+	char name[64];
 	struct lkt t = {
-		.name = c->name,
+		.name = name,
 		.log = log,
 		.scale = scale,
 	};
 	u64 start;
 	int failures;
 
+	snprintf(name, sizeof(name), "%s.%s", s->name, c->name);
 	atomic_set(&t.failures, 0);
 	atomic_set(&t.diag_left, LKT_DIAG_BUDGET);
 	start = lkt_now();
 	c->run(&t);
 	failures = atomic_read(&t.failures);
-	lkt_diag(&t, "%s: %llu ms", c->name, lkt_ms_since(start));
+	lkt_diag(&t, "%s: %llu ms", t.name, lkt_ms_since(start));
 	if (failures) {
-		lkt_diag(&t, "%s: %d failed checks", c->name, failures);
-		lkt_log_line(log, "    not ok %u %s", num, c->name);
+		lkt_diag(&t, "%s: %d failed checks", t.name, failures);
+		lkt_log_line(log, "    not ok %u %s", num, t.name);
 		tot->fail++;
 		return false;
 	}
 	if (t.skipped) {
-		lkt_log_line(log, "    ok %u %s # SKIP %s", num, c->name, t.skip_reason);
+		lkt_log_line(log, "    ok %u %s # SKIP %s", num, t.name, t.skip_reason);
 		tot->skip++;
 		return true;
 	}
-	lkt_log_line(log, "    ok %u %s", num, c->name);
+	lkt_log_line(log, "    ok %u %s", num, t.name);
 	tot->pass++;
 	return true;
 }
@@ -179,7 +189,7 @@ int lkt_run_tests(struct lkt_log *log, const char *cmd_in)
 		lkt_log_line(log, "    1..%u", ncases);
 		for (j = 0; j < s->n_cases; j++)
 			if (sel.cases[i] & BIT_ULL(j))
-				lkt_run_case(log, &s->cases[j], ++cnum, sel.scale, &st);
+				lkt_run_case(log, s, &s->cases[j], ++cnum, sel.scale, &st);
 		lkt_log_line(log, "    # %s: pass:%u fail:%u skip:%u total:%u", s->name,
 			     st.pass, st.fail, st.skip, ncases);
 		if (st.fail)

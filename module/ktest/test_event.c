@@ -418,12 +418,12 @@ static void event_signal_hardirq(struct lkt *t)
 }
 
 static const struct lkt_case event_cases[] = {
-	{ "event_basic", event_basic },
-	{ "event_broadcast", event_broadcast },
-	{ "event_autounsignal", event_autounsignal },
-	{ "event_autounsignal_race", event_autounsignal_race },
-	{ "event_destroy_waiters", event_destroy_waiters },
-	{ "event_signal_hardirq", event_signal_hardirq },
+	{ "basic", event_basic },
+	{ "broadcast", event_broadcast },
+	{ "autounsignal", event_autounsignal },
+	{ "autounsignal_race", event_autounsignal_race },
+	{ "destroy_waiters", event_destroy_waiters },
+	{ "signal_hardirq", event_signal_hardirq },
 };
 
 const struct lkt_suite lkt_event_suite = {

@@ -390,9 +390,9 @@ out:
 }
 
 static const struct lkt_case handler_cases[] = {
-	{ "handler_basic", handler_basic },
-	{ "handler_register_race", handler_register_race },
-	{ "handler_dispatch_race", handler_dispatch_race },
+	{ "basic", handler_basic },
+	{ "register_race", handler_register_race },
+	{ "dispatch_race", handler_dispatch_race },
 };
 
 const struct lkt_suite lkt_handler_suite = {

@@ -438,11 +438,11 @@ out:
 }
 
 static const struct lkt_case mutex_cases[] = {
-	{ "mutex_timeout_free", mutex_timeout_free },
-	{ "mutex_timeout_held", mutex_timeout_held },
-	{ "mutex_handoff_fifo", mutex_handoff_fifo },
-	{ "mutex_contention", mutex_contention },
-	{ "mutex_timeout_race", mutex_timeout_race },
+	{ "timeout_free", mutex_timeout_free },
+	{ "timeout_held", mutex_timeout_held },
+	{ "handoff_fifo", mutex_handoff_fifo },
+	{ "contention", mutex_contention },
+	{ "timeout_race", mutex_timeout_race },
 };
 
 const struct lkt_suite lkt_mutex_suite = {

@@ -1118,15 +1118,15 @@ static void port_write_hardirq(struct lkt *t)
 }
 
 static const struct lkt_case port_cases[] = {
-	{ "port_basic", port_basic },
-	{ "port_modes", port_modes },
-	{ "port_close_wakes", port_close_wakes },
-	{ "port_pingpong", port_pingpong },
-	{ "port_stream", port_stream },
-	{ "port_group_basic", port_group_basic },
-	{ "port_group_limits", port_group_limits },
-	{ "port_group_stream", port_group_stream },
-	{ "port_write_hardirq", port_write_hardirq },
+	{ "basic", port_basic },
+	{ "modes", port_modes },
+	{ "close_wakes", port_close_wakes },
+	{ "pingpong", port_pingpong },
+	{ "stream", port_stream },
+	{ "group_basic", port_group_basic },
+	{ "group_limits", port_group_limits },
+	{ "group_stream", port_group_stream },
+	{ "write_hardirq", port_write_hardirq },
 };
 
 const struct lkt_suite lkt_port_suite = {

@@ -301,11 +301,11 @@ static void sem_post_hardirq(struct lkt *t)
 }
 
 static const struct lkt_case sem_cases[] = {
-	{ "sem_basic", sem_basic },
-	{ "sem_producer_consumer", sem_producer_consumer },
-	{ "sem_timeout_race", sem_timeout_race },
-	{ "sem_destroy_waiters", sem_destroy_waiters },
-	{ "sem_post_hardirq", sem_post_hardirq },
+	{ "basic", sem_basic },
+	{ "producer_consumer", sem_producer_consumer },
+	{ "timeout_race", sem_timeout_race },
+	{ "destroy_waiters", sem_destroy_waiters },
+	{ "post_hardirq", sem_post_hardirq },
 };
 
 const struct lkt_suite lkt_sem_suite = {

@@ -33,7 +33,7 @@ bool all_bytes(const lk_port_packet_t& p, unsigned char tag) {
 
 }  // namespace
 
-TEST(CApi, StatusValuesAreLks) {
+TEST(capi, status_values_are_lks) {
     // Ported LK code compares against these numbers; C callers spell them
     // LK_ERR_*.
     EXPECT_EQ(0, LK_NO_ERROR);
@@ -48,7 +48,7 @@ TEST(CApi, StatusValuesAreLks) {
     EXPECT_EQ(LK_INFINITE_TIME, lk::INFINITE_TIME);
 }
 
-TEST(CApi, Mutex) {
+TEST(capi, mutex) {
     lk_mutex_t m;
     lk_mutex_init(&m);
     EXPECT_EQ(0, lk_is_mutex_held(&m));
@@ -83,7 +83,7 @@ TEST(CApi, Mutex) {
     lk_mutex_destroy(&m);
 }
 
-TEST(CApi, MutexDestroyWakesWaiters) {
+TEST(capi, mutex_destroy_wakes_waiters) {
     lk_mutex_t m;
     lk_mutex_init(&m);
     ASSERT_EQ(lk::NO_ERROR, lk_mutex_acquire(&m));
@@ -96,7 +96,7 @@ TEST(CApi, MutexDestroyWakesWaiters) {
     lk_test::expected_warnings = 1;
 }
 
-TEST(CApi, Semaphore) {
+TEST(capi, semaphore) {
     lk_semaphore_t s;
     lk_sem_init(&s, 1);
     EXPECT_EQ(lk::NO_ERROR, lk_sem_trywait(&s));
@@ -118,7 +118,7 @@ TEST(CApi, Semaphore) {
     EXPECT_EQ(lk::ERR_OBJECT_DESTROYED, got);
 }
 
-TEST(CApi, Event) {
+TEST(capi, event) {
     lk_event_t e;
     lk_event_init(&e, 0, LK_EVENT_FLAG_AUTOUNSIGNAL);
     EXPECT_EQ(0, lk_event_is_signaled(&e));
@@ -153,7 +153,7 @@ TEST(CApi, Event) {
     EXPECT_EQ(lk::ERR_OBJECT_DESTROYED, got);
 }
 
-TEST(CApi, EventPersistentAndIds) {
+TEST(capi, event_persistent_and_ids) {
     lk_event_t a, b;
     lk_event_init(&a, 1, 0);
     lk_event_init(&b, 0, 0);
@@ -175,7 +175,7 @@ TEST(CApi, EventPersistentAndIds) {
     lk_event_destroy(&b);
 }
 
-TEST(CApi, PortLifecycleOnTheDefaultRegistry) {
+TEST(capi, port_lifecycle_on_the_default_registry) {
     lk_port_t wp = nullptr, rp = nullptr, again = nullptr;
     ASSERT_EQ(lk::NO_ERROR, lk_port_create("capi-port", LK_PORT_MODE_UNICAST, &wp));
     EXPECT_EQ(8u, lk_port_capacity(wp));
@@ -220,7 +220,7 @@ TEST(CApi, PortLifecycleOnTheDefaultRegistry) {
     EXPECT_EQ(0u, lk::default_port_registry()->write_port_count());
 }
 
-TEST(CApi, PortExtensions) {
+TEST(capi, port_extensions) {
     lk_port_t wp = nullptr;
     int owner = 0;
     EXPECT_EQ(lk::ERR_INVALID_ARGS, lk_port_create_ex("capi-ex", LK_PORT_MODE_BROADCAST, 3, nullptr, &wp));
@@ -279,7 +279,7 @@ TEST(CApi, PortExtensions) {
     EXPECT_EQ(lk::NO_ERROR, lk_port_destroy(wp));
 }
 
-TEST(CApi, PortFindWriterUserWriteExAndInfo) {
+TEST(capi, port_find_writer_user_write_ex_and_info) {
     int owner = 0;
     lk_port_t wp = nullptr, found = nullptr, rp = nullptr;
     EXPECT_EQ(LK_ERR_NOT_FOUND, lk_port_find_writer("capi-info", &found));
@@ -333,7 +333,7 @@ TEST(CApi, PortFindWriterUserWriteExAndInfo) {
     EXPECT_EQ(LK_ERR_NOT_FOUND, lk_port_find_writer("capi-info", &found));
 }
 
-TEST(CApi, PortGroups) {
+TEST(capi, port_groups) {
     lk_port_t w[3], r[3];
     const char* names[3] = {"capi-g0", "capi-g1", "capi-g2"};
     for (int i = 0; i < 3; i++) {
@@ -385,7 +385,7 @@ TEST(CApi, PortGroups) {
     }
 }
 
-TEST(CApi, TypedHandles) {
+TEST(capi, typed_handles) {
     lk_write_port_t w = nullptr, again = nullptr;
     ASSERT_EQ(lk::NO_ERROR, lk_write_port_create("capi-typed", LK_PORT_MODE_BROADCAST, 16, lk_test::ctx(5), &w));
     EXPECT_EQ(lk::ERR_ALREADY_EXISTS, lk_write_port_create("capi-typed", LK_PORT_MODE_BROADCAST, 0, nullptr, &again));
@@ -478,7 +478,7 @@ TEST(CApi, TypedHandles) {
     EXPECT_EQ(0u, lk::default_port_registry()->write_port_count());
 }
 
-TEST(CApi, NullOutPointersAreInvalid) {
+TEST(capi, null_out_pointers_are_invalid) {
     EXPECT_EQ(lk::ERR_INVALID_ARGS, lk_port_create("capi-null", LK_PORT_MODE_BROADCAST, nullptr));
     EXPECT_EQ(lk::ERR_INVALID_ARGS, lk_port_open("capi-null", nullptr, nullptr));
     EXPECT_EQ(lk::ERR_INVALID_ARGS, lk_port_group(nullptr, 0, nullptr));
@@ -486,7 +486,7 @@ TEST(CApi, NullOutPointersAreInvalid) {
     EXPECT_EQ(0u, lk::default_port_registry()->write_port_count());
 }
 
-TEST(CApi, HandlerTable) {
+TEST(capi, handler_table) {
     static std::atomic<int> calls;
     static void* seen;
     calls = 0;

@@ -42,7 +42,7 @@ struct Waiters {
 
 }  // namespace
 
-TEST(Event, AutoUnsignalSignalReleasesExactlyOneWaiter) {
+TEST(event, autounsignal_signal_releases_exactly_one_waiter) {
     Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
     Waiters w(e, 4);
     EXPECT_EQ(1, e.signal());
@@ -62,7 +62,7 @@ TEST(Event, AutoUnsignalSignalReleasesExactlyOneWaiter) {
     EXPECT_FALSE(e.is_signaled());
 }
 
-TEST(Event, AutoUnsignalWithoutWaitersStaysSignalledForTheNextWaiterOnly) {
+TEST(event, autounsignal_without_waiters_stays_signalled_for_the_next_waiter_only) {
     Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
     EXPECT_EQ(0, e.signal());
     EXPECT_TRUE(e.is_signaled());
@@ -71,7 +71,7 @@ TEST(Event, AutoUnsignalWithoutWaitersStaysSignalledForTheNextWaiterOnly) {
     EXPECT_EQ(ERR_TIMED_OUT, e.wait(Deadline::none()));
 }
 
-TEST(Event, AutoUnsignalSignalWhileSignalledIsANoOp) {
+TEST(event, autounsignal_signal_while_signalled_is_a_noop) {
     Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
     EXPECT_EQ(0, e.signal());
     EXPECT_EQ(0, e.signal());  // not counted twice
@@ -79,7 +79,7 @@ TEST(Event, AutoUnsignalSignalWhileSignalledIsANoOp) {
     EXPECT_EQ(ERR_TIMED_OUT, e.wait_timeout(0));
 }
 
-TEST(Event, AutoUnsignalPassesOneThreadPerSignalUnderContention) {
+TEST(event, autounsignal_passes_one_thread_per_signal_under_contention) {
     // Several threads wait repeatedly; each signal is made with a waiter
     // queued, so it must release exactly one thread, never more.
     Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
@@ -107,7 +107,7 @@ TEST(Event, AutoUnsignalPassesOneThreadPerSignalUnderContention) {
     for (auto& t : threads) t.join();
 }
 
-TEST(Event, PersistentSignalWakesAllAndReturnsTheCount) {
+TEST(event, persistent_signal_wakes_all_and_returns_the_count) {
     Event e;
     Waiters w(e, 3);
     EXPECT_EQ(3, e.signal());
@@ -116,7 +116,7 @@ TEST(Event, PersistentSignalWakesAllAndReturnsTheCount) {
     EXPECT_EQ(0u, e.waiters());
 }
 
-TEST(Event, PersistentStaysSignalledUntilUnsignal) {
+TEST(event, persistent_stays_signalled_until_unsignal) {
     Event e;
     EXPECT_EQ(0, e.signal());
     EXPECT_TRUE(e.is_signaled());
@@ -134,7 +134,7 @@ TEST(Event, PersistentStaysSignalledUntilUnsignal) {
     w.join();
 }
 
-TEST(Event, SignalOnAPersistentSignalledEventWakesNobody) {
+TEST(event, signal_on_a_persistent_signalled_event_wakes_nobody) {
     Event e(true);
     // Nobody can be blocked on a signalled persistent event; signal is a
     // no-op and says so.
@@ -142,7 +142,7 @@ TEST(Event, SignalOnAPersistentSignalledEventWakesNobody) {
     EXPECT_EQ(NO_ERROR, e.wait());
 }
 
-TEST(Event, InitiallySignalled) {
+TEST(event, initially_signalled) {
     Event persistent(true), autou(true, EVENT_FLAG_AUTOUNSIGNAL);
     EXPECT_TRUE(persistent.is_signaled());
     EXPECT_EQ(NO_ERROR, persistent.wait(Deadline::none()));
@@ -153,7 +153,7 @@ TEST(Event, InitiallySignalled) {
     EXPECT_EQ(0u, persistent.flags());
 }
 
-TEST(Event, FiniteTimeout) {
+TEST(event, finite_timeout) {
     Event e;
     double start = lk_test::now_ms();
     EXPECT_EQ(ERR_TIMED_OUT, e.wait_timeout(30));
@@ -168,7 +168,7 @@ TEST(Event, FiniteTimeout) {
     EXPECT_EQ(NO_ERROR, got);
 }
 
-TEST(Event, DestroyWakesWaitersWithObjectDestroyed) {
+TEST(event, destroy_wakes_waiters_with_object_destroyed) {
     auto* e = new (nothrow) Event();
     ASSERT_NE(nullptr, e);
     Waiters w(*e, 3);
@@ -179,7 +179,7 @@ TEST(Event, DestroyWakesWaitersWithObjectDestroyed) {
     delete e;  // destroy() waited for the woken threads to leave
 }
 
-TEST(Event, UseAfterDestroyIsRefused) {
+TEST(event, use_after_destroy_is_refused) {
     Event e(true);
     e.destroy();
     e.destroy();  // idempotent, silent
@@ -191,7 +191,7 @@ TEST(Event, UseAfterDestroyIsRefused) {
     lk_test::expected_warnings = 3;  // each is misuse, WARNed in debug builds
 }
 
-TEST(Event, InterruptibleWaitEndsOnSignal) {
+TEST(event, interruptible_wait_ends_on_signal) {
     Event e;
     status_t got = NO_ERROR;
     Thread t([&] { got = e.wait(Deadline::infinite(), Interruptible::Yes); });
@@ -205,7 +205,7 @@ TEST(Event, InterruptibleWaitEndsOnSignal) {
     EXPECT_TRUE(e.is_signaled());
 }
 
-TEST(Event, AutoUnsignalInterruptedWaiterDoesNotConsumeALaterSignal) {
+TEST(event, autounsignal_interrupted_waiter_does_not_consume_a_later_signal) {
     Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
     status_t got = NO_ERROR;
     Thread t([&] { got = e.wait(Deadline::infinite(), Interruptible::Yes); });
@@ -217,7 +217,7 @@ TEST(Event, AutoUnsignalInterruptedWaiterDoesNotConsumeALaterSignal) {
     EXPECT_EQ(NO_ERROR, e.wait(Deadline::none()));
 }
 
-TEST(Event, SignalFromHardIrqContext) {
+TEST(event, signal_from_hardirq_context) {
     for (u32 flags : {0u, EVENT_FLAG_AUTOUNSIGNAL}) {
         Event e(false, flags);
         Waiters w(e, 2);
@@ -237,7 +237,7 @@ TEST(Event, SignalFromHardIrqContext) {
     EXPECT_EQ(0, lkos_host::warnings());
 }
 
-TEST(Event, WaitingInHardIrqContextIsReported) {
+TEST(event, waiting_in_hardirq_context_is_reported) {
     // The counterpart of the test above: the host does flag a sleep in
     // IRQ context, so the silence there means something.
     Event e;
@@ -250,7 +250,7 @@ TEST(Event, WaitingInHardIrqContextIsReported) {
     lk_test::expected_warnings = lkos_host::warnings();
 }
 
-TEST(Event, ObserverIsToldOfSignalUnsignalAndDestroy) {
+TEST(event, observer_is_told_of_signal_unsignal_and_destroy) {
     std::atomic<int> notes{0};
     auto note = [](void* ctx) { static_cast<std::atomic<int>*>(ctx)->fetch_add(1); };
     {

@@ -40,14 +40,14 @@ void count_call(void* ctx) { static_cast<Counter*>(ctx)->calls++; }
 
 }  // namespace
 
-TEST(HandlerTable, StaticTableStartsEmpty) {
+TEST(handler_table, static_table_starts_empty) {
     for (usize i = 0; i < g_table.size(); i++) {
         EXPECT_FALSE(g_table.is_registered(i));
         EXPECT_FALSE(g_table.handle(i));
     }
 }
 
-TEST(HandlerTable, RegisterOutOfRangeOrNullIsRefused) {
+TEST(handler_table, register_out_of_range_or_null_is_refused) {
     Counter c;
     Handler h{count_call, &c};
     EXPECT_FALSE(g_table.register_handler(8, &h));
@@ -61,7 +61,7 @@ TEST(HandlerTable, RegisterOutOfRangeOrNullIsRefused) {
     EXPECT_EQ(0, c.calls);
 }
 
-TEST(HandlerTable, RegisterNeverReplaces) {
+TEST(handler_table, register_never_replaces) {
     Counter a, b;
     Handler ha{count_call, &a}, hb{count_call, &b};
     ASSERT_TRUE(g_table.register_handler(3, &ha));
@@ -78,7 +78,7 @@ TEST(HandlerTable, RegisterNeverReplaces) {
     EXPECT_EQ(&hb, g_table.unregister_handler(3));
 }
 
-TEST(HandlerTable, HandleRunsTheHandlerWithItsCtxAndSaysSo) {
+TEST(handler_table, handle_runs_the_handler_with_its_ctx_and_says_so) {
     lk::HandlerTable<4> t;
     Counter c[4];
     Handler hs[4];
@@ -102,7 +102,7 @@ TEST(HandlerTable, HandleRunsTheHandlerWithItsCtxAndSaysSo) {
     lkos_dispatch_sync();
 }
 
-TEST(HandlerTable, UnregisterAndTakeReturnThePreviousHandler) {
+TEST(handler_table, unregister_and_take_return_the_previous_handler) {
     lk::HandlerTable<2> t;
     Counter c;
     Handler h{count_call, &c};
@@ -122,7 +122,7 @@ TEST(HandlerTable, UnregisterAndTakeReturnThePreviousHandler) {
     EXPECT_EQ(0, c.calls);
 }
 
-TEST(HandlerTable, HandlerMayDispatchAnotherSlot) {
+TEST(handler_table, handler_may_dispatch_another_slot) {
     // Dispatch sections nest: a handler that dispatches works.
     static lk::HandlerTable<2> t;
     Counter inner;
@@ -164,7 +164,7 @@ void check_ctx(void* p) {
 
 }  // namespace
 
-TEST(HandlerTable, UnregisterWaitsForRunningDispatchesBeforeTheCtxIsFreed) {
+TEST(handler_table, unregister_waits_for_running_dispatches_before_the_ctx_is_freed) {
     // One thread dispatches the slot in a tight loop while another
     // installs a fresh heap Handler and ctx, unregisters them and frees
     // them at once, thousands of times. If unregister_handler() returned
@@ -207,7 +207,7 @@ TEST(HandlerTable, UnregisterWaitsForRunningDispatchesBeforeTheCtxIsFreed) {
     EXPECT_EQ(dispatched.load(), ran.load());
 }
 
-TEST(HandlerTable, RegistrationPublishesTheCtx) {
+TEST(handler_table, registration_publishes_the_ctx) {
     // The dispatcher polls a slot; the registrar fills a fresh ctx with
     // plain stores and registers it. Every dispatch that finds the handler
     // must see the whole ctx as written (TSan flags an unordered read).
@@ -244,7 +244,7 @@ TEST(HandlerTable, RegistrationPublishesTheCtx) {
     for (auto* h : hs) delete h;
 }
 
-TEST(HandlerTable, HandleFromHardIrqContext) {
+TEST(handler_table, handle_from_hardirq_context) {
     lk::HandlerTable<1> t;
     Counter c;
     Handler h{count_call, &c};

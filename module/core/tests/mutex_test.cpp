@@ -29,7 +29,7 @@ void ExpectFreeToAnotherThread(Mutex& m) {
 
 }  // namespace
 
-TEST(Mutex, AcquireAndReleaseUncontended) {
+TEST(mutex, acquire_and_release_uncontended) {
     Mutex m;
     EXPECT_FALSE(m.is_held());
     EXPECT_EQ(NO_ERROR, m.acquire());
@@ -40,7 +40,7 @@ TEST(Mutex, AcquireAndReleaseUncontended) {
     EXPECT_EQ(NO_ERROR, m.release());
 }
 
-TEST(Mutex, MutualExclusionUnderContention) {
+TEST(mutex, mutual_exclusion_under_contention) {
     Mutex m;
     long counter = 0;  // plain: a lapse in exclusion is a lost update and a TSan report
     std::atomic<int> inside{0}, overlaps{0};
@@ -63,7 +63,7 @@ TEST(Mutex, MutualExclusionUnderContention) {
     EXPECT_FALSE(m.is_held());
 }
 
-TEST(Mutex, ZeroTimeoutSucceedsOnAFreeMutex) {
+TEST(mutex, zero_timeout_succeeds_on_a_free_mutex) {
     Mutex m;
     // LK: only a contended mutex fails a zero timeout.
     EXPECT_EQ(NO_ERROR, m.acquire(Deadline::none()));
@@ -73,7 +73,7 @@ TEST(Mutex, ZeroTimeoutSucceedsOnAFreeMutex) {
     EXPECT_EQ(NO_ERROR, m.release());
 }
 
-TEST(Mutex, ZeroTimeoutOnAHeldMutexTimesOut) {
+TEST(mutex, zero_timeout_on_a_held_mutex_times_out) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     Thread([&] {
@@ -87,7 +87,7 @@ TEST(Mutex, ZeroTimeoutOnAHeldMutexTimesOut) {
     ExpectFreeToAnotherThread(m);
 }
 
-TEST(Mutex, FiniteTimeoutOnAHeldMutex) {
+TEST(mutex, finite_timeout_on_a_held_mutex) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     Thread([&] {
@@ -101,7 +101,7 @@ TEST(Mutex, FiniteTimeoutOnAHeldMutex) {
     ExpectFreeToAnotherThread(m);
 }
 
-TEST(Mutex, ReleaseHandsOffSoANewcomerCannotBarge) {
+TEST(mutex, release_hands_off_so_a_newcomer_cannot_barge) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     std::atomic<bool> acquired{false}, go{false};
@@ -125,7 +125,7 @@ TEST(Mutex, ReleaseHandsOffSoANewcomerCannotBarge) {
     EXPECT_EQ(NO_ERROR, m.release());
 }
 
-TEST(Mutex, WaitersAcquireInArrivalOrder) {
+TEST(mutex, waiters_acquire_in_arrival_order) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     constexpr int kWaiters = 4;
@@ -149,7 +149,7 @@ TEST(Mutex, WaitersAcquireInArrivalOrder) {
     for (int i = 0; i < kWaiters; i++) EXPECT_EQ(i, order[i]);
 }
 
-TEST(Mutex, IsHeldOnlyForTheHolder) {
+TEST(mutex, is_held_only_for_the_holder) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     bool other_sees_held = true;
@@ -159,7 +159,7 @@ TEST(Mutex, IsHeldOnlyForTheHolder) {
     EXPECT_EQ(NO_ERROR, m.release());
 }
 
-TEST(Mutex, ReacquireByTheHolderIsBusyAndWarns) {
+TEST(mutex, reacquire_by_the_holder_is_busy_and_warns) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     // LK would panic (debug) or deadlock; lkport WARNs and refuses.
@@ -173,7 +173,7 @@ TEST(Mutex, ReacquireByTheHolderIsBusyAndWarns) {
     ExpectFreeToAnotherThread(m);
 }
 
-TEST(Mutex, ReleaseByANonOwnerIsRefusedAndChangesNothing) {
+TEST(mutex, release_by_a_non_owner_is_refused_and_changes_nothing) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     Thread([&] { EXPECT_EQ(ERR_NOT_ALLOWED, m.release()); }).join();
@@ -189,7 +189,7 @@ TEST(Mutex, ReleaseByANonOwnerIsRefusedAndChangesNothing) {
     EXPECT_EQ(NO_ERROR, m.release());
 }
 
-TEST(Mutex, DestroyWakesWaitersWithObjectDestroyed) {
+TEST(mutex, destroy_wakes_waiters_with_object_destroyed) {
     auto* m = new (nothrow) Mutex();
     ASSERT_NE(nullptr, m);
     ASSERT_EQ(NO_ERROR, m->acquire());
@@ -212,7 +212,7 @@ TEST(Mutex, DestroyWakesWaitersWithObjectDestroyed) {
     delete m;
 }
 
-TEST(Mutex, DestroyWhileHeldWarnsAndLaterUseIsRefused) {
+TEST(mutex, destroy_while_held_warns_and_later_use_is_refused) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     m.destroy();
@@ -225,7 +225,7 @@ TEST(Mutex, DestroyWhileHeldWarnsAndLaterUseIsRefused) {
     lk_test::expected_warnings = 4;
 }
 
-TEST(Mutex, DestroyOfAFreeMutexIsSilent) {
+TEST(mutex, destroy_of_a_free_mutex_is_silent) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     ASSERT_EQ(NO_ERROR, m.release());
@@ -233,7 +233,7 @@ TEST(Mutex, DestroyOfAFreeMutexIsSilent) {
     EXPECT_EQ(0, lkos_host::warnings());
 }
 
-TEST(Mutex, AutoLockHoldsForItsScope) {
+TEST(mutex, auto_lock_holds_for_its_scope) {
     Mutex m;
     {
         AutoLock lock(m);
@@ -248,7 +248,7 @@ TEST(Mutex, AutoLockHoldsForItsScope) {
     EXPECT_FALSE(m.is_held());
 }
 
-TEST(Mutex, AutoLockEarlyReleaseReleasesOnce) {
+TEST(mutex, auto_lock_early_release_releases_once) {
     Mutex m;
     {
         AutoLock lock(m);
@@ -265,7 +265,7 @@ TEST(Mutex, AutoLockEarlyReleaseReleasesOnce) {
     EXPECT_EQ(0, lkos_host::warnings());
 }
 
-TEST(Mutex, AutoLockSaysWhetherItHolds) {
+TEST(mutex, auto_lock_says_whether_it_holds) {
     Mutex m;
     {
         AutoLock lock(m);
@@ -278,7 +278,7 @@ TEST(Mutex, AutoLockSaysWhetherItHolds) {
     EXPECT_EQ(0, lkos_host::warnings());
 }
 
-TEST(Mutex, AutoLockOnAMutexAlreadyHeldHoldsNothing) {
+TEST(mutex, auto_lock_on_a_mutex_already_held_holds_nothing) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     {
@@ -296,7 +296,7 @@ TEST(Mutex, AutoLockOnAMutexAlreadyHeldHoldsNothing) {
     ExpectFreeToAnotherThread(m);
 }
 
-TEST(Mutex, AutoLockOnADestroyedMutexHoldsNothing) {
+TEST(mutex, auto_lock_on_a_destroyed_mutex_holds_nothing) {
     Mutex m;
     m.destroy();
     {
@@ -310,7 +310,7 @@ TEST(Mutex, AutoLockOnADestroyedMutexHoldsNothing) {
     lk_test::expected_warnings = 1;
 }
 
-TEST(Mutex, InterruptedWaiterBacksOut) {
+TEST(mutex, interrupted_waiter_backs_out) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     status_t got = NO_ERROR;
@@ -326,7 +326,7 @@ TEST(Mutex, InterruptedWaiterBacksOut) {
     ExpectFreeToAnotherThread(m);
 }
 
-TEST(Mutex, UninterruptibleAcquireIgnoresSignal) {
+TEST(mutex, uninterruptible_acquire_ignores_signal) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     status_t got = ERR_GENERIC;
@@ -345,7 +345,7 @@ TEST(Mutex, UninterruptibleAcquireIgnoresSignal) {
     EXPECT_EQ(NO_ERROR, got);
 }
 
-TEST(Mutex, TimedWaitersRacingHandOffKeepTheCountExact) {
+TEST(mutex, timed_waiters_racing_hand_off_keep_the_count_exact) {
     // Waiters give up after a few tens of microseconds while holders hand
     // the mutex on. A waiter that both timed out and was handed the mutex
     // would leave it held by nobody or by two; the counter and the final

@@ -111,7 +111,9 @@ class PortGroups : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(PortGroups, ReadReturnsThePacketWithItsMembersCtx) {
+using port_group = PortGroups;  // the test suite's name
+
+TEST_F(port_group, read_returns_the_packet_with_its_members_ctx) {
     make(3);
     PortGroup* g = group({rps[0], rps[1], rps[2]});
     ASSERT_EQ(NO_ERROR, put(1, 11));
@@ -132,7 +134,7 @@ TEST_F(PortGroups, ReadReturnsThePacketWithItsMembersCtx) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, GroupReadManyGathersFromSeveralMembers) {
+TEST_F(port_group, group_read_many_gathers_from_several_members) {
     make(3);
     PortGroup* g = group({rps[0], rps[1], rps[2]});
     ASSERT_EQ(NO_ERROR, put(0, 1));
@@ -151,7 +153,7 @@ TEST_F(PortGroups, GroupReadManyGathersFromSeveralMembers) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, ReadHandleAndReadabilityFollowTheHandleKind) {
+TEST_F(port_group, read_handle_and_readability_follow_the_handle_kind) {
     make(1);
     PortGroup* g = group({rps[0]});
     EXPECT_FALSE(reg.readable(g));
@@ -169,7 +171,7 @@ TEST_F(PortGroups, ReadHandleAndReadabilityFollowTheHandleKind) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, AddAndRemoveMembers) {
+TEST_F(port_group, add_and_remove_members) {
     make(2);
     PortGroup* g = group({});
     PortResult r;
@@ -191,7 +193,7 @@ TEST_F(PortGroups, AddAndRemoveMembers) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, APortBelongsToOneGroupAtMost) {
+TEST_F(port_group, a_port_belongs_to_one_group_at_most) {
     make(3);
     PortGroup* a = group({rps[0]});
     PortGroup* b = group({rps[1]});
@@ -213,7 +215,7 @@ TEST_F(PortGroups, APortBelongsToOneGroupAtMost) {
     EXPECT_EQ(NO_ERROR, reg.close(b));
 }
 
-TEST_F(PortGroups, OnlyReadPortsCanBeMembers) {
+TEST_F(port_group, only_read_ports_can_be_members) {
     make(2);
     PortGroup* g = nullptr;
     // A write port, a port listed twice, a null handle.
@@ -231,7 +233,7 @@ TEST_F(PortGroups, OnlyReadPortsCanBeMembers) {
     EXPECT_EQ(NO_ERROR, reg.close(other));
 }
 
-TEST_F(PortGroups, AtMost256Members) {
+TEST_F(port_group, at_most_256_members) {
     make(int(kPortGroupMax) + 1);
     std::vector<PortHandle*> all(rps.begin(), rps.end());
     PortGroup* g = nullptr;
@@ -255,7 +257,7 @@ TEST_F(PortGroups, AtMost256Members) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, BlockedGroupReadIsWokenByAWriteToAnyMember) {
+TEST_F(port_group, blocked_group_read_is_woken_by_a_write_to_any_member) {
     make(4);
     PortGroup* g = group({rps[0], rps[1], rps[2], rps[3]});
     for (int target : {2, 0, 3}) {
@@ -272,7 +274,7 @@ TEST_F(PortGroups, BlockedGroupReadIsWokenByAWriteToAnyMember) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, GroupReadTimesOut) {
+TEST_F(port_group, group_read_times_out) {
     make(1);
     PortGroup* g = group({rps[0]});
     PortResult r;
@@ -282,7 +284,7 @@ TEST_F(PortGroups, GroupReadTimesOut) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, InterruptibleGroupReadEndsOnSignal) {
+TEST_F(port_group, interruptible_group_read_ends_on_signal) {
     make(1);
     PortGroup* g = group({rps[0]});
     status_t got = NO_ERROR;
@@ -297,7 +299,7 @@ TEST_F(PortGroups, InterruptibleGroupReadEndsOnSignal) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, AddingAPortThatHoldsDataWakesABlockedGroupReader) {
+TEST_F(port_group, adding_a_port_that_holds_data_wakes_a_blocked_group_reader) {
     make(2);
     PortGroup* g = group({rps[0]});
     ASSERT_EQ(NO_ERROR, put(1, 42));  // queued on rps[1], outside the group
@@ -314,7 +316,7 @@ TEST_F(PortGroups, AddingAPortThatHoldsDataWakesABlockedGroupReader) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, CloseWakesGroupReadersAndDetachesMembers) {
+TEST_F(port_group, close_wakes_group_readers_and_detaches_members) {
     make(2);
     PortGroup* g = group({rps[0], rps[1]});
     status_t got[2] = {NO_ERROR, NO_ERROR};
@@ -340,7 +342,7 @@ TEST_F(PortGroups, CloseWakesGroupReadersAndDetachesMembers) {
     EXPECT_EQ(NO_ERROR, reg.close(again));
 }
 
-TEST_F(PortGroups, ClosingAGroupLeavesQueuedPacketsWithTheMembers) {
+TEST_F(port_group, closing_a_group_leaves_queued_packets_with_the_members) {
     make(1);
     PortGroup* g = group({rps[0]});
     ASSERT_EQ(NO_ERROR, put(0, 3));
@@ -350,7 +352,7 @@ TEST_F(PortGroups, ClosingAGroupLeavesQueuedPacketsWithTheMembers) {
     EXPECT_EQ(3u, value(r.packet));
 }
 
-TEST_F(PortGroups, AWriteWakesTheGroupReaderBeforeThePortsOwnReader) {
+TEST_F(port_group, a_write_wakes_the_group_reader_before_the_ports_own_reader) {
     make(1);
     PortGroup* g = group({rps[0]});
     PortResult gr{}, pr{};
@@ -378,7 +380,7 @@ TEST_F(PortGroups, AWriteWakesTheGroupReaderBeforeThePortsOwnReader) {
 // lkport's deviation from LK: a group read is cancelled only once every
 // member's writer is gone (LK: as soon as one member is cancelled and
 // empty, so such a group could never wait again).
-TEST_F(PortGroups, CancelledOnlyOnceEveryMembersWriterIsDestroyed) {
+TEST_F(port_group, cancelled_only_once_every_members_writer_is_destroyed) {
     make(2);
     PortGroup* g = group({rps[0], rps[1]});
     ASSERT_EQ(NO_ERROR, put(0, 5));
@@ -404,7 +406,7 @@ TEST_F(PortGroups, CancelledOnlyOnceEveryMembersWriterIsDestroyed) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, AnEmptyGroupIsNeverCancelled) {
+TEST_F(port_group, an_empty_group_is_never_cancelled) {
     PortGroup* g = group({});
     PortResult r;
     EXPECT_EQ(ERR_TIMED_OUT, reg.group_read(g, Deadline::none(), &r));
@@ -413,7 +415,7 @@ TEST_F(PortGroups, AnEmptyGroupIsNeverCancelled) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, DestroyOfTheLastLiveMembersWriterWakesABlockedGroupReader) {
+TEST_F(port_group, destroy_of_the_last_live_members_writer_wakes_a_blocked_group_reader) {
     make(2);
     PortGroup* g = group({rps[0], rps[1]});
     status_t got = NO_ERROR;
@@ -432,7 +434,7 @@ TEST_F(PortGroups, DestroyOfTheLastLiveMembersWriterWakesABlockedGroupReader) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, AddingACancelledPortToAnEmptyGroupWakesABlockedGroupReader) {
+TEST_F(port_group, adding_a_cancelled_port_to_an_empty_group_wakes_a_blocked_group_reader) {
     make(2);
     PortGroup* g = group({});
     destroy_writer(1);
@@ -452,7 +454,7 @@ TEST_F(PortGroups, AddingACancelledPortToAnEmptyGroupWakesABlockedGroupReader) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, RemovingTheLastLiveMemberCancelsABlockedGroupRead) {
+TEST_F(port_group, removing_the_last_live_member_cancels_a_blocked_group_read) {
     // {live, dead}: the group waits. Once the live member is removed,
     // every member left is dead: nothing can ever arrive, and a thread
     // blocked on the group (or a poller) must learn of it now, not at its
@@ -463,7 +465,7 @@ TEST_F(PortGroups, RemovingTheLastLiveMemberCancelsABlockedGroupRead) {
     expect_cut_cancels_blocked_read(g, [&] { ASSERT_EQ(NO_ERROR, reg.group_remove(g, rps[0])); });
 }
 
-TEST_F(PortGroups, ClosingTheLastLiveMemberCancelsABlockedGroupRead) {
+TEST_F(port_group, closing_the_last_live_member_cancels_a_blocked_group_read) {
     make(2);
     PortGroup* g = group({rps[0], rps[1]});
     destroy_writer(0);
@@ -473,7 +475,7 @@ TEST_F(PortGroups, ClosingTheLastLiveMemberCancelsABlockedGroupRead) {
     });
 }
 
-TEST_F(PortGroups, ObserverIsToldOfMemberData) {
+TEST_F(port_group, observer_is_told_of_member_data) {
     make(2);
     PortGroup* g = group({rps[0]});
     std::atomic<int> notes{0};
@@ -487,7 +489,7 @@ TEST_F(PortGroups, ObserverIsToldOfMemberData) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, ManyWritersOneGroupReaderGetsEveryPacketOnce) {
+TEST_F(port_group, many_writers_one_group_reader_gets_every_packet_once) {
     constexpr int kPorts = 4, kPerPort = 400;
     make(kPorts);
     PortGroup* g = group({rps[0], rps[1], rps[2], rps[3]});
@@ -520,7 +522,7 @@ TEST_F(PortGroups, ManyWritersOneGroupReaderGetsEveryPacketOnce) {
     EXPECT_EQ(NO_ERROR, reg.close(g));
 }
 
-TEST_F(PortGroups, AllocationFailureChangesNothing) {
+TEST_F(port_group, allocation_failure_changes_nothing) {
     make(2);
     long live = lkos_host::live_allocations();
     PortGroup* g = nullptr;

@@ -93,7 +93,9 @@ using V = std::vector<std::uint64_t>;
 
 }  // namespace
 
-TEST_F(Port, CreateOpenWriteReadCloseDestroy) {
+using port = Port;  // the test suite's name
+
+TEST_F(port, create_open_write_read_close_destroy) {
     WritePort* wp = create("life");
     EXPECT_STREQ("life", wp->name());
     EXPECT_EQ(u32(PORT_MODE_BROADCAST), wp->mode());
@@ -112,7 +114,7 @@ TEST_F(Port, CreateOpenWriteReadCloseDestroy) {
     EXPECT_EQ(0u, reg.write_port_count());
 }
 
-TEST_F(Port, NamesUpTo63BytesAreAcceptedAnd64Rejected) {
+TEST_F(port, names_up_to_63_bytes_are_accepted_and_64_rejected) {
     std::string n63(63, 'a'), n64(64, 'a');
     n63.back() = 'z';
     WritePort* wp = nullptr;
@@ -133,7 +135,7 @@ TEST_F(Port, NamesUpTo63BytesAreAcceptedAnd64Rejected) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, InvalidArgumentsAreRejected) {
+TEST_F(port, invalid_arguments_are_rejected) {
     WritePort* wp = nullptr;
     ReadPort* rp = nullptr;
     EXPECT_EQ(ERR_INVALID_ARGS, reg.create(nullptr, PORT_MODE_BROADCAST, 0, nullptr, &wp));
@@ -157,7 +159,7 @@ TEST_F(Port, InvalidArgumentsAreRejected) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, CreateOnAnOpenNameReturnsTheExistingPort) {
+TEST_F(port, create_on_an_open_name_returns_the_existing_port) {
     WritePort* wp = create("dup", PORT_MODE_UNICAST, 16);
     WritePort* again = nullptr;
     // LK hands back the existing port with ERR_ALREADY_EXISTS, whatever
@@ -169,7 +171,7 @@ TEST_F(Port, CreateOnAnOpenNameReturnsTheExistingPort) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, CreateOnAClosedNameIsBusyUntilDestroyed) {
+TEST_F(port, create_on_a_closed_name_is_busy_until_destroyed) {
     WritePort* wp = create("busy");
     ASSERT_EQ(NO_ERROR, reg.close(wp));
     WritePort* again = nullptr;
@@ -182,7 +184,7 @@ TEST_F(Port, CreateOnAClosedNameIsBusyUntilDestroyed) {
     close_and_destroy(fresh);
 }
 
-TEST_F(Port, OpenOfAMissingNameIsNotFound) {
+TEST_F(port, open_of_a_missing_name_is_not_found) {
     ReadPort* rp = nullptr;
     EXPECT_EQ(ERR_NOT_FOUND, reg.open("nobody", nullptr, &rp));
     WritePort* wp = create("somebody");
@@ -193,7 +195,7 @@ TEST_F(Port, OpenOfAMissingNameIsNotFound) {
     EXPECT_EQ(nullptr, rp);
 }
 
-TEST_F(Port, UnicastAllowsASingleReader) {
+TEST_F(port, unicast_allows_a_single_reader) {
     WritePort* wp = create("uni", PORT_MODE_UNICAST);
     ReadPort* first = open("uni", ctx(1));
     ReadPort* second = nullptr;
@@ -210,7 +212,7 @@ TEST_F(Port, UnicastAllowsASingleReader) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, FirstReaderInheritsEarlierPacketsLaterReadersStartEmpty) {
+TEST_F(port, first_reader_inherits_earlier_packets_later_readers_start_empty) {
     WritePort* wp = create("late");
     EXPECT_EQ(NO_ERROR, put(wp, {1, 2, 3}));
     ReadPort* first = open("late", ctx(1));
@@ -223,7 +225,7 @@ TEST_F(Port, FirstReaderInheritsEarlierPacketsLaterReadersStartEmpty) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, FullRingWithoutReaderIsAllOrNothing) {
+TEST_F(port, full_ring_without_reader_is_all_or_nothing) {
     WritePort* wp = create("full");  // 8 packets
     EXPECT_EQ(NO_ERROR, put(wp, {1, 2, 3, 4, 5}));
     EXPECT_EQ(ERR_NOT_ENOUGH_BUFFER, put(wp, {6, 7, 8, 9}));  // 4 do not fit in 3
@@ -237,7 +239,7 @@ TEST_F(Port, FullRingWithoutReaderIsAllOrNothing) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, WriteLargerThanTheRingIsRefused) {
+TEST_F(port, write_larger_than_the_ring_is_refused) {
     WritePort* wp = create("big");
     std::vector<PortPacket> nine(9, packet(1));
     EXPECT_EQ(ERR_NOT_ENOUGH_BUFFER, reg.write(wp, nine.data(), nine.size()));
@@ -250,7 +252,7 @@ TEST_F(Port, WriteLargerThanTheRingIsRefused) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, WritesFanOutToEveryReaderWithItsCtx) {
+TEST_F(port, writes_fan_out_to_every_reader_with_its_ctx) {
     WritePort* wp = create("fan");
     constexpr int kReaders = 12;
     ReadPort* rps[kReaders];
@@ -264,7 +266,7 @@ TEST_F(Port, WritesFanOutToEveryReaderWithItsCtx) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, AFullReaderIsSkippedWhileTheOthersReceive) {
+TEST_F(port, a_full_reader_is_skipped_while_the_others_receive) {
     WritePort* wp = create("skip", PORT_MODE_BROADCAST, 4);
     ReadPort* slow = open("skip", ctx(1));
     ReadPort* fast = open("skip", ctx(2));
@@ -282,7 +284,7 @@ TEST_F(Port, AFullReaderIsSkippedWhileTheOthersReceive) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, WrongHandleKindsAreBadHandles) {
+TEST_F(port, wrong_handle_kinds_are_bad_handles) {
     WritePort* wp = create("kinds");
     ReadPort* rp = open("kinds");
     PortResult r;
@@ -309,7 +311,7 @@ TEST_F(Port, WrongHandleKindsAreBadHandles) {
     EXPECT_EQ(NO_ERROR, reg.close(rp));
 }
 
-TEST_F(Port, ClosedWriterRefusesWritesButStaysOpenable) {
+TEST_F(port, closed_writer_refuses_writes_but_stays_openable) {
     WritePort* wp = create("closed", PORT_MODE_UNICAST);
     EXPECT_EQ(NO_ERROR, put(wp, {1, 2}));
     EXPECT_EQ(NO_ERROR, reg.close(wp));
@@ -327,7 +329,7 @@ TEST_F(Port, ClosedWriterRefusesWritesButStaysOpenable) {
     EXPECT_EQ(NO_ERROR, reg.close(rp));
 }
 
-TEST_F(Port, DestroyLetsReadersDrainThenCancels) {
+TEST_F(port, destroy_lets_readers_drain_then_cancels) {
     WritePort* wp = create("drain");
     ReadPort* a = open("drain", ctx(1));
     ReadPort* b = open("drain", ctx(2));
@@ -359,7 +361,7 @@ TEST_F(Port, DestroyLetsReadersDrainThenCancels) {
     close_and_destroy(again);
 }
 
-TEST_F(Port, DestroyWakesBlockedReadersWithCancelled) {
+TEST_F(port, destroy_wakes_blocked_readers_with_cancelled) {
     WritePort* wp = create("cancel");
     constexpr int kReaders = 3;
     ReadPort* rps[kReaders];
@@ -381,7 +383,7 @@ TEST_F(Port, DestroyWakesBlockedReadersWithCancelled) {
     }
 }
 
-TEST_F(Port, CloseOfAReaderWakesItsBlockedThreadsWithObjectDestroyed) {
+TEST_F(port, close_of_a_reader_wakes_its_blocked_threads_with_object_destroyed) {
     // close() frees the read port once the threads it woke are out; they
     // must not touch it after. Repeated so that ASan sees many orders.
     WritePort* wp = create("closer");
@@ -412,7 +414,7 @@ TEST_F(Port, CloseOfAReaderWakesItsBlockedThreadsWithObjectDestroyed) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, LastReaderGivesTheRingBackToTheWriter) {
+TEST_F(port, last_reader_gives_the_ring_back_to_the_writer) {
     {
         WritePort* wp = create("ring-u", PORT_MODE_UNICAST);
         ReadPort* rp = open("ring-u");
@@ -448,7 +450,7 @@ TEST_F(Port, LastReaderGivesTheRingBackToTheWriter) {
     }
 }
 
-TEST_F(Port, CapacityIsAPowerOfTwoUpTo4096) {
+TEST_F(port, capacity_is_a_power_of_two_up_to_4096) {
     WritePort* wp = nullptr;
     for (u32 bad : {3u, 6u, 12u, 4095u, 4097u, 8192u, 0x80000000u})
         EXPECT_EQ(ERR_INVALID_ARGS, reg.create("cap", PORT_MODE_BROADCAST, bad, nullptr, &wp)) << bad;
@@ -472,7 +474,7 @@ TEST_F(Port, CapacityIsAPowerOfTwoUpTo4096) {
     }
 }
 
-TEST_F(Port, BigBufferHolds64OnUnicastAndIsRejectedWithBroadcast) {
+TEST_F(port, big_buffer_holds_64_on_unicast_and_is_rejected_with_broadcast) {
     WritePort* wp = nullptr;
     EXPECT_EQ(ERR_INVALID_ARGS, reg.create("bb", PORT_MODE_BROADCAST | PORT_MODE_BIG_BUFFER, 0, nullptr, &wp));
     EXPECT_EQ(0u, reg.write_port_count());
@@ -491,7 +493,7 @@ TEST_F(Port, BigBufferHolds64OnUnicastAndIsRejectedWithBroadcast) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, ReadManyTakesUpToMaxInOrder) {
+TEST_F(port, read_many_takes_up_to_max_in_order) {
     WritePort* wp = create("many");
     ReadPort* rp = open("many", ctx(3));
     EXPECT_EQ(NO_ERROR, put(wp, {1, 2, 3, 4, 5}));
@@ -513,7 +515,7 @@ TEST_F(Port, ReadManyTakesUpToMaxInOrder) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, ReadManyBlocksForTheFirstPacket) {
+TEST_F(port, read_many_blocks_for_the_first_packet) {
     WritePort* wp = create("many-block");
     ReadPort* rp = open("many-block");
     usize got = 0;
@@ -533,7 +535,7 @@ TEST_F(Port, ReadManyBlocksForTheFirstPacket) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, ReadWithADeadlineTimesOut) {
+TEST_F(port, read_with_a_deadline_times_out) {
     WritePort* wp = create("deadline");
     ReadPort* rp = open("deadline");
     PortResult r;
@@ -553,7 +555,7 @@ TEST_F(Port, ReadWithADeadlineTimesOut) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, ReadDeadlineIsNotRestartedByAStolenWake) {
+TEST_F(port, read_deadline_is_not_restarted_by_a_stolen_wake) {
     // lkport's deviation from LK: a reader woken for a packet that another
     // reader took sleeps again until its original deadline, not for a
     // fresh timeout.
@@ -592,7 +594,7 @@ TEST_F(Port, ReadDeadlineIsNotRestartedByAStolenWake) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, InterruptibleReadEndsOnSignal) {
+TEST_F(port, interruptible_read_ends_on_signal) {
     WritePort* wp = create("intr");
     ReadPort* rp = open("intr");
     status_t got = NO_ERROR;
@@ -611,7 +613,7 @@ TEST_F(Port, InterruptibleReadEndsOnSignal) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, UninterruptibleReadIgnoresSignal) {
+TEST_F(port, uninterruptible_read_ignores_signal) {
     WritePort* wp = create("nointr");
     ReadPort* rp = open("nointr");
     status_t got = ERR_GENERIC;
@@ -630,7 +632,7 @@ TEST_F(Port, UninterruptibleReadIgnoresSignal) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, OneWriteOfSeveralPacketsReachesEverySleepingThreadOfAPort) {
+TEST_F(port, one_write_of_several_packets_reaches_every_sleeping_thread_of_a_port) {
     // Two threads read one port; a single write of two packets wakes one,
     // which takes a packet and passes the wake on: both must get one.
     WritePort* wp = create("pass-on");
@@ -650,7 +652,7 @@ TEST_F(Port, OneWriteOfSeveralPacketsReachesEverySleepingThreadOfAPort) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, PingPongKeepsTheExactSequence) {
+TEST_F(port, ping_pong_keeps_the_exact_sequence) {
     WritePort* ping = create("ping", PORT_MODE_UNICAST);
     WritePort* pong = create("pong", PORT_MODE_UNICAST);
     ReadPort* ping_r = open("ping", ctx(1));
@@ -681,7 +683,7 @@ TEST_F(Port, PingPongKeepsTheExactSequence) {
     close_and_destroy(pong);
 }
 
-TEST_F(Port, ManyWritersBroadcastToManyReadersExactlyOnceInOrder) {
+TEST_F(port, many_writers_broadcast_to_many_readers_exactly_once_in_order) {
     // Every reader gets every packet of every writer once, each writer's
     // packets in the order written.
     constexpr int kWriters = 3, kReaders = 3, kPerWriter = 1000;
@@ -728,7 +730,7 @@ TEST_F(Port, ManyWritersBroadcastToManyReadersExactlyOnceInOrder) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, UnicastSharedByReadingThreadsLosesAndDuplicatesNothing) {
+TEST_F(port, unicast_shared_by_reading_threads_loses_and_duplicates_nothing) {
     // A small ring, writers retrying while it is full, several threads
     // reading the one read port: every packet arrives exactly once.
     constexpr int kWriters = 2, kReaders = 3, kPerWriter = 1500, kTotal = kWriters * kPerWriter;
@@ -778,7 +780,7 @@ TEST_F(Port, UnicastSharedByReadingThreadsLosesAndDuplicatesNothing) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, ThousandsOfNamedPorts) {
+TEST_F(port, thousands_of_named_ports) {
     // Names are hashed: create, look up and tear down thousands of ports.
     constexpr int kPorts = 5000;
     auto name = [](int i) { return "svc/" + std::to_string(i * 7919 % 100003) + "/endpoint"; };
@@ -825,7 +827,7 @@ TEST_F(Port, ThousandsOfNamedPorts) {
     EXPECT_EQ(0u, reg.write_port_count());
 }
 
-TEST_F(Port, AllocationFailureInCreateChangesNothing) {
+TEST_F(port, allocation_failure_in_create_changes_nothing) {
     long live = lkos_host::live_allocations();
     int failures = 0;
     WritePort* wp = nullptr;
@@ -849,7 +851,7 @@ TEST_F(Port, AllocationFailureInCreateChangesNothing) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, AllocationFailureInOpenChangesNothing) {
+TEST_F(port, allocation_failure_in_open_changes_nothing) {
     WritePort* wp = create("nomem-open");
     EXPECT_EQ(NO_ERROR, put(wp, {1, 2}));
     long live = lkos_host::live_allocations();
@@ -891,7 +893,7 @@ TEST_F(Port, AllocationFailureInOpenChangesNothing) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, OpenCheckCanDenyAccess) {
+TEST_F(port, open_check_can_deny_access) {
     int owner_tag = 0;
     WritePort* wp = nullptr;
     ASSERT_EQ(NO_ERROR, reg.create("guarded", PORT_MODE_UNICAST, 0, &owner_tag, &wp));
@@ -925,7 +927,7 @@ TEST_F(Port, OpenCheckCanDenyAccess) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, ReadabilityAndObserver) {
+TEST_F(port, readability_and_observer) {
     WritePort* wp = create("ready");
     ReadPort* rp = open("ready");
     std::atomic<int> notes{0};
@@ -944,7 +946,7 @@ TEST_F(Port, ReadabilityAndObserver) {
     EXPECT_EQ(NO_ERROR, reg.close(rp));
 }
 
-TEST_F(Port, WriteFromHardIrqContext) {
+TEST_F(port, write_from_hardirq_context) {
     WritePort* wp = create("irq");
     ReadPort* rp = open("irq");
     status_t got = ERR_GENERIC;
@@ -965,7 +967,7 @@ TEST_F(Port, WriteFromHardIrqContext) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, ListingDescribesEachWritePort) {
+TEST_F(port, listing_describes_each_write_port) {
     int user = 0;
     WritePort* a = nullptr;
     ASSERT_EQ(NO_ERROR, reg.create("list-a", PORT_MODE_UNICAST, 32, &user, &a));
@@ -994,7 +996,7 @@ TEST_F(Port, ListingDescribesEachWritePort) {
     close_and_destroy(a);
 }
 
-TEST_F(Port, FindWriterFindsOnlyAnOpenWriter) {
+TEST_F(port, find_writer_finds_only_an_open_writer) {
     WritePort* found = nullptr;
     EXPECT_EQ(ERR_NOT_FOUND, reg.find_writer("finder", &found));
     WritePort* wp = create("finder");
@@ -1013,7 +1015,7 @@ TEST_F(Port, FindWriterFindsOnlyAnOpenWriter) {
     EXPECT_EQ(ERR_NOT_FOUND, reg.find_writer("finder", &found));
 }
 
-TEST_F(Port, WriteReportsDeliveredAndSkipped) {
+TEST_F(port, write_reports_delivered_and_skipped) {
     WritePort* wp = create("counts", PORT_MODE_BROADCAST, 2);
     u32 delivered = 99, skipped = 99;
     PortPacket two[2] = {packet(1), packet(2)};
@@ -1044,7 +1046,7 @@ TEST_F(Port, WriteReportsDeliveredAndSkipped) {
     close_and_destroy(wp);
 }
 
-TEST_F(Port, InfoDescribesEachKindOfHandle) {
+TEST_F(port, info_describes_each_kind_of_handle) {
     WritePort* wp = create("info", PORT_MODE_UNICAST, 16);
     EXPECT_EQ(NO_ERROR, put(wp, {1, 2, 3}));
     PortRegistry::Info wi{};
@@ -1109,7 +1111,7 @@ TEST_F(Port, InfoDescribesEachKindOfHandle) {
     EXPECT_EQ(NO_ERROR, reg.close(rp));
 }
 
-TEST(PortDefaultRegistry, ExistsAfterCoreInit) {
+TEST(port_default_registry, exists_after_core_init) {
     PortRegistry* reg = default_port_registry();
     ASSERT_NE(nullptr, reg);
     WritePort* wp = nullptr;

@@ -22,7 +22,7 @@ bool wait_for_count(Semaphore& s, int n) {
 }
 }  // namespace
 
-TEST(Semaphore, TrywaitTakesTheInitialCountThenIsNotReady) {
+TEST(semaphore, trywait_takes_the_initial_count_then_is_not_ready) {
     Semaphore s(2);
     EXPECT_EQ(2, s.count());
     EXPECT_EQ(NO_ERROR, s.trywait());
@@ -33,21 +33,21 @@ TEST(Semaphore, TrywaitTakesTheInitialCountThenIsNotReady) {
     EXPECT_EQ(NO_ERROR, s.trywait());
 }
 
-TEST(Semaphore, WaitPassesWhileCountIsPositive) {
+TEST(semaphore, wait_passes_while_count_is_positive) {
     Semaphore s(3);
     for (int i = 0; i < 3; i++) EXPECT_EQ(NO_ERROR, s.wait());
     EXPECT_EQ(0, s.count());
     EXPECT_EQ(ERR_TIMED_OUT, s.timedwait(Deadline::none()));
 }
 
-TEST(Semaphore, PostWithoutWaitersWakesNobodyAndCounts) {
+TEST(semaphore, post_without_waiters_wakes_nobody_and_counts) {
     Semaphore s;
     EXPECT_EQ(0, s.post());
     EXPECT_EQ(0, s.post());
     EXPECT_EQ(2, s.count());
 }
 
-TEST(Semaphore, PostWakesOneWaiterAndReturnsOne) {
+TEST(semaphore, post_wakes_one_waiter_and_returns_one) {
     Semaphore s;
     status_t got = ERR_GENERIC;
     Thread waiter([&] { got = s.wait(); });
@@ -58,7 +58,7 @@ TEST(Semaphore, PostWakesOneWaiterAndReturnsOne) {
     EXPECT_EQ(0, s.count());
 }
 
-TEST(Semaphore, WaitersAreWokenInFifoOrder) {
+TEST(semaphore, waiters_are_woken_in_fifo_order) {
     Semaphore s;
     constexpr int kWaiters = 4;
     std::mutex order_lock;
@@ -84,7 +84,7 @@ TEST(Semaphore, WaitersAreWokenInFifoOrder) {
     for (int i = 0; i < kWaiters; i++) EXPECT_EQ(i, order[i]);
 }
 
-TEST(Semaphore, ZeroTimeoutDoesNotBlockOrTakeCount) {
+TEST(semaphore, zero_timeout_does_not_block_or_take_count) {
     Semaphore s;
     EXPECT_EQ(ERR_TIMED_OUT, s.timedwait(Deadline::none()));
     EXPECT_EQ(ERR_TIMED_OUT, s.timedwait_ms(0));
@@ -93,7 +93,7 @@ TEST(Semaphore, ZeroTimeoutDoesNotBlockOrTakeCount) {
     EXPECT_EQ(NO_ERROR, s.timedwait_ms(0));
 }
 
-TEST(Semaphore, TimeoutGivesTheCountBack) {
+TEST(semaphore, timeout_gives_the_count_back) {
     Semaphore s;
     double start = lk_test::now_ms();
     EXPECT_EQ(ERR_TIMED_OUT, s.timedwait_ms(30));
@@ -104,7 +104,7 @@ TEST(Semaphore, TimeoutGivesTheCountBack) {
     EXPECT_EQ(NO_ERROR, s.trywait());
 }
 
-TEST(Semaphore, InterruptedWaitGivesTheCountBack) {
+TEST(semaphore, interrupted_wait_gives_the_count_back) {
     Semaphore s;
     status_t got = NO_ERROR;
     Thread waiter([&] { got = s.wait(Interruptible::Yes); });
@@ -117,7 +117,7 @@ TEST(Semaphore, InterruptedWaitGivesTheCountBack) {
     EXPECT_EQ(1, s.count());
 }
 
-TEST(Semaphore, InterruptibleTimedwaitWithPendingSignal) {
+TEST(semaphore, interruptible_timedwait_with_pending_signal) {
     Semaphore s(1);
     Thread([&] {
         lkos_host::send_signal(lkos_current());
@@ -133,7 +133,7 @@ TEST(Semaphore, InterruptibleTimedwaitWithPendingSignal) {
     EXPECT_EQ(0, s.count());
 }
 
-TEST(Semaphore, ProducersAndConsumersMoveAnExactCount) {
+TEST(semaphore, producers_and_consumers_move_an_exact_count) {
     Semaphore s;
     constexpr int kProducers = 3, kConsumers = 5, kPerProducer = 1000;
     constexpr int kTotal = kProducers * kPerProducer;
@@ -168,7 +168,7 @@ TEST(Semaphore, ProducersAndConsumersMoveAnExactCount) {
     EXPECT_LE(woken_by_post.load(), kTotal);
 }
 
-TEST(Semaphore, TimeoutsRacingPostsNeverLoseOrDuplicateACount) {
+TEST(semaphore, timeouts_racing_posts_never_lose_or_duplicate_a_count) {
     // Every post is either taken by exactly one successful wait or is
     // still in the count at the end; a wait that timed out after being
     // woken (or kept its -1) would break the sum.
@@ -195,7 +195,7 @@ TEST(Semaphore, TimeoutsRacingPostsNeverLoseOrDuplicateACount) {
     EXPECT_GT(woken, 0);
 }
 
-TEST(Semaphore, DestroyWakesWaitersWithObjectDestroyed) {
+TEST(semaphore, destroy_wakes_waiters_with_object_destroyed) {
     auto* s = new (nothrow) Semaphore(0);
     ASSERT_NE(nullptr, s);
     constexpr int kWaiters = 3;
@@ -212,7 +212,7 @@ TEST(Semaphore, DestroyWakesWaitersWithObjectDestroyed) {
     delete s;  // destroy() waited for the woken threads to leave
 }
 
-TEST(Semaphore, UseAfterDestroyIsRefused) {
+TEST(semaphore, use_after_destroy_is_refused) {
     Semaphore s(1);
     s.destroy();
     s.destroy();  // idempotent, silent
@@ -223,7 +223,7 @@ TEST(Semaphore, UseAfterDestroyIsRefused) {
     lk_test::expected_warnings = 3;  // each is misuse, WARNed in debug builds
 }
 
-TEST(Semaphore, PostFromHardIrqContext) {
+TEST(semaphore, post_from_hardirq_context) {
     Semaphore s;
     status_t got = ERR_GENERIC;
     Thread waiter([&] { got = s.wait(); });

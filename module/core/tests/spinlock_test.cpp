@@ -13,7 +13,7 @@
 using namespace lk;
 using lk_test::Thread;
 
-TEST(SpinLock, TrylockReturnsZeroWhenTakenAndBusyWhenHeld) {
+TEST(spinlock, trylock_returns_zero_when_taken_and_busy_when_held) {
     SpinLock lock;
     // LK's convention: 0 means the lock was taken.
     ASSERT_EQ(0, lock.trylock());
@@ -31,7 +31,7 @@ TEST(SpinLock, TrylockReturnsZeroWhenTakenAndBusyWhenHeld) {
     EXPECT_EQ(0, other);
 }
 
-TEST(SpinLock, TrylockIrqsaveDisablesInterruptsOnlyWhenTaken) {
+TEST(spinlock, trylock_irqsave_disables_interrupts_only_when_taken) {
     SpinLock lock;
     unsigned long flags;
     ASSERT_EQ(0, lock.trylock_irqsave(&flags));
@@ -49,7 +49,7 @@ TEST(SpinLock, TrylockIrqsaveDisablesInterruptsOnlyWhenTaken) {
     EXPECT_FALSE(lkos_irqs_disabled());
 }
 
-TEST(SpinLock, IsHeldOnlyOnTheHolder) {
+TEST(spinlock, is_held_only_on_the_holder) {
     SpinLock lock;
     EXPECT_FALSE(lock.is_held());
     unsigned long flags = lock.lock_irqsave();
@@ -75,7 +75,7 @@ TEST(SpinLock, IsHeldOnlyOnTheHolder) {
     EXPECT_FALSE(lock.is_held());
 }
 
-TEST(SpinLock, AutoSpinLockHoldsForItsScopeWithInterruptsOff) {
+TEST(spinlock, auto_spinlock_holds_for_its_scope_with_interrupts_off) {
     SpinLock lock;
     EXPECT_FALSE(lkos_irqs_disabled());
     {
@@ -95,7 +95,7 @@ TEST(SpinLock, AutoSpinLockHoldsForItsScopeWithInterruptsOff) {
     EXPECT_EQ(0, other);
 }
 
-TEST(SpinLock, AutoSpinLockEarlyReleaseUnlocksOnce) {
+TEST(spinlock, auto_spinlock_early_release_unlocks_once) {
     SpinLock lock;
     {
         AutoSpinLock guard(lock);
@@ -114,7 +114,7 @@ TEST(SpinLock, AutoSpinLockEarlyReleaseUnlocksOnce) {
     lock.unlock();
 }
 
-TEST(SpinLock, AutoSpinLockNoIrqSaveLeavesInterruptsAlone) {
+TEST(spinlock, auto_spinlock_no_irqsave_leaves_interrupts_alone) {
     SpinLock lock;
     {
         AutoSpinLockNoIrqSave guard(lock);
@@ -135,7 +135,7 @@ TEST(SpinLock, AutoSpinLockNoIrqSaveLeavesInterruptsAlone) {
     lock.unlock();
 }
 
-TEST(SpinLock, NestedGuardsRestoreInterruptStateInOrder) {
+TEST(spinlock, nested_guards_restore_interrupt_state_in_order) {
     SpinLock outer, inner;
     {
         AutoSpinLock a(outer);
@@ -151,7 +151,7 @@ TEST(SpinLock, NestedGuardsRestoreInterruptStateInOrder) {
     EXPECT_FALSE(lkos_irqs_disabled());
 }
 
-TEST(SpinLock, MutualExclusionUnderContention) {
+TEST(spinlock, mutual_exclusion_under_contention) {
     SpinLock lock;
     long counter = 0;  // plain: a lapse in exclusion is a lost update and a TSan report
     constexpr int kThreads = 4, kIters = 20000;

@@ -6,7 +6,7 @@
 #include <lk/capi.h>
 #include <lk/err.h>
 
-TEST(Status, LkNumericValues) {
+TEST(status, lk_numeric_values) {
     // The values LK code compares against; they are ABI for ported code.
     EXPECT_EQ(0, lk::NO_ERROR);
     EXPECT_EQ(-2, lk::ERR_NOT_FOUND);
@@ -24,7 +24,7 @@ TEST(Status, LkNumericValues) {
     EXPECT_EQ(-44, lk::ERR_PARTIAL_WRITE);
 }
 
-TEST(Status, Names) {
+TEST(status, names) {
     EXPECT_STREQ("ERR_TIMED_OUT", lk_status_name(lk::ERR_TIMED_OUT));
     EXPECT_STREQ("NO_ERROR", lk_status_name(0));
     EXPECT_STREQ("ERR_INTERRUPTED", lk_status_name(lk::ERR_INTERRUPTED));
@@ -115,14 +115,14 @@ static_assert(calls_known_errnos());
 
 }  // namespace
 
-TEST(Status, EveryListedStatusHasItsName) {
+TEST(status, every_listed_status_has_its_name) {
     for (const ListEntry& e : kList) {
         EXPECT_STREQ(e.name, lk::status_name(e.value)) << e.value;
         EXPECT_STREQ(e.name, lk_status_name(e.value)) << e.value;
     }
 }
 
-TEST(Status, CapiValuesAreTheList) {
+TEST(status, capi_values_are_the_list) {
 #define SAME(name, value, err, inverse, text) EXPECT_EQ(value, static_cast<int>(LK_##name)) << #name;
     LKPORT_STATUS_LIST(SAME)
 #undef SAME
@@ -134,7 +134,7 @@ int listed_errno(const char* name) {
     return -1;
 }
 
-TEST(Status, ErrnosOfTheList) {
+TEST(status, errnos_of_the_list) {
     // A few errnos user space sees (ABI; the selftests assert them call by
     // call).
     EXPECT_EQ(ETIMEDOUT, listed_errno("ERR_TIMED_OUT"));

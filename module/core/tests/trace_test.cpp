@@ -31,7 +31,7 @@ struct Delta {
 
 }  // namespace
 
-TEST(Trace, EventSignalTracesTheSignalEachWakeAndEachWaitReturn) {
+TEST(trace, event_signal_traces_the_signal_each_wake_and_each_wait_return) {
     Event e;
     std::vector<std::unique_ptr<Thread>> threads;
     for (int i = 0; i < 3; i++) threads.push_back(std::make_unique<Thread>([&] { EXPECT_EQ(NO_ERROR, e.wait()); }));
@@ -44,7 +44,7 @@ TEST(Trace, EventSignalTracesTheSignalEachWakeAndEachWaitReturn) {
     EXPECT_EQ(3, d.wait_return());
 }
 
-TEST(Trace, AutoUnsignalSignalWithoutWaiterTracesASignalAndNoWake) {
+TEST(trace, autounsignal_signal_without_waiter_traces_a_signal_and_no_wake) {
     Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
     Delta d;
     EXPECT_EQ(0, e.signal());
@@ -55,7 +55,7 @@ TEST(Trace, AutoUnsignalSignalWithoutWaiterTracesASignalAndNoWake) {
     EXPECT_EQ(0, d.wait_return());
 }
 
-TEST(Trace, TimedOutWaitTracesItsReturnButNoWake) {
+TEST(trace, timed_out_wait_traces_its_return_but_no_wake) {
     Event e;
     Delta d;
     EXPECT_EQ(ERR_TIMED_OUT, e.wait_timeout(5));
@@ -64,7 +64,7 @@ TEST(Trace, TimedOutWaitTracesItsReturnButNoWake) {
     EXPECT_EQ(1, d.wait_return());
 }
 
-TEST(Trace, SemaphorePostMutexReleaseAndPortWriteAreSignals) {
+TEST(trace, semaphore_post_mutex_release_and_port_write_are_signals) {
     Delta d;
     Semaphore s;
     EXPECT_EQ(0, s.post());
@@ -86,7 +86,7 @@ TEST(Trace, SemaphorePostMutexReleaseAndPortWriteAreSignals) {
     EXPECT_EQ(NO_ERROR, reg.destroy(wp));
 }
 
-TEST(Trace, MutexHandOffAndPortWakeAreTraced) {
+TEST(trace, mutex_hand_off_and_port_wake_are_traced) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     Thread waiter([&] {
@@ -123,7 +123,7 @@ TEST(Trace, MutexHandOffAndPortWakeAreTraced) {
     EXPECT_EQ(NO_ERROR, reg.destroy(wp));
 }
 
-TEST(Trace, DestroyWakesAreTraced) {
+TEST(trace, destroy_wakes_are_traced) {
     Semaphore s;
     std::vector<std::unique_ptr<Thread>> threads;
     for (int i = 0; i < 2; i++)

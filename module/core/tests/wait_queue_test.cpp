@@ -60,7 +60,7 @@ struct Queue : Pinned {
 
 }  // namespace
 
-TEST(WaitQueue, WakesOnAnEmptyQueueWakeNobody) {
+TEST(wait_queue, wakes_on_an_empty_queue_wake_nobody) {
     Queue q;
     EXPECT_EQ(0, q.wake_one());
     EXPECT_EQ(0, q.wake_all());
@@ -69,7 +69,7 @@ TEST(WaitQueue, WakesOnAnEmptyQueueWakeNobody) {
     EXPECT_TRUE(q.wq.empty_locked(guard));
 }
 
-TEST(WaitQueue, DeadlineNoneTimesOutWithoutBlocking) {
+TEST(wait_queue, deadline_none_times_out_without_blocking) {
     Queue q;
     // LK: a zero timeout returns ERR_TIMED_OUT at once, never queued.
     EXPECT_EQ(ERR_TIMED_OUT, q.block(Deadline::none()));
@@ -77,7 +77,7 @@ TEST(WaitQueue, DeadlineNoneTimesOutWithoutBlocking) {
     EXPECT_EQ(0u, q.waiters());
 }
 
-TEST(WaitQueue, FiniteTimeoutExpiresAndDequeues) {
+TEST(wait_queue, finite_timeout_expires_and_dequeues) {
     Queue q;
     double start = lk_test::now_ms();
     EXPECT_EQ(ERR_TIMED_OUT, q.block(lk_test::in_ms(30)));
@@ -87,7 +87,7 @@ TEST(WaitQueue, FiniteTimeoutExpiresAndDequeues) {
     EXPECT_EQ(0, q.wake_one());
 }
 
-TEST(WaitQueue, DeadlinesBeyondTheClockRangeSleepUntilWoken) {
+TEST(wait_queue, deadlines_beyond_the_clock_range_sleep_until_woken) {
     // Past 2^63 ns (292 years of uptime) the system's timers cannot hold
     // the deadline. The waiter must still sleep, as with no deadline,
     // not spin on a timer that has already fired.
@@ -104,7 +104,7 @@ TEST(WaitQueue, DeadlinesBeyondTheClockRangeSleepUntilWoken) {
     }
 }
 
-TEST(WaitQueue, WakeFirstFollowsArrivalOrder) {
+TEST(wait_queue, wake_first_follows_arrival_order) {
     Queue q;
     constexpr int kWaiters = 5;
     std::vector<std::unique_ptr<Thread>> threads;
@@ -118,7 +118,7 @@ TEST(WaitQueue, WakeFirstFollowsArrivalOrder) {
     EXPECT_EQ(0u, q.waiters());
 }
 
-TEST(WaitQueue, WokenThreadsRunInFifoOrder) {
+TEST(wait_queue, woken_threads_run_in_fifo_order) {
     Queue q;
     constexpr int kWaiters = 4;
     std::atomic<int> next{0};
@@ -139,7 +139,7 @@ TEST(WaitQueue, WokenThreadsRunInFifoOrder) {
     for (int i = 0; i < kWaiters; i++) EXPECT_EQ(i, order[i]);
 }
 
-TEST(WaitQueue, WakeOneWakesExactlyOneAndWakeAllReturnsTheCount) {
+TEST(wait_queue, wake_one_wakes_exactly_one_and_wake_all_returns_the_count) {
     Queue q;
     constexpr int kWaiters = 4;
     std::atomic<int> returned{0};
@@ -161,7 +161,7 @@ TEST(WaitQueue, WakeOneWakesExactlyOneAndWakeAllReturnsTheCount) {
     EXPECT_EQ(0u, q.waiters());
 }
 
-TEST(WaitQueue, UnblockOfAThreadNotBlockedHereIsNotBlocked) {
+TEST(wait_queue, unblock_of_a_thread_not_blocked_here_is_not_blocked) {
     Queue q, other;
     EXPECT_EQ(ERR_NOT_BLOCKED, q.unblock(lkos_current(), NO_ERROR));
     // Blocked, but on another queue.
@@ -172,7 +172,7 @@ TEST(WaitQueue, UnblockOfAThreadNotBlockedHereIsNotBlocked) {
     EXPECT_EQ(1, other.wake_one());
 }
 
-TEST(WaitQueue, UnblockWakesThatThreadWithTheGivenStatus) {
+TEST(wait_queue, unblock_wakes_that_thread_with_the_given_status) {
     Queue q;
     status_t got[3] = {NO_ERROR, NO_ERROR, NO_ERROR};
     std::vector<std::unique_ptr<Thread>> threads;
@@ -198,7 +198,7 @@ TEST(WaitQueue, UnblockWakesThatThreadWithTheGivenStatus) {
     EXPECT_EQ(ERR_TIMED_OUT, got[2]);
 }
 
-TEST(WaitQueue, DestroyWakesAllWithObjectDestroyed) {
+TEST(wait_queue, destroy_wakes_all_with_object_destroyed) {
     Queue q;
     constexpr int kWaiters = 3;
     std::atomic<int> destroyed{0};
@@ -214,7 +214,7 @@ TEST(WaitQueue, DestroyWakesAllWithObjectDestroyed) {
     EXPECT_EQ(0u, q.waiters());
 }
 
-TEST(WaitQueue, BlockOnADestroyedQueueFails) {
+TEST(wait_queue, block_on_a_destroyed_queue_fails) {
     Queue q;
     q.destroy();
     // Misuse, WARNed in debug builds, refused in all of them.
@@ -222,7 +222,7 @@ TEST(WaitQueue, BlockOnADestroyedQueueFails) {
     EXPECT_EQ(ERR_OBJECT_DESTROYED, q.block(Deadline::infinite()));
 }
 
-TEST(WaitQueue, WaitDepartedReturnsOnlyAfterWokenThreadsLetGo) {
+TEST(wait_queue, wait_departed_returns_only_after_woken_threads_let_go) {
     // A woken thread sets its flag while it still holds the lock on its
     // way out of block_locked(); wait_departed() must not return before.
     for (int round = 0; round < 20; round++) {
@@ -244,7 +244,7 @@ TEST(WaitQueue, WaitDepartedReturnsOnlyAfterWokenThreadsLetGo) {
     }
 }
 
-TEST(WaitQueue, OwnerMayBeFreedOnceWaitDepartedReturns) {
+TEST(wait_queue, owner_may_be_freed_once_wait_departed_returns) {
     // The lifetime rule primitives rely on: destroy + wait_departed, then
     // free. Woken threads still touch the lock on their way out; ASan
     // reports it if they can do so after the free.
@@ -261,7 +261,7 @@ TEST(WaitQueue, OwnerMayBeFreedOnceWaitDepartedReturns) {
     }
 }
 
-TEST(WaitQueue, TimeoutAndWakeNeverBothTakeEffect) {
+TEST(wait_queue, timeout_and_wake_never_both_take_effect) {
     // Waiters block with very short deadlines while a waker wakes as fast
     // as it can. Each wake the waker counts must be the status exactly one
     // wait returned, and every other wait must have timed out: a wait that
@@ -307,7 +307,7 @@ TEST(WaitQueue, TimeoutAndWakeNeverBothTakeEffect) {
     EXPECT_EQ(0u, q.waiters());
 }
 
-TEST(WaitQueue, TimeoutAndUnblockNeverBothTakeEffect) {
+TEST(wait_queue, timeout_and_unblock_never_both_take_effect) {
     // As above, with unblock_locked() aimed at one thread: NO_ERROR from
     // unblock means that thread's wait returned the given status.
     Queue q;
@@ -337,7 +337,7 @@ TEST(WaitQueue, TimeoutAndUnblockNeverBothTakeEffect) {
     EXPECT_LT(unblocks, kWaits);
 }
 
-TEST(WaitQueue, InterruptibleWaitEndsOnSignal) {
+TEST(wait_queue, interruptible_wait_ends_on_signal) {
     Queue q;
     status_t got = NO_ERROR;
     Thread t([&] { got = q.block(Deadline::infinite(), Interruptible::Yes); });
@@ -349,7 +349,7 @@ TEST(WaitQueue, InterruptibleWaitEndsOnSignal) {
     EXPECT_EQ(0, q.wake_one());
 }
 
-TEST(WaitQueue, UninterruptibleWaitIgnoresSignal) {
+TEST(wait_queue, uninterruptible_wait_ignores_signal) {
     Queue q;
     status_t got = ERR_GENERIC;
     Thread t([&] { got = q.block(Deadline::infinite(), Interruptible::No); });
@@ -363,7 +363,7 @@ TEST(WaitQueue, UninterruptibleWaitIgnoresSignal) {
     EXPECT_EQ(NO_ERROR, got);
 }
 
-TEST(WaitQueue, SignalPendingBeforeTheWaitInterruptsAtOnce) {
+TEST(wait_queue, signal_pending_before_the_wait_interrupts_at_once) {
     Queue q;
     Thread t([&] {
         lkos_host::send_signal(lkos_current());

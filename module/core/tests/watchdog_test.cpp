@@ -45,7 +45,7 @@ struct Install {
 
 }  // namespace
 
-TEST(Watchdog, IsArmedDuringATest) {
+TEST(watchdog, is_armed_during_a_test) {
     // alarm() returns the seconds left on the running alarm.
     unsigned left = alarm(kLimitSeconds);
     EXPECT_GT(left, 0u);
