@@ -155,10 +155,10 @@ int lk_port_read(lk_port_t port, lk_time_t timeout, lk_port_result_t* result) {
                                &got);
 }
 
-int lk_port_read_many(lk_port_t port, lkos_u64 deadline_ns, int interruptible, lk_port_result_t* results,
-                      lkos_size max, lkos_size* got) {
-    return ports().read_handle(handle(port), Deadline::at_ns(deadline_ns), reinterpret_cast<PortResult*>(results),
-                               max, got, intr(interruptible));
+int lk_port_read_many(lk_port_t port, lkos_u64 deadline_ns, int interruptible, lk_port_result_t* results, lkos_size max,
+                      lkos_size* got) {
+    return ports().read_handle(handle(port), Deadline::at_ns(deadline_ns), reinterpret_cast<PortResult*>(results), max,
+                               got, intr(interruptible));
 }
 
 int lk_port_destroy(lk_port_t port) { return ports().destroy(static_cast<WritePort*>(handle(port))); }
@@ -304,8 +304,8 @@ int lk_port_group_remove_member(lk_port_group_t group, lk_read_port_t port) {
     return ports().group_remove(group_of(group), reader(port));
 }
 
-int lk_port_group_read_many(lk_port_group_t group, lkos_u64 deadline_ns, int interruptible,
-                            lk_port_result_t* results, lkos_size max, lkos_size* got) {
+int lk_port_group_read_many(lk_port_group_t group, lkos_u64 deadline_ns, int interruptible, lk_port_result_t* results,
+                            lkos_size max, lkos_size* got) {
     return ports().group_read_many(group_of(group), Deadline::at_ns(deadline_ns),
                                    reinterpret_cast<PortResult*>(results), max, got, intr(interruptible));
 }

@@ -10,13 +10,9 @@
 // memory cgroup (LKOS_ALLOC_ACCOUNT), as its rings are.
 #include <lk/types.h>
 
-void* operator new(lk::usize size, const lk::nothrow_t&) noexcept {
-    return lkos_alloc(size, LKOS_ALLOC_ACCOUNT);
-}
+void* operator new(lk::usize size, const lk::nothrow_t&) noexcept { return lkos_alloc(size, LKOS_ALLOC_ACCOUNT); }
 
-void* operator new[](lk::usize size, const lk::nothrow_t&) noexcept {
-    return lkos_alloc(size, LKOS_ALLOC_ACCOUNT);
-}
+void* operator new[](lk::usize size, const lk::nothrow_t&) noexcept { return lkos_alloc(size, LKOS_ALLOC_ACCOUNT); }
 
 void operator delete(void* p) noexcept { lkos_free(p); }
 void operator delete(void* p, lk::usize) noexcept { lkos_free(p); }

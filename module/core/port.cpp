@@ -234,8 +234,7 @@ int PortRegistry::wake_reader_locked(const Guard& guard, ReadPort* rp, status_t 
     return woken;
 }
 
-status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize count, u32* delivered,
-                             u32* skipped) {
+status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped) {
     if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
     AutoSpinLock guard(lock_);
     if (wp->magic_ != kWritePortOpen) return ERR_BAD_HANDLE;
@@ -337,13 +336,13 @@ status_t PortRegistry::group_read(PortGroup* g, Deadline deadline, PortResult* r
     return read_loop(g, deadline, result, 1, &got, intr);
 }
 
-status_t PortRegistry::group_read_many(PortGroup* g, Deadline deadline, PortResult* results, usize max,
-                                       usize* got, Interruptible intr) {
+status_t PortRegistry::group_read_many(PortGroup* g, Deadline deadline, PortResult* results, usize max, usize* got,
+                                       Interruptible intr) {
     return read_loop(g, deadline, results, max, got, intr);
 }
 
-status_t PortRegistry::read_handle(PortHandle* port, Deadline deadline, PortResult* results, usize max,
-                                   usize* got, Interruptible intr) {
+status_t PortRegistry::read_handle(PortHandle* port, Deadline deadline, PortResult* results, usize max, usize* got,
+                                   Interruptible intr) {
     if (!port) return ERR_INVALID_ARGS;
     u32 m;
     {
@@ -500,8 +499,7 @@ status_t PortRegistry::close(PortHandle* port) {
     {
         AutoSpinLock guard(lock_);
         switch (port->magic_) {
-        case kWritePortOpen:
-            return close_writer_locked(guard, static_cast<WritePort*>(port));
+        case kWritePortOpen: return close_writer_locked(guard, static_cast<WritePort*>(port));
         case kReadPortMagic:
             rp = static_cast<ReadPort*>(port);
             ring = close_reader_locked(guard, rp);
@@ -510,8 +508,7 @@ status_t PortRegistry::close(PortHandle* port) {
             g = static_cast<PortGroup*>(port);
             close_group_locked(guard, g);
             break;
-        default:
-            return ERR_BAD_HANDLE;
+        default: return ERR_BAD_HANDLE;
         }
     }
     free_closed(rp, g, ring);
@@ -660,17 +657,10 @@ status_t PortRegistry::info(PortHandle* port, Info* out) {
     AutoSpinLock guard(lock_);
     switch (port->magic_) {
     case kWritePortOpen:
-    case kWritePortClosed:
-        writer_info_locked(guard, static_cast<WritePort*>(port), out);
-        return NO_ERROR;
-    case kReadPortMagic:
-        reader_info_locked(guard, static_cast<ReadPort*>(port), out);
-        return NO_ERROR;
-    case kGroupMagic:
-        group_info_locked(guard, static_cast<PortGroup*>(port), out);
-        return NO_ERROR;
-    default:
-        return ERR_BAD_HANDLE;
+    case kWritePortClosed: writer_info_locked(guard, static_cast<WritePort*>(port), out); return NO_ERROR;
+    case kReadPortMagic: reader_info_locked(guard, static_cast<ReadPort*>(port), out); return NO_ERROR;
+    case kGroupMagic: group_info_locked(guard, static_cast<PortGroup*>(port), out); return NO_ERROR;
+    default: return ERR_BAD_HANDLE;
     }
 }
 

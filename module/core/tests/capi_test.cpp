@@ -125,7 +125,8 @@ TEST(capi, event) {
     EXPECT_EQ(lk::ERR_TIMED_OUT, lk_event_wait_timeout(&e, 0));
     EXPECT_EQ(lk::ERR_TIMED_OUT, lk_event_wait_deadline(&e, LK_DEADLINE_NONE, 0));
     std::atomic<int> notes{0};
-    lk_event_set_notify(&e, [](void* c) { static_cast<std::atomic<int>*>(c)->fetch_add(1); }, &notes);
+    lk_event_set_notify(
+        &e, [](void* c) { static_cast<std::atomic<int>*>(c)->fetch_add(1); }, &notes);
     EXPECT_EQ(0, lk_event_signal(&e));  // nobody waiting: stays signalled
     EXPECT_EQ(1, notes.load());
     EXPECT_EQ(1, lk_event_is_signaled(&e));
@@ -162,7 +163,7 @@ TEST(capi, event_persistent_and_ids) {
     EXPECT_NE(lk_event_id(&a), lk_event_id(&b));
     EXPECT_EQ(lk::NO_ERROR, lk_event_wait(&a));
     EXPECT_EQ(lk::NO_ERROR, lk_event_wait(&a));  // persistent
-    EXPECT_EQ(0, lk_event_signal(&a));            // already signalled
+    EXPECT_EQ(0, lk_event_signal(&a));           // already signalled
     std::atomic<int> done{0};
     Thread w1([&] { done += lk_event_wait(&b) == lk::NO_ERROR; });
     Thread w2([&] { done += lk_event_wait(&b) == lk::NO_ERROR; });
@@ -225,8 +226,8 @@ TEST(capi, port_extensions) {
     int owner = 0;
     EXPECT_EQ(lk::ERR_INVALID_ARGS, lk_port_create_ex("capi-ex", LK_PORT_MODE_BROADCAST, 3, nullptr, &wp));
     EXPECT_EQ(lk::ERR_INVALID_ARGS,
-              lk_port_create_ex("capi-ex", lk_port_mode_t(LK_PORT_MODE_BROADCAST | LK_PORT_MODE_BIG_BUFFER), 0,
-                                nullptr, &wp));
+              lk_port_create_ex("capi-ex", lk_port_mode_t(LK_PORT_MODE_BROADCAST | LK_PORT_MODE_BIG_BUFFER), 0, nullptr,
+                                &wp));
     ASSERT_EQ(lk::NO_ERROR, lk_port_create_ex("capi-ex", LK_PORT_MODE_BROADCAST, 32, &owner, &wp));
     EXPECT_EQ(32u, lk_port_capacity(wp));
     lk_port_packet_t pk[5];
@@ -271,7 +272,8 @@ TEST(capi, port_extensions) {
     EXPECT_EQ(lk::ERR_INTERRUPTED, st);
     // Notification on data.
     std::atomic<int> notes{0};
-    lk_port_set_notify(rp, [](void* c) { static_cast<std::atomic<int>*>(c)->fetch_add(1); }, &notes);
+    lk_port_set_notify(
+        rp, [](void* c) { static_cast<std::atomic<int>*>(c)->fetch_add(1); }, &notes);
     EXPECT_EQ(lk::NO_ERROR, lk_port_write(wp, pk, 1));
     EXPECT_EQ(1, notes.load());
     EXPECT_EQ(lk::NO_ERROR, lk_port_close(rp));

@@ -69,8 +69,7 @@ class PortGroups : public ::testing::Test {
     // cut() takes the live member away: nothing can arrive any more, so
     // the read must end now with ERR_CANCELLED (not at its deadline), g
     // must poll readable and its observer be told. Closes g.
-    template <class Cut>
-    void expect_cut_cancels_blocked_read(PortGroup* g, Cut cut) {
+    template <class Cut> void expect_cut_cancels_blocked_read(PortGroup* g, Cut cut) {
         std::atomic<int> notes{0};
         reg.set_observer(g, lk_test::counting_observer(&notes));
         status_t got = NO_ERROR;
@@ -104,9 +103,7 @@ class PortGroups : public ::testing::Test {
         EXPECT_EQ(NO_ERROR, reg.group(hs.data(), hs.size(), &g));
         return g;
     }
-    status_t group_of(std::vector<PortHandle*> hs, PortGroup** g) {
-        return reg.group(hs.data(), hs.size(), g);
-    }
+    status_t group_of(std::vector<PortHandle*> hs, PortGroup** g) { return reg.group(hs.data(), hs.size(), g); }
 };
 
 }  // namespace

@@ -229,7 +229,7 @@ TEST_F(port, full_ring_without_reader_is_all_or_nothing) {
     WritePort* wp = create("full");  // 8 packets
     EXPECT_EQ(NO_ERROR, put(wp, {1, 2, 3, 4, 5}));
     EXPECT_EQ(ERR_NOT_ENOUGH_BUFFER, put(wp, {6, 7, 8, 9}));  // 4 do not fit in 3
-    EXPECT_EQ(NO_ERROR, put(wp, {10, 11, 12}));                // 3 do
+    EXPECT_EQ(NO_ERROR, put(wp, {10, 11, 12}));               // 3 do
     EXPECT_EQ(ERR_NOT_ENOUGH_BUFFER, put(wp, {13}));
     EXPECT_EQ(8u, info("full").queued);
     ReadPort* rp = open("full");

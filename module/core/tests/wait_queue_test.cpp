@@ -252,8 +252,8 @@ TEST(wait_queue, owner_may_be_freed_once_wait_departed_returns) {
         auto* q = new Queue;
         std::vector<std::unique_ptr<Thread>> threads;
         for (int i = 0; i < 2; i++)
-            threads.push_back(std::make_unique<Thread>(
-                [q] { EXPECT_EQ(ERR_OBJECT_DESTROYED, q->block(Deadline::infinite())); }));
+            threads.push_back(
+                std::make_unique<Thread>([q] { EXPECT_EQ(ERR_OBJECT_DESTROYED, q->block(Deadline::infinite())); }));
         EXPECT_TRUE(q->wait_for_waiters(2));
         q->destroy();
         delete q;

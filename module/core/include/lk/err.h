@@ -15,7 +15,7 @@ namespace lk {
 // reports ERR_INTERRUPTED.
 // [[nodiscard]]: a status dropped on the floor is a bug the compiler
 // reports.
-enum [[nodiscard]] status_t : int {
+enum [[nodiscard]] status_t : int{
 #define LK_STATUS_ENUM(name, value, err, inverse, text) name = value,
     LKPORT_STATUS_LIST(LK_STATUS_ENUM)
 #undef LK_STATUS_ENUM

@@ -78,9 +78,7 @@ template <usize N> class HandlerTable {
     }
 
     // Any context; a snapshot.
-    bool is_registered(usize idx) const {
-        return idx < N && slots_[idx].load(MemoryOrder::Acquire) != nullptr;
-    }
+    bool is_registered(usize idx) const { return idx < N && slots_[idx].load(MemoryOrder::Acquire) != nullptr; }
 
   private:
     Atomic<const Handler*> slots_[N] = {};

@@ -36,8 +36,7 @@ class Mutex : Pinned, public Allocated {
     // Deadline::none() a free mutex is still acquired), a signal arrives
     // when interruptible (ERR_INTERRUPTED), or the mutex is destroyed
     // (ERR_OBJECT_DESTROYED). Re-acquiring one's own mutex: ERR_BUSY + WARN.
-    status_t acquire(Deadline deadline = Deadline::infinite(),
-                     Interruptible intr = Interruptible::No);
+    status_t acquire(Deadline deadline = Deadline::infinite(), Interruptible intr = Interruptible::No);
     status_t acquire_timeout(lk_time_t ms) { return acquire(Deadline::after_ms(ms)); }
 
     // NO_ERROR, or ERR_NOT_ALLOWED + WARN when the caller is not the holder.

@@ -107,8 +107,7 @@ class PortRegistry : Pinned, public Allocated {
                    u32* skipped = nullptr);
 
     // Thread context. Deadline::none() on an empty port: ERR_TIMED_OUT.
-    status_t read(ReadPort* rp, Deadline deadline, PortResult* result,
-                  Interruptible intr = Interruptible::No);
+    status_t read(ReadPort* rp, Deadline deadline, PortResult* result, Interruptible intr = Interruptible::No);
     // Up to `max` packets (at least one, waiting for the first); *got says
     // how many.
     status_t read_many(ReadPort* rp, Deadline deadline, PortResult* results, usize max, usize* got,
@@ -123,10 +122,9 @@ class PortRegistry : Pinned, public Allocated {
     // Returns a packet from the first member that has one, with its ctx;
     // ERR_CANCELLED once every member's writer is destroyed and nothing is
     // queued.
-    status_t group_read(PortGroup* g, Deadline deadline, PortResult* result,
-                        Interruptible intr = Interruptible::No);
-    status_t group_read_many(PortGroup* g, Deadline deadline, PortResult* results, usize max,
-                             usize* got, Interruptible intr = Interruptible::No);
+    status_t group_read(PortGroup* g, Deadline deadline, PortResult* result, Interruptible intr = Interruptible::No);
+    status_t group_read_many(PortGroup* g, Deadline deadline, PortResult* results, usize max, usize* got,
+                             Interruptible intr = Interruptible::No);
 
     // LK's port_read for a read port or a group, as the handle's kind says;
     // ERR_BAD_HANDLE for anything else.
@@ -162,11 +160,11 @@ class PortRegistry : Pinned, public Allocated {
     struct Info {
         ObjectKind kind;
         u64 id;
-        u32 mode;      // write port
-        u32 capacity;  // ring size
-        u32 queued;    // packets in the object's ring (group: its members')
-        u32 waiters;   // threads blocked on it
-        u32 members;   // group
+        u32 mode;        // write port
+        u32 capacity;    // ring size
+        u32 queued;      // packets in the object's ring (group: its members')
+        u32 waiters;     // threads blocked on it
+        u32 members;     // group
         bool closed;     // write port closed for writing
         bool cancelled;  // read port whose writer is gone; group whose
                          // members all are
@@ -203,8 +201,8 @@ class PortRegistry : Pinned, public Allocated {
     int wake_reader_locked(const Guard& guard, ReadPort* rp, status_t status) LK_REQUIRES(lock_);
     void notify_locked(const Guard& guard, ReadPort* rp) LK_REQUIRES(lock_);
     template <class Source>
-    status_t read_loop(Source* src, Deadline deadline, PortResult* results, usize max, usize* got,
-                       Interruptible intr) LK_EXCLUDES(lock_);
+    status_t read_loop(Source* src, Deadline deadline, PortResult* results, usize max, usize* got, Interruptible intr)
+        LK_EXCLUDES(lock_);
     WritePortInfo info_locked(const Guard& guard, const WritePort* wp) const LK_REQUIRES(lock_);
     void writer_info_locked(const Guard& guard, const WritePort* wp, Info* out) LK_REQUIRES(lock_);
     void reader_info_locked(const Guard& guard, ReadPort* rp, Info* out) LK_REQUIRES(lock_);
@@ -261,16 +259,13 @@ class WritePort : public PortHandle, public Allocated {
     u32 mode_ = 0;
     u32 capacity_ = 0;
     void* user_ = nullptr;
-    PortRing* ring_ = nullptr;  // guarded: the writer's own, while it has no reader
+    PortRing* ring_ = nullptr;           // guarded: the writer's own, while it has no reader
     List<ReadPort, WriterTag> readers_;  // guarded
     ObjectTag tag_{};
     char name_[kPortNameMax] = {};
 };
 
-class ReadPort : public PortHandle,
-                 public ListNode<WriterTag>,
-                 public ListNode<GroupTag>,
-                 public Allocated {
+class ReadPort : public PortHandle, public ListNode<WriterTag>, public ListNode<GroupTag>, public Allocated {
   public:
     void* ctx() const { return ctx_; }
 
@@ -283,8 +278,8 @@ class ReadPort : public PortHandle,
     WritePort* writer_ = nullptr;  // guarded; nullptr once the writer is destroyed
     PortGroup* group_ = nullptr;   // guarded
     PortRing* ring_ = nullptr;     // guarded
-    Observer observer_{};  // guarded
-    WaitQueue wait_;  // guarded
+    Observer observer_{};          // guarded
+    WaitQueue wait_;               // guarded
 };
 
 class PortGroup : public PortHandle, public Allocated {
@@ -294,9 +289,9 @@ class PortGroup : public PortHandle, public Allocated {
     ~PortGroup() = default;
 
     List<ReadPort, GroupTag> members_;  // guarded
-    usize count_ = 0;                          // guarded
-    Observer observer_{};  // guarded
-    WaitQueue wait_;  // guarded
+    usize count_ = 0;                   // guarded
+    Observer observer_{};               // guarded
+    WaitQueue wait_;                    // guarded
 };
 
 // The registry LK's C API (port_create, ...) and /dev/lkport use; exists

@@ -25,14 +25,10 @@ template <class T> struct remove_reference { using type = T; };
 template <class T> struct remove_reference<T&> { using type = T; };
 template <class T> struct remove_reference<T&&> { using type = T; };
 
-template <class T>
-constexpr typename remove_reference<T>::type&& move(T&& v) noexcept {
+template <class T> constexpr typename remove_reference<T>::type&& move(T&& v) noexcept {
     return static_cast<typename remove_reference<T>::type&&>(v);
 }
-template <class T>
-constexpr T&& forward(typename remove_reference<T>::type& v) noexcept {
-    return static_cast<T&&>(v);
-}
+template <class T> constexpr T&& forward(typename remove_reference<T>::type& v) noexcept { return static_cast<T&&>(v); }
 
 template <class A, class B> inline constexpr bool is_same_v = false;
 template <class A> inline constexpr bool is_same_v<A, A> = true;
@@ -68,9 +64,7 @@ inline constexpr nothrow_t nothrow{};
 // out, `delete` gives the memory back. A plain `new T` does not compile.
 // Allocation may sleep: thread context only.
 struct Allocated {
-    static void* operator new(usize size, const nothrow_t&) noexcept {
-        return lkos_alloc(size, LKOS_ALLOC_ACCOUNT);
-    }
+    static void* operator new(usize size, const nothrow_t&) noexcept { return lkos_alloc(size, LKOS_ALLOC_ACCOUNT); }
     static void operator delete(void* p) noexcept { lkos_free(p); }
     static void* operator new(usize) = delete;
     static void* operator new[](usize) = delete;

@@ -43,14 +43,11 @@ class WaitQueue : Pinned {
     // and holds again on return. Blocks until woken (returns the waker's
     // status), the deadline passes (ERR_TIMED_OUT; Deadline::none() never
     // blocks), or, when interruptible, a signal arrives (ERR_INTERRUPTED).
-    status_t block_locked(AutoSpinLock& guard, Deadline deadline,
-                          Interruptible intr = Interruptible::No);
+    status_t block_locked(AutoSpinLock& guard, Deadline deadline, Interruptible intr = Interruptible::No);
 
     // Any context, lock held via `guard`. Wake the first waiter / all
     // waiters with `status`; return how many were woken.
-    int wake_one_locked(const AutoSpinLock& guard, status_t status) {
-        return wake_first_locked(guard, status) ? 1 : 0;
-    }
+    int wake_one_locked(const AutoSpinLock& guard, status_t status) { return wake_first_locked(guard, status) ? 1 : 0; }
     int wake_all_locked(const AutoSpinLock& guard, status_t status);
     // As wake_one_locked, returning the thread that was woken (or nullptr);
     // for hand-off (Mutex).
@@ -88,9 +85,7 @@ class WaitQueue : Pinned {
     };
     void wake_locked(Waiter& w, status_t status) LK_REQUIRES(lock_);
     // What the guard proves, told to the analysis; checked in debug builds.
-    void held_by(const AutoSpinLock& guard) const LK_ASSERT_CAPABILITY(lock_) {
-        LK_DEBUG_ASSERT(guard.guards(lock_));
-    }
+    void held_by(const AutoSpinLock& guard) const LK_ASSERT_CAPABILITY(lock_) { LK_DEBUG_ASSERT(guard.guards(lock_)); }
 
     static constexpr u32 kMagic = magic('w', 'a', 'i', 't');
 

@@ -151,9 +151,9 @@ int lkos_wake(lkos_thread* t) {
 
 lkos_u64 lkos_now_ns(void) {
     // steady_clock is CLOCK_MONOTONIC on Linux, so deadlines from either agree.
-    return static_cast<lkos_u64>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::steady_clock::now().time_since_epoch())
-                                     .count());
+    return static_cast<lkos_u64>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count());
 }
 
 void lkos_yield(void) { std::this_thread::yield(); }
@@ -214,7 +214,6 @@ void lkos_warn(const char* file, int line, const char* what) {
     warn_count++;
     std::fprintf(stderr, "lkos WARN: %s (%s:%d)\n", what, file, line);
 }
-
 
 void lkos_trace_signal(lkos_u64, lkos_u32, lkos_s32) { trace_signal++; }
 void lkos_trace_wake(lkos_u64, lkos_u32, lkos_s32, lkos_s32) { trace_wake++; }
