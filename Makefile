@@ -15,6 +15,7 @@
 #   make vm-test-debug the VM selftests on it; check runs them too unless
 #                  LKPORT_DEBUG_KERNEL=0
 #   make module    lkport.ko for KDIR (default: the running kernel), in place
+#   make hooks     install the commit-msg hook (tools/check-commit-msg.sh)
 #   make style     clang-format check of the C++ core (CXX_STYLE_FILES,
 #                  module/core/.clang-format), checkpatch.pl of the C glue
 #                  and ktest (C_STYLE_FILES), and test names (one pattern,
@@ -65,7 +66,7 @@ MODULE_SRCS := Kbuild $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -
 
 .PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
 	host-test host-tsa vm-harness-test vm-test vm-stress payload initramfs clean help compile_commands.json \
-	style style-cxx style-c style-names style-fix sparse
+	style style-cxx style-c style-names style-fix sparse hooks
 all: modules-vm user bpf bench-user host
 
 help:
@@ -73,6 +74,11 @@ help:
 
 deps:
 	@$(ROOT)/tools/deps.sh
+
+# The commit-msg hook: "area: summary" subjects and Signed-off-by (HACKING.md).
+hooks:
+	cd $(ROOT) && hooks=$$(git rev-parse --git-path hooks) && mkdir -p $$hooks && \
+		install -m 755 tools/git-hooks/commit-msg $$hooks/commit-msg
 
 # ---- the module -------------------------------------------------------------
 module:
