@@ -65,6 +65,7 @@ static void lkport_event_free(struct kref *ref)
 	hash_del(&e->name_node);
 	lkport_object_unlist_locked(&e->obj);
 	mutex_unlock(&lkport_objects_lock);
+	__release(&lkport_objects_lock);	/* sparse does not see a mutex's */
 	/* No fd is left, so nobody waits on it. */
 	lk_event_destroy(&e->ev);
 	lkport_object_abandon(&e->obj);

@@ -91,6 +91,7 @@ static void lkport_wport_free(struct kref *ref)
 		w->port = NULL;
 	}
 	mutex_unlock(&lkport_objects_lock);
+	__release(&lkport_objects_lock);	/* sparse does not see a mutex's */
 	lkport_object_abandon(&w->obj);
 	kfree(w);
 }
