@@ -441,13 +441,13 @@ struct Test {
 };
 
 const Test tests[] = {
-    {"values", test_values},
-    {"event_ping_pong", test_event_ping_pong},
-    {"port_round_trip", test_port_round_trip},
-    {"broadcast_partial", test_broadcast_partial},
-    {"group_read", test_group_read},
-    {"move_semantics", test_move_semantics},
-    {"destruction_closes", test_destruction_closes},
+    {"packet.values", test_values},
+    {"event.ping_pong", test_event_ping_pong},
+    {"port.round_trip", test_port_round_trip},
+    {"port.broadcast_partial", test_broadcast_partial},
+    {"group.read", test_group_read},
+    {"handle.move_semantics", test_move_semantics},
+    {"handle.destruction_closes", test_destruction_closes},
 };
 
 }  // namespace
