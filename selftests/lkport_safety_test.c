@@ -1468,11 +1468,13 @@ TEST_F(safety, fd_table_full_is_emfile)
 
 /* ---- objects going away while debugfs lists them ------------------------------------------------ */
 
-/* How long each side of the race runs, and the fewest rounds that count
- * as having raced (TCG is slow; a few hundred rounds take well under a
- * second there). */
+/* How long the race runs at least, the fewest rounds (and listings) that
+ * count as having raced, and how long it may take to get them: a few
+ * hundred rounds take well under a second under TCG, but a KASAN and
+ * lockdep kernel is many times slower. */
 #define RACE_MS 3000
 #define RACE_MIN_ROUNDS 50
+#define RACE_MAX_MS 20000	/* within the harness's 30 s per test */
 /* Objects held through the race, listed before the ones that come and
  * go: a long listing makes it likely that a close lands while the
  * listing is on its way to that object. */
@@ -1480,7 +1482,8 @@ TEST_F(safety, fd_table_full_is_emfile)
 
 /* What the listing child saw, shared with the parent. */
 struct race_seen {
-	int listings;		/* complete reads of the listing */
+	volatile int stop;	/* set by the parent: the race is over */
+	volatile int listings;	/* complete reads of the listing */
 	int torn;		/* lines of objects half gone */
 	char line[160];		/* the first of them */
 };
@@ -1500,14 +1503,14 @@ static bool torn_line(const char *line)
 	return false;
 }
 
-/* In a child: reads the object listing over and over for RACE_MS; 0, or
- * 1 if a read failed. */
+/* In a child: reads the object listing over and over until the parent
+ * says stop (or RACE_MAX_MS); 0, or 1 if a read failed. */
 static int list_objects_loop(struct race_seen *seen)
 {
 	static char buf[1 << 16];
-	uint64_t end = lkt_after_ms(RACE_MS);
+	uint64_t end = lkt_after_ms(RACE_MAX_MS);
 
-	while (lkt_now() < end) {
+	while (!seen->stop && lkt_now() < end) {
 		char *line, *save = NULL;
 
 		if (lkt_read_file(LKT_OBJECTS_PATH, buf, sizeof(buf)) < 0)
@@ -1547,9 +1550,15 @@ TEST_F(safety, close_races_debugfs_listing)
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(list_objects_loop(seen));
+	/* At least RACE_MS, and on until both sides have done enough rounds
+	 * to count as a race, for at most RACE_MAX_MS. */
 	end = lkt_after_ms(RACE_MS);
-	while (lkt_now() < end) {
+	for (uint64_t cap = lkt_after_ms(RACE_MAX_MS); lkt_now() < cap;) {
 		int w, r, g, e;
+
+		if (lkt_now() >= end && rounds >= RACE_MIN_ROUNDS &&
+		    seen->listings >= RACE_MIN_ROUNDS)
+			break;
 
 		w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
 		ASSERT_LE(0, w) TH_LOG("port create: %s", strerror(-w));
@@ -1574,6 +1583,7 @@ TEST_F(safety, close_races_debugfs_listing)
 		close(w);
 		rounds++;
 	}
+	seen->stop = 1;
 	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
 	TH_LOG("%d create/close rounds against %d listings", rounds, seen->listings);
 	EXPECT_LE(RACE_MIN_ROUNDS, rounds);
