@@ -6,7 +6,8 @@
 # tree. Included by the top-level Makefile after VM_KRELS is set.
 #
 #   make debug-kernel      build the cached debug kernel unless it is there
-#   make vm-test-debug     the selftests (and in-kernel tests) on it
+#   make vm-test-debug     the selftests (and in-kernel tests) on it (TESTS=,
+#                          KTEST= narrow it as for vm-test)
 #   LKPORT_DEBUG_KERNEL=0  leave the debug kernel out of everything
 #   LKPORT_CACHE=DIR       the cache root (default /var/cache/lkport)
 
@@ -58,5 +59,5 @@ vm-test-debug: $(if $(DEBUG_KREL),$(B)/vm/$(DEBUG_KREL)/initramfs.cpio.gz)
 	@test -n "$(DEBUG_KREL)" || { echo "debug kernel disabled or linux-source-6.1 missing (make deps)" >&2; exit 1; }
 	@echo "==== VM selftests on $(DEBUG_KREL)"
 	LKPORT_VMLINUZ=$(call kernel_image,$(DEBUG_KREL)) LKPORT_VM_APPEND="lkport.timeout=$(DEBUG_TEST_TIMEOUT)" \
-		$(ROOT)/vm/run-selftests.sh $(DEBUG_KREL) $(B)/vm/$(DEBUG_KREL)/initramfs.cpio.gz \
+		$(ROOT)/vm/run-selftests.sh $(vm-test-args) $(DEBUG_KREL) $(B)/vm/$(DEBUG_KREL)/initramfs.cpio.gz \
 		$(B)/vm/$(DEBUG_KREL) $(VM_DEBUG_TIMEOUT)
