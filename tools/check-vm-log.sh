@@ -60,5 +60,9 @@ expect nul-bug 1 'FAIL: kernel reported a problem'
 # And a run that passed nothing still fails.
 log 'NUL [\0]' | sed 's/pass:1/pass:0/' >"$tmp/nul-none.log"
 expect nul-none 1 'FAIL: no test passed'
+# A report before /init ran makes the harness boot again (here: the same
+# log again), and a second one still fails.
+{ printf '[    0.008] BUG: KASAN: wild-memory-access in do_raw_spin_lock\r\n'; log 'plain'; } >"$tmp/early.log"
+expect early 1 'problem during boot, before lkport ran'
 
 exit $fail
