@@ -785,50 +785,66 @@ TEST_F(event, far_deadlines_wait)
 	close(fd);
 }
 
+/* Runs fn(fd, arg) in a grandchild inside a new time namespace whose
+ * offsets are `offsets` (as /proc/self/timens_offsets takes them; they
+ * apply only to children forked after they are written) and returns its
+ * exit status: 250 when time namespaces are not available, 1-3 when the
+ * namespace could not be set up, -1 when the first fork failed. */
+static int in_time_namespace(struct lkt_children *kids, const char *offsets,
+			     int (*fn)(int fd, void *arg), int fd, void *arg)
+{
+	pid_t pid = lkt_fork(kids);
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct lkt_children inner_kids = { 0 };
+		pid_t inner;
+
+		if (unshare(CLONE_NEWTIME))
+			_exit(errno == EINVAL || errno == EPERM ? 250 : 1);
+		if (lkt_write_file("/proc/self/timens_offsets", offsets))
+			_exit(2);
+		inner = lkt_fork(&inner_kids);
+		if (inner < 0)
+			_exit(3);
+		if (inner == 0)
+			_exit(fn(fd, arg));
+		_exit(lkt_reap(&inner_kids, inner, LKT_SANITY_MS));
+	}
+	return lkt_reap(kids, pid, 2 * LKT_SANITY_MS);
+}
+
+/* In the namespace 1000 s ahead: a deadline 30 ms ahead of its clock. */
+static int near_wait_in_timens(int fd, void *arg)
+{
+	uint64_t deadline = lkt_after_ms(30), now;
+	struct timespec boot;
+	int ret;
+
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	if (lkt_now() < 1000ull * 1000000000ull || (uint64_t)boot.tv_sec > 500)
+		return 4;	/* not offset as asked */
+	ret = lkt_event_wait(fd, deadline);
+	now = lkt_now();
+	if (ret != -ETIMEDOUT)
+		return 5;
+	if (now < deadline)
+		return 6;
+	/* Deadline 0 still never blocks. */
+	return lkt_event_wait(fd, 0) == -ETIMEDOUT ? 0 : 7;
+}
+
 /* Deadlines are read on the caller's CLOCK_MONOTONIC, time namespace
  * included: in a namespace whose clock runs 1000 s ahead, a deadline 30 ms
  * ahead of it times out after 30 ms (not 1000 s later). */
 TEST_F(event, deadline_in_time_namespace)
 {
-	pid_t pid;
 	int fd, r;
 
 	fd = lkt_event_create(self->b.dev, self->name, 0, 0600);
 	ASSERT_LE(0, fd);
-	pid = lkt_fork(&self->b.kids);
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct lkt_children kids = { 0 };
-		pid_t inner;
-
-		if (unshare(CLONE_NEWTIME))
-			_exit(errno == EINVAL || errno == EPERM ? 250 : 1);
-		if (lkt_write_file("/proc/self/timens_offsets", "monotonic 1000 0"))
-			_exit(2);
-		inner = lkt_fork(&kids);
-		if (inner < 0)
-			_exit(3);
-		if (inner == 0) {
-			/* In the namespace. */
-			uint64_t deadline = lkt_after_ms(30), now;
-			struct timespec boot;
-			int ret;
-
-			clock_gettime(CLOCK_BOOTTIME, &boot);
-			if (lkt_now() < 1000ull * 1000000000ull || (uint64_t)boot.tv_sec > 500)
-				_exit(4);	/* not offset as asked */
-			ret = lkt_event_wait(fd, deadline);
-			now = lkt_now();
-			if (ret != -ETIMEDOUT)
-				_exit(5);
-			if (now < deadline)
-				_exit(6);
-			/* Deadline 0 still never blocks. */
-			_exit(lkt_event_wait(fd, 0) == -ETIMEDOUT ? 0 : 7);
-		}
-		_exit(lkt_reap(&kids, inner, LKT_SANITY_MS));
-	}
-	r = lkt_reap(&self->b.kids, pid, 2 * LKT_SANITY_MS);
+	r = in_time_namespace(&self->b.kids, "monotonic 1000 0", near_wait_in_timens, fd, NULL);
 	if (r == 250)
 		SKIP(goto out, "no time namespaces");
 	EXPECT_EQ(0, r) TH_LOG("step %d (255: timed out; a time namespace offset was ignored?)", r);
@@ -846,8 +862,9 @@ static void on_alarm(int sig)
 {
 }
 
-static int far_waits_in_timens(int fd)
+static int far_waits_in_timens(int fd, void *arg)
 {
+	const struct timespec *host = arg;
 	static const __u64 far[] = {
 		INT64_MAX, INT64_MAX - 1000000000ull, (__u64)INT64_MAX + 1,
 	};
@@ -856,6 +873,9 @@ static int far_waits_in_timens(int fd)
 	uint64_t start, deadline;
 	int ret;
 
+	/* Its clock reads about 1 s, far less than the host's did before. */
+	if (lkt_now() >= (uint64_t)host->tv_sec * 1000000000ull)
+		return 4;	/* not offset as asked */
 	if (sigaction(SIGALRM, &sa, NULL))
 		return 10;
 	for (size_t i = 0; i < ARRAY_SIZE(far); i++) {
@@ -882,7 +902,7 @@ static int far_waits_in_timens(int fd)
 TEST_F(event, far_deadline_in_time_namespace_behind)
 {
 	struct timespec mono;
-	pid_t pid;
+	char offset[64];
 	int fd, r;
 
 	/* As far behind as the kernel allows (the namespace's clock may not
@@ -894,31 +914,8 @@ TEST_F(event, far_deadline_in_time_namespace_behind)
 	ASSERT_EQ(0, clock_gettime(CLOCK_MONOTONIC, &mono));
 	fd = lkt_event_create(self->b.dev, self->name, 0, 0600);
 	ASSERT_LE(0, fd);
-	pid = lkt_fork(&self->b.kids);
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct lkt_children kids = { 0 };
-		char offset[64];
-		pid_t inner;
-
-		if (unshare(CLONE_NEWTIME))
-			_exit(errno == EINVAL || errno == EPERM ? 250 : 1);
-		snprintf(offset, sizeof(offset), "monotonic -%lld 0", (long long)mono.tv_sec - 1);
-		if (lkt_write_file("/proc/self/timens_offsets", offset))
-			_exit(2);
-		inner = lkt_fork(&kids);
-		if (inner < 0)
-			_exit(3);
-		if (inner == 0) {
-			/* In the namespace: its clock reads about 1 s, far
-			 * less than the host's did before. */
-			if (lkt_now() >= (uint64_t)mono.tv_sec * 1000000000ull)
-				_exit(4);	/* not offset as asked */
-			_exit(far_waits_in_timens(fd));
-		}
-		_exit(lkt_reap(&kids, inner, LKT_SANITY_MS));
-	}
-	r = lkt_reap(&self->b.kids, pid, 2 * LKT_SANITY_MS);
+	snprintf(offset, sizeof(offset), "monotonic -%lld 0", (long long)mono.tv_sec - 1);
+	r = in_time_namespace(&self->b.kids, offset, far_waits_in_timens, fd, &mono);
 	if (r == 250)
 		SKIP(goto out, "no time namespaces");
 	EXPECT_EQ(0, r) TH_LOG("step %d (20-22: a far deadline timed out at once)", r);
