@@ -48,7 +48,7 @@ u32 name_hash(const char* name) {
 // ---- PortRing --------------------------------------------------------------
 
 PortRing* PortRing::make(u32 capacity) {
-    void* mem = lkos_alloc(bytes(capacity), LKOS_ALLOC_ACCOUNT);
+    void* mem = lkos_alloc(bytes(capacity), LKOS_ALLOC_ACCOUNT | LKOS_ALLOC_SITE(LKOS_SITE_PORT_RING));
     if (!mem) return nullptr;
     PortRing* ring = new (mem) PortRing();
     ring->mask_ = capacity - 1;
@@ -109,7 +109,7 @@ status_t PortRegistry::create(const char* name, u32 mode, u32 capacity, void* us
     if (!is_power_of_two(capacity) || capacity > kPortMaxCapacity) return ERR_INVALID_ARGS;
 
     // Allocate before taking the lock; a lost race frees it again.
-    WritePort* wp = new (nothrow) WritePort();
+    WritePort* wp = new (nothrow, LKOS_SITE_WRITE_PORT) WritePort();
     PortRing* ring = PortRing::make(capacity);
     if (!wp || !ring) {
         delete wp;
@@ -166,7 +166,7 @@ status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const O
     if (name_length(name) >= kPortNameMax) return ERR_INVALID_ARGS;
     u32 hash = name_hash(name);
 
-    ReadPort* rp = new (nothrow) ReadPort(lock_, ctx);
+    ReadPort* rp = new (nothrow, LKOS_SITE_READ_PORT) ReadPort(lock_, ctx);
     if (!rp) return ERR_NO_MEMORY;
     rp->magic_ = kReadPortMagic;
 
@@ -361,7 +361,7 @@ status_t PortRegistry::read_handle(PortHandle* port, Deadline deadline, PortResu
 status_t PortRegistry::group(PortHandle* const* ports, usize count, PortGroup** out) {
     if (!out || (count && !ports)) return ERR_INVALID_ARGS;
     if (count > kPortGroupMax) return ERR_TOO_BIG;
-    PortGroup* g = new (nothrow) PortGroup(lock_);
+    PortGroup* g = new (nothrow, LKOS_SITE_PORT_GROUP) PortGroup(lock_);
     if (!g) return ERR_NO_MEMORY;
     g->magic_ = kGroupMagic;
 

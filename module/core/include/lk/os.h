@@ -96,6 +96,19 @@ void lkos_wait_for_completion(lkos_completion *c);
 
 /* ---- memory ---------------------------------------------------------------- */
 #define LKOS_ALLOC_ACCOUNT	0x4u	/* charge to the caller (user-driven) */
+/* Which allocation this is, for the module's fault injection (HACKING.md):
+ * LKOS_ALLOC_SITE(LKOS_SITE_...) or'ed into flags. LKOS_SITE_NONE is an
+ * allocation no user request reaches (module init). */
+enum lkos_alloc_site {
+	LKOS_SITE_NONE = 0,
+	LKOS_SITE_PORT_RING,		/* PortRing::make */
+	LKOS_SITE_WRITE_PORT,		/* PortRegistry::create */
+	LKOS_SITE_READ_PORT,		/* PortRegistry::open */
+	LKOS_SITE_PORT_GROUP,		/* PortRegistry::group */
+	LKOS_SITES
+};
+#define LKOS_ALLOC_SITE(site)		((site) * 0x100u)
+#define LKOS_ALLOC_SITE_OF(flags)	(((flags) >> 8) & 0xffu)
 /* Thread context (may sleep). Returns NULL on failure. */
 void *lkos_alloc(lkos_size size, unsigned int flags);
 void lkos_free(void *p);			/* any; NULL is fine */

@@ -65,7 +65,13 @@ inline constexpr nothrow_t nothrow{};
 // Allocation may sleep: thread context only.
 struct Allocated {
     static void* operator new(usize size, const nothrow_t&) noexcept { return lkos_alloc(size, LKOS_ALLOC_ACCOUNT); }
+    // `new (lk::nothrow, LKOS_SITE_...) T(...)`: the same, naming the
+    // allocation site for fault injection.
+    static void* operator new(usize size, const nothrow_t&, enum lkos_alloc_site site) noexcept {
+        return lkos_alloc(size, LKOS_ALLOC_ACCOUNT | LKOS_ALLOC_SITE(site));
+    }
     static void operator delete(void* p) noexcept { lkos_free(p); }
+    static void operator delete(void* p, const nothrow_t&, enum lkos_alloc_site) noexcept { lkos_free(p); }
     static void* operator new(usize) = delete;
     static void* operator new[](usize) = delete;
 };
