@@ -3,12 +3,16 @@
  * /sys/kernel/debug/lkport/
  *   objects   one line per live object: kind, name, owner, permissions,
  *             and its state (waiters, queued packets, ...)
- *   stats     live objects by kind; all zero once every fd is closed
+ *   stats     live objects by kind; all zero once every fd is closed. Then
+ *             what is charged: accounts, their objects and bytes, and the
+ *             core's live allocations
+ *   fault/    fault injection at every allocation site (fault.c)
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/user_namespace.h>
 
+#include "fault.h"
 #include "glue.h"
 
 static struct dentry *lkport_debugfs;
@@ -43,10 +47,15 @@ DEFINE_SHOW_ATTRIBUTE(objects);
 
 static int stats_show(struct seq_file *m, void *unused)
 {
+	unsigned long accounts, objects, bytes;
 	int k;
 
 	for (k = LKPORT_EVENT; k < LKPORT_KINDS; k++)
 		seq_printf(m, "%s %d\n", kind_names[k], atomic_read(&lkport_live[k]));
+	lkport_accounts_sum(&accounts, &objects, &bytes);
+	seq_printf(m, "accounts %lu\ncharged_objects %lu\ncharged_bytes %lu\n",
+		   accounts, objects, bytes);
+	seq_printf(m, "core_allocs %ld\n", atomic_long_read(&lkos_live_allocs));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -56,9 +65,11 @@ void lkport_debugfs_init(void)
 	lkport_debugfs = debugfs_create_dir("lkport", NULL);
 	debugfs_create_file("objects", 0400, lkport_debugfs, NULL, &objects_fops);
 	debugfs_create_file("stats", 0444, lkport_debugfs, NULL, &stats_fops);
+	lkport_fault_debugfs_init(lkport_debugfs);
 }
 
 void lkport_debugfs_exit(void)
 {
 	debugfs_remove_recursive(lkport_debugfs);
+	lkport_fault_exit();
 }

@@ -14,6 +14,7 @@
 #include <linux/stringhash.h>
 
 #include "ioctl.h"
+#include "fault.h"
 #include "glue.h"
 
 struct lkport_event {
@@ -180,7 +181,7 @@ long lkport_event_create(struct file *dev, void *arg)
 	if (ret)
 		return ret;
 
-	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+	e = lkport_fault_alloc(LKPORT_SITE_EVENT, kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT));
 	if (!e)
 		return -ENOMEM;
 	ret = lkport_object_init(&e->obj, LKPORT_EVENT, c->name, c->perm, 0);

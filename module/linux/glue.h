@@ -120,6 +120,13 @@ void lkport_object_show(struct seq_file *m, struct lkport_object *obj);
 void lkport_event_show(struct seq_file *m, struct lkport_object *obj);
 void lkport_port_show(struct seq_file *m, struct lkport_object *obj);
 
+/* ---- what debugfs stats shows ---------------------------------------------- */
+/* The accounts that exist and the objects and bytes charged to them. */
+void lkport_accounts_sum(unsigned long *accounts, unsigned long *objects,
+			 unsigned long *bytes);
+/* The core's allocations not yet freed (os.c). */
+extern atomic_long_t lkos_live_allocs;
+
 /* ---- module parts ------------------------------------------------------------- */
 int lkport_dev_init(void);
 void lkport_dev_exit(void);

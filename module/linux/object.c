@@ -24,6 +24,7 @@
 #include <linux/time_namespace.h>
 #include <linux/user_namespace.h>
 
+#include "fault.h"
 #include "glue.h"
 
 static unsigned int max_objects_per_user = 1024;
@@ -72,7 +73,7 @@ int lkport_charge(size_t bytes, struct lkport_account **out)
 	hash_for_each_possible(lkport_accounts, a, node, __kuid_val(uid))
 		if (uid_eq(a->uid, uid))
 			goto found;
-	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	a = lkport_fault_alloc(LKPORT_SITE_ACCOUNT, kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT));
 	if (!a) {
 		ret = -ENOMEM;
 		goto out;
@@ -104,6 +105,22 @@ void lkport_uncharge(struct lkport_account *a, size_t bytes)
 		WARN_ON(a->bytes);
 		hash_del(&a->node);
 		kfree(a);
+	}
+	mutex_unlock(&lkport_objects_lock);
+}
+
+void lkport_accounts_sum(unsigned long *accounts, unsigned long *objects,
+			 unsigned long *bytes)
+{
+	struct lkport_account *a;
+	unsigned int b;
+
+	*accounts = *objects = *bytes = 0;
+	mutex_lock(&lkport_objects_lock);
+	hash_for_each(lkport_accounts, b, a, node) {
+		++*accounts;
+		*objects += a->objects;
+		*bytes += a->bytes;
 	}
 	mutex_unlock(&lkport_objects_lock);
 }
@@ -227,6 +244,8 @@ int lkport_check_fd_flags(u32 fd_flags)
 int lkport_new_fd(const char *name, const struct file_operations *fops,
 		  void *priv, int open_flags, u32 fd_flags)
 {
+	if (lkport_fault(LKPORT_SITE_FD))
+		return -ENOMEM;
 	return anon_inode_getfd(name, fops, priv,
 				open_flags | (fd_flags & O_CLOEXEC));
 }

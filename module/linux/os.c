@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lk/os.h on Linux: what the C++ core needs from the kernel, behind plain
- * types. Nothing here keeps state of its own except lockdep classes.
+ * types. Nothing here keeps state of its own except lockdep classes and
+ * the count of the core's live allocations.
  */
 #include <linux/bug.h>
 #include <linux/build_bug.h>
@@ -21,6 +22,8 @@
 
 #include <lk/os.h>
 
+#include "fault.h"
+#include "glue.h"
 #include "trace.h"
 
 static_assert(sizeof(spinlock_t) <= sizeof(struct lkos_spinlock),
@@ -183,17 +186,29 @@ void lkos_wait_for_completion(lkos_completion *c)
 	wait_for_completion(raw_completion(c));
 }
 
+/* What the core holds from lkos_alloc: debugfs stats shows it, so that a
+ * test can see a failed request give back all it took. */
+atomic_long_t lkos_live_allocs;
+
 void *lkos_alloc(lkos_size size, unsigned int flags)
 {
 	gfp_t gfp = GFP_KERNEL;
+	void *p;
 
 	if (flags & LKOS_ALLOC_ACCOUNT)
 		gfp |= __GFP_ACCOUNT;
-	return kmalloc(size, gfp);
+	if (lkport_fault(LKOS_ALLOC_SITE_OF(flags)))
+		return NULL;
+	p = kmalloc(size, gfp);
+	if (p)
+		atomic_long_inc(&lkos_live_allocs);
+	return p;
 }
 
 void lkos_free(void *p)
 {
+	if (p)
+		atomic_long_dec(&lkos_live_allocs);
 	kfree(p);
 }
 

@@ -25,6 +25,7 @@
 #include <linux/uaccess.h>
 
 #include "ioctl.h"
+#include "fault.h"
 #include "glue.h"
 
 struct lkport_wport {
@@ -120,7 +121,9 @@ static long lkport_ioc_port_write(struct file *file, void *arg)
 	if (pw->count == 0 || pw->count > LKPORT_CAPACITY_MAX)
 		return -EINVAL;
 	if (pw->count > LKPORT_STACK_PACKETS) {
-		pk = kvmalloc_array(pw->count, sizeof(*pk), GFP_KERNEL_ACCOUNT);
+		pk = lkport_fault_alloc(LKPORT_SITE_WRITE_PACKETS,
+					kvmalloc_array(pw->count, sizeof(*pk),
+						       GFP_KERNEL_ACCOUNT));
 		if (!pk)
 			return -ENOMEM;
 	}
@@ -329,7 +332,7 @@ long lkport_port_create(struct file *dev, void *arg)
 	if (!is_power_of_2(capacity) || capacity > LKPORT_CAPACITY_MAX)
 		return -EINVAL;
 
-	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	w = lkport_fault_alloc(LKPORT_SITE_WPORT, kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT));
 	if (!w)
 		return -ENOMEM;
 	ret = lkport_object_init(&w->obj, LKPORT_WRITE_PORT, c->name, c->perm,
@@ -439,7 +442,9 @@ static long lkport_ioc_read(struct file *file, void *arg)
 	if (clear_user(dst, bytes))
 		return -EFAULT;
 	if (pr->max > LKPORT_STACK_PACKETS) {
-		res = kmalloc_array(pr->max, sizeof(*res), GFP_KERNEL_ACCOUNT);
+		res = lkport_fault_alloc(LKPORT_SITE_READ_RESULTS,
+					 kmalloc_array(pr->max, sizeof(*res),
+						       GFP_KERNEL_ACCOUNT));
 		if (!res)
 			return -ENOMEM;
 	}
@@ -501,7 +506,8 @@ static __poll_t lkport_reader_poll(struct file *file, poll_table *pt)
 
 static struct lkport_reader *lkport_reader_new(void)
 {
-	struct lkport_reader *r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	struct lkport_reader *r =
+		lkport_fault_alloc(LKPORT_SITE_READER, kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT));
 
 	if (r)
 		init_waitqueue_head(&r->poll_wq);
@@ -673,9 +679,14 @@ long lkport_group_create(struct file *dev, void *arg)
 	if (!g)
 		return -ENOMEM;
 	if (c->count) {
-		fds = kmalloc_array(c->count, sizeof(*fds), GFP_KERNEL_ACCOUNT);
-		members = kmalloc_array(c->count, sizeof(*members), GFP_KERNEL_ACCOUNT);
-		files = kmalloc_array(c->count, sizeof(*files), GFP_KERNEL_ACCOUNT);
+		fds = lkport_fault_alloc(LKPORT_SITE_GROUP_FDS,
+					 kmalloc_array(c->count, sizeof(*fds), GFP_KERNEL_ACCOUNT));
+		members = lkport_fault_alloc(LKPORT_SITE_GROUP_MEMBERS,
+					     kmalloc_array(c->count, sizeof(*members),
+							   GFP_KERNEL_ACCOUNT));
+		files = lkport_fault_alloc(LKPORT_SITE_GROUP_FILES,
+					   kmalloc_array(c->count, sizeof(*files),
+							 GFP_KERNEL_ACCOUNT));
 		ret = -ENOMEM;
 		if (!fds || !members || !files)
 			goto out;
