@@ -8,7 +8,8 @@
  *
  * /sys/kernel/debug/lkport/fault/ (root only):
  *   pid    the thread whose allocations count (its id in the writer's pid
- *          namespace); 0, the default, turns fault injection off
+ *          namespace; a later thread given the same number does not
+ *          count); 0, the default, turns fault injection off
  *   nth    write n >= 1: the nth allocation from now fails; 0 disarms.
  *          Reads back how many allocations are left before it: 0 once
  *          it has failed one (or when nothing is armed)
@@ -58,15 +59,26 @@ static const struct {
 };
 
 static DEFINE_MUTEX(lkport_fault_lock);	/* writers of the settings */
-static pid_t lkport_fault_tid;		/* global thread id; 0: off */
+/* The named thread's pid, referenced so that its number, reused by a
+ * later thread, does not match; NULL: off. */
+static struct pid *lkport_fault_pid;
 static atomic_t lkport_fault_nth;	/* allocations left before the failure */
 static atomic_long_t lkport_fault_calls[LKPORT_FAULT_SITES];
 static atomic_long_t lkport_fault_failed[LKPORT_FAULT_SITES];
 
 bool lkport_fault_fires(unsigned int site)
 {
-	/* An interrupt's allocation is not the interrupted thread's. */
-	if (!in_task() || task_pid_nr(current) != READ_ONCE(lkport_fault_tid))
+	bool named;
+
+	/* An interrupt's allocation is not the interrupted thread's. The
+	 * pointer is only compared; RCU keeps a replaced one from being
+	 * freed, and reused, under the comparison. */
+	if (!in_task())
+		return false;
+	rcu_read_lock();
+	named = task_pid(current) == READ_ONCE(lkport_fault_pid);
+	rcu_read_unlock();
+	if (!named)
 		return false;
 	/* Every allocation a user request reaches names its site. */
 	if (WARN_ONCE(site == LKOS_SITE_NONE || site >= LKPORT_FAULT_SITES,
@@ -89,23 +101,17 @@ static ssize_t fault_read_int(char __user *buf, size_t len, loff_t *pos, long v)
 
 static ssize_t pid_read(struct file *f, char __user *buf, size_t len, loff_t *pos)
 {
-	pid_t tid = READ_ONCE(lkport_fault_tid);
-	long nr = 0;
+	long nr;
 
-	if (tid) {
-		struct pid *p;
-
-		rcu_read_lock();
-		p = find_pid_ns(tid, &init_pid_ns);
-		nr = p ? pid_vnr(p) : 0;
-		rcu_read_unlock();
-	}
+	mutex_lock(&lkport_fault_lock);
+	nr = lkport_fault_pid ? pid_vnr(lkport_fault_pid) : 0;
+	mutex_unlock(&lkport_fault_lock);
 	return fault_read_int(buf, len, pos, nr);
 }
 
 static ssize_t pid_write(struct file *f, const char __user *buf, size_t len, loff_t *pos)
 {
-	pid_t tid = 0;
+	struct pid *pid = NULL, *old;
 	int nr, ret;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -116,22 +122,22 @@ static ssize_t pid_write(struct file *f, const char __user *buf, size_t len, lof
 	if (nr < 0)
 		return -EINVAL;
 	if (nr) {
-		struct pid *p;
-
-		rcu_read_lock();
-		p = find_vpid(nr);
-		tid = p ? pid_nr(p) : 0;
-		rcu_read_unlock();
-		if (!tid)
+		pid = find_get_pid(nr);
+		if (!pid)
 			return -ESRCH;
 	}
 	mutex_lock(&lkport_fault_lock);
-	WRITE_ONCE(lkport_fault_tid, tid);
-	if (tid)
+	old = lkport_fault_pid;
+	WRITE_ONCE(lkport_fault_pid, pid);
+	if (pid)
 		static_branch_enable(&lkport_fault_key);
 	else
 		static_branch_disable(&lkport_fault_key);
 	mutex_unlock(&lkport_fault_lock);
+	if (old) {
+		synchronize_rcu();
+		put_pid(old);
+	}
 	return len;
 }
 
@@ -227,6 +233,7 @@ void lkport_fault_debugfs_init(struct dentry *parent)
 /* After the debugfs files are gone: nothing can turn it on again. */
 void lkport_fault_exit(void)
 {
-	WRITE_ONCE(lkport_fault_tid, 0);
 	static_branch_disable(&lkport_fault_key);
+	put_pid(lkport_fault_pid);
+	lkport_fault_pid = NULL;
 }
