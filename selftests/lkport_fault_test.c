@@ -111,6 +111,12 @@ static long port_share(struct fault_ctx *c)
 	return lkt_port_create(c->dev, c->other, 0, 0, 0600, LKPORT_PORT_SHARE);
 }
 
+/* SHARE on a name nobody uses: a new port after all. */
+static long port_share_new(struct fault_ctx *c)
+{
+	return lkt_port_create(c->dev, c->name, 0, 0, 0600, LKPORT_PORT_SHARE);
+}
+
 static long port_existing(struct fault_ctx *c)
 {
 	return lkt_port_create(c->dev, c->other, 0, 0, 0, LKPORT_PORT_EXISTING);
@@ -193,6 +199,7 @@ static const struct fault_op fault_ops[] = {
 	{ "port_create_big", NULL, port_create_big, close_fd },
 	{ "port_share", need_wport, port_share, close_fd },
 	{ "port_existing", need_wport, port_existing, close_fd },
+	{ "port_share_new", NULL, port_share_new, close_fd },
 	{ "port_open_first", need_wport, port_open, close_fd },
 	{ "port_open_more", need_readers, port_open, close_fd },
 	{ "port_close", need_readers, port_close, NULL },
@@ -350,17 +357,18 @@ FAULT_OP_TEST(3, port_create)
 FAULT_OP_TEST(4, port_create_big)
 FAULT_OP_TEST(5, port_share)
 FAULT_OP_TEST(6, port_existing)
-FAULT_OP_TEST(7, port_open_first)
-FAULT_OP_TEST(8, port_open_more)
-FAULT_OP_TEST(9, port_close)
-FAULT_OP_TEST(10, port_destroy)
-FAULT_OP_TEST(11, write_small)
-FAULT_OP_TEST(12, write_big)
-FAULT_OP_TEST(13, read_big)
-FAULT_OP_TEST(14, group_create)
-FAULT_OP_TEST(15, group_create_empty)
-FAULT_OP_TEST(16, group_add)
-FAULT_OP_TEST(17, group_read_big)
+FAULT_OP_TEST(7, port_share_new)
+FAULT_OP_TEST(8, port_open_first)
+FAULT_OP_TEST(9, port_open_more)
+FAULT_OP_TEST(10, port_close)
+FAULT_OP_TEST(11, port_destroy)
+FAULT_OP_TEST(12, write_small)
+FAULT_OP_TEST(13, write_big)
+FAULT_OP_TEST(14, read_big)
+FAULT_OP_TEST(15, group_create)
+FAULT_OP_TEST(16, group_create_empty)
+FAULT_OP_TEST(17, group_add)
+FAULT_OP_TEST(18, group_read_big)
 
 /* Another thread's allocations are not counted: only the named one fails. */
 TEST_F(fault, other_threads_unaffected)
