@@ -39,6 +39,7 @@ static_assert(__builtin_offsetof(lk_port_result_t, packet) == __builtin_offsetof
 static_assert(LK_PORT_NAME_LEN == kPortNameMax && LK_PORT_GROUP_MAX == kPortGroupMax &&
               LK_PORT_MAX_CAPACITY == kPortMaxCapacity && LK_PORT_PACKET_LEN == kPortPacketSize);
 static_assert(LK_EVENT_FLAG_AUTOUNSIGNAL == EVENT_FLAG_AUTOUNSIGNAL);
+static_assert(LK_PORT_NS_INITIAL == kPortInitialNamespace);
 static_assert(sizeof(lk_handler_t) == sizeof(Handler));
 #define LK_CAPI_STATUS_SAME(name, value, err, inverse, text) static_assert(static_cast<int>(LK_##name) == name);
 LKPORT_STATUS_LIST(LK_CAPI_STATUS_SAME)
@@ -224,21 +225,30 @@ int lk_port_info(lk_port_t port, lk_port_info_t* out) {
 }
 
 // ---- typed port handles ---------------------------------------------------------------
-int lk_write_port_create(const char* name, lk_port_mode_t mode, unsigned int capacity, void* user,
-                         lk_write_port_t* port) {
+int lk_write_port_create_ns(const char* name, lkos_u64 ns, lk_port_mode_t mode, unsigned int capacity, void* user,
+                            lk_write_port_t* port) {
     if (!port) return ERR_INVALID_ARGS;
     WritePort* wp = nullptr;
-    status_t st = ports().create(name, u32(mode), capacity, user, &wp);
+    status_t st = ports().create(name, u32(mode), capacity, user, &wp, ns);
     if (wp) *port = typed(wp);
     return st;
 }
 
-int lk_write_port_find(const char* name, lk_write_port_t* port) {
+int lk_write_port_create(const char* name, lk_port_mode_t mode, unsigned int capacity, void* user,
+                         lk_write_port_t* port) {
+    return lk_write_port_create_ns(name, kPortInitialNamespace, mode, capacity, user, port);
+}
+
+int lk_write_port_find_ns(const char* name, lkos_u64 ns, lk_write_port_t* port) {
     if (!port) return ERR_INVALID_ARGS;
     WritePort* wp = nullptr;
-    status_t st = ports().find_writer(name, &wp);
+    status_t st = ports().find_writer(name, &wp, ns);
     if (st == NO_ERROR) *port = typed(wp);
     return st;
+}
+
+int lk_write_port_find(const char* name, lk_write_port_t* port) {
+    return lk_write_port_find_ns(name, kPortInitialNamespace, port);
 }
 
 int lk_write_port_write(lk_write_port_t port, const lk_port_packet_t* pk, lkos_size count, unsigned int* delivered,
@@ -257,14 +267,19 @@ int lk_write_port_info(lk_write_port_t port, lk_port_info_t* out) {
     return st != NO_ERROR ? st : to_c(info, out);
 }
 
-int lk_read_port_open(const char* name, void* ctx, int (*allow)(void*, void*), void* arg, lk_read_port_t* port) {
+int lk_read_port_open_ns(const char* name, lkos_u64 ns, void* ctx, int (*allow)(void*, void*), void* arg,
+                         lk_read_port_t* port) {
     if (!port) return ERR_INVALID_ARGS;
     CAllow c{allow, arg};
     OpenCheck check{call_allow, &c};
     ReadPort* rp = nullptr;
-    status_t st = ports().open(name, ctx, &rp, allow ? &check : nullptr);
+    status_t st = ports().open(name, ctx, &rp, allow ? &check : nullptr, ns);
     if (st == NO_ERROR) *port = typed(rp);
     return st;
+}
+
+int lk_read_port_open(const char* name, void* ctx, int (*allow)(void*, void*), void* arg, lk_read_port_t* port) {
+    return lk_read_port_open_ns(name, kPortInitialNamespace, ctx, allow, arg, port);
 }
 
 int lk_read_port_read_many(lk_read_port_t port, lkos_u64 deadline_ns, int interruptible, lk_port_result_t* results,

@@ -36,9 +36,11 @@ bool wrong_kind(const PortHandle* h, u32 want, u32 or_want = 0) {
     return false;
 }
 
-// FNV-1a: short names, good spread, no table.
-u32 name_hash(const char* name) {
+// FNV-1a over the namespace key and the name: short names, good spread,
+// no table; one name in many namespaces lands in different buckets.
+u32 name_hash(const char* name, PortNamespace ns) {
     u32 h = 2166136261u;
+    for (int i = 0; i < 8; i++, ns >>= 8) h = (h ^ u8(ns)) * 16777619u;
     for (; *name; name++) h = (h ^ u8(*name)) * 16777619u;
     return h;
 }
@@ -83,9 +85,9 @@ PortRegistry::~PortRegistry() {
     LK_WARN_ON(count_ != 0);
 }
 
-WritePort* PortRegistry::lookup_locked(const Guard&, const char* name, u32 hash) {
+WritePort* PortRegistry::lookup_locked(const Guard&, const char* name, PortNamespace ns, u32 hash) {
     for (WritePort* wp = buckets_[hash % kBuckets]; wp; wp = wp->hash_next_)
-        if (wp->hash_ == hash && name_equal(wp->name_, name)) return wp;
+        if (wp->hash_ == hash && wp->ns_ == ns && name_equal(wp->name_, name)) return wp;
     return nullptr;
 }
 
@@ -97,7 +99,7 @@ void PortRegistry::unhash_locked(const Guard&, WritePort* wp) {
     count_--;
 }
 
-status_t PortRegistry::create(const char* name, u32 mode, u32 capacity, void* user, WritePort** out) {
+status_t PortRegistry::create(const char* name, u32 mode, u32 capacity, void* user, WritePort** out, PortNamespace ns) {
     if (!name || !out) return ERR_INVALID_ARGS;
     usize len = name_length(name);
     if (len >= kPortNameMax) return ERR_INVALID_ARGS;
@@ -123,12 +125,13 @@ status_t PortRegistry::create(const char* name, u32 mode, u32 capacity, void* us
     wp->ring_ = ring;
     wp->tag_ = ObjectTag::make(ObjectKind::WritePort);
     for (usize i = 0; i < len; i++) wp->name_[i] = name[i];
-    wp->hash_ = name_hash(wp->name_);
+    wp->ns_ = ns;
+    wp->hash_ = name_hash(wp->name_, ns);
 
     status_t status = NO_ERROR;
     {
         AutoSpinLock guard(lock_);
-        if (WritePort* existing = lookup_locked(guard, wp->name_, wp->hash_)) {
+        if (WritePort* existing = lookup_locked(guard, wp->name_, ns, wp->hash_)) {
             if (existing->magic_ == kWritePortOpen) {
                 *out = existing;
                 status = ERR_ALREADY_EXISTS;
@@ -150,21 +153,22 @@ status_t PortRegistry::create(const char* name, u32 mode, u32 capacity, void* us
     return status;
 }
 
-status_t PortRegistry::find_writer(const char* name, WritePort** out) {
+status_t PortRegistry::find_writer(const char* name, WritePort** out, PortNamespace ns) {
     if (!name || !out) return ERR_INVALID_ARGS;
     if (name_length(name) >= kPortNameMax) return ERR_INVALID_ARGS;
+    u32 hash = name_hash(name, ns);
     AutoSpinLock guard(lock_);
-    WritePort* wp = lookup_locked(guard, name, name_hash(name));
+    WritePort* wp = lookup_locked(guard, name, ns, hash);
     if (!wp) return ERR_NOT_FOUND;
     if (wp->magic_ != kWritePortOpen) return ERR_BUSY;
     *out = wp;
     return NO_ERROR;
 }
 
-status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const OpenCheck* check) {
+status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const OpenCheck* check, PortNamespace ns) {
     if (!name || !out) return ERR_INVALID_ARGS;
     if (name_length(name) >= kPortNameMax) return ERR_INVALID_ARGS;
-    u32 hash = name_hash(name);
+    u32 hash = name_hash(name, ns);
 
     ReadPort* rp = new (nothrow, LKOS_SITE_READ_PORT) ReadPort(lock_, ctx);
     if (!rp) return ERR_NO_MEMORY;
@@ -179,7 +183,7 @@ status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const O
         u32 need = 0;
         {
             AutoSpinLock guard(lock_);
-            WritePort* wp = lookup_locked(guard, name, hash);
+            WritePort* wp = lookup_locked(guard, name, ns, hash);
             if (!wp) {
                 status = ERR_NOT_FOUND;
             } else if (check && !check->allow(wp->user_, check->arg)) {
@@ -613,6 +617,7 @@ void PortRegistry::set_observer(PortGroup* g, Observer o) {
 PortRegistry::WritePortInfo PortRegistry::info_locked(const Guard&, const WritePort* wp) const {
     WritePortInfo info = {};
     for (usize i = 0; i < kPortNameMax && wp->name_[i]; i++) info.name[i] = wp->name_[i];
+    info.ns = wp->ns_;
     info.mode = wp->mode_;
     info.capacity = wp->capacity_;
     info.readers = u32(wp->readers_.size());

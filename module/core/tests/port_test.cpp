@@ -1015,6 +1015,47 @@ TEST_F(port, find_writer_finds_only_an_open_writer) {
     EXPECT_EQ(ERR_NOT_FOUND, reg.find_writer("finder", &found));
 }
 
+TEST_F(port, names_are_per_namespace) {
+    constexpr PortNamespace kOther = 0x1234'5678'9abc'def0ull;
+    WritePort* here = create("shared-name");
+    WritePort* there = nullptr;
+    // The same name in another namespace is another port, not the existing one.
+    ASSERT_EQ(NO_ERROR, reg.create("shared-name", PORT_MODE_BROADCAST, 0, nullptr, &there, kOther));
+    EXPECT_NE(here, there);
+    EXPECT_EQ(kOther, there->ns());
+    EXPECT_EQ(kPortInitialNamespace, here->ns());
+    WritePort* again = nullptr;
+    EXPECT_EQ(ERR_ALREADY_EXISTS, reg.create("shared-name", PORT_MODE_BROADCAST, 0, nullptr, &again, kOther));
+    EXPECT_EQ(there, again);
+    // A name only another namespace has is not found.
+    WritePort* only = nullptr;
+    ASSERT_EQ(NO_ERROR, reg.create("only-there", PORT_MODE_BROADCAST, 0, nullptr, &only, kOther));
+    WritePort* found = nullptr;
+    ReadPort* rp = nullptr;
+    EXPECT_EQ(ERR_NOT_FOUND, reg.find_writer("only-there", &found));
+    EXPECT_EQ(ERR_NOT_FOUND, reg.open("only-there", nullptr, &rp));
+    EXPECT_EQ(ERR_NOT_FOUND, reg.find_writer("only-there", &found, kOther + 1));
+    ASSERT_EQ(NO_ERROR, reg.find_writer("only-there", &found, kOther));
+    EXPECT_EQ(only, found);
+    // Readers of each get only that port's packets.
+    ReadPort* r_here = open("shared-name", ctx(1));
+    ReadPort* r_there = nullptr;
+    ASSERT_EQ(NO_ERROR, reg.open("shared-name", ctx(2), &r_there, nullptr, kOther));
+    EXPECT_EQ(NO_ERROR, put(here, {10}));
+    EXPECT_EQ(NO_ERROR, put(there, {20}));
+    EXPECT_EQ(V{10}, drain(r_here, ctx(1)));
+    EXPECT_EQ(V{20}, drain(r_there, ctx(2)));
+    // The listing says which namespace each is in.
+    usize in_other = 0;
+    reg.for_each_write_port([&](const PortRegistry::WritePortInfo& i) { in_other += i.ns == kOther; });
+    EXPECT_EQ(2u, in_other);
+    EXPECT_EQ(NO_ERROR, reg.close(r_here));
+    EXPECT_EQ(NO_ERROR, reg.close(r_there));
+    close_and_destroy(here);
+    close_and_destroy(there);
+    close_and_destroy(only);
+}
+
 TEST_F(port, write_reports_delivered_and_skipped) {
     WritePort* wp = create("counts", PORT_MODE_BROADCAST, 2);
     u32 delivered = 99, skipped = 99;

@@ -208,6 +208,21 @@ int lk_write_port_info(lk_write_port_t port, lk_port_info_t *out);
 /* As lk_port_open_ex (allow may be NULL: anyone may open). */
 int lk_read_port_open(const char *name, void *ctx, int (*allow)(void *user, void *arg),
 		      void *arg, lk_read_port_t *port);
+
+/* Names and namespaces. Every port name lives in a namespace, told by a
+ * key; the calls above and LK's use LK_PORT_NS_INITIAL, the namespace
+ * of the kernel and of /dev/lkport callers in the initial IPC namespace.
+ * /dev/lkport gives every other IPC namespace a key of its own (README,
+ * "Names and namespaces"), so a name there is not seen from elsewhere.
+ * These take the key; they are the module's own (not exported), for the
+ * glue, which keeps a key unique while a write port holds it. */
+#define LK_PORT_NS_INITIAL 0
+int lk_write_port_create_ns(const char *name, lkos_u64 ns, lk_port_mode_t mode,
+			    unsigned int capacity, void *user, lk_write_port_t *port);
+int lk_write_port_find_ns(const char *name, lkos_u64 ns, lk_write_port_t *port);
+int lk_read_port_open_ns(const char *name, lkos_u64 ns, void *ctx,
+			 int (*allow)(void *user, void *arg), void *arg,
+			 lk_read_port_t *port);
 int lk_read_port_read_many(lk_read_port_t port, lkos_u64 deadline_ns, int interruptible,
 			   lk_port_result_t *results, lkos_size max, lkos_size *got);
 int lk_read_port_readable(lk_read_port_t port);

@@ -2,11 +2,13 @@
 //
 // Ports: LK's named message channels.
 //
-// A WritePort has a name in a PortRegistry; ReadPorts open it by name, each
-// with a ctx handed back with every packet. Writes fan out to every reader
-// (BROADCAST) or go to the one reader a UNICAST port allows. Packets are 16
-// bytes; each buffer is a power-of-two ring (8 packets, 64 with BIG_BUFFER,
-// or a capacity given at create). Writes never block and never overwrite:
+// A WritePort has a name in a namespace of a PortRegistry (PortNamespace:
+// the module keys it by the creator's IPC namespace); ReadPorts open it by
+// name in the same namespace, each with a ctx handed back with every
+// packet. Writes fan out to every reader (BROADCAST) or go to the one
+// reader a UNICAST port allows. Packets are 16 bytes; each buffer is a
+// power-of-two ring (8 packets, 64 with BIG_BUFFER, or a capacity given
+// at create). Writes never block and never overwrite:
 // a reader whose ring cannot take the whole write is skipped and the write
 // reports ERR_PARTIAL_WRITE; with no reader yet, the writer's own ring fills
 // (ERR_NOT_ENOUGH_BUFFER when full, all or nothing) and the first reader
@@ -44,6 +46,14 @@ inline constexpr u32 kPortDefaultCapacity = 8;
 inline constexpr u32 kPortBigCapacity = 64;
 inline constexpr u32 kPortMaxCapacity = 4096;
 inline constexpr usize kPortGroupMax = 256;
+
+// Names live in namespaces: a write port's name is looked up only by
+// callers that give the same key. What a key stands for is the caller's
+// business (the module: the creator's IPC namespace); 0 is the initial one,
+// which LK's C API uses. A key must not be reused for another namespace
+// while a write port of the old one is still hashed (until destroy()).
+using PortNamespace = u64;
+inline constexpr PortNamespace kPortInitialNamespace = 0;
 
 enum PortMode : u32 {
     PORT_MODE_BROADCAST = 0,
@@ -86,20 +96,25 @@ class PortRegistry : Pinned, public Allocated {
     PortRegistry();
     ~PortRegistry();
 
-    // Creates a write port. capacity 0: LK's default for the mode. On an
-    // existing open name: ERR_ALREADY_EXISTS, with *out set to that port as
-    // LK does (callers that must not share it ignore *out); on a closed one
-    // still holding its name: ERR_BUSY. Thread context (allocates).
-    status_t create(const char* name, u32 mode, u32 capacity, void* user, WritePort** out);
+    // Creates a write port named `name` in namespace `ns`. capacity 0: LK's
+    // default for the mode. On an existing open name (in `ns`):
+    // ERR_ALREADY_EXISTS, with *out set to that port as LK does (callers
+    // that must not share it ignore *out); on a closed one still holding
+    // its name: ERR_BUSY. The same name in another namespace is another
+    // port. Thread context (allocates).
+    status_t create(const char* name, u32 mode, u32 capacity, void* user, WritePort** out,
+                    PortNamespace ns = kPortInitialNamespace);
 
-    // The open write port of that name: ERR_NOT_FOUND if there is none,
-    // ERR_BUSY if it is closed but still holds its name. Any context.
-    status_t find_writer(const char* name, WritePort** out);
+    // The open write port of that name in `ns`: ERR_NOT_FOUND if there is
+    // none, ERR_BUSY if it is closed but still holds its name. Any context.
+    status_t find_writer(const char* name, WritePort** out, PortNamespace ns = kPortInitialNamespace);
 
-    // Opens a read port on the named write port (open or closed).
-    // ERR_NOT_FOUND; ERR_NOT_ALLOWED for a second reader of a UNICAST port;
-    // ERR_ACCESS_DENIED when `check` refuses. Thread context (allocates).
-    status_t open(const char* name, void* ctx, ReadPort** out, const OpenCheck* check = nullptr);
+    // Opens a read port on the write port (open or closed) of that name in
+    // `ns`. ERR_NOT_FOUND; ERR_NOT_ALLOWED for a second reader of a UNICAST
+    // port; ERR_ACCESS_DENIED when `check` refuses. Thread context
+    // (allocates).
+    status_t open(const char* name, void* ctx, ReadPort** out, const OpenCheck* check = nullptr,
+                  PortNamespace ns = kPortInitialNamespace);
 
     // Any context. delivered/skipped (optional): readers (or the writer's
     // own ring) that took the packets, and readers skipped as full.
@@ -180,6 +195,7 @@ class PortRegistry : Pinned, public Allocated {
     // Diagnostics (listing). Any context.
     struct WritePortInfo {
         char name[kPortNameMax];
+        PortNamespace ns;
         u32 mode, capacity, readers, queued;
         bool closed;
         void* user;
@@ -194,7 +210,7 @@ class PortRegistry : Pinned, public Allocated {
 
     // The *_locked helpers take the guard on lock_ as their proof.
     using Guard = AutoSpinLock;
-    WritePort* lookup_locked(const Guard& guard, const char* name, u32 hash) LK_REQUIRES(lock_);
+    WritePort* lookup_locked(const Guard& guard, const char* name, PortNamespace ns, u32 hash) LK_REQUIRES(lock_);
     void unhash_locked(const Guard& guard, WritePort* wp) LK_REQUIRES(lock_);
     bool try_read_locked(const Guard& guard, ReadPort* rp, PortResult* result) LK_REQUIRES(lock_);
     bool group_cancelled_locked(const Guard& guard, PortGroup* g) LK_REQUIRES(lock_);
@@ -245,6 +261,7 @@ class PortRing {
 class WritePort : public PortHandle, public Allocated {
   public:
     const char* name() const { return name_; }
+    PortNamespace ns() const { return ns_; }
     u32 mode() const { return mode_; }
     u32 capacity() const { return capacity_; }
     void* user() const { return user_; }
@@ -255,7 +272,8 @@ class WritePort : public PortHandle, public Allocated {
     ~WritePort() = default;
 
     WritePort* hash_next_ = nullptr;  // guarded by the registry lock
-    u32 hash_ = 0;
+    u32 hash_ = 0;                    // of name_ and ns_
+    PortNamespace ns_ = kPortInitialNamespace;
     u32 mode_ = 0;
     u32 capacity_ = 0;
     void* user_ = nullptr;
