@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/kernel/debug/lkport/
- *   objects   one line per live object: kind, name, owner, permissions,
- *             and its state (waiters, queued packets, ...)
+ *   objects   one line per live object of every IPC namespace: kind, name,
+ *             owner, permissions, the creator's IPC namespace (ipcns=, the
+ *             inode number /proc/PID/ns/ipc shows) and its state
+ *             (waiters, queued packets, ...). Root only, as debugfs is.
  *   stats     live objects by kind; all zero once every fd is closed. Then
  *             what is charged: accounts, their objects and bytes, and the
  *             core's live allocations
@@ -30,10 +32,11 @@ static int objects_show(struct seq_file *m, void *unused)
 
 	mutex_lock(&lkport_objects_lock);
 	list_for_each_entry(obj, &lkport_objects, node) {
-		seq_printf(m, "%-5s %-20s uid=%u gid=%u perm=%04o",
+		seq_printf(m, "%-5s %-20s uid=%u gid=%u perm=%04o ipcns=%u",
 			   kind_names[obj->kind], obj->name[0] ? obj->name : "-",
 			   from_kuid_munged(&init_user_ns, obj->uid),
-			   from_kgid_munged(&init_user_ns, obj->gid), obj->perm);
+			   from_kgid_munged(&init_user_ns, obj->gid), obj->perm,
+			   obj->ns.inum);
 		if (obj->kind == LKPORT_EVENT)
 			lkport_event_show(m, obj);
 		else

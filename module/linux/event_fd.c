@@ -28,18 +28,19 @@ struct lkport_event {
 
 static DEFINE_HASHTABLE(lkport_event_names, 8);	/* under lkport_objects_lock */
 
-static u32 name_hash(const char *name)
+/* The namespace key salts the hash: one name in many namespaces spreads. */
+static u32 name_hash(const char *name, u64 ns)
 {
-	return full_name_hash(NULL, name, strnlen(name, LKPORT_NAME_LEN));
+	return full_name_hash((void *)(uintptr_t)ns, name, strnlen(name, LKPORT_NAME_LEN));
 }
 
-/* Under lkport_objects_lock. */
-static struct lkport_event *lookup_locked(const char *name)
+/* The event of that name in namespace ns. Under lkport_objects_lock. */
+static struct lkport_event *lookup_locked(const char *name, u64 ns)
 {
 	struct lkport_event *e;
 
-	hash_for_each_possible(lkport_event_names, e, name_node, name_hash(name))
-		if (!strcmp(e->obj.name, name))
+	hash_for_each_possible(lkport_event_names, e, name_node, name_hash(name, ns))
+		if (e->obj.ns.key == ns && !strcmp(e->obj.name, name))
 			return e;
 	return NULL;
 }
@@ -197,14 +198,14 @@ long lkport_event_create(struct file *dev, void *arg)
 	lk_event_set_notify(&e->ev, lkport_event_notify, e);
 
 	mutex_lock(&lkport_objects_lock);
-	if (lookup_locked(e->obj.name)) {
+	if (lookup_locked(e->obj.name, e->obj.ns.key)) {
 		mutex_unlock(&lkport_objects_lock);
 		lk_event_destroy(&e->ev);
 		lkport_object_abandon(&e->obj);
 		kfree(e);
 		return -EEXIST;
 	}
-	hash_add(lkport_event_names, &e->name_node, name_hash(e->obj.name));
+	hash_add(lkport_event_names, &e->name_node, name_hash(e->obj.name, e->obj.ns.key));
 	lkport_object_publish_locked(&e->obj);
 	mutex_unlock(&lkport_objects_lock);
 
@@ -233,7 +234,7 @@ long lkport_event_open(struct file *dev, void *arg)
 	       (o->access & LKPORT_ACCESS_SIGNAL ? MAY_WRITE : 0);
 
 	mutex_lock(&lkport_objects_lock);
-	e = lookup_locked(o->name);
+	e = lookup_locked(o->name, lkport_ns_key());
 	if (!e)
 		ret = -ENOENT;
 	else if (!lkport_may_open(&e->obj, mask, override))

@@ -47,6 +47,32 @@ struct lkport_account;
 int lkport_charge(size_t bytes, struct lkport_account **acct);
 void lkport_uncharge(struct lkport_account *acct, size_t bytes);
 
+/* ---- IPC namespaces --------------------------------------------------------------
+ * Names (of ports and events) belong to the IPC namespace of the process
+ * that created the object, as POSIX message queue names do: create, open
+ * and find look only in the caller's namespace. The core tells namespaces
+ * apart by a key: LK_PORT_NS_INITIAL for the initial IPC namespace (where
+ * the kernel's own callers of the C API are), else the address of the
+ * namespace's internal mqueue mount. Every object holds a reference on
+ * that mount (mntget), which outlives the namespace if need be (as an open
+ * message queue does), so its address, and so the key, cannot be taken by
+ * a new namespace while an object still carries it. (A reference on the
+ * namespace itself cannot be dropped by a module on 6.1: put_ipc_ns is
+ * not exported there.)
+ */
+struct lkport_ns {
+	u64 key;
+	struct vfsmount *pin;		/* NULL for the initial namespace */
+	unsigned int inum;		/* the namespace's inode, for listings */
+};
+
+/* The caller's namespace, pinned; released by lkport_ns_put. */
+void lkport_ns_get(struct lkport_ns *ns);
+void lkport_ns_put(struct lkport_ns *ns);
+/* The caller's key, for a lookup during the call (its own namespace cannot
+ * go away under it). */
+u64 lkport_ns_key(void);
+
 /* ---- objects ------------------------------------------------------------------ */
 enum lkport_kind {
 	LKPORT_EVENT = LKPORT_KIND_EVENT,
@@ -65,11 +91,12 @@ struct lkport_object {
 	kgid_t gid;
 	umode_t perm;
 	char name[LKPORT_NAME_LEN];
+	struct lkport_ns ns;		/* the creator's IPC namespace */
 	struct lkport_account *acct;
 	size_t charged;			/* ring bytes charged to acct */
 };
 
-/* Fills owner, perm (less umask), name; charges the caller. */
+/* Fills owner, perm (less umask), name, namespace; charges the caller. */
 int lkport_object_init(struct lkport_object *obj, enum lkport_kind kind,
 		       const char *name, u32 perm, size_t bytes);
 /* Lists it (for debugfs) and counts it live; lkport_objects_lock held. */
@@ -81,7 +108,8 @@ void lkport_object_publish(struct lkport_object *obj);
  * destroyed or freed (and the object uncharged, then freed). */
 void lkport_object_unlist_locked(struct lkport_object *obj);
 void lkport_object_unlist(struct lkport_object *obj);
-/* Uncharges an object, published (and since unlisted) or not. */
+/* Uncharges an object, published (and since unlisted) or not, and lets
+ * go of its namespace: after the core has dropped its name. */
 void lkport_object_abandon(struct lkport_object *obj);
 /* A live object's info fields common to all kinds. */
 void lkport_object_info(const struct lkport_object *obj, struct lkport_info *info);

@@ -12,13 +12,16 @@
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
 #include <linux/hashtable.h>
+#include <linux/ipc_namespace.h>
 #include <linux/kref.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/nsproxy.h>
 #include <linux/overflow.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/time_namespace.h>
@@ -125,6 +128,61 @@ void lkport_accounts_sum(unsigned long *accounts, unsigned long *objects,
 	mutex_unlock(&lkport_objects_lock);
 }
 
+/* ---- IPC namespaces ------------------------------------------------------------ */
+#if !IS_ENABLED(CONFIG_POSIX_MQUEUE) && IS_ENABLED(CONFIG_IPC_NS)
+#error "lkport keys IPC namespaces by their mqueue mount: needs CONFIG_POSIX_MQUEUE"
+#endif
+
+static struct ipc_namespace *caller_ipc_ns(void)
+{
+	/* Only the task itself changes its nsproxy; it pins the namespace. */
+	return current->nsproxy->ipc_ns;
+}
+
+static bool is_initial_ipc_ns(const struct ipc_namespace *ipc)
+{
+	/* init_ipc_ns is not exported on every kernel; init_task's is it. */
+	return ipc == init_task.nsproxy->ipc_ns;
+}
+
+static struct vfsmount *ns_mount(struct ipc_namespace *ipc)
+{
+#if IS_ENABLED(CONFIG_POSIX_MQUEUE)
+	return ipc->mq_mnt;
+#else
+	return NULL;	/* no IPC namespaces but the initial one */
+#endif
+}
+
+u64 lkport_ns_key(void)
+{
+	struct ipc_namespace *ipc = caller_ipc_ns();
+
+	if (is_initial_ipc_ns(ipc))
+		return LK_PORT_NS_INITIAL;
+	return (u64)(uintptr_t)ns_mount(ipc);
+}
+
+void lkport_ns_get(struct lkport_ns *ns)
+{
+	struct ipc_namespace *ipc = caller_ipc_ns();
+
+	ns->inum = ipc->ns.inum;
+	if (is_initial_ipc_ns(ipc)) {
+		ns->key = LK_PORT_NS_INITIAL;
+		ns->pin = NULL;
+		return;
+	}
+	ns->pin = mntget(ns_mount(ipc));
+	ns->key = (u64)(uintptr_t)ns->pin;
+}
+
+void lkport_ns_put(struct lkport_ns *ns)
+{
+	mntput(ns->pin);	/* may be NULL */
+	ns->pin = NULL;
+}
+
 /* ---- objects ------------------------------------------------------------------ */
 int lkport_object_init(struct lkport_object *obj, enum lkport_kind kind,
 		       const char *name, u32 perm, size_t bytes)
@@ -143,6 +201,7 @@ int lkport_object_init(struct lkport_object *obj, enum lkport_kind kind,
 	if (ret)
 		return ret;
 	obj->charged = bytes;
+	lkport_ns_get(&obj->ns);
 	return 0;
 }
 
@@ -164,6 +223,7 @@ void lkport_object_abandon(struct lkport_object *obj)
 {
 	lkport_uncharge(obj->acct, obj->charged);
 	obj->acct = NULL;
+	lkport_ns_put(&obj->ns);
 }
 
 void lkport_object_unlist_locked(struct lkport_object *obj)

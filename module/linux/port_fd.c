@@ -290,7 +290,7 @@ static long lkport_port_join(const char *name, u32 fd_flags, bool override)
 	int ret, st;
 
 	mutex_lock(&lkport_objects_lock);
-	st = lk_write_port_find(name, &port);
+	st = lk_write_port_find_ns(name, lkport_ns_key(), &port);
 	ret = st ? lkport_errno(st) : share_locked(port, override, &w);
 	mutex_unlock(&lkport_objects_lock);
 	return ret ?: new_wport_fd(w, fd_flags);
@@ -348,7 +348,7 @@ long lkport_port_create(struct file *dev, void *arg)
 	w->capacity = capacity;
 
 	mutex_lock(&lkport_objects_lock);
-	st = lk_write_port_create(w->obj.name, c->mode, capacity, w, &port);
+	st = lk_write_port_create_ns(w->obj.name, w->obj.ns.key, c->mode, capacity, w, &port);
 	if (st == LK_NO_ERROR) {
 		lk_port_info_t pi;
 
@@ -563,8 +563,8 @@ long lkport_port_open(struct file *dev, void *arg)
 	if (!r)
 		return -ENOMEM;
 	r->ctx = o->ctx;
-	st = lk_read_port_open(o->name, (void *)(uintptr_t)o->ctx,
-			       lkport_rport_allow, &oc, &r->rport);
+	st = lk_read_port_open_ns(o->name, lkport_ns_key(), (void *)(uintptr_t)o->ctx,
+				  lkport_rport_allow, &oc, &r->rport);
 	if (st) {
 		kfree(r);
 		return lkport_call_errno(LKPORT_IOC_PORT_OPEN, st);

@@ -40,7 +40,11 @@
  *
  * Names: 1 to LKPORT_NAME_MAX (63) bytes from [A-Za-z0-9._-], NUL-padded to
  * LKPORT_NAME_LEN. Events and write ports have separate name spaces, each
- * global to the machine (as POSIX message queues).
+ * per IPC namespace (as POSIX message queues): an object's name is in the
+ * IPC namespace of the process that created it, and creating, opening and
+ * joining by name look only in the caller's (another namespace's name is
+ * ENOENT there, and free to take). Fds work in any namespace they are
+ * passed to; groups have no name.
  *
  * Permissions: an object records its creator's uid and gid and the
  * permission bits given at creation, less the creator's umask. Opening it
