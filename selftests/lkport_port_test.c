@@ -1101,4 +1101,68 @@ TEST_F(port, concurrent_readers_get_each_packet_once)
 	munmap(seen, N);
 }
 
+#define HOLDS_PATH "/sys/kernel/debug/lkport/write_holds"
+
+struct write_holds {
+	unsigned long long max_ns, holds;
+	unsigned int max_packets;
+};
+
+static int read_write_holds(struct write_holds *h)
+{
+	char buf[256];
+
+	if (lkt_read_file(HOLDS_PATH, buf, sizeof(buf)) < 0)
+		return -errno;
+	if (sscanf(buf, "max_hold_ns %llu max_packets %u holds %llu", &h->max_ns,
+		   &h->max_packets, &h->holds) != 3)
+		return -EPROTO;
+	return 0;
+}
+
+/* The largest write (4096 packets) to a broadcast port with 127 readers
+ * used to copy all 8 MiB under one hold of the port lock, interrupts off.
+ * The module's own measurement (debugfs write_holds, debug builds) must
+ * show no hold copying more than one reader's share, while every reader
+ * still gets the whole write. Prints the longest hold measured. */
+TEST_F(port, largest_fanout_write_copies_one_reader_per_lock_hold)
+{
+	enum { READERS = 127, COUNT = LKPORT_CAPACITY_MAX, ROUNDS = 3 };
+	static struct lkport_packet pk[COUNT];
+	int r[READERS], w;
+	struct write_holds h;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root (debugfs, ring quota)");
+	ASSERT_EQ(0, read_write_holds(&h)) TH_LOG("%s", HOLDS_PATH);
+	for (int i = 0; i < COUNT; i++)
+		lkt_packet(&pk[i], i);
+	w = lkt_port_create(self->b.dev, self->name, LKPORT_PORT_BROADCAST, COUNT, 0600, 0);
+	ASSERT_LE(0, w);
+	for (int round = 0; round < ROUNDS; round++) {
+		__u32 delivered = 0, skipped = 0;
+
+		for (int i = 0; i < READERS; i++) {
+			r[i] = lkt_port_open(self->b.dev, self->name, i);
+			ASSERT_LE(0, r[i]) TH_LOG("reader %d: %s", i, strerror(-r[i]));
+		}
+		ASSERT_EQ(0, lkt_write_file(HOLDS_PATH, "0"));
+		ASSERT_EQ(0, lkt_write(w, pk, COUNT, &delivered, &skipped));
+		ASSERT_EQ(0, read_write_holds(&h));
+		EXPECT_EQ(READERS, delivered);
+		EXPECT_EQ(0, skipped);
+		for (int i = 0; i < READERS; i++) {
+			EXPECT_EQ(COUNT, lkt_queued(r[i])) TH_LOG("reader %d", i);
+			close(r[i]);
+		}
+		if (h.holds == 0)
+			SKIP(break, "write_holds measures in debug builds only");
+		printf("# round %d: %d packets to %d readers: %llu holds, longest %llu ns, at most %u packets per hold\n",
+		       round, COUNT, READERS, h.holds, h.max_ns, h.max_packets);
+		EXPECT_LE(h.max_packets, COUNT);
+		EXPECT_LE(READERS, h.holds);
+	}
+	close(w);
+}
+
 TEST_HARNESS_MAIN

@@ -282,6 +282,13 @@ int lk_read_port_open(const char* name, void* ctx, int (*allow)(void*, void*), v
     return lk_read_port_open_ns(name, kPortInitialNamespace, ctx, allow, arg, port);
 }
 
+void lk_port_write_hold_stats(lk_port_hold_stats_t* out, int reset) {
+    PortRegistry::WriteHoldStats s = ports().write_hold_stats(reset != 0);
+    out->max_ns = s.max_ns;
+    out->holds = s.holds;
+    out->max_packets = s.max_packets;
+}
+
 int lk_read_port_read_many(lk_read_port_t port, lkos_u64 deadline_ns, int interruptible, lk_port_result_t* results,
                            lkos_size max, lkos_size* got) {
     return ports().read_many(reader(port), Deadline::at_ns(deadline_ns), reinterpret_cast<PortResult*>(results), max,

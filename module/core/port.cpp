@@ -238,9 +238,37 @@ int PortRegistry::wake_reader_locked(const Guard& guard, ReadPort* rp, status_t 
     return woken;
 }
 
+u64 PortRegistry::hold_clock() {
+#if LK_DEBUG
+    return lkos_now_ns();
+#else
+    return 0;
+#endif
+}
+
+void PortRegistry::note_hold_locked(const Guard&, u64 start, u32 packets) {
+#if LK_DEBUG
+    u64 ns = lkos_now_ns() - start;
+    if (ns > hold_stats_.max_ns) hold_stats_.max_ns = ns;
+    if (packets > hold_stats_.max_packets) hold_stats_.max_packets = packets;
+    hold_stats_.holds++;
+#else
+    (void)start;
+    (void)packets;
+#endif
+}
+
+PortRegistry::WriteHoldStats PortRegistry::write_hold_stats(bool reset) {
+    AutoSpinLock guard(lock_);
+    WriteHoldStats s = hold_stats_;
+    if (reset) hold_stats_ = {};
+    return s;
+}
+
 status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped) {
     if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
     AutoSpinLock guard(lock_);
+    u64 start = hold_clock();
     if (wp->magic_ != kWritePortOpen) return ERR_BAD_HANDLE;
     status_t status = NO_ERROR;
     int woken = 0;
@@ -264,6 +292,7 @@ status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize cou
             notify_locked(guard, &rp);
         });
     }
+    note_hold_locked(guard, start, u32(took * count));
     lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken);
     if (delivered) *delivered = took;
     if (skipped) *skipped = full;

@@ -223,6 +223,17 @@ int lk_write_port_find_ns(const char *name, lkos_u64 ns, lk_write_port_t *port);
 int lk_read_port_open_ns(const char *name, lkos_u64 ns, void *ctx,
 			 int (*allow)(void *user, void *arg), void *arg,
 			 lk_read_port_t *port);
+
+/* What port writes cost with interrupts off (PortRegistry::write_hold_stats):
+ * the longest hold of the port lock by a write, the most packets one hold
+ * copied, the number of holds; reset: from zero again. Measured in debug
+ * builds only (LKPORT_DEBUG=1), else zero. Any context; not exported. */
+typedef struct lk_port_hold_stats {
+	lkos_u64 max_ns;
+	lkos_u64 holds;
+	unsigned int max_packets;
+} lk_port_hold_stats_t;
+void lk_port_write_hold_stats(lk_port_hold_stats_t *out, int reset);
 int lk_read_port_read_many(lk_read_port_t port, lkos_u64 deadline_ns, int interruptible,
 			   lk_port_result_t *results, lkos_size max, lkos_size *got);
 int lk_read_port_readable(lk_read_port_t port);

@@ -117,9 +117,22 @@ class PortRegistry : Pinned, public Allocated {
                   PortNamespace ns = kPortInitialNamespace);
 
     // Any context. delivered/skipped (optional): readers (or the writer's
-    // own ring) that took the packets, and readers skipped as full.
+    // own ring) that took the packets, and readers skipped as full. The
+    // whole fan-out happens under one hold of the lock, interrupts off:
+    // readers * count packets copied.
     status_t write(WritePort* wp, const PortPacket* packets, usize count, u32* delivered = nullptr,
                    u32* skipped = nullptr);
+
+    // Longest hold of the lock by one write, the most packets one hold
+    // copied, and how many holds writes made: what writes cost with
+    // interrupts off. Measured in debug builds (LK_DEBUG) only, else zero.
+    // reset: start again from zero. Any context.
+    struct WriteHoldStats {
+        u64 max_ns;
+        u32 max_packets;
+        u64 holds;
+    };
+    WriteHoldStats write_hold_stats(bool reset = false);
 
     // Thread context. Deadline::none() on an empty port: ERR_TIMED_OUT.
     status_t read(ReadPort* rp, Deadline deadline, PortResult* result, Interruptible intr = Interruptible::No);
@@ -231,9 +244,15 @@ class PortRegistry : Pinned, public Allocated {
     // (lambdas run under the caller's guard); checked in debug builds.
     void held_by(const Guard& guard) const LK_ASSERT_CAPABILITY(lock_) { LK_DEBUG_ASSERT(guard.guards(lock_)); }
 
+    // The clock a write's hold is timed by (debug builds; else 0), and the
+    // note of one hold ending that copied `packets`.
+    static u64 hold_clock();
+    void note_hold_locked(const Guard& guard, u64 start, u32 packets) LK_REQUIRES(lock_);
+
     SpinLock lock_{LKOS_LOCK_PORT};
     WritePort* buckets_[kBuckets] LK_GUARDED_BY(lock_) = {};
     usize count_ LK_GUARDED_BY(lock_) = 0;  // write ports
+    WriteHoldStats hold_stats_ LK_GUARDED_BY(lock_) = {};
 };
 
 // Power-of-two ring of packets, allocated with its storage inline.
