@@ -282,6 +282,11 @@ int lk_read_port_open(const char* name, void* ctx, int (*allow)(void*, void*), v
     return lk_read_port_open_ns(name, kPortInitialNamespace, ctx, allow, arg, port);
 }
 
+int lk_write_port_write_bounded(lk_write_port_t port, const lk_port_packet_t* pk, lkos_size count,
+                                unsigned int* delivered, unsigned int* skipped) {
+    return ports().write_bounded(writer(port), reinterpret_cast<const PortPacket*>(pk), count, delivered, skipped);
+}
+
 void lk_port_write_hold_stats(lk_port_hold_stats_t* out, int reset) {
     PortRegistry::WriteHoldStats s = ports().write_hold_stats(reset != 0);
     out->max_ns = s.max_ns;

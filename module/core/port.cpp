@@ -190,8 +190,12 @@ status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const O
                 status = ERR_ACCESS_DENIED;
             } else if (wp->ring_) {
                 // First reader: inherit what was written before it came.
+                // That may include the bounded write under way (handed
+                // back by the last reader to close): it must not get it
+                // a second time.
                 rp->ring_ = wp->ring_;
                 wp->ring_ = nullptr;
+                rp->served_by_ = wp->write_token_;
                 status = NO_ERROR;
             } else if (wp->mode_ & PORT_MODE_UNICAST) {
                 status = ERR_NOT_ALLOWED;
@@ -293,6 +297,62 @@ status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize cou
         });
     }
     note_hold_locked(guard, start, u32(took * count));
+    lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken);
+    if (delivered) *delivered = took;
+    if (skipped) *skipped = full;
+    return status;
+}
+
+status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, usize count, u32* delivered,
+                                     u32* skipped) {
+    if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
+    status_t status = NO_ERROR;
+    int woken = 0;
+    u32 took = 0, full = 0;
+    u64 token = 0;
+    // One turn per hold. The readers list may change while the lock is
+    // let go, so each turn looks from its start for the readers this write
+    // has not reached yet (served_by_ != token): bounded writes of a port
+    // are serialized, so the port's token names this one.
+    for (bool more = true; more;) {
+        AutoSpinLock guard(lock_);
+        u64 start = hold_clock();
+        u32 copied = 0;
+        more = false;
+        if (!token) {
+            if (wp->magic_ != kWritePortOpen) return ERR_BAD_HANDLE;
+            token = ++wp->write_token_;
+            if (wp->readers_.empty()) {
+                // No reader yet: the writer's own ring, as write() does.
+                LK_DEBUG_ASSERT(wp->ring_ != nullptr);
+                status = wp->ring_ ? wp->ring_->write(packets, count) : ERR_NOT_ENOUGH_BUFFER;
+                took = status == NO_ERROR;
+                note_hold_locked(guard, start, took ? u32(count) : 0);
+                break;
+            }
+        }
+        wp->readers_.find([&](ReadPort& rp) {
+            held_by(guard);
+            if (rp.served_by_ == token) return false;
+            if (copied && copied + count > kPortWriteChunk) {
+                more = true;  // this turn is full: the rest in the next
+                return true;
+            }
+            rp.served_by_ = token;
+            // Each reader gets the whole write or nothing of it.
+            if (rp.ring_->write(packets, count) != NO_ERROR) {
+                status = ERR_PARTIAL_WRITE;
+                full++;
+                return false;
+            }
+            took++;
+            copied += u32(count);
+            woken += wake_reader_locked(guard, &rp, NO_ERROR);
+            notify_locked(guard, &rp);
+            return false;
+        });
+        note_hold_locked(guard, start, copied);
+    }
     lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken);
     if (delivered) *delivered = took;
     if (skipped) *skipped = full;

@@ -224,6 +224,14 @@ int lk_read_port_open_ns(const char *name, lkos_u64 ns, void *ctx,
 			 int (*allow)(void *user, void *arg), void *arg,
 			 lk_read_port_t *port);
 
+/* As lk_write_port_write, with the work under each hold of the port lock
+ * bounded (PortRegistry::write_bounded): the caller serializes these calls
+ * per write port and keeps the port from being destroyed meanwhile. Any
+ * context; not exported. */
+int lk_write_port_write_bounded(lk_write_port_t port, const lk_port_packet_t *pk,
+				lkos_size count, unsigned int *delivered,
+				unsigned int *skipped);
+
 /* What port writes cost with interrupts off (PortRegistry::write_hold_stats):
  * the longest hold of the port lock by a write, the most packets one hold
  * copied, the number of holds; reset: from zero again. Measured in debug

@@ -46,6 +46,9 @@ inline constexpr u32 kPortDefaultCapacity = 8;
 inline constexpr u32 kPortBigCapacity = 64;
 inline constexpr u32 kPortMaxCapacity = 4096;
 inline constexpr usize kPortGroupMax = 256;
+// Packets a bounded write copies under one hold of the lock (4 KiB), one
+// reader's whole share at least.
+inline constexpr u32 kPortWriteChunk = 256;
 
 // Names live in namespaces: a write port's name is looked up only by
 // callers that give the same key. What a key stands for is the caller's
@@ -122,6 +125,23 @@ class PortRegistry : Pinned, public Allocated {
     // readers * count packets copied.
     status_t write(WritePort* wp, const PortPacket* packets, usize count, u32* delivered = nullptr,
                    u32* skipped = nullptr);
+
+    // As write(), with the work done under each hold of the lock bounded:
+    // readers are served in turns of at most kPortWriteChunk packets
+    // copied (at least one reader a turn, so a turn copies at most
+    // max(kPortWriteChunk, count) packets), and the lock, with interrupts,
+    // is let go between turns. Each reader still gets all of the write or
+    // none of it, and a writer's writes reach every reader in order; what
+    // a concurrent observer may see besides is said in README ("Writes
+    // and interrupt latency"): readers get the write one turn after
+    // another, a reader opened during the write may or may not get it
+    // (never twice), and a write that the writer races with from hard IRQ
+    // (write()) may reach some readers before this one and others after.
+    // The caller serializes bounded writes of one write port (the module:
+    // a mutex per port) and keeps the port from being destroyed until
+    // this returns; a close in between does not stop it. Any context.
+    status_t write_bounded(WritePort* wp, const PortPacket* packets, usize count, u32* delivered = nullptr,
+                           u32* skipped = nullptr) LK_EXCLUDES(lock_);
 
     // Longest hold of the lock by one write, the most packets one hold
     // copied, and how many holds writes made: what writes cost with
@@ -298,6 +318,7 @@ class WritePort : public PortHandle, public Allocated {
     void* user_ = nullptr;
     PortRing* ring_ = nullptr;           // guarded: the writer's own, while it has no reader
     List<ReadPort, WriterTag> readers_;  // guarded
+    u64 write_token_ = 0;                // guarded: the latest bounded write's
     ObjectTag tag_{};
     char name_[kPortNameMax] = {};
 };
@@ -315,6 +336,7 @@ class ReadPort : public PortHandle, public ListNode<WriterTag>, public ListNode<
     WritePort* writer_ = nullptr;  // guarded; nullptr once the writer is destroyed
     PortGroup* group_ = nullptr;   // guarded
     PortRing* ring_ = nullptr;     // guarded
+    u64 served_by_ = 0;            // guarded: the writer's last bounded write that reached it
     Observer observer_{};          // guarded
     WaitQueue wait_;               // guarded
 };
