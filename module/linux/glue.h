@@ -6,6 +6,8 @@
  * Locking, outermost first:
  *   lkport_objects_lock (mutex)   the list of live objects, the event name
  *                                 table, account lookup
+ *   wport->write_lock (mutex)     one write at a time per write port (the
+ *                                 core's bounded writes need it)
  *   wport->lock (rwsem)           a write port's closed/destroyed state
  *                                 against operations on it
  *   the core's locks (spinlocks)  taken inside lk_* calls; the core calls

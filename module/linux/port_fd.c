@@ -18,6 +18,7 @@
 #include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/rwsem.h>
 #include <linux/seq_file.h>
@@ -31,6 +32,7 @@
 struct lkport_wport {
 	struct lkport_object obj;
 	struct kref ref;		/* writer fds; final put under lkport_objects_lock */
+	struct mutex write_lock;	/* one bounded write at a time; outside lock */
 	struct rw_semaphore lock;	/* port and closed against operations */
 	lk_write_port_t port;		/* core write port; NULL once destroyed */
 	bool closed;
@@ -133,11 +135,19 @@ static long lkport_ioc_port_write(struct file *file, void *arg)
 		goto out;
 	}
 
+	/* The core copies to the readers in turns, letting the port lock go
+	 * (and interrupts back on) in between: it wants one such write per
+	 * port at a time, and the port kept alive (w->lock) throughout. */
+	if (mutex_lock_killable(&w->write_lock)) {
+		ret = -EINTR;
+		goto out;
+	}
 	down_read(&w->lock);
-	st = w->port ? lk_write_port_write(w->port, (const lk_port_packet_t *)pk,
-					   pw->count, &delivered, &skipped)
+	st = w->port ? lk_write_port_write_bounded(w->port, (const lk_port_packet_t *)pk,
+						   pw->count, &delivered, &skipped)
 		     : LK_ERR_BAD_HANDLE;
 	up_read(&w->lock);
+	mutex_unlock(&w->write_lock);
 
 	pw->delivered = delivered;
 	pw->skipped = skipped;
@@ -342,6 +352,7 @@ long lkport_port_create(struct file *dev, void *arg)
 		return ret;
 	}
 	kref_init(&w->ref);
+	mutex_init(&w->write_lock);
 	init_rwsem(&w->lock);
 	init_waitqueue_head(&w->poll_wq);
 	w->mode = c->mode;
