@@ -273,7 +273,7 @@ static int list_label(const struct ns_child *c)
 
 	if (w < 0)
 		return 2;
-	snprintf(want, sizeof(want), "ipcns=%lu ", (unsigned long)ipc_ns_inode());
+	snprintf(want, sizeof(want), "ipcns=%lu", (unsigned long)ipc_ns_inode());
 	return lkt_await_object(c->name, want) ? 3 : 0;
 }
 
@@ -285,7 +285,7 @@ TEST_F(ipc_namespace, listing_labels_each_object_with_its_namespace)
 
 	w = lkt_port_create(self->b.dev, self->name, LKPORT_PORT_BROADCAST, 0, 0600, 0);
 	ASSERT_LE(0, w);
-	snprintf(want, sizeof(want), "ipcns=%lu ", (unsigned long)ipc_ns_inode());
+	snprintf(want, sizeof(want), "ipcns=%lu", (unsigned long)ipc_ns_inode());
 	EXPECT_EQ(0, lkt_await_object(self->name, want));
 	st = in_new_ipc_ns(&self->b.kids, list_label, &c);
 	if (st == SKIP_NO_NS)

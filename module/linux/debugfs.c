@@ -2,9 +2,9 @@
 /*
  * /sys/kernel/debug/lkport/
  *   objects   one line per live object of every IPC namespace: kind, name,
- *             owner, permissions, the creator's IPC namespace (ipcns=, the
- *             inode number /proc/PID/ns/ipc shows) and its state
- *             (waiters, queued packets, ...). Root only, as debugfs is.
+ *             owner, permissions, its state (waiters, queued packets, ...)
+ *             and, last, the creator's IPC namespace (ipcns=, the inode
+ *             number /proc/PID/ns/ipc shows). Root only, as debugfs is.
  *   stats     live objects by kind; all zero once every fd is closed. Then
  *             what is charged: accounts, their objects and bytes, and the
  *             core's live allocations
@@ -38,16 +38,16 @@ static int objects_show(struct seq_file *m, void *unused)
 
 	mutex_lock(&lkport_objects_lock);
 	list_for_each_entry(obj, &lkport_objects, node) {
-		seq_printf(m, "%-5s %-20s uid=%u gid=%u perm=%04o ipcns=%u",
+		seq_printf(m, "%-5s %-20s uid=%u gid=%u perm=%04o",
 			   kind_names[obj->kind], obj->name[0] ? obj->name : "-",
 			   from_kuid_munged(&init_user_ns, obj->uid),
-			   from_kgid_munged(&init_user_ns, obj->gid), obj->perm,
-			   obj->ns.inum);
+			   from_kgid_munged(&init_user_ns, obj->gid), obj->perm);
 		if (obj->kind == LKPORT_EVENT)
 			lkport_event_show(m, obj);
 		else
 			lkport_port_show(m, obj);
-		seq_putc(m, '\n');
+		/* Last, so that the fields before keep their places. */
+		seq_printf(m, " ipcns=%u\n", obj->ns.inum);
 	}
 	mutex_unlock(&lkport_objects_lock);
 	return 0;
