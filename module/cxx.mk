@@ -29,6 +29,11 @@ lkport-cxx-c-only := \
 	-Wno-old-style-declaration -Wnested-externs \
 	-g -gdwarf-% -g%
 
+# KCOV: Kbuild adds CFLAGS_KCOV to the C objects of a kernel built with
+# CONFIG_KCOV_INSTRUMENT_ALL (the debug kernel); the C++ objects get it too,
+# so coverage-guided fuzzing sees the core and not only the glue.
+lkport-cxx-kcov = $(if $(filter y,$(CONFIG_KCOV)),$(if $(patsubst n%,,$(KCOV_INSTRUMENT)$(CONFIG_KCOV_INSTRUMENT_ALL)),$(CFLAGS_KCOV)))
+
 lkport-cxxflags = \
 	$(filter-out $(lkport-cxx-c-only), \
 		$(KBUILD_CPPFLAGS) $(KBUILD_CFLAGS) $(KBUILD_CFLAGS_MODULE)) \
@@ -37,7 +42,8 @@ lkport-cxxflags = \
 	-nostdinc -nostdinc++ -Werror -Wextra -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wnon-virtual-dtor -Wold-style-cast \
 	-g -gsplit-dwarf \
-	-I$(src)/module/core/include -I$(src)/uapi $(lkport-cxx-debug) $(LKPORT_CXXFLAGS)
+	-I$(src)/module/core/include -I$(src)/uapi $(lkport-cxx-debug) $(lkport-cxx-kcov) \
+	$(LKPORT_CXXFLAGS)
 
 # Every C++ object must stay free of what the kernel cannot run: global
 # constructors (no CONFIG_CONSTRUCTORS), unwind tables and the C++ runtime's
