@@ -51,6 +51,7 @@
  * printed ("coverage: N distinct module PCs"); tools/fuzz-coverage.sh puts
  * them against the module's instrumented call sites.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -189,7 +190,7 @@ static char *edge_buf;		/* last bytes before none_page */
 
 static void replay_line(FILE *f, uint64_t ops)
 {
-	fprintf(f, "replay: lkport_fuzz --seed %" PRIu64 " --ops %" PRIu64 " --workers %d%s\n",
+	fprintf(f, "# replay: lkport_fuzz --seed %" PRIu64 " --ops %" PRIu64 " --workers %d%s\n",
 		opt_seed, ops, opt_workers, kcov_fd >= 0 && opt_kcov ? "" : " --no-kcov");
 }
 
@@ -1304,24 +1305,115 @@ static void worker(int idx, uid_t uid, uint64_t deadline)
 
 /* ---- the run --------------------------------------------------------------------------- */
 
+/* KCOV reports PCs less the kernel's KASLR offset (canonicalize_ip): the
+ * distance of _text from where x86-64 links it (__START_KERNEL with the
+ * default CONFIG_PHYSICAL_START). 0 if kallsyms hides addresses. */
+static uint64_t kaslr_offset(void)
+{
+	char line[256], type, name[128];
+	unsigned long long addr;
+	uint64_t off = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %127s", &addr, &type, name) == 3 && !strcmp(name, "_text")) {
+			off = addr ? addr - 0xffffffff81000000ull : 0;
+			break;
+		}
+	fclose(f);
+	return off;
+}
+
+/* The module's text sections, as KCOV reports them: for the coverage map
+ * (tools/fuzz-coverage.py reads "kcov-pcs SECTION OFFSET..."). */
+#define MAX_SECTIONS 16
+static struct {
+	char name[256];
+	uint64_t addr;
+} sections[MAX_SECTIONS];
+static int nsections;
+
+static void read_sections(uint64_t kaslr)
+{
+	static const char dir[] = "/sys/module/lkport/sections/";
+	char path[512];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while (nsections < MAX_SECTIONS && (de = readdir(d))) {
+		unsigned long long addr;
+		FILE *f;
+
+		if (strncmp(de->d_name, ".text", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s%s", dir, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%llx", &addr) == 1 && addr) {
+			snprintf(sections[nsections].name, sizeof(sections[0].name), "%s", de->d_name);
+			sections[nsections++].addr = addr - kaslr;
+		}
+		fclose(f);
+	}
+	closedir(d);
+}
+
 static bool read_module_range(void)
 {
 	char line[256], name[64];
 	unsigned long size;
 	unsigned long long base;
+	uint64_t kaslr = kaslr_offset();
 	FILE *f = fopen("/proc/modules", "r");
 
 	if (!f)
 		return false;
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%63s %lu %*s %*s %*s %llx", name, &size, &base) == 3 &&
-		    !strcmp(name, "lkport")) {
-			mod_base = base;
+		    !strcmp(name, "lkport") && base) {
+			mod_base = base - kaslr;
 			mod_size = size;
 		}
 	}
 	fclose(f);
+	if (mod_base)
+		read_sections(kaslr);
 	return mod_base != 0;
+}
+
+/* Every module PC reached, as SECTION OFFSET, 12 to a line. */
+static void dump_pcs(void)
+{
+	int s, best, n = 0;
+	uint64_t off;
+
+	for (s = 0; s < nsections; s++) {
+		n = 0;
+		for (off = 0; off < COV_BITS && off < mod_size; off++) {
+			uint64_t pc = mod_base + off;
+			int i;
+
+			if (!(sh->cov[off / 32] & (1u << (off % 32))))
+				continue;
+			best = -1;
+			for (i = 0; i < nsections; i++)
+				if (sections[i].addr <= pc && (best < 0 || sections[i].addr > sections[best].addr))
+					best = i;
+			if (best != s)
+				continue;
+			if (n % 12 == 0)
+				printf("%s# kcov-pcs %s", n ? "\n" : "", sections[s].name);
+			printf(" %" PRIx64, pc - sections[s].addr);
+			n++;
+		}
+		if (n)
+			printf("\n");
+	}
 }
 
 static int stats_nonzero(char *out, size_t len)
@@ -1524,16 +1616,16 @@ int main(int argc, char **argv)
 			printf("# worker %d (uid %u): %" PRIu64 " ops, %" PRIu64 " ioctls%s%s\n", i,
 			       uids[i % 3], w->ops, w->calls, w->first_fail_set ? ", first failure: " : "",
 			       w->first_fail_set ? w->first_fail : "");
-		if (w->first_fail_set) {
-			printf("# ");
+		if (w->first_fail_set)
 			replay_line(stdout, w->first_fail_op + 1);
-		}
 	}
 	printf("# ops: %" PRIu64 " in %.1f s (%.0f ops/s), %" PRIu64 " ioctls, %" PRIu64
 	       " blocked children\n", total, secs, total / secs, calls, children);
-	if (kcov_fd >= 0)
+	if (kcov_fd >= 0) {
 		printf("# coverage: %" PRIu64 " distinct module PCs, %" PRIu64 " inputs kept\n",
 		       sh->cov_pcs, corpus_total);
+		dump_pcs();
+	}
 
 	printf("1..%d\n", O_ORACLES + 3);
 	for (o = 0; o < O_ORACLES; o++) {
