@@ -11,6 +11,10 @@
 #   make demo      deps + build + boot the VM and show lkport in use
 #   make bench     benchmarks against Linux's own primitives and IPC peers
 #   make vm-stress the in-kernel tests in stress mode, every kernel
+#   make fuzz      lkport_fuzz for DURATION=600 s per VM kernel (SEED= replays;
+#                  make fuzz-debug: on the KCOV debug kernel, with coverage)
+#   make stress    long variants on every kernel: 1000 SIGKILL-mid-wait and
+#                  1000 insmod/rmmod cycles, a 600 s fuzz, the ktest stress
 #   make debug-kernel  build the cached KASAN/lockdep VM kernel (vm/debug-kernel.mk)
 #   make vm-test-debug the VM selftests on it; check runs them too unless
 #                  LKPORT_DEBUG_KERNEL=0
@@ -66,7 +70,7 @@ MODULE_SRCS := Kbuild $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -
 	tools/check-cxx-object.sh
 
 .PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
-	host-test host-tsa vm-harness-test vm-test vm-stress payload initramfs clean help compile_commands.json \
+	host-test host-tsa vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help compile_commands.json \
 	style style-cxx style-c style-names style-fix sparse hooks
 all: modules-vm user bpf bench-user host
 
@@ -255,6 +259,58 @@ vm-stress: initramfs
 			$(call kernel_image_sh,$$k) $(call initramfs,$$k) || fail="$$fail $$k"; \
 	done; \
 	test -z "$$fail" || { echo "==== stress tests FAILED on:$$fail"; exit 1; }
+
+# ---- reliability: long fuzz and stress runs (on demand; not part of check) ----
+# make fuzz [DURATION=600] [SEED=S] [KREL=...]: lkport_fuzz alone for
+# DURATION seconds in one boot per VM kernel; prints the seed, the
+# operations done and the verdicts. SEED replays a run (the fuzzer prints
+# the line to use on a failure). make fuzz-debug (vm/debug-kernel.mk) does
+# the same on the KCOV debug kernel and reports the coverage of module/.
+DURATION ?= 600
+SEED ?=
+fuzz-env = lkport.env=LKPORT_FUZZ_DURATION=$(DURATION)$(if $(SEED),$(comma)LKPORT_FUZZ_SEED=$(SEED))
+# One fuzz boot of kernel $$k: image $(1), initramfs $(2), log $(3).
+fuzz-boot = $(ROOT)/vm/run.sh --mode test --quiet --timeout $$(($(DURATION) + 1800)) --log $(3) \
+	--append "$(fuzz-env) lkport.timeout=$$(($(DURATION) + 1200))" --tests lkport_fuzz $(1) $(2)
+# What a fuzz log says: seed, operations, coverage, verdicts.
+fuzz-summary = grep -aE '^\# \# (seed|ops:|coverage:|FAIL|replay:|worker)|^\# (not )?ok [0-9]+ fuzz' $(1) | \
+	sed 's/^\# //' | awk '!seen[$$0]++'
+fuzz: initramfs
+	@fail=; for k in $(VM_KRELS); do \
+		echo "==== fuzz on $$k for $(DURATION) s"; \
+		$(call fuzz-boot,$(call kernel_image_sh,$$k),$(call initramfs,$$k),$(B)/vm/$$k/fuzz.log) || fail="$$fail $$k"; \
+		$(call fuzz-summary,$(B)/vm/$$k/fuzz.log); \
+	done; \
+	test -z "$$fail" || { echo "==== fuzz FAILED on:$$fail (logs: $(B)/vm/KREL/fuzz.log)"; exit 1; }; \
+	echo "==== fuzz passed on: $(VM_KRELS)"
+
+# make stress: the long variants, on every VM kernel and the debug kernel
+# (unless LKPORT_DEBUG_KERNEL=0): per kernel one boot with
+# STRESS_KILL_CYCLES SIGKILL-mid-wait cycles, STRESS_MODULE_CYCLES
+# insmod/rmmod cycles with objects in between (lkport_cycles.sh) and
+# STRESS_FUZZ_DURATION seconds of lkport_fuzz, then one boot of the
+# in-kernel tests in stress mode (as vm-stress).
+STRESS_KILL_CYCLES ?= 1000
+STRESS_MODULE_CYCLES ?= 1000
+STRESS_FUZZ_DURATION ?= 600
+STRESS_TIMEOUT ?= 14400
+STRESS_KRELS = $(VM_KRELS) $(if $(filter-out 0,$(LKPORT_DEBUG_KERNEL)),$(DEBUG_KREL))
+stress-env = lkport.env=LKPORT_KILL_CYCLES=$(STRESS_KILL_CYCLES),LKPORT_MODULE_CYCLES=$(STRESS_MODULE_CYCLES),LKPORT_FUZZ_DURATION=$(STRESS_FUZZ_DURATION)$(if $(SEED),$(comma)LKPORT_FUZZ_SEED=$(SEED))
+stress: initramfs $(if $(filter-out 0,$(LKPORT_DEBUG_KERNEL)),$(if $(DEBUG_KREL),$(call initramfs,$(DEBUG_KREL))))
+	@fail=; for k in $(STRESS_KRELS); do \
+		echo "==== stress on $$k: $(STRESS_KILL_CYCLES) kill cycles, $(STRESS_MODULE_CYCLES) module cycles, $(STRESS_FUZZ_DURATION) s fuzz"; \
+		$(ROOT)/vm/run.sh --mode test --quiet --timeout $(STRESS_TIMEOUT) --log $(B)/vm/$$k/stress-cycles.log \
+			--append "$(stress-env) lkport.timeout=$(STRESS_TIMEOUT)" --tests "lkport_cycles.sh lkport_fuzz" \
+			$(call kernel_image_sh,$$k) $(call initramfs,$$k) || fail="$$fail $$k"; \
+		grep -aE '^\# (not )?ok [0-9]+ cycles' $(B)/vm/$$k/stress-cycles.log | sed 's/^\# //' | awk '!seen[$$0]++'; \
+		$(call fuzz-summary,$(B)/vm/$$k/stress-cycles.log); \
+		echo "==== in-kernel stress tests on $$k"; \
+		$(ROOT)/vm/run.sh --mode test --quiet --timeout $(STRESS_TIMEOUT) --log $(B)/vm/$$k/stress.log \
+			--append "lkport.ktest=stress lkport.timeout=$(STRESS_TIMEOUT)" --tests lkport_ktest.sh \
+			$(call kernel_image_sh,$$k) $(call initramfs,$$k) || fail="$$fail $$k"; \
+	done; \
+	test -z "$$fail" || { echo "==== stress FAILED on:$$fail"; exit 1; }; \
+	echo "==== stress passed on: $(STRESS_KRELS)"
 
 check: deps
 	$(MAKE) style

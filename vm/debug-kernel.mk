@@ -61,3 +61,17 @@ vm-test-debug: $(if $(DEBUG_KREL),$(B)/vm/$(DEBUG_KREL)/initramfs.cpio.gz)
 	LKPORT_VMLINUZ=$(call kernel_image,$(DEBUG_KREL)) LKPORT_VM_APPEND="lkport.timeout=$(DEBUG_TEST_TIMEOUT)" \
 		$(ROOT)/vm/run-selftests.sh $(vm-test-args) $(DEBUG_KREL) $(B)/vm/$(DEBUG_KREL)/initramfs.cpio.gz \
 		$(B)/vm/$(DEBUG_KREL) $(VM_DEBUG_TIMEOUT)
+
+# lkport_fuzz on the debug kernel for DURATION seconds (SEED= as for make
+# fuzz), with KCOV guidance; then the share of the module's instrumented
+# call sites it reached, per directory and file (tools/fuzz-coverage.py on
+# the lkport.ko built for this kernel).
+.PHONY: fuzz-debug
+fuzz-debug: $(if $(DEBUG_KREL),$(B)/vm/$(DEBUG_KREL)/initramfs.cpio.gz)
+	@test -n "$(DEBUG_KREL)" || { echo "debug kernel disabled or linux-source-6.1 missing (make deps)" >&2; exit 1; }
+	@echo "==== fuzz on $(DEBUG_KREL) for $(DURATION) s"
+	@k=$(DEBUG_KREL); fail=; \
+	$(call fuzz-boot,$(call kernel_image,$(DEBUG_KREL)),$(B)/vm/$(DEBUG_KREL)/initramfs.cpio.gz,$(B)/vm/$(DEBUG_KREL)/fuzz.log) || fail=1; \
+	$(call fuzz-summary,$(B)/vm/$(DEBUG_KREL)/fuzz.log); \
+	$(ROOT)/tools/fuzz-coverage.py $(B)/kmod/$(DEBUG_KREL) $(B)/vm/$(DEBUG_KREL)/fuzz.log; \
+	test -z "$$fail" || { echo "==== fuzz FAILED on $(DEBUG_KREL) (log: $(B)/vm/$(DEBUG_KREL)/fuzz.log)"; exit 1; }
