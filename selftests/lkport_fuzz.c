@@ -14,7 +14,8 @@
  * dup2 fds, pass them to each other over unix sockets (so one user holds
  * another's objects), fork children that block in a wait and are then
  * killed (SIGKILL, or a signal with and without SA_RESTART, or the fd closed
- * under them), and race a thread blocked in a wait against close and dup2.
+ * under them), race a thread blocked in a wait against close and dup2,
+ * poll object fds and (as root) read the debugfs listing meanwhile.
  *
  * Oracles, each a TAP line at the end:
  *  - fuzz.errnos_are_documented: every errno is one the ABI documents for
@@ -67,6 +68,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <grp.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -1181,6 +1183,37 @@ static void op_thread_race(struct rng *r)
 	pthread_join(t, NULL);
 }
 
+/* poll on a few fds at once: the readiness paths and their wake-ups. */
+static void op_poll(struct rng *r)
+{
+	struct pollfd pfd[4];
+	int i, n = 1 + below(r, 4);
+
+	for (i = 0; i < n; i++) {
+		pfd[i].fd = pick(r, K_NONE)->fd;
+		pfd[i].events = POLLIN | POLLOUT;
+	}
+	poll(pfd, n, below(r, 3));
+}
+
+/* The debugfs listing walks every object while others come and go (root
+ * only: debugfs is not for other users). */
+static void op_debugfs(struct rng *r)
+{
+	char buf[4096];
+	int fd;
+
+	if (!privileged())
+		return;
+	fd = open(one_in(r, 4) ? "/sys/kernel/debug/lkport/stats" :
+				 "/sys/kernel/debug/lkport/objects", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+}
+
 static void op_reset(struct rng *r)
 {
 	int i;
@@ -1205,7 +1238,8 @@ static const struct op ops[] = {
 	{ op_port_write, 10 },	{ op_read, 10 },	{ op_port_end, 3 },
 	{ op_group_member, 5 }, { op_raw, 10 },		{ op_fd, 5 },
 	{ op_send, 3 },		{ op_recv, 3 },		{ op_child, 2 },
-	{ op_thread_race, 2 },	{ op_reset, 1 },
+	{ op_thread_race, 2 },	{ op_reset, 1 },	{ op_poll, 3 },
+	{ op_debugfs, 1 },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
