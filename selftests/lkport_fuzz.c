@@ -44,8 +44,8 @@
  * unguided.
  *
  * Coverage: where /sys/kernel/debug/kcov exists (the debug kernel, which
- * has CONFIG_KCOV), each worker traces its own ioctls (KCOV_TRACE_PC, per
- * thread), keeps only PCs inside lkport's module text (from /proc/modules),
+ * has CONFIG_KCOV), each worker traces its own operations (KCOV_TRACE_PC,
+ * its main thread), keeps only PCs inside lkport's module text (from /proc/modules),
  * and keeps every batch of operations that reached a PC no worker had
  * reached before; later batches replay a saved one with one operation
  * changed, a third of the time. The distinct module PCs reached are
@@ -459,10 +459,8 @@ static long xioctl(int fd, enum kind k, unsigned int cmd, void *arg, uint64_t de
 	int err;
 
 	ws->calls++;
-	cov_begin();
 	ret = ioctl(fd, cmd, arg);
 	err = errno;
-	cov_fresh |= cov_end();
 	if (ret >= 0)
 		return ret;
 	if (k == K_NONE || k == K_OTHER) {
@@ -1254,7 +1252,11 @@ static void run_op(uint64_t op_seed)
 	x = below(&r, total);
 	for (i = 0; x >= ops[i].weight; i++)
 		x -= ops[i].weight;
+	/* Traced for the whole operation: its ioctls, and the closes, polls,
+	 * reads and exits that reach the module's release and poll paths. */
+	cov_begin();
 	ops[i].fn(&r);
+	cov_fresh |= cov_end();
 }
 
 /* ---- a worker ------------------------------------------------------------------------ */
