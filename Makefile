@@ -285,7 +285,7 @@ fuzz: initramfs
 	echo "==== fuzz passed on: $(VM_KRELS)"
 
 # make stress: the long variants, on every VM kernel and the debug kernel
-# (unless LKPORT_DEBUG_KERNEL=0): per kernel one boot with
+# (unless LKPORT_DEBUG_KERNEL=0 or KREL= names one kernel): per kernel one boot with
 # STRESS_KILL_CYCLES SIGKILL-mid-wait cycles, STRESS_MODULE_CYCLES
 # insmod/rmmod cycles with objects in between (lkport_cycles.sh) and
 # STRESS_FUZZ_DURATION seconds of lkport_fuzz, then one boot of the
@@ -294,9 +294,11 @@ STRESS_KILL_CYCLES ?= 1000
 STRESS_MODULE_CYCLES ?= 1000
 STRESS_FUZZ_DURATION ?= 600
 STRESS_TIMEOUT ?= 14400
-STRESS_KRELS = $(VM_KRELS) $(if $(filter-out 0,$(LKPORT_DEBUG_KERNEL)),$(DEBUG_KREL))
+# KREL= narrows it to that kernel; the debug kernel comes only without it.
+STRESS_DEBUG_KREL = $(if $(KREL),,$(if $(filter-out 0,$(LKPORT_DEBUG_KERNEL)),$(DEBUG_KREL)))
+STRESS_KRELS = $(VM_KRELS) $(STRESS_DEBUG_KREL)
 stress-env = lkport.env=LKPORT_KILL_CYCLES=$(STRESS_KILL_CYCLES),LKPORT_MODULE_CYCLES=$(STRESS_MODULE_CYCLES),LKPORT_FUZZ_DURATION=$(STRESS_FUZZ_DURATION)$(if $(SEED),$(comma)LKPORT_FUZZ_SEED=$(SEED))
-stress: initramfs $(if $(filter-out 0,$(LKPORT_DEBUG_KERNEL)),$(if $(DEBUG_KREL),$(call initramfs,$(DEBUG_KREL))))
+stress: initramfs $(if $(STRESS_DEBUG_KREL),$(call initramfs,$(STRESS_DEBUG_KREL)))
 	@fail=; for k in $(STRESS_KRELS); do \
 		echo "==== stress on $$k: $(STRESS_KILL_CYCLES) kill cycles, $(STRESS_MODULE_CYCLES) module cycles, $(STRESS_FUZZ_DURATION) s fuzz"; \
 		$(ROOT)/vm/run.sh --mode test --quiet --timeout $(STRESS_TIMEOUT) --log $(B)/vm/$$k/stress-cycles.log \
