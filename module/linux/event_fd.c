@@ -22,7 +22,7 @@ struct lkport_event {
 	struct kref ref;		/* fds; dropped under lkport_objects_lock */
 	struct hlist_node name_node;	/* lkport_event_names, same lock */
 	u32 flags;			/* LKPORT_EVENT_AUTOUNSIGNAL */
-	wait_queue_head_t poll_wq;
+	struct lkport_poll poll;	/* woken under the event's lock */
 	lk_event_t ev;
 };
 
@@ -51,10 +51,9 @@ static void lkport_event_notify(void *ctx)
 	struct lkport_event *e = ctx;
 
 	/* As lkport_reader_notify: lkport_event_poll reads the state under
-	 * the event lock after joining poll_wq, so skipping an empty queue
+	 * the event lock after joining the queue, so skipping an empty queue
 	 * loses no wake-up. */
-	if (wq_has_sleeper(&e->poll_wq))
-		wake_up_interruptible_poll(&e->poll_wq, EPOLLIN | EPOLLRDNORM);
+	lkport_poll_notify(&e->poll);
 }
 
 static void lkport_event_free(struct kref *ref)
@@ -70,6 +69,7 @@ static void lkport_event_free(struct kref *ref)
 	__release(&lkport_objects_lock);	/* sparse does not see a mutex's */
 	/* No fd is left, so nobody waits on it. */
 	lk_event_destroy(&e->ev);
+	lkport_poll_stop(&e->poll);
 	lkport_object_abandon(&e->obj);
 	kfree(e);
 }
@@ -90,7 +90,7 @@ static __poll_t lkport_event_poll(struct file *file, poll_table *pt)
 	struct lkport_event *e = file->private_data;
 	__poll_t mask = 0;
 
-	poll_wait(file, &e->poll_wq, pt);
+	poll_wait(file, &e->poll.wq, pt);
 	if ((file->f_mode & FMODE_READ) && lk_event_is_signaled(&e->ev))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (file->f_mode & FMODE_WRITE)
@@ -192,7 +192,7 @@ long lkport_event_create(struct file *dev, void *arg)
 	}
 	kref_init(&e->ref);
 	e->flags = c->flags & LKPORT_EVENT_AUTOUNSIGNAL;
-	init_waitqueue_head(&e->poll_wq);
+	lkport_poll_init(&e->poll, EPOLLIN | EPOLLRDNORM);
 	lk_event_init(&e->ev, !!(c->flags & LKPORT_EVENT_SIGNALED),
 		      (c->flags & LKPORT_EVENT_AUTOUNSIGNAL) ? LK_EVENT_FLAG_AUTOUNSIGNAL : 0);
 	lk_event_set_notify(&e->ev, lkport_event_notify, e);

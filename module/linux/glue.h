@@ -10,13 +10,20 @@
  *                                 core's bounded writes need it)
  *   wport->lock (rwsem)           a write port's closed/destroyed state
  *                                 against operations on it
- *   the core's locks (spinlocks)  taken inside lk_* calls; the core calls
- *                                 observers (poll wake-ups) under them
+ *   the core's locks              raw_spinlock_t (os.c), taken inside lk_*
+ *                                 calls with interrupts off, from any
+ *                                 context; the core calls observers (poll
+ *                                 wake-ups, struct lkport_poll) under them
+ *   a poll_wq's lock              spinlock_t inside wait_queue_head_t: a
+ *                                 sleeping lock on PREEMPT_RT, so never
+ *                                 taken under the core's locks there
+ *                                 (lkport_poll_notify defers the wake-up)
  */
 #ifndef LKPORT_GLUE_H
 #define LKPORT_GLUE_H
 
 #include <linux/fs.h>
+#include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/poll.h>
 #include <linux/rwsem.h>
@@ -138,6 +145,32 @@ int lkport_new_fd(const char *name, const struct file_operations *fops,
 /* Converts a user deadline (the caller's CLOCK_MONOTONIC, time namespace
  * included) to the kernel's. */
 u64 lkport_deadline(u64 user_ns);
+
+/* ---- poll wake-ups from the core ------------------------------------------- */
+/* What poll/epoll wait on for one object, woken by the core's observer.
+ * The observer runs under the core's raw spinlock, in any context (hard IRQ
+ * included). Without PREEMPT_RT it wakes the queue at once: its spinlock_t
+ * spins, as the raw lock does. On PREEMPT_RT that spinlock_t is a sleeping
+ * lock, which may be taken neither under a raw spinlock nor in hard IRQ: the
+ * wake-up goes through an irq_work instead, which RT runs in the per-CPU
+ * irq_work thread right after. The same happens on a kernel that checks
+ * raw-lock nesting (CONFIG_PROVE_RAW_LOCK_NESTING), so that a lockdep kernel
+ * without RT tests the RT path. */
+struct lkport_poll {
+	wait_queue_head_t wq;
+	struct irq_work work;
+	__poll_t key;		/* what a wake-up reports */
+};
+
+void lkport_poll_init(struct lkport_poll *p, __poll_t key);
+/* The observer's body: wakes the pollers, if any. Any context, the core's
+ * lock held. A poller that is not seen here cannot miss the change: it
+ * joined the queue before its ->poll took the core's lock to look. */
+void lkport_poll_notify(struct lkport_poll *p);
+/* Once the core calls the observer no more (its object is closed or
+ * destroyed) and before p is freed: waits for a deferred wake-up still
+ * running. Sleeps. */
+void lkport_poll_stop(struct lkport_poll *p);
 
 /* ---- kinds --------------------------------------------------------------------- */
 long lkport_event_create(struct file *dev, void *arg);

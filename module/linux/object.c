@@ -13,10 +13,12 @@
 #include <linux/fs_struct.h>
 #include <linux/hashtable.h>
 #include <linux/ipc_namespace.h>
+#include <linux/irq_work.h>
 #include <linux/kref.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/nsproxy.h>
+#include <linux/poll.h>
 #include <linux/overflow.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -293,6 +295,47 @@ bool lkport_may_open(const struct lkport_object *obj, int mask, bool override)
 	if ((mask & MAY_WRITE) && !(mode & 2))
 		return override;
 	return true;
+}
+
+/* ---- poll wake-ups ----------------------------------------------------------
+ * See struct lkport_poll in glue.h: direct where the wait queue's lock
+ * spins, through an irq_work where it may sleep (PREEMPT_RT).
+ */
+#define LKPORT_POLL_DEFER (IS_ENABLED(CONFIG_PREEMPT_RT) || \
+			   IS_ENABLED(CONFIG_PROVE_RAW_LOCK_NESTING))
+
+static void lkport_poll_work(struct irq_work *work)
+{
+	struct lkport_poll *p = container_of(work, struct lkport_poll, work);
+
+	/* Thread context on RT (the irq_work thread): the queue's lock may
+	 * sleep here. */
+	wake_up_interruptible_poll(&p->wq, p->key);
+}
+
+void lkport_poll_init(struct lkport_poll *p, __poll_t key)
+{
+	init_waitqueue_head(&p->wq);
+	init_irq_work(&p->work, lkport_poll_work);
+	p->key = key;
+}
+
+void lkport_poll_notify(struct lkport_poll *p)
+{
+	/* No poller, no wake-up (and no queue lock on every write). */
+	if (!wq_has_sleeper(&p->wq))
+		return;
+	if (LKPORT_POLL_DEFER)
+		/* Pending already: that run comes after this change, since
+		 * the flag is cleared before the wake-up is made. */
+		irq_work_queue(&p->work);
+	else
+		wake_up_interruptible_poll(&p->wq, p->key);
+}
+
+void lkport_poll_stop(struct lkport_poll *p)
+{
+	irq_work_sync(&p->work);
 }
 
 /* ---- fds ---------------------------------------------------------------------------- */

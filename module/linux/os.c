@@ -26,14 +26,29 @@
 #include "glue.h"
 #include "trace.h"
 
-static_assert(sizeof(spinlock_t) <= sizeof(struct lkos_spinlock),
-	      "LKOS_SPINLOCK_BYTES is too small for this kernel's spinlock_t");
-static_assert(__alignof__(spinlock_t) <= __alignof__(struct lkos_spinlock),
-	      "lkos_spinlock is under-aligned for spinlock_t");
+/*
+ * The core's locks are raw_spinlock_t, not spinlock_t. The core calls its
+ * primitives "any context": an event signal, a semaphore post or a port
+ * write may come from a hard IRQ handler, an hrtimer in hard mode or an IPI,
+ * and they run with the lock held and interrupts off. On PREEMPT_RT a
+ * spinlock_t is a sleeping lock (an rt_mutex; _irqsave leaves interrupts
+ * on), which must not be taken there, and a holder may be preempted and
+ * migrate, which SpinLock::is_held() could not tell. raw_spinlock_t spins
+ * with preemption (and, _irqsave, interrupts) off on every kernel; on a
+ * kernel without PREEMPT_RT it is what spinlock_t is built on. What runs
+ * under it must therefore never take a sleeping lock on RT either: the
+ * core only wakes threads (wake_up_process takes raw locks), completes
+ * (raw, swait), traces, and calls the glue's observers, which on RT defer
+ * their poll wake-ups (see lkport_poll_notify in object.c).
+ */
+static_assert(sizeof(raw_spinlock_t) <= sizeof(struct lkos_spinlock),
+	      "LKOS_SPINLOCK_BYTES is too small for this kernel's raw_spinlock_t");
+static_assert(__alignof__(raw_spinlock_t) <= __alignof__(struct lkos_spinlock),
+	      "lkos_spinlock is under-aligned for raw_spinlock_t");
 
-static inline spinlock_t *raw(lkos_spinlock *lock)
+static inline raw_spinlock_t *raw(lkos_spinlock *lock)
 {
-	return (spinlock_t *)lock->opaque;
+	return (raw_spinlock_t *)lock->opaque;
 }
 
 static struct lock_class_key lkos_lock_keys[LKOS_LOCK_CLASSES];
@@ -47,7 +62,7 @@ void lkos_spin_init(lkos_spinlock *lock, unsigned int lock_class)
 {
 	if (WARN_ON(lock_class >= LKOS_LOCK_CLASSES))
 		lock_class = LKOS_LOCK_GENERIC;
-	spin_lock_init(raw(lock));
+	raw_spin_lock_init(raw(lock));
 	lockdep_set_class_and_name(raw(lock), &lkos_lock_keys[lock_class],
 				   lkos_lock_names[lock_class]);
 }
@@ -61,18 +76,18 @@ void lkos_spin_init(lkos_spinlock *lock, unsigned int lock_class)
 void lkos_spin_lock(lkos_spinlock *lock)
 	__acquires(lock)
 {
-	spin_lock(raw(lock));
+	raw_spin_lock(raw(lock));
 }
 
 int lkos_spin_trylock(lkos_spinlock *lock)
 {
-	return spin_trylock(raw(lock));
+	return raw_spin_trylock(raw(lock));
 }
 
 void lkos_spin_unlock(lkos_spinlock *lock)
 	__releases(lock)
 {
-	spin_unlock(raw(lock));
+	raw_spin_unlock(raw(lock));
 }
 
 unsigned long lkos_spin_lock_irqsave(lkos_spinlock *lock)
@@ -80,19 +95,19 @@ unsigned long lkos_spin_lock_irqsave(lkos_spinlock *lock)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(raw(lock), flags);
+	raw_spin_lock_irqsave(raw(lock), flags);
 	return flags;
 }
 
 int lkos_spin_trylock_irqsave(lkos_spinlock *lock, unsigned long *flags)
 {
-	return spin_trylock_irqsave(raw(lock), *flags);
+	return raw_spin_trylock_irqsave(raw(lock), *flags);
 }
 
 void lkos_spin_unlock_irqrestore(lkos_spinlock *lock, unsigned long flags)
 	__releases(lock)
 {
-	spin_unlock_irqrestore(raw(lock), flags);
+	raw_spin_unlock_irqrestore(raw(lock), flags);
 }
 
 unsigned int lkos_cpu_id(void)

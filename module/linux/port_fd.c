@@ -47,7 +47,7 @@ struct lkport_reader {
 	struct lkport_object obj;
 	lk_read_port_t rport;		/* core read port, or NULL for a group */
 	lk_port_group_t group;		/* core port group, or NULL for a read port */
-	wait_queue_head_t poll_wq;
+	struct lkport_poll poll;	/* woken under the core's lock */
 	u64 ctx;			/* read port: its ctx */
 	u32 mode;			/* read port: its writer's, kept past destroy */
 };
@@ -394,12 +394,10 @@ static void lkport_reader_notify(void *ctx)
 {
 	struct lkport_reader *r = ctx;
 
-	/* No poller, no wake-up (and no poll_wq lock on every write). A
-	 * poller that is not seen here cannot miss the packet: it joined
-	 * poll_wq before lkport_reader_poll took the port lock to look at the
-	 * ring, and this runs under that lock after the ring changed. */
-	if (wq_has_sleeper(&r->poll_wq))
-		wake_up_interruptible_poll(&r->poll_wq, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
+	/* A poller that is not woken here cannot miss the packet: it joined
+	 * the queue before lkport_reader_poll took the port lock to look at
+	 * the ring, and this runs under that lock after the ring changed. */
+	lkport_poll_notify(&r->poll);
 }
 
 /* The typed core call for what r is. */
@@ -422,6 +420,7 @@ static void lkport_reader_destroy(struct lkport_reader *r)
 	 * core unlinks a read port from its writer and its group, and a
 	 * group from its members. */
 	WARN_ON(lkport_reader_close(r));
+	lkport_poll_stop(&r->poll);
 	lkport_object_abandon(&r->obj);
 	kfree(r);
 }
@@ -507,7 +506,7 @@ static __poll_t lkport_reader_poll(struct file *file, poll_table *pt)
 	struct lkport_reader *r = file->private_data;
 	lk_port_info_t pi;
 
-	poll_wait(file, &r->poll_wq, pt);
+	poll_wait(file, &r->poll.wq, pt);
 	if (lkport_reader_port_info(r, &pi))
 		return EPOLLERR;
 	if (pi.queued)
@@ -521,7 +520,7 @@ static struct lkport_reader *lkport_reader_new(void)
 		lkport_fault_alloc(LKPORT_SITE_READER, kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT));
 
 	if (r)
-		init_waitqueue_head(&r->poll_wq);
+		lkport_poll_init(&r->poll, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
 	return r;
 }
 

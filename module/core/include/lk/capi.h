@@ -83,7 +83,11 @@ int lk_event_unsignal(lk_event_t *e);
 int lk_event_is_signaled(const lk_event_t *e);
 lkos_u32 lk_event_waiters(const lk_event_t *e);
 lkos_u64 lk_event_id(const lk_event_t *e);	/* tracepoint object id */
-/* Called (lock held, any context) whenever readiness may have changed. */
+/* Called (lock held, any context) whenever readiness may have changed.
+ * The lock is a raw spinlock with interrupts off: notify must not sleep or
+ * take a lock that sleeps on PREEMPT_RT (spinlock_t, a wait queue's lock;
+ * lkport's own observers defer such wake-ups to an irq_work there). The
+ * same holds for every *_set_notify below. */
 void lk_event_set_notify(lk_event_t *e, void (*notify)(void *ctx), void *ctx);
 
 /* ---- ports ------------------------------------------------------------------- */

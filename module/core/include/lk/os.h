@@ -21,9 +21,11 @@ typedef __UINT64_TYPE__ lkos_u64;
 typedef __SIZE_TYPE__ lkos_size;
 
 /* ---- spinlocks ----------------------------------------------------------
- * Storage for the system's own spinlock (spinlock_t on Linux), embedded in
- * core objects so that locking never allocates. os.c checks at build time
- * that spinlock_t fits, whatever the kernel's debug options.
+ * Storage for the system's own spinning lock (raw_spinlock_t on Linux, a
+ * true spinlock on PREEMPT_RT too), embedded in core objects so that
+ * locking never allocates. os.c checks at build time that raw_spinlock_t
+ * fits, whatever the kernel's debug options. Nothing may sleep under one,
+ * nor take a lock that sleeps on PREEMPT_RT (spinlock_t, mutexes).
  */
 #define LKOS_SPINLOCK_BYTES 72
 typedef struct lkos_spinlock {

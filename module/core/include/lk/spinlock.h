@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// SpinLock: the system's spinlock (spinlock_t in the module) with LK's C++
-// interface, plus the RAII guards LK offers:
+// SpinLock: the system's spinlock (raw_spinlock_t in the module, which
+// spins on PREEMPT_RT too) with LK's C++ interface, plus the RAII guards
+// LK offers:
 //   AutoSpinLock           disables local interrupts and restores them;
 //                          usable in any context, including hard IRQ
 //   AutoSpinLockNoIrqSave  leaves interrupts alone; only for locks never
