@@ -39,9 +39,11 @@
 
 /* ---- output ----------------------------------------------------------- */
 
-/* Text kept for a debugfs file; every line is also printed to the log. */
+/* Text kept for a debugfs file; every line is also printed to the log.
+ * A check may fail in hard IRQ (an hrtimer or IPI kick): the lock is raw,
+ * so that it spins on PREEMPT_RT too, and guards only a bounded copy. */
 struct lkt_log {
-	spinlock_t lock;
+	raw_spinlock_t lock;
 	char *buf;
 	size_t len, size;
 	bool truncated;

@@ -20,7 +20,7 @@
 
 int lkt_log_init(struct lkt_log *log, size_t size, bool echo)
 {
-	spin_lock_init(&log->lock);
+	raw_spin_lock_init(&log->lock);
 	log->buf = vzalloc(size);
 	if (!log->buf)
 		return -ENOMEM;
@@ -41,12 +41,12 @@ void lkt_log_reset(struct lkt_log *log)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&log->lock, flags);
+	raw_spin_lock_irqsave(&log->lock, flags);
 	log->len = 0;
 	log->truncated = false;
 	if (log->buf)
 		log->buf[0] = '\0';
-	spin_unlock_irqrestore(&log->lock, flags);
+	raw_spin_unlock_irqrestore(&log->lock, flags);
 }
 
 static void lkt_log_vline(struct lkt_log *log, const char *prefix,
@@ -62,7 +62,7 @@ static void lkt_log_vline(struct lkt_log *log, const char *prefix,
 	if (log->echo)
 		pr_info("%s\n", line);
 
-	spin_lock_irqsave(&log->lock, flags);
+	raw_spin_lock_irqsave(&log->lock, flags);
 	/* Keep room for the truncation note. */
 	if (!log->truncated && log->len + n + 1 + sizeof(cut) < log->size) {
 		memcpy(log->buf + log->len, line, n);
@@ -74,7 +74,7 @@ static void lkt_log_vline(struct lkt_log *log, const char *prefix,
 		memcpy(log->buf + log->len, cut, sizeof(cut));
 		log->len += sizeof(cut) - 1;
 	}
-	spin_unlock_irqrestore(&log->lock, flags);
+	raw_spin_unlock_irqrestore(&log->lock, flags);
 }
 
 void lkt_log_line(struct lkt_log *log, const char *fmt, ...)
