@@ -33,7 +33,7 @@
 #   make compile_commands.json
 #                  for clangd/clang-tidy: the module's C and C++ files as
 #                  Kbuild built them for one kernel (KREL=, default the
-#                  newest VM kernel) and the host tests, at the top
+#                  newest generic VM kernel) and the host tests, at the top
 #
 #   Narrowing a run (variables on the command line):
 #   make host-test FILTER='event.*:mutex.*'   only those host tests (--gtest_filter)
@@ -44,8 +44,14 @@
 #                  lkport_ktest.sh runs only those in-kernel suites/cases
 #                  (lkport.ktest= on the kernel command line; also "stress",
 #                  "scale=N"); alone, it implies TESTS=lkport_ktest.sh
-#   make vm-test KREL=6.12     one kernel (a release or a prefix of one, e.g.
-#                  6.1 or 6.12.95+deb12-amd64) for every VM target
+#   make vm-test KREL=6.12     only some kernels, for every VM target. The VM
+#                  kernels are 6.1, 6.12 and 6.12 PREEMPT_RT (make deps
+#                  installs all three); KREL= takes words: rt (the RT
+#                  kernel), 6.12-rt (the same, by version), a prefix of a
+#                  generic release (6.1, 6.12: the generic kernel only, not
+#                  RT) or a full release (6.12.95+deb12-rt-amd64), e.g.
+#                  KREL="6.12 rt" for both 6.12 kernels
+#   make vm-test VM_BOOT=DIR   boot the Debian kernel images in DIR, not /boot
 #
 # Output goes to build/ (BUILD=...); the in-place module build writes
 # lkport.ko at the top, as Kbuild does.
@@ -55,14 +61,35 @@ B ?= $(ROOT)/build
 KDIR ?= /lib/modules/$(shell uname -r)/build
 export CC ?= cc
 
-# The Debian kernels the VM boots: newest installed 6.1 and 6.12.
-newest = $(lastword $(sort $(wildcard $(1))))
-VM_KRELS ?= $(patsubst /boot/vmlinuz-%,%,$(call newest,/boot/vmlinuz-6.1.*-amd64) $(call newest,/boot/vmlinuz-6.12.*-amd64))
+# The Debian kernels the VM boots, by flavour: the newest installed generic
+# 6.1 and 6.12 (bookworm, bookworm-backports) and the newest PREEMPT_RT 6.12
+# (bookworm-backports' linux-image-rt-amd64). An RT release,
+# 6.12.95+deb12-rt-amd64, also fits the generic pattern 6.12.*-amd64, so
+# the generic ones are picked with the RT ones filtered out.
+VM_BOOT ?= /boot
+newest = $(lastword $(sort $(1)))
+generic_images = $(filter-out %-rt-amd64,$(wildcard $(VM_BOOT)/vmlinuz-$(1).*-amd64))
+rt_images = $(wildcard $(VM_BOOT)/vmlinuz-$(1).*-rt-amd64)
+VM_KRELS ?= $(patsubst $(VM_BOOT)/vmlinuz-%,%,$(call newest,$(call generic_images,6.1)) \
+	$(call newest,$(call generic_images,6.12)) $(call newest,$(call rt_images,6.12)))
+# KREL= narrows VM_KRELS to the kernels each of its words names:
+#   rt               the PREEMPT_RT kernel(s)
+#   6.12-rt          the RT kernel(s) of that version (a prefix, then -rt)
+#   6.1, 6.12, ...   the generic kernels whose release starts so (a prefix
+#                    up to a dot, dash or plus): not the RT one
+#   a full release   that kernel, RT or not (6.12.95+deb12-rt-amd64)
+is_rt_krel = $(filter %-rt-amd64,$(1))
+krel_prefix = $(filter $(1) $(1).% $(1)-% $(1)+%,$(2))
+krel_select = $(if $(filter rt,$(1)),$(call is_rt_krel,$(VM_KRELS)),\
+	$(if $(filter %-rt,$(1)),$(call krel_prefix,$(patsubst %-rt,%,$(1)),$(call is_rt_krel,$(VM_KRELS))),\
+	$(filter $(1),$(VM_KRELS)) $(call krel_prefix,$(1),$(filter-out %-rt-amd64,$(VM_KRELS)))))
 ifneq ($(KREL),)
-override VM_KRELS := $(or $(filter $(KREL) $(KREL).% $(KREL)-%,$(VM_KRELS)),\
+override VM_KRELS := $(or $(filter $(foreach w,$(KREL),$(call krel_select,$(w))),$(VM_KRELS)),\
 	$(error KREL=$(KREL) is none of the VM kernels: $(VM_KRELS)))
 endif
-DEMO_KREL ?= $(lastword $(VM_KRELS))
+# The demo and the editor's compile database: the newest generic kernel
+# (the RT one when it is alone).
+DEMO_KREL ?= $(or $(lastword $(filter-out %-rt-amd64,$(VM_KRELS))),$(lastword $(VM_KRELS)))
 VM_TIMEOUT ?= 1200
 include $(ROOT)/vm/debug-kernel.mk
 
@@ -98,7 +125,7 @@ install-module: module
 # source tree and the kernels do not overwrite each other's.
 kmod = $(B)/kmod/$(1)/lkport.ko
 modules-vm: $(foreach k,$(VM_KRELS),$(call kmod,$(k)))
-	@test -n "$(VM_KRELS)" || { echo "no Debian 6.1/6.12 kernel in /boot: run 'make deps'" >&2; exit 1; }
+	@test -n "$(VM_KRELS)" || { echo "no Debian 6.1/6.12/6.12-rt kernel in $(VM_BOOT): run 'make deps'" >&2; exit 1; }
 
 $(B)/kmod/%/lkport.ko: $(addprefix $(ROOT)/,$(MODULE_SRCS))
 	@mkdir -p $(B)/kmod/$*
@@ -123,7 +150,7 @@ bench-user: user
 include $(ROOT)/module/core/tests/host.mk
 
 # ---- editor and lint support -------------------------------------------------------
-CDB_KREL = $(lastword $(VM_KRELS))
+CDB_KREL = $(DEMO_KREL)
 compile_commands.json: $(call kmod,$(CDB_KREL))
 	$(ROOT)/tools/gen-compile-commands.py --root $(ROOT) -o $(ROOT)/compile_commands.json \
 		--kbuild $(B)/kmod/$(CDB_KREL) --kdir /usr/src/linux-headers-$(CDB_KREL) \
@@ -244,7 +271,8 @@ comma := ,
 vm-test: initramfs
 	@fail=; for k in $(VM_KRELS); do \
 		echo "==== VM selftests on $$k"; \
-		$(ROOT)/vm/run-selftests.sh $(vm-test-args) $$k $(call initramfs,$$k) $(B)/vm/$$k $(VM_TIMEOUT) || fail="$$fail $$k"; \
+		LKPORT_VMLINUZ=$(call kernel_image_sh,$$k) \
+			$(ROOT)/vm/run-selftests.sh $(vm-test-args) $$k $(call initramfs,$$k) $(B)/vm/$$k $(VM_TIMEOUT) || fail="$$fail $$k"; \
 	done; \
 	if [ -n "$$fail" ]; then echo "==== VM selftests FAILED on:$$fail"; exit 1; fi; \
 	echo "==== VM selftests passed on: $(VM_KRELS)"

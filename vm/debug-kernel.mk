@@ -23,17 +23,17 @@ DEBUG_KDIR := $(shell $(DEBUG_KERNEL_SH) dir 2>/dev/null)
 endif
 
 # Per kernel release: the image the VM boots and the tree modules build
-# against. Debian kernels: /boot and /usr/src as ever; the debug kernel:
-# its cache entry.
+# against. Debian kernels: $(VM_BOOT) (/boot) and /usr/src as ever; the
+# debug kernel: its cache entry.
 is_debug_krel = $(and $(DEBUG_KREL),$(filter $(DEBUG_KREL),$(1)))
-kernel_image = $(if $(call is_debug_krel,$(1)),$(DEBUG_KDIR)/vmlinuz-$(1),/boot/vmlinuz-$(1))
+kernel_image = $(if $(call is_debug_krel,$(1)),$(DEBUG_KDIR)/vmlinuz-$(1),$(VM_BOOT)/vmlinuz-$(1))
 kernel_tree = $(if $(call is_debug_krel,$(1)),$(DEBUG_KDIR)/linux,/usr/src/linux-headers-$(1))
 # The same for a release in a shell variable of a recipe ($(call
 # kernel_image_sh,$$k)).
 ifneq ($(DEBUG_KREL),)
-kernel_image_sh = "$$(if [ "$(1)" = $(DEBUG_KREL) ]; then echo $(DEBUG_KDIR)/vmlinuz-$(1); else echo /boot/vmlinuz-$(1); fi)"
+kernel_image_sh = "$$(if [ "$(1)" = $(DEBUG_KREL) ]; then echo $(DEBUG_KDIR)/vmlinuz-$(1); else echo $(VM_BOOT)/vmlinuz-$(1); fi)"
 else
-kernel_image_sh = /boot/vmlinuz-$(1)
+kernel_image_sh = $(VM_BOOT)/vmlinuz-$(1)
 endif
 
 .PHONY: debug-kernel vm-test-debug
