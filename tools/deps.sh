@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Install what building and testing lkport needs, idempotently.
 #
-# Host toolchain, QEMU, busybox, BPF tooling and the two supported Debian
-# kernels: bookworm's 6.1 and bookworm-backports' 6.12 (image + headers);
+# Host toolchain, QEMU, busybox, BPF tooling and the three Debian kernels
+# the VM boots (image + headers each): bookworm's 6.1, bookworm-backports'
+# 6.12 and bookworm-backports' 6.12 PREEMPT_RT (linux-image-rt-amd64; in
+# bookworm itself that metapackage is a 6.1 RT kernel, so it is taken from
+# the backports suite by name);
 # linux-source-6.1 and what building it needs (flex, bison, bc, libssl-dev,
 # libelf-dev, dwarves' pahole for BTF) for the VM debug kernel
 # (tools/debug-kernel.sh).
@@ -51,11 +54,13 @@ SRC
   updated=0
 fi
 
-# The versioned kernel packages behind the linux-image-amd64 metapackage of a
-# suite, e.g. "linux-image-6.1.0-41-amd64 linux-headers-6.1.0-41-amd64".
-kernel_pkgs() {   # $1 = suite
-  local meta v dep
-  for meta in linux-image-amd64 linux-headers-amd64; do
+# The versioned kernel packages behind the linux-image-FLAVOUR metapackage
+# of a suite, e.g. "linux-image-6.1.0-41-amd64 linux-headers-6.1.0-41-amd64"
+# for bookworm, or "linux-image-6.12.95+deb12-rt-amd64 ..." for
+# bookworm-backports rt-amd64.
+kernel_pkgs() {   # $1 = suite, $2 = flavour (default amd64)
+  local meta v dep flavour=${2:-amd64}
+  for meta in "linux-image-$flavour" "linux-headers-$flavour"; do
     v=$(apt-cache madison "$meta" | awk -v s="$1" '$0 ~ "[ /]"s"/main" {print $3; exit}')
     [ -n "$v" ] || { echo "deps: no $meta in $1" >&2; return 1; }
     dep=$(apt-cache depends "$meta=$v" | awk '/Depends: linux-(image|headers)-[0-9]/ {print $2; exit}')
@@ -63,11 +68,22 @@ kernel_pkgs() {   # $1 = suite
   done
 }
 
+# An image of version $1 and flavour $2 in /boot with its headers. The RT
+# release (6.12.95+deb12-rt-amd64) also ends in -amd64: it does not count
+# as a generic kernel.
+have_kernel() {   # $1 = version (6.12), $2 = flavour (amd64, rt-amd64)
+  local img krel
+  for img in /boot/vmlinuz-"$1".*-"$2"; do
+    krel=${img#/boot/vmlinuz-}
+    [ "$2" = amd64 ] && [[ $krel == *-rt-amd64 ]] && continue
+    [ -e "$img" ] && [ -e "/usr/src/linux-headers-$krel/Makefile" ] && return 0
+  done
+  return 1
+}
+
 # Fast path: everything present already, no network needed.
-if [ -z "$(missing "${HOST_PKGS[@]}")" ] && \
-   ls /usr/src/linux-headers-6.1.*-amd64/Makefile >/dev/null 2>&1 && \
-   ls /usr/src/linux-headers-6.12.*-amd64/Makefile >/dev/null 2>&1 && \
-   ls /boot/vmlinuz-6.1.* /boot/vmlinuz-6.12.* >/dev/null 2>&1; then
+if [ -z "$(missing "${HOST_PKGS[@]}")" ] && have_kernel 6.1 amd64 && \
+   have_kernel 6.12 amd64 && have_kernel 6.12 rt-amd64; then
   exit 0
 fi
 
@@ -89,3 +105,5 @@ install -- $(missing "${HOST_PKGS[@]}")
 install -- $(missing $(kernel_pkgs bookworm))
 # shellcheck disable=SC2046
 install -t bookworm-backports -- $(missing $(kernel_pkgs bookworm-backports))
+# shellcheck disable=SC2046
+install -t bookworm-backports -- $(missing $(kernel_pkgs bookworm-backports rt-amd64))
