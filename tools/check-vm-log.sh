@@ -60,6 +60,19 @@ expect nul-bug 1 'FAIL: kernel reported a problem'
 # And a run that passed nothing still fails.
 log 'NUL [\0]' | sed 's/pass:1/pass:0/' >"$tmp/nul-none.log"
 expect nul-none 1 'FAIL: no test passed'
+# PREEMPT_RT's reports of a sleeping lock taken in atomic context (a
+# spinlock_t, which is an rt_mutex there, from hard IRQ), and the RCU stall
+# that follows, as the 6.12 RT kernel printed them.
+log 'plain' '[   19.2] BUG: scheduling while atomic: lkt_irqpp/0/830/0x00010001' >"$tmp/rt-atomic.log"
+expect rt-atomic 1 'FAIL: kernel reported a problem'
+log 'plain' '[   40.2] rcu: INFO: rcu_preempt self-detected stall on CPU' >"$tmp/rt-stall.log"
+expect rt-stall 1 'FAIL: kernel reported a problem'
+# A thread stuck on a sleeping lock: the hung-task watchdog's report.
+log 'plain' '[  243.1] INFO: task lkt_irqpp/0:830 blocked for more than 120 seconds.' >"$tmp/hung.log"
+expect hung 1 'FAIL: kernel reported a problem'
+# An RT kernel's banner is no report.
+log 'plain' 'Linux version 6.12.95+deb12-rt-amd64 #1 SMP PREEMPT_RT Debian' >"$tmp/rt-banner.log"
+expect rt-banner 0 '^== PASS'
 # A report before /init ran makes the harness boot again (here: the same
 # log again), and a second one still fails.
 { printf '[    0.008] BUG: KASAN: wild-memory-access in do_raw_spin_lock\r\n'; log 'plain'; } >"$tmp/early.log"

@@ -7,8 +7,10 @@
 # streams the serial console, and decides the outcome:
 #   - the guest's own exit status (tests, demo or benchmarks), and that it
 #     ran at least one test in test mode;
-#   - no kernel oops, BUG, WARN, lockup, RCU stall, sanitizer report or panic
-#     anywhere in the console or the guest's final dmesg;
+#   - no kernel oops, BUG, WARN, lockup, RCU stall, hung task, sanitizer
+#     report or panic anywhere in the console or the guest's final dmesg (a
+#     deadlock on a lock that sleeps, as spinlock_t does on PREEMPT_RT,
+#     shows as a hung task rather than a lockup);
 #   - no taint but out-of-tree (O) and unsigned (E) module.
 # On failure it prints the failing tests' output and the dmesg tail.
 #
@@ -87,7 +89,7 @@ boot
 # boots, as "KASAN: wild-memory-access in do_raw_spin_lock" from an early
 # interrupt during identify_cpu, 8 ms into boot. A report after
 # LKPORT-BOOTED is never retried.
-report_re='Oops|BUG:|WARNING:|Kernel panic|kernel BUG at|soft lockup|hard LOCKUP|rcu_(sched|preempt) detected stalls|detected stall|KASAN|UBSAN|KFENCE|general protection fault|list_(add|del) corruption|refcount_t: |Unable to handle|unable to handle|Call Trace:'
+report_re='Oops|BUG:|WARNING:|Kernel panic|kernel BUG at|soft lockup|hard LOCKUP|rcu_(sched|preempt) detected stalls|detected stall|KASAN|UBSAN|KFENCE|general protection fault|list_(add|del) corruption|refcount_t: |Unable to handle|unable to handle|Call Trace:|blocked for more than'
 reported_before_init() {
 	awk '/^LKPORT-BOOTED/ { exit } { print }' "$log" | grep -aqE "$report_re"
 }
@@ -111,7 +113,7 @@ problems=()
 # Kernel trouble, wherever it was printed.
 if grep -anE "$report_re" "$log" >/dev/null; then
 	problems+=("kernel reported a problem:")
-	while IFS= read -r line; do problems+=("    $line"); done < <(grep -anE 'Oops|BUG:|WARNING:|Kernel panic|kernel BUG at|soft lockup|hard LOCKUP|detected stall|KASAN|UBSAN|KFENCE|general protection fault|corruption|refcount_t: |nable to handle' "$log" | head -20)
+	while IFS= read -r line; do problems+=("    $line"); done < <(grep -anE 'Oops|BUG:|WARNING:|Kernel panic|kernel BUG at|soft lockup|hard LOCKUP|detected stall|KASAN|UBSAN|KFENCE|general protection fault|corruption|refcount_t: |nable to handle|blocked for more than' "$log" | head -20)
 fi
 taint=$(sed -n 's/^LKPORT-TAINT: //p' "$log" | tail -1)
 if [ -n "$taint" ] && [ $((taint & ~(4096 | 8192))) -ne 0 ]; then
