@@ -107,3 +107,14 @@ install -- $(missing $(kernel_pkgs bookworm))
 install -t bookworm-backports -- $(missing $(kernel_pkgs bookworm-backports))
 # shellcheck disable=SC2046
 install -t bookworm-backports -- $(missing $(kernel_pkgs bookworm-backports rt-amd64))
+
+# Each VM kernel is there now, image and headers, or the Makefile would
+# silently leave it out of every VM target.
+for k in "6.1 amd64" "6.12 amd64" "6.12 rt-amd64"; do
+  # shellcheck disable=SC2086
+  have_kernel $k || {
+    echo "deps: no /boot/vmlinuz-${k% *}.*-${k#* } with its headers after installing" \
+      "(is /boot/vmlinuz-* diverted or removed? dpkg -S /boot/vmlinuz-*; dpkg-divert --list)" >&2
+    exit 1
+  }
+done
