@@ -93,7 +93,7 @@
 #define LKPORT_IOC_MAGIC	0xB8
 
 #define LKPORT_ABI_MAJOR	1	/* incompatible changes */
-#define LKPORT_ABI_MINOR	3	/* compatible additions */
+#define LKPORT_ABI_MINOR	4	/* compatible additions */
 
 #define LKPORT_NAME_LEN		64	/* name fields, bytes with the NUL */
 #define LKPORT_NAME_MAX		63	/* longest name */
@@ -113,6 +113,7 @@
 #define LKPORT_FEATURE_INFO	(1ULL << 5)	/* LKPORT_IOC_INFO */
 #define LKPORT_FEATURE_READ	(1ULL << 6)	/* LKPORT_IOC_READ (ABI 1.3),
 						 * size-tolerant commands */
+#define LKPORT_FEATURE_IRQ	(1ULL << 7)	/* interrupt sources (ABI 1.4) */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
@@ -212,6 +213,7 @@ struct lkport_group_create {
 #define LKPORT_KIND_WRITE_PORT	2
 #define LKPORT_KIND_READ_PORT	3
 #define LKPORT_KIND_GROUP	4
+#define LKPORT_KIND_IRQ		5
 
 /* state bits */
 #define LKPORT_STATE_SIGNALED	(1u << 0)	/* event is signalled */
@@ -324,5 +326,149 @@ struct lkport_group_member {
 #define LKPORT_IOC_GROUP_ADD	_IOW(LKPORT_IOC_MAGIC, 0x40, struct lkport_group_member)
 #define LKPORT_IOC_GROUP_REMOVE	_IOW(LKPORT_IOC_MAGIC, 0x41, struct lkport_group_member)
 #define LKPORT_IOC_GROUP_READ	_IOWR(LKPORT_IOC_MAGIC, 0x42, struct lkport_port_read)
+
+/* ---- interrupt sources (ABI 1.4) ------------------------------------------------ */
+/*
+ * An interrupt source is an fd from LKPORT_IOC_IRQ_CREATE on /dev/lkport:
+ * a PCI device's interrupt (the device bound to the "lkport" PCI driver,
+ * as with uio_pci_generic or vfio-pci: driver_override or new_id) or a
+ * virtual interrupt raised by LKPORT_IOC_IRQ_TRIGGER. Creating one needs
+ * CAP_SYS_ADMIN (EPERM otherwise, nothing changes). One source per device
+ * (EBUSY for a second); closing its last fd stops it.
+ *
+ * Records. Every interrupt is stamped in the hard-IRQ handler with
+ * CLOCK_MONOTONIC, the clock of clock_gettime(CLOCK_MONOTONIC) and of BPF's
+ * bpf_ktime_get_ns() (the host's: a time namespace offset is not applied),
+ * and numbered: the source's n-th interrupt has sequence number n. One
+ * record is in flight at a time. Interrupts that arrive while a record is
+ * open (not yet read or delivered) join it: its count grows, its timestamp
+ * and sequence number stay those of its first interrupt. Once a record is
+ * taken (read from the fd, or delivered to a bound port or event) it waits
+ * for LKPORT_IOC_IRQ_ACK; interrupts meanwhile gather in the next record,
+ * which the ack releases at once. So records follow each other without a
+ * gap: the next one's seq is this one's seq + count. Nothing is lost
+ * silently: raised = delivered + coalesced + pending (struct
+ * lkport_irq_info), where coalesced counts the interrupts that joined a
+ * record after its first.
+ *
+ * With LKPORT_IRQ_AUTO_ACK a record is acknowledged as it is taken.
+ *
+ * Delivery. A source delivers to its own fd (read(2) of one struct
+ * lkport_irq_record, LKPORT_IOC_IRQ_WAIT, poll EPOLLIN), or once bound
+ * (LKPORT_IOC_IRQ_BIND) to a write port, as one packet (struct
+ * lkport_irq_packet) per record, or to an event, signalled per record; the
+ * record can still be read from the source's fd after either. A port whose
+ * readers are all full takes no packet: the record stays open, gathers
+ * further interrupts and is offered again with the next one (info counts
+ * these in `refused`).
+ *
+ * Masking. A PCI device in INTx mode is masked in its hard-IRQ handler
+ * (PCI 2.3 DisINTx) until the ack unmasks it; if it still asserts its line
+ * then, the interrupt comes again at once. MSI is not masked. QEMU's edu
+ * device (1234:11e8) is driven by lkport itself: its handler reads its
+ * interrupt status and acknowledges it, so it is never masked, and
+ * LKPORT_IOC_IRQ_TRIGGER raises it through its raise register.
+ *
+ * The end. When the device goes (unbound from the driver, removed) the
+ * source stops: blocked waits and later calls fail with ENODEV, poll
+ * reports EPOLLHUP | EPOLLERR; the fd stays until closed.
+ */
+#define LKPORT_IRQ_VIRTUAL	0	/* source: raised by LKPORT_IOC_IRQ_TRIGGER */
+#define LKPORT_IRQ_PCI		1	/* source: a PCI device bound to lkport */
+
+#define LKPORT_IRQ_MODE_AUTO	0	/* PCI: MSI if the device has it, else INTx */
+#define LKPORT_IRQ_MODE_INTX	1
+#define LKPORT_IRQ_MODE_MSI	2
+
+#define LKPORT_IRQ_AUTO_ACK	(1u << 0)	/* ack each record as it is taken */
+
+struct lkport_irq_create {
+	__u32 source;			/* LKPORT_IRQ_VIRTUAL or LKPORT_IRQ_PCI */
+	__u32 mode;			/* PCI: LKPORT_IRQ_MODE_*; virtual: 0 */
+	__u32 flags;			/* LKPORT_IRQ_AUTO_ACK */
+	__u32 fd_flags;			/* O_CLOEXEC or 0 */
+	char device[LKPORT_NAME_LEN];	/* PCI: "0000:00:04.0"; virtual: "" */
+	__u64 reserved[2];		/* zero */
+};
+
+/* Returns the source's fd (O_RDWR). EPERM without CAP_SYS_ADMIN; ENODEV:
+ * no such device bound to lkport; EBUSY: it has a source already;
+ * EOPNOTSUPP: the device cannot do that mode (no MSI, or no INTx masking). */
+#define LKPORT_IOC_IRQ_CREATE	_IOW(LKPORT_IOC_MAGIC, 0x06, struct lkport_irq_create)
+
+struct lkport_irq_record {
+	__u64 timestamp_ns;		/* CLOCK_MONOTONIC at its first interrupt,
+					 * taken in the hard-IRQ handler */
+	__u64 seq;			/* sequence number of that interrupt (from 1) */
+	__u32 count;			/* interrupts in this record (>= 1) */
+	__u32 source_id;		/* the source's id, as in lkport_irq_info */
+	__u64 reserved;			/* zero */
+};
+
+/* The packet a bound write port receives per record. */
+struct lkport_irq_packet {
+	__u64 timestamp_ns;		/* as in the record */
+	__u32 seq;			/* the record's seq, low 32 bits */
+	__u32 count;			/* as in the record */
+};
+
+/* LKPORT_IOC_IRQ_WAIT: waits for a record and takes it. ETIMEDOUT (deadline
+ * 0: none open now), EINTR, ENODEV once the device is gone. */
+struct lkport_irq_wait {
+	__u64 deadline_ns;		/* as in struct lkport_wait */
+	__u32 flags;			/* zero */
+	__u32 reserved;			/* zero */
+	struct lkport_irq_record record;	/* out */
+};
+
+/* LKPORT_IOC_IRQ_BIND: deliver to a write port fd (packets) or an event fd
+ * opened to signal; fd -1 unbinds (back to the source's fd alone). EBADF:
+ * not such an fd, or not opened to write/signal; EPIPE: the port is closed
+ * or destroyed. */
+struct lkport_irq_bind {
+	__s32 fd;
+	__u32 flags;			/* zero */
+	__u64 reserved;			/* zero */
+};
+
+/* LKPORT_IOC_IRQ_INFO: counters since creation. */
+struct lkport_irq_info {
+	__u32 source_id;		/* unique while the module is loaded */
+	__u32 source;			/* LKPORT_IRQ_VIRTUAL or _PCI */
+	__u32 mode;			/* LKPORT_IRQ_MODE_INTX or _MSI; virtual: 0 */
+	__u32 flags;			/* as created */
+	__u32 linux_irq;		/* the Linux IRQ (/proc/interrupts); virtual: 0 */
+	__u32 state;			/* LKPORT_IRQ_STATE_* */
+	__u64 raised;			/* interrupts taken by the handler */
+	__u64 delivered;		/* records taken (read or delivered) */
+	__u64 coalesced;		/* interrupts that joined a record after its first */
+	__u64 pending;			/* interrupts in records not yet taken */
+	__u64 acked;			/* acks */
+	__u64 spurious;			/* shared line, not this device's (IRQ_NONE) */
+	__u64 refused;			/* deliveries a full port refused */
+	__u64 max_unacked_ns;		/* longest first interrupt -> ack */
+	__u32 target_kind;		/* LKPORT_KIND_WRITE_PORT, _EVENT, or 0 */
+	__u32 reserved0;
+	__u64 target_id;		/* the target object's id */
+	char device[LKPORT_NAME_LEN];	/* as created */
+	__u64 reserved[4];
+};
+
+#define LKPORT_IRQ_STATE_OPEN	(1u << 0)	/* a record is open (readable) */
+#define LKPORT_IRQ_STATE_TAKEN	(1u << 1)	/* a record awaits its ack */
+#define LKPORT_IRQ_STATE_MASKED	(1u << 2)	/* INTx masked until the ack */
+#define LKPORT_IRQ_STATE_GONE	(1u << 3)	/* the device is gone */
+
+#define LKPORT_IOC_IRQ_WAIT	_IOWR(LKPORT_IOC_MAGIC, 0x50, struct lkport_irq_wait)
+/* Acknowledges the taken record: re-arms, unmasks INTx, releases the next
+ * record if interrupts came meanwhile. EINVAL: no record awaits an ack. */
+#define LKPORT_IOC_IRQ_ACK	_IO(LKPORT_IOC_MAGIC, 0x51)
+/* Raises the interrupt: a virtual source through the same hard-IRQ path
+ * (irq_work), an edu device through its raise register (returns once its
+ * handler ran, ETIMEDOUT after a second if it never did). EOPNOTSUPP for
+ * other devices. */
+#define LKPORT_IOC_IRQ_TRIGGER	_IO(LKPORT_IOC_MAGIC, 0x52)
+#define LKPORT_IOC_IRQ_BIND	_IOW(LKPORT_IOC_MAGIC, 0x53, struct lkport_irq_bind)
+#define LKPORT_IOC_IRQ_INFO	_IOR(LKPORT_IOC_MAGIC, 0x54, struct lkport_irq_info)
 
 #endif /* _UAPI_LINUX_LKPORT_H */
