@@ -14,6 +14,8 @@
  *             the port lock by one write (max_hold_ns), the most packets
  *             one hold copied (max_packets), the number of holds. Debug
  *             builds (LKPORT_DEBUG=1) measure; others read zeros.
+ *   irqs      PCI devices bound to lkport, and every interrupt source with
+ *             its counters
  */
 #include <linux/debugfs.h>
 #include <linux/module.h>
@@ -33,6 +35,7 @@ static const char *const kind_names[LKPORT_KINDS] = {
 	[LKPORT_WRITE_PORT] = "wport",
 	[LKPORT_READ_PORT] = "rport",
 	[LKPORT_GROUP] = "group",
+	[LKPORT_IRQ] = "irq",
 };
 
 static int objects_show(struct seq_file *m, void *unused)
@@ -47,6 +50,8 @@ static int objects_show(struct seq_file *m, void *unused)
 			   from_kgid_munged(&init_user_ns, obj->gid), obj->perm);
 		if (obj->kind == LKPORT_EVENT)
 			lkport_event_show(m, obj);
+		else if (obj->kind == LKPORT_IRQ)
+			lkport_irq_show(m, obj);
 		else
 			lkport_port_show(m, obj);
 		/* Last, so that the fields before keep their places. */
@@ -106,6 +111,12 @@ static const struct file_operations write_holds_fops = {
 	.llseek = seq_lseek,
 	.release = single_release,
 };
+static int irqs_show(struct seq_file *m, void *unused)
+{
+	lkport_irq_debugfs_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(irqs);
 
 void lkport_debugfs_init(void)
 {
@@ -115,6 +126,7 @@ void lkport_debugfs_init(void)
 	debugfs_create_file("stats", 0444, lkport_debugfs, NULL, &stats_fops);
 	lkport_fault_debugfs_init(lkport_debugfs);
 	debugfs_create_file("write_holds", 0600, lkport_debugfs, NULL, &write_holds_fops);
+	debugfs_create_file("irqs", 0400, lkport_debugfs, NULL, &irqs_fops);
 }
 
 void lkport_debugfs_exit(void)

@@ -25,7 +25,7 @@ static long lkport_ioc_version(struct file *file, void *arg)
 	v->features = LKPORT_FEATURE_VERSION | LKPORT_FEATURE_EVENTS |
 		      LKPORT_FEATURE_PORTS | LKPORT_FEATURE_GROUPS |
 		      LKPORT_FEATURE_POLL | LKPORT_FEATURE_INFO |
-		      LKPORT_FEATURE_READ;
+		      LKPORT_FEATURE_READ | LKPORT_FEATURE_IRQ;
 	strscpy_pad(v->module_version, LKPORT_MODULE_VERSION,
 		    sizeof(v->module_version));
 	return 0;
@@ -38,6 +38,7 @@ static const struct lkport_ioctl_desc lkport_dev_ioctls[] = {
 	LKPORT_IOCTL(LKPORT_IOC_PORT_CREATE, LKPORT_IOCTL_ANY, lkport_port_create),
 	LKPORT_IOCTL(LKPORT_IOC_PORT_OPEN, LKPORT_IOCTL_ANY, lkport_port_open),
 	LKPORT_IOCTL(LKPORT_IOC_GROUP_CREATE, LKPORT_IOCTL_ANY, lkport_group_create),
+	LKPORT_IOCTL(LKPORT_IOC_IRQ_CREATE, LKPORT_IOCTL_ANY, lkport_irq_create),
 };
 
 /* misc_open installs these fops on the file, so lkport_fd_ioctl finds the

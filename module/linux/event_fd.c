@@ -154,6 +154,25 @@ static const struct lkport_fd_kind lkport_event_kind = {
 	LKPORT_FD_IOCTLS(lkport_event_ioctls),
 };
 
+/* ---- interrupt delivery (irq.c) ------------------------------------------------ */
+
+struct lkport_event *lkport_event_of(struct file *file)
+{
+	if (file->f_op != &lkport_event_kind.fops || !(file->f_mode & FMODE_WRITE))
+		return NULL;
+	return file->private_data;
+}
+
+u64 lkport_event_id(struct lkport_event *e)
+{
+	return lk_event_id(&e->ev);
+}
+
+void lkport_event_irq_signal(struct lkport_event *e)
+{
+	lk_event_signal(&e->ev);
+}
+
 static int access_to_open_flags(u32 access)
 {
 	switch (access) {

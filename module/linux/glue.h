@@ -88,6 +88,7 @@ enum lkport_kind {
 	LKPORT_WRITE_PORT = LKPORT_KIND_WRITE_PORT,
 	LKPORT_READ_PORT = LKPORT_KIND_READ_PORT,
 	LKPORT_GROUP = LKPORT_KIND_GROUP,
+	LKPORT_IRQ = LKPORT_KIND_IRQ,
 	LKPORT_KINDS
 };
 
@@ -178,10 +179,30 @@ long lkport_event_open(struct file *dev, void *arg);
 long lkport_port_create(struct file *dev, void *arg);
 long lkport_port_open(struct file *dev, void *arg);
 long lkport_group_create(struct file *dev, void *arg);
+long lkport_irq_create(struct file *dev, void *arg);
+
+/* Interrupt delivery targets (irq.c binds them; the caller holds a
+ * reference to the file). lkport_*_of: the object behind a write port fd,
+ * or an event fd opened to signal; NULL for any other file. */
+struct lkport_wport;
+struct lkport_event;
+struct lkport_wport *lkport_wport_of(struct file *file);
+/* -EPIPE if the port is closed or destroyed; else it may be written by
+ * lkport_wport_irq_write() from now on. *id: the port's id. Sleeps. */
+int lkport_wport_irq_attach(struct lkport_wport *w, u64 *id);
+/* One packet, any context, inside rcu_read_lock(): 1 taken, 0 every
+ * reader full, -EPIPE closed or destroyed. */
+int lkport_wport_irq_write(struct lkport_wport *w, const void *packet);
+struct lkport_event *lkport_event_of(struct file *file);
+u64 lkport_event_id(struct lkport_event *e);
+void lkport_event_irq_signal(struct lkport_event *e);	/* any context */
+
 /* debugfs listing of one object */
 void lkport_object_show(struct seq_file *m, struct lkport_object *obj);
 void lkport_event_show(struct seq_file *m, struct lkport_object *obj);
 void lkport_port_show(struct seq_file *m, struct lkport_object *obj);
+void lkport_irq_show(struct seq_file *m, struct lkport_object *obj);
+void lkport_irq_debugfs_show(struct seq_file *m);
 
 /* ---- what debugfs stats shows ---------------------------------------------- */
 /* The accounts that exist and the objects and bytes charged to them. */
@@ -195,5 +216,7 @@ int lkport_dev_init(void);
 void lkport_dev_exit(void);
 void lkport_debugfs_init(void);
 void lkport_debugfs_exit(void);
+int lkport_irq_init(void);
+void lkport_irq_exit(void);
 
 #endif /* LKPORT_GLUE_H */

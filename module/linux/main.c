@@ -19,8 +19,15 @@ static int __init lkport_init(void)
 		return -ENOMEM;
 	}
 	lkport_debugfs_init();
+	ret = lkport_irq_init();
+	if (ret) {
+		lkport_debugfs_exit();
+		lk_core_exit();
+		return ret;
+	}
 	ret = lkport_dev_init();
 	if (ret) {
+		lkport_irq_exit();
 		lkport_debugfs_exit();
 		lk_core_exit();
 		return ret;
@@ -33,6 +40,7 @@ static void __exit lkport_exit(void)
 {
 	/* Every object fd holds a module reference: none is left here. */
 	lkport_dev_exit();
+	lkport_irq_exit();
 	lkport_debugfs_exit();
 	lk_core_exit();
 }

@@ -40,6 +40,10 @@ struct lkport_wport {
 	u32 capacity;
 	u64 id;				/* the core port's, kept past destroy */
 	wait_queue_head_t poll_wq;	/* woken when it closes */
+	/* An interrupt source was bound to it: it writes `port` from any
+	 * context without `lock`, inside an RCU read-side section, so
+	 * destroy unpublishes `port` and waits for a grace period first. */
+	bool irq_users;
 };
 
 /* A read port or a port group: what packets are read from. */
@@ -204,9 +208,14 @@ static long lkport_ioc_port_destroy(struct file *file, void *arg)
 	if (!w->port || !w->closed) {
 		ret = -EBADF;	/* LK: destroy only a closed write port */
 	} else {
-		ret = lkport_errno(lk_write_port_destroy(w->port));
-		if (!ret)
-			w->port = NULL;
+		lk_write_port_t port = w->port;
+
+		WRITE_ONCE(w->port, NULL);
+		if (READ_ONCE(w->irq_users))
+			synchronize_rcu();	/* lkport_wport_irq_write() */
+		ret = lkport_errno(lk_write_port_destroy(port));
+		if (ret)
+			WRITE_ONCE(w->port, port);
 	}
 	up_write(&w->lock);
 	mutex_unlock(&lkport_objects_lock);
@@ -267,6 +276,43 @@ static const struct lkport_fd_kind lkport_wport_kind = {
 	},
 	LKPORT_FD_IOCTLS(lkport_wport_ioctls),
 };
+
+/* ---- interrupt delivery (irq.c) ------------------------------------------------ */
+
+struct lkport_wport *lkport_wport_of(struct file *file)
+{
+	return file->f_op == &lkport_wport_kind.fops ? file->private_data : NULL;
+}
+
+int lkport_wport_irq_attach(struct lkport_wport *w, u64 *id)
+{
+	int ret = 0;
+
+	down_read(&w->lock);
+	if (!w->port || w->closed)
+		ret = -EPIPE;
+	else
+		WRITE_ONCE(w->irq_users, true);
+	*id = w->id;
+	up_read(&w->lock);
+	return ret;
+}
+
+int lkport_wport_irq_write(struct lkport_wport *w, const void *packet)
+{
+	lk_write_port_t port;
+	unsigned int delivered = 0, skipped = 0;
+	int st;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "irq delivery outside RCU");
+	port = READ_ONCE(w->port);
+	if (!port)
+		return -EPIPE;
+	st = lk_write_port_write(port, packet, 1, &delivered, &skipped);
+	if (st && st != LK_ERR_PARTIAL_WRITE)
+		return -EPIPE;
+	return delivered ? 1 : 0;
+}
 
 /* LKPORT_PORT_SHARE or _EXISTING on a name in use: another writer of it.
  * lkport_objects_lock held; takes a reference on success. */

@@ -10,6 +10,7 @@
  *   lkport_wake         a blocked thread (tid) was handed a status and made
  *                       runnable; fires in the waker's context
  *   lkport_wait_return  a wait finished in the waiting thread, with its status
+ *   lkport_irq          an interrupt source's hard-IRQ handler ran
  *
  * obj is the object's id (unique for the module's lifetime), kind an
  * lk_object_kind, status an LK status code.
@@ -78,6 +79,28 @@ TRACE_EVENT(lkport_wait_return,
 	),
 	TP_printk("obj=%llu kind=%u status=%d",
 		  __entry->obj, __entry->kind, __entry->status)
+);
+
+/* An interrupt source's hard-IRQ handler took `count` interrupts (1, or
+ * the virtual raises gathered in one irq_work), the first numbered seq,
+ * stamped ts (CLOCK_MONOTONIC ns, as bpf_ktime_get_ns). */
+TRACE_EVENT(lkport_irq,
+	TP_PROTO(u32 source, u64 seq, u64 ts, u32 count),
+	TP_ARGS(source, seq, ts, count),
+	TP_STRUCT__entry(
+		__field(u32, source)
+		__field(u32, count)
+		__field(u64, seq)
+		__field(u64, ts)
+	),
+	TP_fast_assign(
+		__entry->source = source;
+		__entry->count = count;
+		__entry->seq = seq;
+		__entry->ts = ts;
+	),
+	TP_printk("source=%u seq=%llu ts=%llu count=%u",
+		  __entry->source, __entry->seq, __entry->ts, __entry->count)
 );
 
 #endif /* LKPORT_TRACE_H */
