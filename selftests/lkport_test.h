@@ -373,7 +373,7 @@ static inline int lkt_await_sleeping(pid_t pid)
 
 /* Live objects by kind, indexed by LKPORT_KIND_*. */
 struct lkt_stats {
-	int live[LKPORT_KIND_GROUP + 1];
+	int live[LKPORT_KIND_IRQ + 1];
 };
 
 static inline int lkt_read_file(const char *path, char *buf, size_t len)
@@ -406,6 +406,7 @@ static inline int lkt_read_stats(struct lkt_stats *s)
 	static const char *const names[] = {
 		[LKPORT_KIND_EVENT] = "event", [LKPORT_KIND_WRITE_PORT] = "wport",
 		[LKPORT_KIND_READ_PORT] = "rport", [LKPORT_KIND_GROUP] = "group",
+		[LKPORT_KIND_IRQ] = "irq",
 	};
 	char buf[256], *line, *save = NULL;
 	int found = 0, r = lkt_read_file(LKT_STATS_PATH, buf, sizeof(buf));
@@ -419,14 +420,14 @@ static inline int lkt_read_stats(struct lkt_stats *s)
 
 		if (sscanf(line, "%15s %d", kind, &n) != 2)
 			continue;
-		for (int k = LKPORT_KIND_EVENT; k <= LKPORT_KIND_GROUP; k++) {
+		for (int k = LKPORT_KIND_EVENT; k <= LKPORT_KIND_IRQ; k++) {
 			if (!strcmp(kind, names[k])) {
 				s->live[k] = n;
 				found++;
 			}
 		}
 	}
-	return found == 4 ? 0 : -EPROTO;
+	return found == LKPORT_KIND_IRQ ? 0 : -EPROTO;
 }
 
 /* Waits (bounded) until the live counts equal `want`; 0 or -ETIMEDOUT. */
@@ -710,7 +711,7 @@ static inline void lkt_base_teardown(struct __test_metadata *_metadata, struct l
 	/* Every object gone with its last fd. */
 	if (lkt_await_stats(&b->stats)) {
 		EXPECT_EQ(0, lkt_read_stats(&now));
-		for (int k = LKPORT_KIND_EVENT; k <= LKPORT_KIND_GROUP; k++) {
+		for (int k = LKPORT_KIND_EVENT; k <= LKPORT_KIND_IRQ; k++) {
 			EXPECT_EQ(b->stats.live[k], now.live[k])
 				TH_LOG("live objects of kind %d: %d at setup, %d now", k,
 				       b->stats.live[k], now.live[k]);
