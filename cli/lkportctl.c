@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lkportctl: lkport's named events and ports from the shell.
+ * lkportctl: lkport's named events and ports, and interrupt sources, from
+ * the shell.
  *
  * Every object lives as long as a file descriptor refers to it, so a
  * command that creates one either holds it (--hold: until signalled or its
@@ -64,6 +65,17 @@ static const char usage_text[] =
 "      the name stays taken until the port is destroyed\n"
 "  port destroy NAME            close and destroy an open port: its name is\n"
 "      free again, readers drain what they hold, then see the end\n"
+"\n"
+"  irq list                     devices bound to lkport and interrupt sources,\n"
+"      with their counters (debugfs: needs root)\n"
+"  irq bind DEVICE              bind a PCI device (\"0000:00:04.0\") to the lkport\n"
+"      driver (driver_override), unbinding its driver first; root\n"
+"  irq unbind DEVICE            give it back: unbind, clear driver_override\n"
+"  irq wait DEVICE|virtual [--mode auto|intx|msi] [--count N] [--timeout MS] [--raise]\n"
+"      make the device's interrupt source (CAP_SYS_ADMIN) and print each\n"
+"      record as seq=N count=N ts=NS (CLOCK_MONOTONIC of its first\n"
+"      interrupt), acking it; --count records (default 1; 0: until killed);\n"
+"      --raise: raise each first (a virtual source, or an edu device)\n"
 "\n"
 "  --perm MODE: octal permission bits, less the umask (default 0600): read\n"
 "  permission lets others wait or read, write permission signal or write.\n"
@@ -146,7 +158,7 @@ static int need_device(void)
 
 enum opt {
 	OPT_AUTO, OPT_SIGNALED, OPT_PERM, OPT_HOLD, OPT_UNICAST, OPT_BIG,
-	OPT_CAPACITY, OPT_TIMEOUT, OPT_COUNT, OPT_CTX, OPT_MAX
+	OPT_CAPACITY, OPT_TIMEOUT, OPT_COUNT, OPT_CTX, OPT_MODE, OPT_RAISE, OPT_MAX
 };
 
 static const struct {
@@ -163,6 +175,8 @@ static const struct {
 	[OPT_TIMEOUT] = { "timeout", true },
 	[OPT_COUNT] = { "count", true },
 	[OPT_CTX] = { "ctx", true },
+	[OPT_MODE] = { "mode", true },
+	[OPT_RAISE] = { "raise", false },
 };
 
 #define O(x) (1u << (x))
@@ -360,6 +374,7 @@ static const struct {
 	{ LKPORT_FEATURE_POLL, "poll" },
 	{ LKPORT_FEATURE_INFO, "info" },
 	{ LKPORT_FEATURE_READ, "read" },
+	{ LKPORT_FEATURE_IRQ, "irq" },
 };
 
 static int cmd_version(int argc, char **argv)
@@ -758,6 +773,116 @@ static int cmd_port_destroy(int argc, char **argv)
 	return port_close_or_destroy(argc, argv, true);
 }
 
+/* ---- interrupt sources ------------------------------------------------------------ */
+
+static int cmd_irq_list(int argc, char **argv)
+{
+	return show_debugfs("irq list", "irqs", argc, argv);
+}
+
+static bool valid_pci_name(const char *s)
+{
+	unsigned int dom, bus, slot, fn;
+	char end;
+
+	return strlen(s) < LKPORT_NAME_LEN &&
+	       sscanf(s, "%x:%x:%x.%x%c", &dom, &bus, &slot, &fn, &end) == 4;
+}
+
+static int irq_device_cmd(const char *cmd, int argc, char **argv, int (*op)(const char *))
+{
+	struct cmdline cl;
+	int err;
+
+	if ((err = parse(cmd, argc, argv, 0, &cl)))
+		return err;
+	if (cl.npos != 1 || !valid_pci_name(cl.pos[0]))
+		return usage_error("%s: expected a PCI device, as 0000:00:04.0", cmd);
+	err = op(cl.pos[0]);
+	if (err) {
+		fprintf(stderr, "lkportctl: %s %s: %s%s\n", cmd, cl.pos[0], strerror(-err),
+			err == -EACCES || err == -EPERM ? " (needs root)" :
+			err == -ENOENT ? " (no such device)" : "");
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int cmd_irq_bind(int argc, char **argv)
+{
+	return irq_device_cmd("irq bind", argc, argv, lkport_pci_bind);
+}
+
+static int cmd_irq_unbind(int argc, char **argv)
+{
+	return irq_device_cmd("irq unbind", argc, argv, lkport_pci_unbind);
+}
+
+static int cmd_irq_wait(int argc, char **argv)
+{
+	struct lkport_irq_record rec;
+	struct cmdline cl;
+	uint64_t count, deadline, i;
+	__u32 mode = LKPORT_IRQ_MODE_AUTO;
+	const char *device;
+	int dev, fd, err;
+
+	if ((err = parse("irq wait", argc, argv,
+			 O(OPT_MODE) | O(OPT_COUNT) | O(OPT_TIMEOUT) | O(OPT_RAISE), &cl)))
+		return err;
+	if (cl.npos != 1 || (strcmp(cl.pos[0], "virtual") && !valid_pci_name(cl.pos[0])))
+		return usage_error("irq wait: expected a PCI device (0000:00:04.0) or 'virtual'");
+	device = strcmp(cl.pos[0], "virtual") ? cl.pos[0] : NULL;
+	if (cl.set[OPT_MODE]) {
+		if (!strcmp(cl.value[OPT_MODE], "intx"))
+			mode = LKPORT_IRQ_MODE_INTX;
+		else if (!strcmp(cl.value[OPT_MODE], "msi"))
+			mode = LKPORT_IRQ_MODE_MSI;
+		else if (strcmp(cl.value[OPT_MODE], "auto"))
+			return usage_error("irq wait: --mode: auto, intx or msi");
+		if (!device)
+			return usage_error("irq wait: --mode is for PCI devices");
+	}
+	if ((err = number_opt(&cl, OPT_COUNT, 10, UINT64_MAX, 1, &count)) ||
+	    (err = deadline_opt(&cl, &deadline)))
+		return err;
+	if ((err = need_device()))
+		return err;
+	dev = lk_device();
+	fd = lkport_irq_create(dev, device, mode, 0);
+	if (fd < 0) {
+		fprintf(stderr, "lkportctl: irq wait %s: %s%s\n", cl.pos[0], strerror(-fd),
+			fd == -EPERM ? " (needs CAP_SYS_ADMIN)" :
+			fd == -ENODEV ? " (not bound to lkport: lkportctl irq bind)" :
+			fd == -EBUSY ? " (it has a source already)" : "");
+		return EXIT_FAIL;
+	}
+	for (i = 0; count == 0 || i < count; i++) {
+		if (cl.set[OPT_RAISE] && (err = lkport_irq_trigger(fd)))
+			break;
+		err = lkport_irq_wait(fd, deadline, &rec);
+		if (err)
+			break;
+		printf("seq=%llu count=%u ts=%llu\n", (unsigned long long)rec.seq, rec.count,
+		       (unsigned long long)rec.timestamp_ns);
+		if ((err = lkport_irq_ack(fd)))
+			break;
+	}
+	close(fd);
+	if (err == -ETIMEDOUT) {
+		fprintf(stderr, "lkportctl: irq wait %s: timed out after %s ms\n", cl.pos[0],
+			cl.value[OPT_TIMEOUT]);
+		return EXIT_FAIL;
+	}
+	if (err) {
+		fprintf(stderr, "lkportctl: irq wait %s: %s%s\n", cl.pos[0], strerror(-err),
+			err == -ENODEV ? " (the device went away)" :
+			err == -EOPNOTSUPP ? " (--raise: only virtual sources and edu devices)" : "");
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
 /* ---- dispatch ----------------------------------------------------------------------- */
 
 struct command {
@@ -779,6 +904,10 @@ static const struct command commands[] = {
 	{ "port", "read", cmd_port_read },
 	{ "port", "close", cmd_port_close },
 	{ "port", "destroy", cmd_port_destroy },
+	{ "irq", "list", cmd_irq_list },
+	{ "irq", "bind", cmd_irq_bind },
+	{ "irq", "unbind", cmd_irq_unbind },
+	{ "irq", "wait", cmd_irq_wait },
 };
 
 static bool is_help(const char *arg)

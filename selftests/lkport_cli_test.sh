@@ -348,6 +348,31 @@ check "every holder's object is listed" eval 'listed "^wport +cli-p " && listed 
 for p in $p_holder $g1_holder $g2_holder; do release $p; done
 holders=
 
+# ---- interrupt sources ------------------------------------------------------------------
+
+expect "irq wait --raise on a virtual source prints each record" 0 '^seq=3 count=1 ts=[0-9]+$' \
+	irq wait virtual --raise --count 3 --timeout 5000
+expect "irq wait without a raise times out" 1 'timed out after 50 ms' irq wait virtual --timeout 50
+expect "irq wait: --mode is for PCI devices" 2 'for PCI devices' irq wait virtual --mode msi
+expect "irq wait: a bad device" 2 'expected a PCI device' irq wait 00:04
+expect "irq wait: no device bound to lkport" 1 'not bound to lkport' irq wait 0000:ff:1f.7
+expect "irq bind: no such device" 1 'irq bind 0000:ff:1f.7' irq bind 0000:ff:1f.7
+edu=
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] && { edu=${d##*/}; break; }
+done
+if [ -n "$edu" ]; then
+	expect "irq bind an edu device" 0 '' irq bind "$edu"
+	check "irq list shows it bound" eval "\"$ctl\" irq list | grep -q '^device $edu 1234:11e8 edu'"
+	expect "irq wait --raise on it, MSI" 0 '^seq=2 count=1 ts=' irq wait "$edu" --mode msi --raise --count 2 --timeout 5000
+	expect "irq wait --raise on it, INTx" 0 '^seq=1 count=1 ts=' irq wait "$edu" --mode intx --raise --timeout 5000
+	expect "irq unbind gives it back" 0 '' irq unbind "$edu"
+	check "irq list no longer shows it" eval "! \"$ctl\" irq list | grep -q '^device $edu '"
+	expect "irq bind it again" 0 '' irq bind "$edu"
+else
+	echo "# no edu device: the PCI part is left out"
+fi
+
 # ---- back to where it started -------------------------------------------------------
 
 check "once the holders exit, no object is left" eventually no_test_objects

@@ -435,6 +435,44 @@ void test_destruction_closes() {
     CHECK(ev.ok() && w.ok());
 }
 
+// A virtual interrupt source through the RAII class: records, their
+// sequence, the ack, and delivery to a bound port.
+void test_interrupt_virtual() {
+    if (geteuid() != 0) {
+        ksft_print_msg("interrupt sources need CAP_SYS_ADMIN: skipped\n");
+        return;
+    }
+    auto irq = lkport::Interrupt::virtual_source();
+    REQUIRE_OK(irq);
+    CHECK_STATUS(irq->wait(lkport::Deadline::poll()).status(), LK_ERR_TIMED_OUT);
+    auto before = std::chrono::steady_clock::now();
+    REQUIRE_OK(irq->trigger());
+    auto rec = irq->wait(10s);
+    REQUIRE_OK(rec);
+    CHECK(rec->seq == 1 && rec->count == 1);
+    CHECK(rec->timestamp_ns >= std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   before.time_since_epoch()).count()));
+    REQUIRE_OK(irq->ack());
+    CHECK(!irq->ack().ok());
+
+    auto w = WritePort::create(name("irq").c_str());
+    REQUIRE_OK(w);
+    auto r = ReadPort::open(name("irq").c_str(), 9);
+    REQUIRE_OK(r);
+    REQUIRE_OK(irq->bind(*w));
+    REQUIRE_OK(irq->trigger());
+    auto got = r->read(10s);
+    REQUIRE_OK(got);
+    lkport_irq_packet pk;
+    std::memcpy(&pk, got->packet.data(), sizeof(pk));
+    CHECK(got->ctx == 9 && pk.seq == 2 && pk.count == 1);
+    auto info = irq->irq_info();
+    REQUIRE_OK(info);
+    CHECK(info->raised == 2 && info->delivered == 2 && info->target_kind == LKPORT_KIND_WRITE_PORT);
+    REQUIRE_OK(irq->ack());
+    REQUIRE_OK(irq->unbind());
+}
+
 struct Test {
     const char* name;
     void (*run)();
@@ -448,6 +486,7 @@ const Test tests[] = {
     {"group.read", test_group_read},
     {"handle.move_semantics", test_move_semantics},
     {"handle.destruction_closes", test_destruction_closes},
+    {"interrupt.virtual_source", test_interrupt_virtual},
 };
 
 }  // namespace

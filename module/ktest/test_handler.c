@@ -3,7 +3,8 @@
  * The handler table: register / handle / unregister semantics, concurrent
  * registration of one slot, and unregistration racing dispatch from thread,
  * hrtimer (hard IRQ) and IPI context on another CPU, with the handler's
- * context freed as soon as lk_handler_unregister() returns.
+ * context freed as soon as lk_handler_unregister() returns, and hard-IRQ
+ * dispatch on every online CPU at once.
  */
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
@@ -389,10 +390,108 @@ out:
 	kfree(r);
 }
 
+/* ---- handler_every_cpu_hardirq ----------------------------------------
+ * On every online CPU at once, a pinned hard hrtimer dispatches one
+ * handler through the table: each CPU's count must be exact, each call in
+ * hard-IRQ context on the CPU it was meant for.
+ */
+#define HT_EVERY_CALLS 200
+#define HT_EVERY_TIMEOUT_MS 10000
+
+struct ht_every {
+	int idx;
+	atomic_t wrong;			/* not hard IRQ, or the wrong CPU */
+};
+
+static DEFINE_PER_CPU(unsigned int, ht_every_calls);
+
+struct ht_every_timer {
+	struct hrtimer timer;
+	struct ht_every *e;
+	unsigned int cpu;
+	int left;
+	struct completion done;
+};
+
+static void ht_every_fn(void *ctx)
+{
+	this_cpu_inc(ht_every_calls);	/* hard IRQ: nothing else runs here */
+}
+
+static enum hrtimer_restart ht_every_timer_fn(struct hrtimer *timer)
+{
+	struct ht_every_timer *et = container_of(timer, struct ht_every_timer, timer);
+
+	if (!in_hardirq() || raw_smp_processor_id() != et->cpu)
+		atomic_inc(&et->e->wrong);
+	if (!lk_handler_handle(et->e->idx))
+		atomic_inc(&et->e->wrong);
+	if (--et->left <= 0) {
+		complete(&et->done);
+		return HRTIMER_NORESTART;
+	}
+	hrtimer_forward_now(timer, ns_to_ktime(50 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static int ht_every_worker(struct lkt_worker *w)
+{
+	struct ht_every_timer et = { .e = w->arg, .cpu = w->cpu, .left = HT_EVERY_CALLS };
+
+	init_completion(&et.done);
+	hrtimer_init(&et.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	et.timer.function = ht_every_timer_fn;
+	hrtimer_start(&et.timer, ns_to_ktime(50 * NSEC_PER_USEC), HRTIMER_MODE_REL_PINNED_HARD);
+	if (!wait_for_completion_timeout(&et.done, msecs_to_jiffies(HT_EVERY_TIMEOUT_MS))) {
+		hrtimer_cancel(&et.timer);
+		LKT_FAIL(w->team->t, "cpu %u: timer stopped after %d calls", w->cpu,
+			 HT_EVERY_CALLS - et.left);
+		return -1;
+	}
+	hrtimer_cancel(&et.timer);
+	return 0;
+}
+
+static void handler_every_cpu_hardirq(struct lkt *t)
+{
+	struct lkt_team *team;
+	struct ht_every *e;
+	lk_handler_t h;
+	unsigned int i;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!LKT_EXPECT(t, e))
+		return;
+	e->idx = ht_find_slot(t);
+	h.fn = ht_every_fn;
+	h.ctx = e;
+	if (e->idx < 0 || !LKT_EXPECT_EQ(t, 1, lk_handler_register(e->idx, &h)))
+		goto out;
+	for (i = 0; i < lkt_ncpus(); i++)
+		per_cpu(ht_every_calls, lkt_cpu(i)) = 0;
+	team = lkt_team_new(t, "htevery", ht_every_worker);
+	if (team && !lkt_team_add_per_cpu(team, 1, e) && team->n == lkt_ncpus()) {
+		lkt_team_start(team);
+		lkt_team_join(team, lkt_budget_ms(t));
+	} else {
+		LKT_FAIL(t, "no worker on every CPU");
+	}
+	lkt_team_free(team);
+	LKT_EXPECT_PTR_EQ(t, &h, lk_handler_unregister(e->idx));
+	LKT_EXPECT_EQ(t, 0, atomic_read(&e->wrong));
+	for (i = 0; i < lkt_ncpus(); i++)
+		LKT_EXPECT_EQ(t, HT_EVERY_CALLS, per_cpu(ht_every_calls, lkt_cpu(i)));
+	lkt_diag(t, "%s: %d hard-IRQ dispatches on each of %u CPUs", t->name,
+		 HT_EVERY_CALLS, lkt_ncpus());
+out:
+	kfree(e);
+}
+
 static const struct lkt_case handler_cases[] = {
 	{ "basic", handler_basic },
 	{ "register_race", handler_register_race },
 	{ "dispatch_race", handler_dispatch_race },
+	{ "every_cpu_hardirq", handler_every_cpu_hardirq },
 };
 
 const struct lkt_suite lkt_handler_suite = {

@@ -31,7 +31,10 @@
  * pointer; nothing changed), EINVAL (reserved field, unknown flag, bad
  * name), EBADF (an fd that is not the lkport object the call needs),
  * EDQUOT (per-user limit: ERR_NO_RESOURCES), EMFILE/ENFILE (no fd), ENOTTY
- * (unknown command). ERR_PARTIAL_WRITE is never an errno: a write returns
+ * (unknown command); and for interrupt sources EPERM (creating one without
+ * CAP_SYS_ADMIN), ENODEV (no such device bound to lkport, or it went
+ * away), EOPNOTSUPP (a mode or trigger the device cannot do), EPIPE
+ * (binding to a closed port). ERR_PARTIAL_WRITE is never an errno: a write returns
  * the number of readers it skipped (> 0) instead of 0.
  */
 #ifndef _UAPI_LINUX_LKPORT_STATUS_H

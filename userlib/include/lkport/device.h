@@ -25,6 +25,25 @@ int lkport_query_version(int dev, struct lkport_version *out);
  * minor this library was built with. */
 int lkport_version_compatible(const struct lkport_version *v);
 
+/* ---- interrupt sources (ABI 1.4; uapi/linux/lkport.h says how they behave) ----
+ * device: a PCI address ("0000:00:04.0") bound to the lkport driver, or
+ * NULL for a virtual source. Needs CAP_SYS_ADMIN. */
+int lkport_irq_create(int dev, const char *device, __u32 mode, __u32 flags);
+/* Waits until the absolute CLOCK_MONOTONIC deadline (0: do not block;
+ * LKPORT_FOREVER) for a record and takes it. */
+int lkport_irq_wait(int irq, __u64 deadline_ns, struct lkport_irq_record *out);
+int lkport_irq_ack(int irq);
+int lkport_irq_trigger(int irq);
+/* Delivers to a write port fd or an event fd opened to signal; -1 unbinds. */
+int lkport_irq_bind(int irq, int target_fd);
+int lkport_irq_get_info(int irq, struct lkport_irq_info *out);
+
+/* Binds a PCI device to the lkport driver through sysfs (driver_override,
+ * unbinding its current driver first), or gives it back (unbind, clear
+ * driver_override). Root. */
+int lkport_pci_bind(const char *device);
+int lkport_pci_unbind(const char *device);
+
 #ifdef __cplusplus
 }
 #endif

@@ -448,4 +448,52 @@ class PortGroup : public Readable {
     }
 };
 
+// ---- interrupt sources -----------------------------------------------------------
+
+// An interrupt source (uapi/linux/lkport.h: records, acks, delivery):
+// a PCI device bound to the lkport driver, or a virtual interrupt.
+// Creating one needs CAP_SYS_ADMIN.
+class Interrupt : public Object {
+  public:
+    static constexpr unsigned kAutoAck = LKPORT_IRQ_AUTO_ACK;
+
+    // device: "0000:00:04.0"; mode LKPORT_IRQ_MODE_AUTO, _INTX or _MSI.
+    static Result<Interrupt> pci(const char* device, unsigned mode = LKPORT_IRQ_MODE_AUTO,
+                                 unsigned flags = 0) {
+        return make(device, mode, flags);
+    }
+    static Result<Interrupt> virtual_source(unsigned flags = 0) { return make(nullptr, 0, flags); }
+    Interrupt() = default;
+    explicit Interrupt(Fd fd) : Object(std::move(fd)) {}
+
+    // The next record, taken; LK_ERR_TIMED_OUT at the deadline.
+    Result<lkport_irq_record> wait(Deadline deadline = Deadline::forever()) const {
+        lkport_irq_record rec;
+        int err = lkport_irq_wait(fd_.get(), deadline.ns(), &rec);
+        if (err) return Status::from_errno(err);
+        return rec;
+    }
+    Status ack() const { return errno_status(lkport_irq_ack(fd_.get())); }
+    Status trigger() const { return errno_status(lkport_irq_trigger(fd_.get())); }
+    // Records go to this port (one packet each) or event (a signal each).
+    Status bind(const Object& target) const { return errno_status(lkport_irq_bind(fd_.get(), target.fd())); }
+    Status unbind() const { return errno_status(lkport_irq_bind(fd_.get(), -1)); }
+    Result<lkport_irq_info> irq_info() const {
+        lkport_irq_info info;
+        int err = lkport_irq_get_info(fd_.get(), &info);
+        if (err) return Status::from_errno(err);
+        return info;
+    }
+
+  private:
+    static Status errno_status(int err) { return err ? Status::from_errno(err) : Status(); }
+    static Result<Interrupt> make(const char* device, unsigned mode, unsigned flags) {
+        int dev = lk_device();
+        if (dev < 0) return Status::from_errno(dev);
+        int fd = lkport_irq_create(dev, device, mode, flags);
+        if (fd < 0) return Status::from_errno(fd);
+        return Interrupt(Fd(fd));
+    }
+};
+
 }  // namespace lkport
