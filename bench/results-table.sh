@@ -73,5 +73,12 @@ END {
 	}
 	row("pmqtest -S avg, pair 0 (us)", "pmqtest.smp.pair0.avg_us", 0)
 	row("pmqtest unpinned avg (us)", "pmqtest.free.pair0.avg_us", 0)
+	row("irq->user p50, UIO INTx (us)", "irqlat.uio.intx.p50_us", 1)
+	row("irq->user p50, lkport fd INTx (us)", "irqlat.fd.intx.p50_us", 1)
+	split("fd.intx fd.msi port.intx group.intx", irqc, " ")
+	for (j = 1; j <= 4; j++) {
+		row("UIO / lkport " irqc[j] ", p50", "irqlat." irqc[j] ".uio_ratio_p50", 2)
+		row("UIO / lkport " irqc[j] ", p99", "irqlat." irqc[j] ".uio_ratio_p99", 2)
+	}
 	row("ping-pong rows with over 5% of rounds above 1 ms", "noisy_peers", 0)
 }'

@@ -679,6 +679,9 @@ static int unbind_lkport(const char *dev)
 	return lkt_write_file("/sys/bus/pci/drivers/lkport/unbind", dev);
 }
 
+/* Generous: a debug kernel under TCG is many times slower. */
+#define EDU_TIMEOUT_S 600
+
 FIXTURE(edu) {
 	struct lkt_base b;
 	char dev[2][16];
@@ -746,17 +749,17 @@ static void edu_one_by_one(struct __test_metadata *_metadata, int dev, const cha
 	close(fd);
 }
 
-TEST_F(edu, intx_raises_are_counted_exactly)
+TEST_F_TIMEOUT(edu, intx_raises_are_counted_exactly, EDU_TIMEOUT_S)
 {
 	edu_one_by_one(_metadata, self->b.dev, self->dev[0], LKPORT_IRQ_MODE_INTX);
 }
 
-TEST_F(edu, msi_raises_are_counted_exactly)
+TEST_F_TIMEOUT(edu, msi_raises_are_counted_exactly, EDU_TIMEOUT_S)
 {
 	edu_one_by_one(_metadata, self->b.dev, self->dev[1], LKPORT_IRQ_MODE_MSI);
 }
 
-TEST_F(edu, shared_intx_line_tells_devices_apart)
+TEST_F_TIMEOUT(edu, shared_intx_line_tells_devices_apart, EDU_TIMEOUT_S)
 {
 	struct lkport_irq_info a, b;
 	int fa, fb;
@@ -785,7 +788,7 @@ TEST_F(edu, shared_intx_line_tells_devices_apart)
 	close(fb);
 }
 
-TEST_F(edu, unbind_while_blocked_ends_waits_with_enodev)
+TEST_F_TIMEOUT(edu, unbind_while_blocked_ends_waits_with_enodev, EDU_TIMEOUT_S)
 {
 	struct blocked bl = { .ret = 1 };
 	struct pollfd p;
@@ -816,7 +819,7 @@ TEST_F(edu, unbind_while_blocked_ends_waits_with_enodev)
 	close(bl.fd);
 }
 
-TEST_F(edu, device_removal_while_blocked_ends_waits_with_enodev)
+TEST_F_TIMEOUT(edu, device_removal_while_blocked_ends_waits_with_enodev, EDU_TIMEOUT_S)
 {
 	struct blocked bl = { .ret = 1 };
 	char path[256];
@@ -882,7 +885,7 @@ static void *storm_reader(void *p)
 	return NULL;
 }
 
-TEST_F(edu, storm_of_raises_loses_nothing)
+TEST_F_TIMEOUT(edu, storm_of_raises_loses_nothing, EDU_TIMEOUT_S)
 {
 	const char *env = getenv("LKPORT_IRQ_STORM_SECONDS");
 	unsigned int seconds = env ? atoi(env) : 10;

@@ -28,6 +28,19 @@ for applet in $("$busybox" --list); do
 done
 cp "$here/init" "$root/init"
 cp "$kodir"/*.ko "$root/lkport/"
+# UIO from the booted kernel's own package, for the interrupt benchmark's
+# peer (uio_pci_generic on the third edu device), uncompressed for
+# busybox's insmod.
+krel=$(basename "$kodir")
+mkdir -p "$root/lkport/peer"
+for m in uio uio_pci_generic; do
+	ko=$(ls /lib/modules/"$krel"/kernel/drivers/uio/$m.ko* 2>/dev/null | head -1)
+	case $ko in
+	*.xz) xz -dc "$ko" > "$root/lkport/peer/$m.ko" ;;
+	*.zst) zstd -qdc "$ko" > "$root/lkport/peer/$m.ko" ;;
+	?*) cp "$ko" "$root/lkport/peer/$m.ko" ;;
+	esac
+done
 cp -a "$payload/." "$root/lkport/"
 # Dynamically linked programs in the payload (peers measured in the same
 # boot, such as rt-tests' pmqtest, or bpftool) bring their libraries.
