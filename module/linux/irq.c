@@ -64,6 +64,8 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
+#include <lk/interrupts.h>
+
 #include "ioctl.h"
 #include "glue.h"
 #include "trace.h"
@@ -1055,3 +1057,144 @@ void lkport_irq_exit(void)
 {
 	pci_unregister_driver(&lkport_pci_driver);
 }
+
+/* ---- LK's interrupt API for other modules (lk/interrupts.h) -------------------- */
+
+struct lk_int_line {
+	struct list_head node;		/* lk_int_lines, lkport_irq_lock */
+	unsigned int vector;
+	int slot;
+	lk_handler_t handler;		/* fn = lk_int_call, ctx = this */
+	lk_int_handler fn;
+	void *arg;
+};
+
+/* Changed under lkport_irq_lock and this raw lock, read under either:
+ * mask and unmask may come from any context. */
+static LIST_HEAD(lk_int_lines);
+static DEFINE_RAW_SPINLOCK(lk_int_lines_lock);
+
+static void lk_int_call(void *ctx)
+{
+	struct lk_int_line *line = ctx;
+
+	line->fn(line->arg);
+}
+
+static irqreturn_t lk_int_line_irq(int irq, void *dev_id)
+{
+	struct lk_int_line *line = dev_id;
+
+	lk_handler_handle(line->slot);
+	return IRQ_HANDLED;
+}
+
+/* lkport_irq_lock or lk_int_lines_lock held. */
+static struct lk_int_line *lk_int_find_locked(unsigned int vector)
+{
+	struct lk_int_line *line;
+
+	list_for_each_entry(line, &lk_int_lines, node)
+		if (line->vector == vector)
+			return line;
+	return NULL;
+}
+
+int lk_register_int_handler(unsigned int vector, lk_int_handler handler, void *arg)
+{
+	struct lk_int_line *line;
+	unsigned long flags;
+	int slot, ret;
+
+	if (!handler)
+		return LK_ERR_INVALID_ARGS;
+	line = kzalloc(sizeof(*line), GFP_KERNEL);
+	if (!line)
+		return LK_ERR_NO_RESOURCES;
+	line->vector = vector;
+	line->fn = handler;
+	line->arg = arg;
+	line->handler.fn = lk_int_call;
+	line->handler.ctx = line;
+	mutex_lock(&lkport_irq_lock);
+	if (lk_int_find_locked(vector)) {
+		ret = LK_ERR_ALREADY_EXISTS;
+		goto fail;
+	}
+	for (slot = LK_HANDLER_SLOTS - 1; slot >= 0; slot--)
+		if (lk_handler_register(slot, &line->handler))
+			break;
+	if (slot < 0) {
+		ret = LK_ERR_NO_RESOURCES;
+		goto fail;
+	}
+	line->slot = slot;
+	if (request_irq(vector, lk_int_line_irq, IRQF_NO_THREAD, "lkport-lk", line)) {
+		lk_handler_unregister(slot);
+		ret = LK_ERR_INVALID_ARGS;
+		goto fail;
+	}
+	raw_spin_lock_irqsave(&lk_int_lines_lock, flags);
+	list_add(&line->node, &lk_int_lines);
+	raw_spin_unlock_irqrestore(&lk_int_lines_lock, flags);
+	mutex_unlock(&lkport_irq_lock);
+	return 0;
+
+fail:
+	mutex_unlock(&lkport_irq_lock);
+	kfree(line);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(lk_register_int_handler);
+
+int lk_unregister_int_handler(unsigned int vector)
+{
+	struct lk_int_line *line;
+	unsigned long flags;
+
+	mutex_lock(&lkport_irq_lock);
+	line = lk_int_find_locked(vector);
+	if (line) {
+		raw_spin_lock_irqsave(&lk_int_lines_lock, flags);
+		list_del(&line->node);
+		raw_spin_unlock_irqrestore(&lk_int_lines_lock, flags);
+	}
+	mutex_unlock(&lkport_irq_lock);
+	if (!line)
+		return LK_ERR_NOT_FOUND;
+	free_irq(vector, line);
+	lk_handler_unregister(line->slot);
+	kfree(line);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lk_unregister_int_handler);
+
+/* Any context. */
+static bool lk_int_is_ours(unsigned int vector)
+{
+	unsigned long flags;
+	bool found;
+
+	raw_spin_lock_irqsave(&lk_int_lines_lock, flags);
+	found = lk_int_find_locked(vector);
+	raw_spin_unlock_irqrestore(&lk_int_lines_lock, flags);
+	return found;
+}
+
+int lk_mask_interrupt(unsigned int vector)
+{
+	if (!lk_int_is_ours(vector))
+		return LK_ERR_NOT_FOUND;
+	disable_irq_nosync(vector);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lk_mask_interrupt);
+
+int lk_unmask_interrupt(unsigned int vector)
+{
+	if (!lk_int_is_ours(vector))
+		return LK_ERR_NOT_FOUND;
+	enable_irq(vector);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lk_unmask_interrupt);
