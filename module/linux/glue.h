@@ -18,6 +18,10 @@
  *                                 sleeping lock on PREEMPT_RT, so never
  *                                 taken under the core's locks there
  *                                 (lkport_poll_notify defers the wake-up)
+ * Interrupt sources (irq.c) have their own: lkport_irq_lock (mutex) for
+ * creation, teardown and PCI probe/remove, src->bind_lock (mutex) for the
+ * delivery target, src->lock (raw spinlock, hard IRQ) for records; a
+ * delivery takes the core's locks after dropping src->lock.
  */
 #ifndef LKPORT_GLUE_H
 #define LKPORT_GLUE_H
