@@ -581,7 +581,9 @@ static void handler_lk_interrupts(struct lkt *t)
 	LKT_EXPECT(t, before <= 101);
 	LKT_EXPECT(t, lk_int_raise(it, 10));
 	LKT_EXPECT_EQ(t, before + 10, atomic_read(&it->calls));
-	LKT_EXPECT_EQ(t, 0, atomic_read(&it->not_hardirq));
+	/* Only that resend may come from elsewhere: genirq resends in
+	 * software, from a tasklet, for a chip that cannot retrigger. */
+	LKT_EXPECT(t, atomic_read(&it->not_hardirq) <= before - 100);
 
 	LKT_EXPECT_EQ(t, 0, lk_unregister_int_handler(irq));
 	LKT_EXPECT_EQ(t, LK_ERR_NOT_FOUND, lk_unregister_int_handler(irq));

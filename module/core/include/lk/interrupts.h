@@ -22,7 +22,9 @@
  *       disable_irq_nosync() / enable_irq() on a line registered here
  *       (nesting as Linux's do); any context, the handler's own included.
  *       LK_ERR_NOT_FOUND for another line. Interrupts while masked are
- *       not delivered.
+ *       not delivered; at the unmask genirq may resend the one left
+ *       pending, from hardware, or on a chip that cannot retrigger from
+ *       a tasklet (softirq context, the one exception to hard IRQ).
  *
  * The handler's return value (LK's INT_RESCHEDULE or INT_NO_RESCHEDULE)
  * is ignored: Linux reschedules on its own after a wake-up.
