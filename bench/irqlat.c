@@ -7,7 +7,9 @@
  *   -m port    the source bound to a port, read from a read port
  *   -m group   the same port read through a group (with an idle member)
  *   -m uio     uio_pci_generic: read(2) of /dev/uioN; the edu device's ack
- *              and the INTx unmask (write(2) of 1) from user space
+ *              and the INTx unmask from user space (uio_pci_generic has no
+ *              irqcontrol: clear PCI_COMMAND's INTx Disable through the
+ *              device's sysfs config file, as its documentation says)
  *   -d DEV     PCI address ("0000:00:04.0"), bound to lkport, or for uio to
  *              uio_pci_generic
  *   -M intx|msi (lkport modes; uio is INTx only)
@@ -47,6 +49,7 @@ struct run {
 	int irq;			/* lkport source */
 	int rport, group, wport;	/* port / group modes */
 	int uio;			/* /dev/uioN */
+	int config;			/* uio: the device's sysfs config */
 	volatile uint32_t *bar;		/* uio: edu's BAR0 */
 	atomic_int go;			/* raiser -> reader: a raise is coming */
 	atomic_int done;		/* reader -> raiser: woken, acked */
@@ -61,7 +64,8 @@ static void reader_wait(struct run *r)
 	struct lkport_result res;
 	struct lkport_port_read rd = { .deadline_ns = LKPORT_FOREVER, .results = (uintptr_t)&res,
 				       .max = 1 };
-	uint32_t count, one = 1;
+	uint32_t count;
+	uint16_t cmd;
 
 	switch (r->mode) {
 	case M_FD:
@@ -86,8 +90,11 @@ static void reader_wait(struct run *r)
 		/* The device first, then the line: unmasked while edu still
 		 * asserts, it would interrupt again at once. */
 		r->bar[EDU_IRQ_ACK / 4] = r->bar[EDU_IRQ_STATUS / 4];
-		if (write(r->uio, &one, sizeof(one)) != sizeof(one))
-			fail_errno("write /dev/uio (unmask)");
+		if (pread(r->config, &cmd, sizeof(cmd), 4) != sizeof(cmd))
+			fail_errno("read PCI_COMMAND");
+		cmd &= ~0x400;	/* PCI_COMMAND_INTX_DISABLE */
+		if (pwrite(r->config, &cmd, sizeof(cmd), 4) != sizeof(cmd))
+			fail_errno("write PCI_COMMAND (unmask)");
 		return;
 	}
 	if (ioctl(r->irq, LKPORT_IOC_IRQ_ACK))
@@ -166,6 +173,10 @@ static void setup_uio(struct run *r)
 	if (r->bar == MAP_FAILED)
 		fail_errno("mmap %s", path);
 	close(fd);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", r->dev);
+	r->config = open(path, O_RDWR | O_CLOEXEC);
+	if (r->config < 0)
+		fail_errno("open %s", path);
 	if ((r->bar[0] & 0xff) != 0xed)
 		fail("%s: not an edu device (id %#x)", r->dev, r->bar[0]);
 }
@@ -253,18 +264,20 @@ int main(int argc, char **argv)
 	stats_compute(lat, n, &s);
 	snprintf(key, sizeof(key), "irqlat.%s.%s", mode_names[r.mode],
 		 r.mode == M_UIO || r.irq_mode == LKPORT_IRQ_MODE_INTX ? "intx" : "msi");
-	printf("   %-22s %6lu irqs  raise->user p50 %8.1f  p99 %8.1f  max %9.1f us", key + 7, n,
+	printf("   %-12s %6lu irqs  raise->user p50 %7.1f  p99 %7.1f  max %8.1f", key + 7, n,
 	       s.median_us, s.p99_us, s.max_us);
+	if (r.mode != M_UIO) {
+		stats_compute(irqlat, n, &si);
+		printf("   irq->user p50 %7.1f  p99 %7.1f", si.median_us, si.p99_us);
+	}
+	printf("  (us)\n");
 	result_us(key, "n", n);
 	result_us(key, "p50_us", s.median_us);
 	result_us(key, "p99_us", s.p99_us);
 	result_us(key, "max_us", s.max_us);
 	if (r.mode != M_UIO) {
-		stats_compute(irqlat, n, &si);
-		printf("   irq->user p50 %8.1f  p99 %8.1f", si.median_us, si.p99_us);
 		result_us(key, "irq_p50_us", si.median_us);
 		result_us(key, "irq_p99_us", si.p99_us);
 	}
-	printf("\n");
 	return 0;
 }

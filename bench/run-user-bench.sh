@@ -29,6 +29,8 @@
 #   LKPORT_UBENCH_SECONDS  seconds of writing per throughput case (2)
 #   LKPORT_UBENCH_LOOPS    one-way and pmqtest loops (1000)
 #   LKPORT_UBENCH_IRQS     interrupts per interrupt-latency case (10000)
+#   LKPORT_UBENCH_ONLY     a comma list of sections to run: ipc (1-3), irq
+#                          (4); default both
 #
 #   4. interrupt to user space on QEMU's edu devices: lkport's interrupt
 #      source (its fd, a bound port, a group) against UIO (uio_pci_generic,
@@ -42,6 +44,7 @@ maxsec=${LKPORT_UBENCH_MAXSEC:-3}
 seconds=${LKPORT_UBENCH_SECONDS:-2}
 loops=${LKPORT_UBENCH_LOOPS:-1000}
 irqs=${LKPORT_UBENCH_IRQS:-10000}
+only=${LKPORT_UBENCH_ONLY:-ipc,irq}
 for arg in $(cat /proc/cmdline 2>/dev/null); do
 	case $arg in
 	lkport.ubench_rounds=*) rounds=${arg#*=} ;;
@@ -50,6 +53,7 @@ for arg in $(cat /proc/cmdline 2>/dev/null); do
 	lkport.ubench_seconds=*) seconds=${arg#*=} ;;
 	lkport.ubench_loops=*) loops=${arg#*=} ;;
 	lkport.ubench_irqs=*) irqs=${arg#*=} ;;
+	lkport.ubench_only=*) only=${arg#*=} ;;
 	esac
 done
 
@@ -109,6 +113,12 @@ result kernel "$(uname -r)"
 result cpus "$ncpus"
 result clocksource "$cs"
 
+section() {
+	case ",$only," in *",$1,"*) return 0 ;; esac
+	return 1
+}
+
+if section ipc; then
 # ---- 1. ping-pong round trip ------------------------------------------------------
 main_peers=lkport-event,lkport-port,futex,eventfd,pipe,mq
 run lkport-bench-pingpong -m cross -n "$rounds" -T "$maxsec"
@@ -211,63 +221,68 @@ pp=$(value pingpong.same.lkport-port.median_us)
 	"$pp" "$(value pingpong.same.lkport-port.p99_us)"
 echo
 
+fi	# section ipc
+
 # ---- 4. interrupt to user space: lkport against UIO ------------------------------------
-# bind DEV DRIVER: DEV to DRIVER through driver_override, as a user would.
-bind() {
-	[ -e "/sys/bus/pci/devices/$1/driver" ] && echo "$1" > "/sys/bus/pci/devices/$1/driver/unbind"
-	echo "$2" > "/sys/bus/pci/devices/$1/driver_override" &&
-		echo "$1" > /sys/bus/pci/drivers_probe &&
-		[ "$(basename "$(readlink "/sys/bus/pci/devices/$1/driver")")" = "$2" ]
-}
-edus=
-for d in /sys/bus/pci/devices/*; do
-	[ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] && edus="$edus ${d##*/}"
-done
-set -- $edus
-echo "== interrupt to user space, $irqs interrupts a case (us): QEMU edu devices, raiser CPU0, reader CPU1"
-if [ $# -lt 3 ]; then
-	echo "   not run: needs three edu devices (lkport's VM has them), found $#"
-else
-	lkdev=$1 uiodev=$3
-	if bind "$lkdev" lkport; then
-		run lkport-bench-irqlat -m fd -M intx -d "$lkdev" -n "$irqs"
-		run lkport-bench-irqlat -m fd -M msi -d "$lkdev" -n "$irqs"
-		run lkport-bench-irqlat -m port -M intx -d "$lkdev" -n "$irqs"
-		run lkport-bench-irqlat -m group -M intx -d "$lkdev" -n "$irqs"
-	else
-		echo "LKPORT-ERROR: could not bind $lkdev to lkport"
-		rc=1
-	fi
-	peer=$here/../peer
-	uio=
-	if { [ -d /sys/module/uio ] || insmod "$peer/uio.ko"; } &&
-	   { [ -d /sys/module/uio_pci_generic ] || insmod "$peer/uio_pci_generic.ko"; } &&
-	   bind "$uiodev" uio_pci_generic; then
-		uio=$(ls "/sys/bus/pci/devices/$uiodev/uio" 2>/dev/null | head -1)
-	fi
-	if [ -n "$uio" ]; then
-		[ -c "/dev/$uio" ] || mknod "/dev/$uio" c $(tr : ' ' < "/sys/class/uio/$uio/dev")
-		run lkport-bench-irqlat -m uio -d "$uiodev" -u "/dev/$uio" -n "$irqs"
-		result irqlat.uio.status ok
-	else
-		echo "   UIO not measured: uio_pci_generic could not be loaded or bound ($peer)"
-		result irqlat.uio.status missing
-	fi
-	u50=$(value irqlat.uio.intx.p50_us) u99=$(value irqlat.uio.intx.p99_us)
-	printf '   %-34s %10s %10s\n' "UIO time / lkport time" "p50" "p99"
-	for c in fd.intx fd.msi port.intx group.intx; do
-		l50=$(value irqlat.$c.p50_us) l99=$(value irqlat.$c.p99_us)
-		[ -n "$l50" ] && [ -n "$u50" ] || continue
-		r50=$(awk "BEGIN { printf \"%.2f\", $u50 / $l50 }")
-		r99=$(awk "BEGIN { printf \"%.2f\", $u99 / $l99 }")
-		result "irqlat.$c.uio_ratio_p50" "$r50"
-		result "irqlat.$c.uio_ratio_p99" "$r99"
-		printf '   %-34s %10s %10s\n' "uio / lkport $c" "$r50" "$r99"
+bench_irq() {
+	# bind DEV DRIVER: DEV to DRIVER through driver_override, as a user would.
+	bind() {
+		[ -e "/sys/bus/pci/devices/$1/driver" ] && echo "$1" > "/sys/bus/pci/devices/$1/driver/unbind"
+		echo "$2" > "/sys/bus/pci/devices/$1/driver_override" &&
+			echo "$1" > /sys/bus/pci/drivers_probe &&
+			[ "$(basename "$(readlink "/sys/bus/pci/devices/$1/driver")")" = "$2" ]
+	}
+	edus=
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] && edus="$edus ${d##*/}"
 	done
-	echo "   (above 1: lkport is faster; lkport's records also carry the hard-IRQ timestamp,"
-	echo "    sequence number and coalesced count; UIO's read returns a bare count)"
-fi
-echo
+	set -- $edus
+	echo "== interrupt to user space, $irqs interrupts a case (us): QEMU edu devices, raiser CPU0, reader CPU1"
+	if [ $# -lt 3 ]; then
+		echo "   not run: needs three edu devices (lkport's VM has them), found $#"
+	else
+		lkdev=$1 uiodev=$3
+		if bind "$lkdev" lkport; then
+			run lkport-bench-irqlat -m fd -M intx -d "$lkdev" -n "$irqs"
+			run lkport-bench-irqlat -m fd -M msi -d "$lkdev" -n "$irqs"
+			run lkport-bench-irqlat -m port -M intx -d "$lkdev" -n "$irqs"
+			run lkport-bench-irqlat -m group -M intx -d "$lkdev" -n "$irqs"
+		else
+			echo "LKPORT-ERROR: could not bind $lkdev to lkport"
+			rc=1
+		fi
+		peer=$here/../peer
+		uio=
+		if { [ -d /sys/module/uio ] || insmod "$peer/uio.ko"; } &&
+		   { [ -d /sys/module/uio_pci_generic ] || insmod "$peer/uio_pci_generic.ko"; } &&
+		   bind "$uiodev" uio_pci_generic; then
+			uio=$(ls "/sys/bus/pci/devices/$uiodev/uio" 2>/dev/null | head -1)
+		fi
+		if [ -n "$uio" ]; then
+			[ -c "/dev/$uio" ] || mknod "/dev/$uio" c $(tr : ' ' < "/sys/class/uio/$uio/dev")
+			run lkport-bench-irqlat -m uio -d "$uiodev" -u "/dev/$uio" -n "$irqs"
+			result irqlat.uio.status ok
+		else
+			echo "   UIO not measured: uio_pci_generic could not be loaded or bound ($peer)"
+			result irqlat.uio.status missing
+		fi
+		u50=$(value irqlat.uio.intx.p50_us) u99=$(value irqlat.uio.intx.p99_us)
+		printf '   %-34s %10s %10s\n' "UIO time / lkport time" "p50" "p99"
+		for c in fd.intx fd.msi port.intx group.intx; do
+			l50=$(value irqlat.$c.p50_us) l99=$(value irqlat.$c.p99_us)
+			[ -n "$l50" ] && [ -n "$u50" ] || continue
+			r50=$(awk "BEGIN { printf \"%.2f\", $u50 / $l50 }")
+			r99=$(awk "BEGIN { printf \"%.2f\", $u99 / $l99 }")
+			result "irqlat.$c.uio_ratio_p50" "$r50"
+			result "irqlat.$c.uio_ratio_p99" "$r99"
+			printf '   %-34s %10s %10s\n' "uio / lkport $c" "$r50" "$r99"
+		done
+		echo "   (above 1: lkport is faster; lkport's records also carry the hard-IRQ timestamp,"
+		echo "    sequence number and coalesced count; UIO's read returns a bare count)"
+	fi
+	echo
+}
+section irq && bench_irq
 
 # Rounds over 1 ms are rare on an idle machine; many of them mean the
 # machine (or the host under this VM) was busy and that the ratios below

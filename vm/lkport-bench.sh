@@ -9,7 +9,8 @@
 # Sections: in-kernel (lkport_ktest.ko against mutex/semaphore/completion),
 # then user space (bench/run-user-bench.sh: ping-pong, throughput, one-way).
 #
-# Kernel command line: lkport.kbench=ARGS passes ARGS (commas for spaces)
+# Kernel command line: lkport.bench=kernel|user runs one section only;
+# lkport.kbench=ARGS passes ARGS (commas for spaces)
 # to the in-kernel benchmarks, e.g. lkport.kbench=all,rounds=5000.
 #
 # Environment: LKPORT_KTEST_KO (default /lkport/lkport_ktest.ko),
@@ -56,7 +57,12 @@ bench_user() {
 	"$here/run-user-bench.sh"
 }
 
+# lkport.bench=kernel or =user runs only that section.
+only=
+for arg in $(cat /proc/cmdline 2>/dev/null); do
+	case $arg in lkport.bench=*) only=${arg#lkport.bench=} ;; esac
+done
 rc=0
-bench_kernel || rc=1
-bench_user || rc=1
+[ "$only" = user ] || bench_kernel || rc=1
+[ "$only" = kernel ] || bench_user || rc=1
 exit $rc
