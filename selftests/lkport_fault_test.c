@@ -28,7 +28,7 @@ struct fault_ctx {
 	int dev;
 	char name[LKPORT_NAME_LEN];	/* the operation's object */
 	char other[LKPORT_NAME_LEN];	/* one it needs, made beforehand */
-	int w, r[MEMBERS], g, ev;	/* fds made beforehand, -1 if none */
+	int w, r[MEMBERS], g, ev, irq;	/* fds made beforehand, -1 if none */
 };
 
 /* One operation: made ready, run with faults, and undone on success. */
@@ -79,7 +79,37 @@ static void need_queued(struct __test_metadata *_metadata, struct fault_ctx *c)
 	ASSERT_EQ(0, lkt_write_seq(c->w, 0, 8));
 }
 
+static void need_irq_and_wport(struct __test_metadata *_metadata, struct fault_ctx *c)
+{
+	struct lkport_irq_create ic = { .source = LKPORT_IRQ_VIRTUAL, .fd_flags = O_CLOEXEC };
+
+	need_wport(_metadata, c);
+	c->irq = lkport_ioctl(c->dev, LKPORT_IOC_IRQ_CREATE, &ic);
+	ASSERT_LE(0, c->irq) TH_LOG("irq: %s", strerror(-c->irq));
+}
+
 /* ---- operations ---- */
+static long irq_create(struct fault_ctx *c)
+{
+	struct lkport_irq_create ic = { .source = LKPORT_IRQ_VIRTUAL, .fd_flags = O_CLOEXEC };
+
+	return lkport_ioctl(c->dev, LKPORT_IOC_IRQ_CREATE, &ic);
+}
+
+static long irq_bind(struct fault_ctx *c)
+{
+	struct lkport_irq_bind b = { .fd = c->w };
+
+	return lkport_ioctl(c->irq, LKPORT_IOC_IRQ_BIND, &b);
+}
+
+static void irq_unbind(struct fault_ctx *c, long result)
+{
+	struct lkport_irq_bind b = { .fd = -1 };
+
+	lkport_ioctl(c->irq, LKPORT_IOC_IRQ_BIND, &b);
+}
+
 static long event_create(struct fault_ctx *c)
 {
 	return lkt_event_create(c->dev, c->name, LKPORT_EVENT_AUTOUNSIGNAL, 0600);
@@ -211,6 +241,8 @@ static const struct fault_op fault_ops[] = {
 	{ "group_create_empty", NULL, group_create_empty, close_fd },
 	{ "group_add", need_group, group_add, NULL },
 	{ "group_read_big", need_grouped_queued, group_read_big, NULL },
+	{ "irq_create", NULL, irq_create, close_fd },
+	{ "irq_bind", need_irq_and_wport, irq_bind, irq_unbind },
 };
 
 /* ---- the state a failed operation must leave as it found ---- */
@@ -263,7 +295,7 @@ static int fault_loop(struct __test_metadata *_metadata, int dev, const struct f
 	int n;
 
 	for (n = 1; n <= FAULT_MAX_NTH; n++) {
-		struct fault_ctx c = { .dev = dev, .w = -1, .g = -1, .ev = -1 };
+		struct fault_ctx c = { .dev = dev, .w = -1, .g = -1, .ev = -1, .irq = -1 };
 		long r, left;
 
 		for (int i = 0; i < MEMBERS; i++)
@@ -302,6 +334,7 @@ static int fault_loop(struct __test_metadata *_metadata, int dev, const struct f
 				TH_LOG("%s, allocation %d failed: an fd was left", op->name, n);
 		}
 		close(c.ev);
+		close(c.irq);
 		close(c.g);
 		for (int i = 0; i < MEMBERS; i++)
 			close(c.r[i]);

@@ -56,6 +56,8 @@ static const struct {
 	[LKPORT_SITE_GROUP_FDS] = { "group_fds", "port_fd.c:lkport_group_create" },
 	[LKPORT_SITE_GROUP_MEMBERS] = { "group_members", "port_fd.c:lkport_group_create" },
 	[LKPORT_SITE_GROUP_FILES] = { "group_files", "port_fd.c:lkport_group_create" },
+	[LKPORT_SITE_IRQ] = { "irq", "irq.c:lkport_irq_create" },
+	[LKPORT_SITE_IRQ_TARGET] = { "irq_target", "irq.c:lkport_ioc_irq_bind" },
 };
 
 static DEFINE_MUTEX(lkport_fault_lock);	/* writers of the settings */

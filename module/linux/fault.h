@@ -27,6 +27,8 @@ enum lkport_fault_site {
 	LKPORT_SITE_GROUP_FDS,			/* port_fd.c: a new group's fds */
 	LKPORT_SITE_GROUP_MEMBERS,		/* ... its members */
 	LKPORT_SITE_GROUP_FILES,		/* ... their files */
+	LKPORT_SITE_IRQ,			/* irq.c: an interrupt source */
+	LKPORT_SITE_IRQ_TARGET,			/* irq.c: its delivery target */
 	LKPORT_FAULT_SITES
 };
 

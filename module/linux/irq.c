@@ -66,6 +66,7 @@
 
 #include <lk/interrupts.h>
 
+#include "fault.h"
 #include "ioctl.h"
 #include "glue.h"
 #include "trace.h"
@@ -645,7 +646,7 @@ static long lkport_ioc_irq_bind(struct file *file, void *arg)
 	if (b->flags || b->reserved)
 		return -EINVAL;
 	if (b->fd != -1) {
-		t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+		t = lkport_fault_alloc(LKPORT_SITE_IRQ_TARGET, kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT));
 		if (!t)
 			return -ENOMEM;
 		t->file = fget(b->fd);
@@ -840,7 +841,7 @@ long lkport_irq_create(struct file *dev, void *arg)
 		return -EINVAL;
 	}
 
-	src = kzalloc(sizeof(*src), GFP_KERNEL_ACCOUNT);
+	src = lkport_fault_alloc(LKPORT_SITE_IRQ, kzalloc(sizeof(*src), GFP_KERNEL_ACCOUNT));
 	if (!src)
 		return -ENOMEM;
 	ret = lkport_object_init(&src->obj, LKPORT_IRQ, NULL, 0600, 0);
