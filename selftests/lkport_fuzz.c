@@ -231,14 +231,15 @@ enum cmd_id {
 	C_VERSION, C_EV_CREATE, C_EV_OPEN, C_P_CREATE, C_P_OPEN, C_G_CREATE,
 	C_INFO, C_EV_WAIT, C_EV_SIGNAL, C_EV_UNSIGNAL, C_P_WRITE, C_READ,
 	C_P_READ, C_P_CLOSE, C_P_DESTROY, C_G_ADD, C_G_REMOVE, C_G_READ,
+	C_IRQ_CREATE, C_IRQ_WAIT, C_IRQ_ACK, C_IRQ_TRIGGER, C_IRQ_BIND, C_IRQ_INFO,
 	C_NONE,		/* no command of that fd kind: ENOTTY only */
 	C_CMDS
 };
 
-enum kind { K_NONE, K_DEV, K_EVENT, K_WPORT, K_RPORT, K_GROUP, K_OTHER, K_RACY, K_KINDS };
+enum kind { K_NONE, K_DEV, K_EVENT, K_WPORT, K_RPORT, K_GROUP, K_IRQ, K_OTHER, K_RACY, K_KINDS };
 
 static const char *const kind_name[K_KINDS] = {
-	"none", "dev", "event", "wport", "rport", "group", "other", "racing",
+	"none", "dev", "event", "wport", "rport", "group", "irq", "other", "racing",
 };
 
 struct cmd_desc {
@@ -280,7 +281,7 @@ static const struct cmd_desc cmds[C_CMDS] = {
 	[C_G_CREATE] = { "GROUP_CREATE", LKPORT_IOC_GROUP_CREATE, KB(K_DEV),
 			 E(DISPATCH_W, EINVAL, EBUSY, OPEN_FD) },
 	[C_INFO] = { "INFO", LKPORT_IOC_INFO,
-		     KB(K_EVENT) | KB(K_WPORT) | KB(K_RPORT) | KB(K_GROUP), E(ENOTTY, EFAULT) },
+		     KB(K_EVENT) | KB(K_WPORT) | KB(K_RPORT) | KB(K_GROUP) | KB(K_IRQ), E(ENOTTY, EFAULT) },
 	[C_EV_WAIT] = { "EVENT_WAIT", LKPORT_IOC_EVENT_WAIT, KB(K_EVENT),
 			E(DISPATCH_W, EINVAL, ETIMEDOUT, EINTR) },
 	[C_EV_SIGNAL] = { "EVENT_SIGNAL", LKPORT_IOC_EVENT_SIGNAL, KB(K_EVENT), E(ENOTTY, EBADF) },
@@ -299,6 +300,21 @@ static const struct cmd_desc cmds[C_CMDS] = {
 	[C_G_REMOVE] = { "GROUP_REMOVE", LKPORT_IOC_GROUP_REMOVE, KB(K_GROUP), E(DISPATCH_W, EINVAL) },
 	[C_G_READ] = { "GROUP_READ", LKPORT_IOC_GROUP_READ, KB(K_GROUP),
 		       E(DISPATCH_W, EINVAL, ENOMEM, ETIMEDOUT, EINTR, ECANCELED) },
+	/* Interrupt sources: EPERM without CAP_SYS_ADMIN, ENODEV no such
+	 * device (or gone), EBUSY it has a source, EOPNOTSUPP a mode or
+	 * trigger it cannot do, ENOSPC no handler table slot; EINVAL an ack
+	 * with nothing to ack; EPIPE binding to a closed port; EBADF a
+	 * target that is no write port or signalling event fd. */
+	[C_IRQ_CREATE] = { "IRQ_CREATE", LKPORT_IOC_IRQ_CREATE, KB(K_DEV),
+			   E(DISPATCH_W, EINVAL, EPERM, ENODEV, EBUSY, EOPNOTSUPP, ENOSPC, OPEN_FD) },
+	[C_IRQ_WAIT] = { "IRQ_WAIT", LKPORT_IOC_IRQ_WAIT, KB(K_IRQ),
+			 E(DISPATCH_W, EINVAL, ETIMEDOUT, EINTR, ENODEV) },
+	[C_IRQ_ACK] = { "IRQ_ACK", LKPORT_IOC_IRQ_ACK, KB(K_IRQ), E(ENOTTY, EINVAL, ENODEV) },
+	[C_IRQ_TRIGGER] = { "IRQ_TRIGGER", LKPORT_IOC_IRQ_TRIGGER, KB(K_IRQ),
+			    E(ENOTTY, ENODEV, EOPNOTSUPP, ETIMEDOUT) },
+	[C_IRQ_BIND] = { "IRQ_BIND", LKPORT_IOC_IRQ_BIND, KB(K_IRQ),
+			 E(DISPATCH_W, EINVAL, EPIPE, ENOMEM) },
+	[C_IRQ_INFO] = { "IRQ_INFO", LKPORT_IOC_IRQ_INFO, KB(K_IRQ), E(ENOTTY, EFAULT) },
 	[C_NONE] = { "(none)", 0, 0, E(ENOTTY) },
 };
 
@@ -352,6 +368,7 @@ static enum kind kind_of_fd(int fd)
 		case LKPORT_KIND_WRITE_PORT: return K_WPORT;
 		case LKPORT_KIND_READ_PORT: return K_RPORT;
 		case LKPORT_KIND_GROUP: return K_GROUP;
+		case LKPORT_KIND_IRQ: return K_IRQ;
 		}
 		return K_OTHER;
 	}
@@ -471,7 +488,7 @@ static long xioctl(int fd, enum kind k, unsigned int cmd, void *arg, uint64_t de
 		enum kind kk;
 		bool ok = err == EBADF;
 
-		for (kk = K_DEV; kk <= K_GROUP && !ok; kk++)
+		for (kk = K_DEV; kk <= K_IRQ && !ok; kk++)
 			ok = errno_ok(resolve(cmd, kk), err);
 		if (!ok)
 			fail(O_ERRNO, "cmd %#x on a racing fd: undocumented errno %d (%s)", cmd, err,
@@ -944,14 +961,14 @@ static void op_raw(struct rng *r)
 		buf[below(r, size + 1 < sizeof(buf) ? size + 1 : sizeof(buf))] = (unsigned char)rnd(r);
 	c = resolve(cmd, s->kind);
 	/* Never block here: waits and reads get deadline 0. */
-	if (c == C_EV_WAIT || c == C_READ || c == C_P_READ || c == C_G_READ)
+	if (c == C_EV_WAIT || c == C_READ || c == C_P_READ || c == C_G_READ || c == C_IRQ_WAIT)
 		memset(buf, 0, 8);
 	/* Ending a port goes through its oracle. */
 	if (c == C_P_CLOSE || c == C_P_DESTROY)
 		return;
 	ret = xioctl(s->fd, s->kind, cmd, gen_ptr(r, buf, size, dir & _IOC_READ), 0);
 	/* a create that went through (an empty group, say): keep the fd */
-	if (ret >= 0 && c >= C_EV_CREATE && c <= C_G_CREATE)
+	if (ret >= 0 && ((c >= C_EV_CREATE && c <= C_G_CREATE) || c == C_IRQ_CREATE))
 		put_fd(r, ret, kind_of_fd(ret));
 }
 
@@ -1224,6 +1241,55 @@ static void op_reset(struct rng *r)
 	}
 }
 
+/* Interrupt sources: a virtual one (root only: anyone else must get
+ * EPERM), raised, taken, acked and bound to whatever fd comes up. */
+static void op_irq(struct rng *r)
+{
+	struct lkport_irq_create c = { .source = LKPORT_IRQ_VIRTUAL, .fd_flags = O_CLOEXEC };
+	struct lkport_irq_wait w = { 0 };
+	struct lkport_irq_bind b = { 0 };
+	struct lkport_irq_info info;
+	struct slot *s = pick(r, K_IRQ);
+	long ret;
+	int fd;
+
+	if (s->kind != K_IRQ || one_in(r, 8)) {
+		if (one_in(r, 4))
+			c.flags = LKPORT_IRQ_AUTO_ACK;
+		if (one_in(r, 10))
+			c.source = LKPORT_IRQ_PCI, snprintf(c.device, sizeof(c.device), "0000:00:0%u.0",
+							   (unsigned int)below(r, 10));
+		fd = xioctl(dev_fd(r), K_DEV, LKPORT_IOC_IRQ_CREATE, &c, 0);
+		if (fd >= 0 && !privileged())
+			fail(O_PERM, "IRQ_CREATE as uid %u succeeded", my_uid);
+		put_fd(r, fd, K_IRQ);
+		return;
+	}
+	switch (below(r, 5)) {
+	case 0:
+		for (ret = below(r, 20); ret >= 0; ret--)
+			xioctl(s->fd, s->kind, LKPORT_IOC_IRQ_TRIGGER, NULL, 0);
+		break;
+	case 1:
+		w.deadline_ns = gen_deadline(r, false);
+		w.flags = gen_reserved(r);
+		xioctl(s->fd, s->kind, LKPORT_IOC_IRQ_WAIT, gen_ptr(r, &w, sizeof(w), true),
+		       w.deadline_ns);
+		break;
+	case 2:
+		xioctl(s->fd, s->kind, LKPORT_IOC_IRQ_ACK, NULL, 0);
+		break;
+	case 3:
+		b.fd = one_in(r, 5) ? -1 : pick(r, one_in(r, 2) ? K_WPORT : K_EVENT)->fd;
+		b.reserved = gen_reserved(r);
+		ret = xioctl(s->fd, s->kind, LKPORT_IOC_IRQ_BIND, gen_ptr(r, &b, sizeof(b), false), 0);
+		break;
+	default:
+		xioctl(s->fd, s->kind, LKPORT_IOC_IRQ_INFO, gen_ptr(r, &info, sizeof(info), true), 0);
+		break;
+	}
+}
+
 struct op {
 	void (*fn)(struct rng *r);
 	unsigned int weight;
@@ -1237,7 +1303,7 @@ static const struct op ops[] = {
 	{ op_group_member, 5 }, { op_raw, 10 },		{ op_fd, 5 },
 	{ op_send, 3 },		{ op_recv, 3 },		{ op_child, 2 },
 	{ op_thread_race, 2 },	{ op_reset, 1 },	{ op_poll, 3 },
-	{ op_debugfs, 1 },
+	{ op_debugfs, 1 },	{ op_irq, 4 },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))

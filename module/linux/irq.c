@@ -718,7 +718,21 @@ static long lkport_ioc_irq_info(struct file *file, void *arg)
 	return 0;
 }
 
+/* LKPORT_IOC_INFO, as every object fd answers it: kind, owner, the
+ * source's id; LKPORT_IOC_IRQ_INFO has the rest. */
+static long lkport_ioc_irq_obj_info(struct file *file, void *arg)
+{
+	struct lkport_irq *src = file->private_data;
+	struct lkport_info *info = arg;
+
+	lkport_object_info(&src->obj, info);
+	info->flags = src->flags;
+	info->id = src->id;
+	return 0;
+}
+
 static const struct lkport_ioctl_desc lkport_irq_ioctls[] = {
+	LKPORT_IOCTL(LKPORT_IOC_INFO, LKPORT_IOCTL_ANY, lkport_ioc_irq_obj_info),
 	LKPORT_IOCTL(LKPORT_IOC_IRQ_WAIT, LKPORT_IOCTL_ANY, lkport_ioc_irq_wait),
 	LKPORT_IOCTL(LKPORT_IOC_IRQ_ACK, LKPORT_IOCTL_ANY, lkport_ioc_irq_ack),
 	LKPORT_IOCTL(LKPORT_IOC_IRQ_TRIGGER, LKPORT_IOCTL_ANY, lkport_ioc_irq_trigger),
