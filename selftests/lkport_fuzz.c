@@ -482,6 +482,9 @@ static long xioctl(int fd, enum kind k, unsigned int cmd, void *arg, uint64_t de
 		return ret;
 	if (k == K_NONE || k == K_OTHER) {
 		/* not an lkport fd (or none): the errno is not the ABI's */
+	} else if (_IOC_TYPE(cmd) != LKPORT_IOC_MAGIC) {
+		/* another subsystem's number: the VFS answers some on every fd
+		 * itself (FIOASYNC, FIONBIO, FIOCLEX, ...), with its errnos */
 	} else if (k == K_RACY) {
 		/* another thread closes or replaces the fd under the call: EBADF,
 		 * or what the command is documented to return on any kind */
