@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <poll.h>
 
 #include "lkport_test.h"
@@ -929,6 +930,123 @@ TEST_F_TIMEOUT(edu, storm_of_raises_loses_nothing, EDU_TIMEOUT_S)
 	       seconds, cycles, raised, (unsigned long long)info.raised,
 	       (unsigned long long)info.delivered);
 	close(s.vfd);
+}
+
+/* ---- a generic PCI device: DisINTx masking, acks that unmask -------------------
+ * QEMU's e1000 (8086:100e), which no driver in the VM takes: it raises
+ * INTx when a cause is set in ICS (0xc8) that IMS (0xd0) enables, and
+ * lowers it when ICR (0xc0) is read. lkport knows nothing of it: its
+ * handler masks the line (DisINTx), the ack unmasks it. */
+#define E1000_ICR 0x00c0
+#define E1000_ICS 0x00c8
+#define E1000_IMS 0x00d0
+#define E1000_IMC 0x00d8
+#define E1000_CAUSE 0x4		/* link status change: any enabled cause will do */
+
+static int find_pci(unsigned int vendor, unsigned int device, char name[16])
+{
+	struct dirent **list;
+	int n = scandir(PCI_DIR, &list, NULL, alphasort), found = 0;
+
+	for (int i = 0; i < n; i++) {
+		unsigned int v, d;
+
+		if (!found && !sysfs_read_hex(list[i]->d_name, "vendor", &v) &&
+		    !sysfs_read_hex(list[i]->d_name, "device", &d) && v == vendor && d == device) {
+			snprintf(name, 16, "%.15s", list[i]->d_name);
+			found = 1;
+		}
+		free(list[i]);
+	}
+	free(list);
+	return found;
+}
+
+FIXTURE(generic) {
+	struct lkt_base b;
+	char dev[16];
+	volatile uint32_t *bar;
+};
+
+FIXTURE_SETUP(generic)
+{
+	char path[256];
+	int fd;
+
+	self->bar = NULL;
+	lkt_base_setup(_metadata, &self->b);
+	if (geteuid() != 0)
+		SKIP(return, "binding devices needs root");
+	if (!find_pci(0x8086, 0x100e, self->dev))
+		SKIP(return, "needs QEMU's e1000 (lkport's VM has one)");
+	ASSERT_EQ(0, bind_lkport(self->dev));
+	/* lkport takes only the interrupt: the BAR is user space's. */
+	snprintf(path, sizeof(path), PCI_DIR "%s/resource0", self->dev);
+	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+	self->bar = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, self->bar) TH_LOG("mmap BAR0: %s", strerror(errno));
+	(void)self->bar[E1000_ICR / 4];
+	self->bar[E1000_IMS / 4] = E1000_CAUSE;
+}
+
+FIXTURE_TEARDOWN(generic)
+{
+	if (self->bar && self->bar != MAP_FAILED) {
+		self->bar[E1000_IMC / 4] = ~0u;
+		(void)self->bar[E1000_ICR / 4];
+		munmap((void *)self->bar, 0x1000);
+	}
+	lkt_base_teardown(_metadata, &self->b);
+}
+
+TEST_F_TIMEOUT(generic, intx_is_masked_until_the_ack, EDU_TIMEOUT_S)
+{
+	struct lkport_irq_record rec;
+	struct lkport_irq_info info;
+	uint64_t before;
+	int fd;
+
+	EXPECT_EQ(-EOPNOTSUPP, irq_create(self->b.dev, LKPORT_IRQ_PCI, LKPORT_IRQ_MODE_MSI, 0,
+					  self->dev)) TH_LOG("the e1000 has no MSI");
+	EXPECT_EQ(-EINVAL, irq_create(self->b.dev, LKPORT_IRQ_PCI, LKPORT_IRQ_MODE_INTX,
+				      LKPORT_IRQ_AUTO_ACK, self->dev)) TH_LOG("a masked line needs its ack");
+	fd = irq_create(self->b.dev, LKPORT_IRQ_PCI, LKPORT_IRQ_MODE_AUTO, 0, self->dev);
+	ASSERT_LE(0, fd) TH_LOG("create: %s", strerror(-fd));
+	ASSERT_EQ(0, irq_info(fd, &info));
+	EXPECT_EQ(LKPORT_IRQ_MODE_INTX, info.mode);
+	EXPECT_EQ(-EOPNOTSUPP, irq_trigger(fd)) TH_LOG("lkport cannot raise a device it does not know");
+
+	for (int i = 1; i <= 50; i++) {
+		before = lkt_now();
+		self->bar[E1000_ICS / 4] = E1000_CAUSE;
+		ASSERT_EQ(0, irq_wait(fd, lkt_after_ms(LKT_SANITY_MS), &rec)) TH_LOG("raise %d", i);
+		EXPECT_LE(before, rec.timestamp_ns);
+		ASSERT_EQ(i, rec.seq);
+		ASSERT_EQ(1, rec.count);
+		ASSERT_EQ(0, irq_info(fd, &info));
+		ASSERT_EQ(LKPORT_IRQ_STATE_TAKEN | LKPORT_IRQ_STATE_MASKED, info.state)
+			TH_LOG("masked in the handler, until the ack");
+		(void)self->bar[E1000_ICR / 4];	/* the device's own ack */
+		ASSERT_EQ(0, irq_ack(fd));
+	}
+
+	/* Acked while the device still asserts: the unmask delivers it again. */
+	self->bar[E1000_ICS / 4] = E1000_CAUSE;
+	ASSERT_EQ(0, irq_wait(fd, lkt_after_ms(LKT_SANITY_MS), &rec));
+	EXPECT_EQ(51, rec.seq);
+	ASSERT_EQ(0, irq_ack(fd));
+	ASSERT_EQ(0, irq_wait(fd, lkt_after_ms(LKT_SANITY_MS), &rec)) TH_LOG("still asserted at the ack");
+	EXPECT_EQ(52, rec.seq);
+	(void)self->bar[E1000_ICR / 4];
+	ASSERT_EQ(0, irq_ack(fd));
+	ASSERT_EQ(0, irq_info(fd, &info));
+	EXPECT_EQ(52, info.raised);
+	EXPECT_EQ(52, info.acked);
+	EXPECT_EQ(0, info.state);
+	EXPECT_IRQ_BALANCED(info);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

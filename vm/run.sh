@@ -4,7 +4,9 @@
 # run.sh [options] VMLINUZ INITRAMFS
 #
 # Boots lkport's VM under QEMU/TCG with two vCPUs and three of QEMU's edu PCI
-# devices (slots 4 and 8 share one INTx line; slot 9 has another, for UIO),
+# devices (slots 4 and 8 share one INTx line; slot 9 has another, for UIO)
+# and an e1000 NIC no driver takes, as a generic INTx device for lkport's
+# DisINTx path (its network is QEMU's, restricted: nothing leaves),
 # streams the serial console, and decides the outcome:
 #   - the guest's own exit status (tests, demo or benchmarks), and that it
 #     ran at least one test in test mode;
@@ -56,6 +58,7 @@ krel=$(basename "$kernel"); krel=${krel#vmlinuz-}
 qemu=(qemu-system-x86_64 -accel tcg,thread=$tcg -cpu max -smp 2 -m 1G
 	-display none -vga none -monitor none -serial stdio -no-reboot -nic none
 	-device edu,addr=04.0 -device edu,addr=08.0 -device edu,addr=09.0
+	-netdev user,id=n0,restrict=on -device e1000,addr=0a.0,netdev=n0,romfile=
 	-kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyS0 loglevel=5 panic=-1 softlockup_panic=0 lkport.mode=$mode $append")
 

@@ -258,10 +258,24 @@ static void lkport_irq_take_locked(struct lkport_irq *src, struct lkport_irq_rec
 	src->coalesced += rec->count - 1;
 }
 
+static void lkport_irq_dispatch(struct lkport_irq *src, u64 ts, u32 count, bool masked);
+
+/* After the ack of a masked INTx line. pci_check_and_unmask_intx() leaves
+ * a line the device still asserts masked (unmasked, a level interrupt
+ * would not come again on every interrupt controller): that is one more
+ * interrupt, dispatched here as the handler would, stamped now, and the
+ * line stays masked until its ack. */
 static void lkport_irq_unmask(struct lkport_irq *src)
 {
-	if (src->pdev && !src->bar && src->mode == LKPORT_IRQ_MODE_INTX)
-		pci_check_and_unmask_intx(src->pdev);
+	unsigned long flags;
+
+	if (!src->pdev || src->bar || src->mode != LKPORT_IRQ_MODE_INTX)
+		return;
+	if (pci_check_and_unmask_intx(src->pdev))
+		return;
+	local_irq_save(flags);
+	lkport_irq_dispatch(src, ktime_get_ns(), 1, true);
+	local_irq_restore(flags);
 }
 
 /* Offers the open record to the bound target. Any context without

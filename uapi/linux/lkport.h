@@ -364,7 +364,8 @@ struct lkport_group_member {
  *
  * Masking. A PCI device in INTx mode is masked in its hard-IRQ handler
  * (PCI 2.3 DisINTx) until the ack unmasks it; if it still asserts its line
- * then, the interrupt comes again at once. MSI is not masked. QEMU's edu
+ * then, the ack leaves it masked and that is the next interrupt at once,
+ * stamped at the ack. MSI is not masked. QEMU's edu
  * device (1234:11e8) is driven by lkport itself: its handler reads its
  * interrupt status and acknowledges it, so it is never masked, and
  * LKPORT_IOC_IRQ_TRIGGER raises it through its raise register.
