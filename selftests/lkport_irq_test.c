@@ -16,6 +16,8 @@
 #include <sys/mman.h>
 #include <poll.h>
 
+#include <lkport/device.h>
+
 #include "lkport_test.h"
 
 /* ---- helpers ------------------------------------------------------------------- */
@@ -634,45 +636,23 @@ static int sysfs_read_hex(const char *dev, const char *attr, unsigned int *v)
 	return 0;
 }
 
-/* The edu devices, sorted by address; returns how many (at most max). */
-static int find_edus(char names[][16], int max)
+/* The devices vendor:device, sorted by address; returns how many (at
+ * most max). */
+static int find_pci(unsigned int vendor, unsigned int device, char names[][16], int max)
 {
 	struct dirent **list;
 	int n = scandir(PCI_DIR, &list, NULL, alphasort), found = 0;
 
 	for (int i = 0; i < n; i++) {
-		unsigned int vendor, device;
+		unsigned int v, d;
 
-		if (found < max && !sysfs_read_hex(list[i]->d_name, "vendor", &vendor) &&
-		    !sysfs_read_hex(list[i]->d_name, "device", &device) &&
-		    vendor == 0x1234 && device == 0x11e8)
+		if (found < max && !sysfs_read_hex(list[i]->d_name, "vendor", &v) &&
+		    !sysfs_read_hex(list[i]->d_name, "device", &d) && v == vendor && d == device)
 			snprintf(names[found++], 16, "%.15s", list[i]->d_name);
 		free(list[i]);
 	}
 	free(list);
 	return found;
-}
-
-/* Binds dev to the lkport PCI driver (driver_override), as a user would. */
-static int bind_lkport(const char *dev)
-{
-	char path[256], link[256];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), PCI_DIR "%s/driver", dev);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n > 0) {
-		link[n] = 0;
-		if (!strcmp(strrchr(link, '/') + 1, "lkport"))
-			return 0;
-		snprintf(path, sizeof(path), PCI_DIR "%s/driver/unbind", dev);
-		if (lkt_write_file(path, dev))
-			return -EIO;
-	}
-	snprintf(path, sizeof(path), PCI_DIR "%s/driver_override", dev);
-	if (lkt_write_file(path, "lkport"))
-		return -EIO;
-	return lkt_write_file("/sys/bus/pci/drivers_probe", dev);
 }
 
 static int unbind_lkport(const char *dev)
@@ -693,10 +673,10 @@ FIXTURE_SETUP(edu)
 	lkt_base_setup(_metadata, &self->b);
 	if (geteuid() != 0)
 		SKIP(return, "binding devices needs root");
-	if (find_edus(self->dev, 2) < 2)
+	if (find_pci(0x1234, 0x11e8, self->dev, 2) < 2)
 		SKIP(return, "needs two QEMU edu devices (lkport's VM has them)");
-	ASSERT_EQ(0, bind_lkport(self->dev[0]));
-	ASSERT_EQ(0, bind_lkport(self->dev[1]));
+	ASSERT_EQ(0, lkport_pci_bind(self->dev[0]));
+	ASSERT_EQ(0, lkport_pci_bind(self->dev[1]));
 }
 
 FIXTURE_TEARDOWN(edu)
@@ -812,7 +792,7 @@ TEST_F_TIMEOUT(edu, unbind_while_blocked_ends_waits_with_enodev, EDU_TIMEOUT_S)
 	EXPECT_EQ(-ENODEV, irq_wait(bl.fd, 0, NULL));
 	close(bl.fd);
 	/* Bound again, it works again. */
-	ASSERT_EQ(0, bind_lkport(self->dev[1]));
+	ASSERT_EQ(0, lkport_pci_bind(self->dev[1]));
 	bl.fd = irq_create(self->b.dev, LKPORT_IRQ_PCI, LKPORT_IRQ_MODE_MSI, 0, self->dev[1]);
 	ASSERT_LE(0, bl.fd);
 	ASSERT_EQ(0, irq_trigger(bl.fd));
@@ -838,7 +818,7 @@ TEST_F_TIMEOUT(edu, device_removal_while_blocked_ends_waits_with_enodev, EDU_TIM
 	EXPECT_EQ(-ENODEV, atomic_load(&bl.ret));
 	close(bl.fd);
 	ASSERT_EQ(0, lkt_write_file("/sys/bus/pci/rescan", "1"));
-	ASSERT_EQ(0, bind_lkport(self->dev[0]));
+	ASSERT_EQ(0, lkport_pci_bind(self->dev[0]));
 	bl.fd = irq_create(self->b.dev, LKPORT_IRQ_PCI, LKPORT_IRQ_MODE_INTX, 0, self->dev[0]);
 	ASSERT_LE(0, bl.fd) TH_LOG("after rescan: %s", strerror(-bl.fd));
 	ASSERT_EQ(0, irq_trigger(bl.fd));
@@ -943,25 +923,6 @@ TEST_F_TIMEOUT(edu, storm_of_raises_loses_nothing, EDU_TIMEOUT_S)
 #define E1000_IMC 0x00d8
 #define E1000_CAUSE 0x4		/* link status change: any enabled cause will do */
 
-static int find_pci(unsigned int vendor, unsigned int device, char name[16])
-{
-	struct dirent **list;
-	int n = scandir(PCI_DIR, &list, NULL, alphasort), found = 0;
-
-	for (int i = 0; i < n; i++) {
-		unsigned int v, d;
-
-		if (!found && !sysfs_read_hex(list[i]->d_name, "vendor", &v) &&
-		    !sysfs_read_hex(list[i]->d_name, "device", &d) && v == vendor && d == device) {
-			snprintf(name, 16, "%.15s", list[i]->d_name);
-			found = 1;
-		}
-		free(list[i]);
-	}
-	free(list);
-	return found;
-}
-
 FIXTURE(generic) {
 	struct lkt_base b;
 	char dev[16];
@@ -977,9 +938,9 @@ FIXTURE_SETUP(generic)
 	lkt_base_setup(_metadata, &self->b);
 	if (geteuid() != 0)
 		SKIP(return, "binding devices needs root");
-	if (!find_pci(0x8086, 0x100e, self->dev))
+	if (!find_pci(0x8086, 0x100e, &self->dev, 1))
 		SKIP(return, "needs QEMU's e1000 (lkport's VM has one)");
-	ASSERT_EQ(0, bind_lkport(self->dev));
+	ASSERT_EQ(0, lkport_pci_bind(self->dev));
 	/* lkport takes only the interrupt: the BAR is user space's. */
 	snprintf(path, sizeof(path), PCI_DIR "%s/resource0", self->dev);
 	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
