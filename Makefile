@@ -93,7 +93,7 @@ DEMO_KREL ?= $(or $(lastword $(filter-out %-rt-amd64,$(VM_KRELS))),$(lastword $(
 VM_TIMEOUT ?= 1200
 include $(ROOT)/vm/debug-kernel.mk
 
-MODULE_SRCS := Kbuild $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -name '*.cpp' -o -name '*.mk') \
+MODULE_SRCS := Kbuild VERSION $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -name '*.cpp' -o -name '*.mk') \
 	tools/check-cxx-object.sh
 
 .PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
@@ -129,7 +129,7 @@ modules-vm: $(foreach k,$(VM_KRELS),$(call kmod,$(k)))
 
 $(B)/kmod/%/lkport.ko: $(addprefix $(ROOT)/,$(MODULE_SRCS))
 	@mkdir -p $(B)/kmod/$*
-	cd $(ROOT) && cp -rsf $(addprefix $(ROOT)/,Kbuild module uapi tools) $(B)/kmod/$*/
+	cd $(ROOT) && cp -rsf $(addprefix $(ROOT)/,Kbuild VERSION module uapi tools) $(B)/kmod/$*/
 	$(MAKE) -C $(call kernel_tree,$*) M=$(B)/kmod/$* modules
 	$(ROOT)/tools/check-ko.sh $(B)/kmod/$* $(call kernel_tree,$*) || { rm -f $@; exit 1; }
 

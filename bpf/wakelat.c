@@ -54,12 +54,13 @@ static void usage(FILE *f)
 		"      --raw-tp            use raw_tp for sched_switch even if\n"
 		"                          tp_btf works\n"
 		"  -v, --verbose           libbpf debug output\n"
-		"  -h, --help              this text\n");
+		"  -h, --help              this text\n"
+		"      --version           lkport's version\n");
 }
 
 static int parse_args(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_PIN, O_NO_PIN, O_KEEP_PINS, O_RAW_TP };
+	enum { O_JSON = 256, O_PIN, O_NO_PIN, O_KEEP_PINS, O_RAW_TP, O_VERSION };
 	static const struct option longopts[] = {
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, O_JSON },
@@ -69,6 +70,7 @@ static int parse_args(int argc, char **argv)
 		{ "raw-tp", no_argument, NULL, O_RAW_TP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
 		{ 0 }
 	};
 	char *end;
@@ -94,6 +96,7 @@ static int parse_args(int argc, char **argv)
 		case O_RAW_TP: opt.raw_tp = true; break;
 		case 'v': opt.verbose = true; break;
 		case 'h': usage(stdout); exit(0);
+		case O_VERSION: printf(PROG_NAME " %s\n", LKPORT_VERSION); exit(0);
 		default: usage(stderr); return -1;
 		}
 	}

@@ -43,7 +43,11 @@
 #define fd_file(f) ((f).file)
 #endif
 
-#define LKPORT_MODULE_VERSION "0.2.0"
+/* The one version of lkport (module, library, tools): the top-level
+ * VERSION file, passed in by Kbuild. */
+#ifndef LKPORT_MODULE_VERSION
+#error "LKPORT_MODULE_VERSION: Kbuild sets it from the VERSION file"
+#endif
 
 /* ---- status codes ---------------------------------------------------------- */
 /* LK status -> -errno, as uapi/linux/lkport_status.h lists it: the list's
