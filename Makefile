@@ -97,7 +97,7 @@ MODULE_SRCS := Kbuild VERSION $(shell cd $(ROOT) && find module uapi -name '*.[c
 	tools/check-cxx-object.sh
 
 .PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
-	host-test host-tsa vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help compile_commands.json \
+	host-test host-tsa cli-host-test vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help compile_commands.json \
 	style style-cxx style-c style-names style-fix sparse hooks
 all: modules-vm user bpf bench-user host
 
@@ -256,6 +256,11 @@ $(B)/vm/%/initramfs.cpio.gz: $(B)/kmod/%/lkport.ko payload $(ROOT)/vm/init $(ROO
 	@mkdir -p $(@D)
 	$(ROOT)/vm/mkinitramfs.sh $@ $(B)/kmod/$* $(B)/payload
 
+# lkportctl without the module (--version, every --help, usage errors):
+# host only, under a second.
+cli-host-test: user
+	$(ROOT)/cli/test-host.sh $(B)/user/lkportctl $(ROOT)/VERSION
+
 # How vm/run.sh judges console logs (binary bytes in them included), on
 # synthetic logs: no VM, so it runs first in check.
 vm-harness-test:
@@ -348,6 +353,7 @@ check: deps
 	$(MAKE) sparse
 	$(MAKE) host-test
 	$(MAKE) host-tsa
+	$(MAKE) cli-host-test
 	$(MAKE) vm-harness-test
 	$(MAKE) vm-test
 	$(if $(filter-out 0,$(LKPORT_DEBUG_KERNEL)),$(MAKE) vm-test-debug)

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lkport/lk.h>
@@ -30,65 +31,41 @@
 
 #define DEBUGFS_DIR	"/sys/kernel/debug/lkport"
 
-static const char usage_text[] =
-"usage: lkportctl COMMAND [ARGS]\n"
+#ifndef LKPORT_VERSION
+#define LKPORT_VERSION "unknown"
+#endif
+
+/* What every command's help ends with, by the options it takes. */
+static const char note_timeout[] =
+"  TIMEOUT: a number of milliseconds, or a number with a unit: ns, us, ms,\n"
+"  s or m (500ms, 2s, 1m); 0 does not block. Without --timeout: no limit.\n";
+static const char note_perm[] =
+"  --perm MODE: octal permission bits, less the umask (default 0600): read\n"
+"  permission lets others wait or read, write permission signal or write.\n";
+static const char note_hold[] =
+"  --hold: an object lives as long as a descriptor refers to it, so without\n"
+"  --hold `create` makes it and it goes when lkportctl exits. With --hold,\n"
+"  lkportctl prints \"ready\" once the object exists and keeps it until it\n"
+"  gets SIGTERM, SIGINT or SIGHUP, or its stdin, when a pipe, closes.\n";
+static const char note_json[] =
+"  --json: what the command prints, as JSON: one object a line (JSON\n"
+"  Lines); messages on stderr stay text.\n";
+
+static const char usage_head[] =
+"usage: lkportctl COMMAND [ARGS] [--json]\n"
+"       lkportctl COMMAND --help | --help | --version\n"
 "\n"
 "lkport's named events and ports from the shell, through " LKPORT_DEVICE ".\n"
+"\n";
+
+static const char usage_tail[] =
 "\n"
-"  version                      the module's version, ABI and features\n"
-"  list                         live objects, one a line (debugfs: needs root)\n"
-"  stats                        live objects by kind (debugfs: needs root)\n"
-"\n"
-"  event create NAME [--auto] [--signaled] [--perm MODE] [--hold]\n"
-"      --auto: a signal lets one waiter through, then clears (LK's\n"
-"      EVENT_FLAG_AUTOUNSIGNAL); --signaled: created signalled\n"
-"  event signal NAME            prints woken=N, the threads it woke\n"
-"  event unsignal NAME\n"
-"  event wait NAME [--timeout MS]\n"
-"      exit 0 once signalled, 1 at the timeout (default: none)\n"
-"\n"
-"  port create NAME [--unicast] [--big] [--capacity N] [--perm MODE] [--hold]\n"
-"      broadcast unless --unicast (one reader); --big: unicast with a\n"
-"      64-packet ring; --capacity: packets per ring, a power of two up to\n"
-"      4096 (default 8)\n"
-"  port write NAME DATA...      one packet per DATA, a string of up to 16\n"
-"      bytes, all in one write; prints delivered=N skipped=N. With no\n"
-"      reader yet the port keeps them for its first reader; a reader whose\n"
-"      ring is full is skipped (exit 1). The port must exist.\n"
-"  port read NAME... [--timeout MS] [--count N] [--ctx N] [--hold]\n"
-"      prints each packet as ctx=N \"text\", or ctx=N 0x<hex> when it is\n"
-"      not text; reads --count packets (default 1; 0: until the port is\n"
-"      destroyed). Several NAMEs are read through one port group, port i\n"
-"      with ctx N+i (--ctx, default 0). --hold: open the readers, print\n"
-"      ready, and once released print what they got (all, or --count)\n"
-"  port close NAME              no more writes; readers keep what is queued;\n"
-"      the name stays taken until the port is destroyed\n"
-"  port destroy NAME            close and destroy an open port: its name is\n"
-"      free again, readers drain what they hold, then see the end\n"
-"\n"
-"  irq list                     devices bound to lkport and interrupt sources,\n"
-"      with their counters (debugfs: needs root)\n"
-"  irq bind DEVICE              bind a PCI device (\"0000:00:04.0\") to the lkport\n"
-"      driver (driver_override), unbinding its driver first; root\n"
-"  irq unbind DEVICE            give it back: unbind, clear driver_override\n"
-"  irq wait DEVICE|virtual [--mode auto|intx|msi] [--count N] [--timeout MS] [--raise]\n"
-"      make the device's interrupt source (CAP_SYS_ADMIN) and print each\n"
-"      record as seq=N count=N ts=NS (CLOCK_MONOTONIC of its first\n"
-"      interrupt), acking it; --count records (default 1; 0: until killed);\n"
-"      --raise: raise each first (a virtual source, or an edu device)\n"
-"\n"
-"  --perm MODE: octal permission bits, less the umask (default 0600): read\n"
-"  permission lets others wait or read, write permission signal or write.\n"
-"\n"
-"--hold: an object lives as long as a descriptor refers to it, so without\n"
-"--hold `create` makes it and it goes when lkportctl exits. With --hold,\n"
-"lkportctl prints \"ready\" once the object exists and keeps it until it\n"
-"gets SIGTERM, SIGINT or SIGHUP, or its stdin, when a pipe, closes:\n"
+"The --hold example: a FIFO tells when the held object exists:\n"
 "\n"
 "    mkfifo /tmp/held\n"
 "    lkportctl event create done --hold >/tmp/held & holder=$!\n"
 "    read line </tmp/held           # \"ready\": the event exists\n"
-"    lkportctl event wait done --timeout 5000 &\n"
+"    lkportctl event wait done --timeout 5s &\n"
 "    lkportctl event signal done    # woken=1 (0 if the wait came later)\n"
 "    kill $holder\n"
 "\n"
@@ -96,10 +73,41 @@ static const char usage_text[] =
 
 /* ---- messages ------------------------------------------------------------ */
 
-static void usage(FILE *out)
+/* --json: set in main, for every command. */
+static bool json;
+
+/* s as a JSON string. */
+static void json_str(const char *s)
 {
-	fputs(usage_text, out);
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
 }
+
+/* A value from a listing: a JSON number when it is a plain decimal one,
+ * else a string. */
+static void json_value(const char *v)
+{
+	const char *d = v + (v[0] == '-');
+
+	if (d[0] && strspn(d, "0123456789") == strlen(d) && (d[0] != '0' || !d[1]) &&
+	    strlen(d) < 19)
+		fputs(v, stdout);
+	else
+		json_str(v);
+}
+
+/* The command being run ("port read"), for the hint after a usage error. */
+static char help_hint[32] = "COMMAND";
 
 /* A usage error: what is wrong, and where to look. */
 static int usage_error(const char *fmt, ...)
@@ -110,7 +118,7 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'lkportctl -h'.\n", stderr);
+	fprintf(stderr, "\nTry 'lkportctl %s --help'.\n", help_hint);
 	return EXIT_USAGE;
 }
 
@@ -246,7 +254,7 @@ static int parse_number(const char *s, int base, uint64_t max, uint64_t *out)
 	unsigned long long v;
 	char *end;
 
-	if (!*s || *s == '-' || *s == '+')
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
 		return -1;
 	errno = 0;
 	v = strtoull(s, &end, base);
@@ -256,6 +264,20 @@ static int parse_number(const char *s, int base, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* Every bad value of a numeric option says the same thing the same way:
+ * "CMD: --OPT: bad value 'X': expected WHAT". Returns EXIT_USAGE. */
+static int bad_value(const struct cmdline *cl, enum opt o, const char *fmt, ...)
+{
+	char what[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return usage_error("%s: --%s: bad value '%s': expected %s", cl->cmd, opts[o].name,
+			   cl->value[o], what);
+}
+
 /* The value of a numeric option, or `dflt` when not given. */
 static int number_opt(const struct cmdline *cl, enum opt o, int base, uint64_t max,
 		      uint64_t dflt, uint64_t *out)
@@ -263,20 +285,88 @@ static int number_opt(const struct cmdline *cl, enum opt o, int base, uint64_t m
 	*out = dflt;
 	if (!cl->set[o])
 		return 0;
-	if (parse_number(cl->value[o], base, max, out))
-		return usage_error("%s: --%s: bad value '%s'", cl->cmd, opts[o].name, cl->value[o]);
-	return 0;
+	if (!parse_number(cl->value[o], base, max, out))
+		return 0;
+	if (base == 8)
+		return bad_value(cl, o, "octal permission bits, 0 to 0%llo", (unsigned long long)max);
+	return bad_value(cl, o, "a whole number from 0 to %llu%s", (unsigned long long)max,
+			 base == 0 ? " (decimal, or 0x hex)" : "");
 }
 
-/* --timeout MS as an absolute deadline (none given: forever). */
+#define NSEC_PER_MS	1000000ull
+#define NSEC_PER_SEC	1000000000ull
+/* The longest timeout taken: a year. */
+#define TIMEOUT_MAX_NS	(366ull * 24 * 3600 * NSEC_PER_SEC)
+
+/* A duration: a number of milliseconds, or a number and a unit (500ms,
+ * 2s); in nanoseconds. -1 if it is not one, or longer than a year. */
+static int parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = {
+		{ "", NSEC_PER_MS }, { "ns", 1 }, { "us", 1000 }, { "ms", NSEC_PER_MS },
+		{ "s", NSEC_PER_SEC }, { "m", 60 * NSEC_PER_SEC },
+	};
+	unsigned long long v;
+	unsigned int i;
+	char *end;
+
+	if (!*s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		if (v > TIMEOUT_MAX_NS / units[i].ns)
+			return -1;
+		*ns = v * units[i].ns;
+		return 0;
+	}
+	return -1;
+}
+
+/* A duration for messages: "100 ms", "2 s", "1500 us". */
+static const char *format_duration(uint64_t ns, char *buf, size_t len)
+{
+	if (ns && ns % NSEC_PER_SEC == 0)
+		snprintf(buf, len, "%llu s", (unsigned long long)(ns / NSEC_PER_SEC));
+	else if (ns % NSEC_PER_MS == 0)
+		snprintf(buf, len, "%llu ms", (unsigned long long)(ns / NSEC_PER_MS));
+	else if (ns % 1000 == 0)
+		snprintf(buf, len, "%llu us", (unsigned long long)(ns / 1000));
+	else
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+	return buf;
+}
+
+/* The --timeout given, as messages say it ("100 ms"). */
+static char timeout_text[32] = "no limit";
+
+/* --timeout as an absolute CLOCK_MONOTONIC deadline (none given:
+ * forever); sets timeout_text. */
 static int deadline_opt(const struct cmdline *cl, uint64_t *deadline)
 {
-	uint64_t ms;
-	int ret = number_opt(cl, OPT_TIMEOUT, 10, LK_INFINITE_TIME - 1, LK_INFINITE_TIME, &ms);
+	struct timespec now;
+	uint64_t ns;
 
-	if (ret)
-		return ret;
-	*deadline = lk_deadline_after_ms((lk_time_t)ms);
+	*deadline = LKPORT_FOREVER;
+	if (!cl->set[OPT_TIMEOUT])
+		return 0;
+	if (parse_duration(cl->value[OPT_TIMEOUT], &ns))
+		return bad_value(cl, OPT_TIMEOUT, "a duration: milliseconds, or a number with "
+				 "a unit (ns, us, ms, s, m: 500ms, 2s), up to a year");
+	format_duration(ns, timeout_text, sizeof(timeout_text));
+	if (ns == 0) {
+		*deadline = 0;
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	*deadline = (uint64_t)now.tv_sec * NSEC_PER_SEC + (uint64_t)now.tv_nsec + ns;
 	return 0;
 }
 
@@ -342,7 +432,7 @@ static void hold(void)
 	if (!fstat(STDIN_FILENO, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
 		in.fd = STDIN_FILENO;
 
-	printf("ready\n");
+	printf(json ? "{\"ready\":true}\n" : "ready\n");
 	fflush(stdout);
 	while (!released) {
 		in.revents = 0;
@@ -377,16 +467,31 @@ static const struct {
 	{ LKPORT_FEATURE_IRQ, "irq" },
 };
 
+/* --version: this program's, without the module. */
+static int print_tool_version(void)
+{
+	if (json)
+		printf("{\"tool\":\"%s\",\"library_abi\":\"%u.%u\"}\n", LKPORT_VERSION,
+		       LKPORT_ABI_MAJOR, LKPORT_ABI_MINOR);
+	else
+		printf("lkportctl %s (ABI %u.%u)\n", LKPORT_VERSION, LKPORT_ABI_MAJOR,
+		       LKPORT_ABI_MINOR);
+	return 0;
+}
+
 static int cmd_version(int argc, char **argv)
 {
 	struct lkport_version v;
 	struct cmdline cl;
 	unsigned int i;
-	int dev, err;
+	bool first = true;
+	int dev, err, compatible;
 
 	if ((err = parse("version", argc, argv, 0, &cl)) ||
 	    (err = check_positional(&cl, 0, false, 0, "no argument")))
 		return err;
+	if (!json)
+		printf("tool     %s\n", LKPORT_VERSION);
 	dev = lkport_open();
 	if (dev < 0) {
 		fprintf(stderr, "lkportctl: %s: %s%s\n", LKPORT_DEVICE, strerror(-dev),
@@ -399,24 +504,105 @@ static int cmd_version(int argc, char **argv)
 		fprintf(stderr, "lkportctl: version query: %s\n", strerror(-err));
 		return EXIT_FAIL;
 	}
+	compatible = lkport_version_compatible(&v);
+	if (json) {
+		printf("{\"tool\":\"%s\",\"module\":", LKPORT_VERSION);
+		json_str(v.module_version);
+		printf(",\"abi\":\"%u.%u\",\"library_abi\":\"%u.%u\",\"compatible\":%s,\"features\":[",
+		       v.abi_major, v.abi_minor, LKPORT_ABI_MAJOR, LKPORT_ABI_MINOR,
+		       compatible ? "true" : "false");
+		for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+			if (v.features & features[i].bit) {
+				printf("%s\"%s\"", first ? "" : ",", features[i].name);
+				first = false;
+			}
+		printf("]}\n");
+		return compatible ? 0 : EXIT_FAIL;
+	}
 	printf("module   %s\n", v.module_version);
 	printf("abi      %u.%u (library %u.%u, %s)\n", v.abi_major, v.abi_minor,
-	       LKPORT_ABI_MAJOR, LKPORT_ABI_MINOR,
-	       lkport_version_compatible(&v) ? "compatible" : "INCOMPATIBLE");
+	       LKPORT_ABI_MAJOR, LKPORT_ABI_MINOR, compatible ? "compatible" : "INCOMPATIBLE");
 	printf("features");
 	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
 		if (v.features & features[i].bit)
 			printf(" %s", features[i].name);
 	printf("\n");
-	return lkport_version_compatible(&v) ? 0 : EXIT_FAIL;
+	return compatible ? 0 : EXIT_FAIL;
 }
 
-/* Copies a debugfs file of the module to stdout. */
+/* One line of a debugfs listing as a JSON object: the first word is its
+ * "kind", the words without '=' after it take the names in `fields` in
+ * turn (a "-" is an empty string), then are flags (true); NAME=VALUE
+ * words are members. A "stats"-style file ("NAME VALUE" lines) is one
+ * object for the whole file: see json_stats. */
+static void json_listing_line(char *line, const char *const *fields)
+{
+	char *save = NULL, *tok;
+	bool first = true;
+
+	putchar('{');
+	for (tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		char *eq = strchr(tok, '=');
+
+		printf("%s", first ? "" : ",");
+		if (first) {
+			printf("\"kind\":");
+			json_str(tok);
+		} else if (eq) {
+			*eq = '\0';
+			json_str(tok);
+			putchar(':');
+			json_value(eq + 1);
+		} else if (fields && *fields) {
+			printf("\"%s\":", *fields++);
+			json_str(strcmp(tok, "-") ? tok : "");
+		} else {
+			json_str(tok);
+			printf(":true");
+		}
+		first = false;
+	}
+	printf("}\n");
+}
+
+static void json_listing(char *text, const char *file)
+{
+	static const char *const object_fields[] = { "name", NULL };
+	static const char *const device_fields[] = { "device", "id", "driver", NULL };
+	char *save = NULL, *line;
+	bool stats = !strcmp(file, "stats"), first = true;
+
+	if (stats)
+		putchar('{');
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (stats) {
+			char *sp = strchr(line, ' ');
+
+			if (!sp)
+				continue;
+			*sp = '\0';
+			printf("%s", first ? "" : ",");
+			json_str(line);
+			putchar(':');
+			json_value(sp + 1);
+			first = false;
+		} else if (!strcmp(file, "objects")) {
+			json_listing_line(line, object_fields);
+		} else {
+			json_listing_line(line, !strncmp(line, "device ", 7) ? device_fields : NULL);
+		}
+	}
+	if (stats)
+		printf("}\n");
+}
+
+/* Copies a debugfs file of the module to stdout (--json: converted). */
 static int show_debugfs(const char *cmd, const char *file, int argc, char **argv)
 {
-	char path[64], buf[4096];
+	char path[64], *text = NULL;
+	size_t len = 0, size = 0;
 	struct cmdline cl;
-	ssize_t n;
+	ssize_t n = 0;
 	int fd, err;
 
 	if ((err = parse(cmd, argc, argv, 0, &cl)) ||
@@ -431,14 +617,37 @@ static int show_debugfs(const char *cmd, const char *file, int argc, char **argv
 			err == ENOENT ? " (is debugfs mounted and the module loaded?)" : "");
 		return EXIT_FAIL;
 	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		fwrite(buf, 1, (size_t)n, stdout);
-	err = n < 0 ? errno : 0;
+	/* Read whole, then printed: a seq_file listing is read in pieces. */
+	for (;;) {
+		if (size - len < 4096) {
+			char *more = realloc(text, size + 65536);
+
+			if (!more) {
+				err = ENOMEM;
+				break;
+			}
+			text = more;
+			size += 65536;
+		}
+		n = read(fd, text + len, size - len - 1);
+		if (n <= 0) {
+			err = n < 0 ? errno : 0;
+			break;
+		}
+		len += (size_t)n;
+	}
 	close(fd);
 	if (err) {
+		free(text);
 		fprintf(stderr, "lkportctl: %s: %s: %s\n", cmd, path, strerror(err));
 		return EXIT_FAIL;
 	}
+	text[len] = '\0';
+	if (json)
+		json_listing(text, file);
+	else
+		fwrite(text, 1, len, stdout);
+	free(text);
 	return 0;
 }
 
@@ -513,7 +722,7 @@ static int cmd_event_signal(int argc, char **argv)
 	lk_event_destroy(&e);
 	if (woken < 0)
 		return fail(woken, "event signal %s", cl.pos[0]);
-	printf("woken=%d\n", woken);
+	printf(json ? "{\"woken\":%d}\n" : "woken=%d\n", woken);
 	return 0;
 }
 
@@ -545,8 +754,8 @@ static int cmd_event_wait(int argc, char **argv)
 	st = lk_event_wait_deadline(&e, deadline);
 	lk_event_destroy(&e);
 	if (st == LK_ERR_TIMED_OUT) {
-		fprintf(stderr, "lkportctl: event wait %s: timed out after %s ms\n", cl.pos[0],
-			cl.value[OPT_TIMEOUT]);
+		fprintf(stderr, "lkportctl: event wait %s: timed out after %s\n", cl.pos[0],
+			timeout_text);
 		return EXIT_FAIL;
 	}
 	return st ? fail(st, "event wait %s", cl.pos[0]) : 0;
@@ -567,12 +776,14 @@ static int cmd_port_create(int argc, char **argv)
 	if ((err = parse("port create", argc, argv,
 			 O(OPT_UNICAST) | O(OPT_BIG) | O(OPT_CAPACITY) | O(OPT_PERM) | O(OPT_HOLD),
 			 &cl)) ||
-	    (err = check_positional(&cl, 1, false, 1, "NAME")) || (err = perm_opt(&cl, &perm)) ||
-	    (err = number_opt(&cl, OPT_CAPACITY, 10, LKPORT_CAPACITY_MAX, 0, &capacity)))
+	    (err = check_positional(&cl, 1, false, 1, "NAME")) || (err = perm_opt(&cl, &perm)))
 		return err;
-	if (cl.set[OPT_CAPACITY] && (capacity == 0 || (capacity & (capacity - 1))))
-		return usage_error("port create: --capacity: %s is not a power of two up to %d",
-				   cl.value[OPT_CAPACITY], LKPORT_CAPACITY_MAX);
+	capacity = 0;
+	if (cl.set[OPT_CAPACITY] &&
+	    (parse_number(cl.value[OPT_CAPACITY], 10, LKPORT_CAPACITY_MAX, &capacity) ||
+	     capacity == 0 || (capacity & (capacity - 1))))
+		return bad_value(&cl, OPT_CAPACITY, "a power of two from 1 to %d",
+				 LKPORT_CAPACITY_MAX);
 	if (cl.set[OPT_UNICAST] || cl.set[OPT_BIG])
 		mode = LK_PORT_MODE_UNICAST;
 	if (cl.set[OPT_BIG])
@@ -633,30 +844,40 @@ static int cmd_port_write(int argc, char **argv)
 	free(pk);
 	if (st && st != LK_ERR_PARTIAL_WRITE)
 		return fail(st, "port write %s", cl.pos[0]);
-	printf("delivered=%u skipped=%u\n", delivered, skipped);
+	printf(json ? "{\"delivered\":%u,\"skipped\":%u}\n" : "delivered=%u skipped=%u\n",
+	       delivered, skipped);
 	return st ? fail(st, "port write %s: %u of %u readers skipped", cl.pos[0], skipped,
 			 delivered + skipped) : 0;
 }
 
-/* "ctx=N "text"" when the packet is printable text NUL-padded, else hex. */
+/* "ctx=N "text"" when the packet is printable text NUL-padded, else hex;
+ * --json: {"ctx":N,"data":"<hex>"} with "text" too when it is text. */
 static void print_result(const lk_port_result_t *r)
 {
 	const uint8_t *b = r->packet.value;
 	size_t len = strnlen((const char *)b, LK_PORT_PACKET_LEN), i;
-	bool text = true;
+	char hex[2 * LK_PORT_PACKET_LEN + 1], text[LK_PORT_PACKET_LEN + 1];
+	bool is_text = true;
 
-	for (i = 0; i < LK_PORT_PACKET_LEN; i++)
+	for (i = 0; i < LK_PORT_PACKET_LEN; i++) {
 		if (i < len ? (b[i] < 0x20 || b[i] > 0x7e) : b[i] != 0)
-			text = false;
-	printf("ctx=%" PRIuPTR " ", (uintptr_t)r->ctx);
-	if (text) {
-		printf("\"%.*s\"\n", (int)len, (const char *)b);
-		return;
+			is_text = false;
+		snprintf(hex + 2 * i, 3, "%02x", b[i]);
 	}
-	printf("0x");
-	for (i = 0; i < LK_PORT_PACKET_LEN; i++)
-		printf("%02x", b[i]);
-	printf("\n");
+	memcpy(text, b, len);
+	text[len] = '\0';
+	if (json) {
+		printf("{\"ctx\":%" PRIuPTR ",\"data\":\"%s\"", (uintptr_t)r->ctx, hex);
+		if (is_text) {
+			printf(",\"text\":");
+			json_str(text);
+		}
+		printf("}\n");
+	} else if (is_text) {
+		printf("ctx=%" PRIuPTR " \"%s\"\n", (uintptr_t)r->ctx, text);
+	} else {
+		printf("ctx=%" PRIuPTR " 0x%s\n", (uintptr_t)r->ctx, hex);
+	}
 }
 
 static int cmd_port_read(int argc, char **argv)
@@ -721,8 +942,8 @@ static int cmd_port_read(int argc, char **argv)
 	if (count == 0 && st == LK_ERR_CANCELLED)
 		st = LK_NO_ERROR;	/* the end of the stream */
 	if (st == LK_ERR_TIMED_OUT)
-		fprintf(stderr, "lkportctl: port read: timed out after %s ms (%" PRIu64 " of %" PRIu64
-			" packets)\n", cl.value[OPT_TIMEOUT], got, count);
+		fprintf(stderr, "lkportctl: port read: timed out after %s (%" PRIu64 " of %" PRIu64
+			" packets)\n", timeout_text, got, count);
 	else if (st == LK_ERR_CANCELLED)
 		fprintf(stderr, "lkportctl: port read: the port was destroyed (%" PRIu64 " of %" PRIu64
 			" packets)\n", got, count);
@@ -749,6 +970,17 @@ static int port_close_or_destroy(int argc, char **argv, bool destroy)
 	    (err = check_positional(&cl, 1, false, 1, "NAME")) || (err = need_device()))
 		return err;
 	st = open_writer(cl.pos[0], &port);
+	if (st == LK_ERR_BUSY) {
+		/* A closed port cannot be opened by name, so not ended by
+		 * name either: say what does end it. */
+		fprintf(stderr, "lkportctl: %s %s: the port is closed already (%s): a closed "
+			"port is not found by name; it is destroyed, and its name freed, "
+			"when the last process holding it (its 'port create --hold', or a "
+			"program's writer fd) exits or destroys it. 'lkportctl port destroy "
+			"NAME' on an open port closes and destroys it in one step.\n",
+			cmd, cl.pos[0], lk_status_str(st));
+		return EXIT_FAIL;
+	}
 	if (st)
 		return fail(st, "%s %s", cmd, cl.pos[0]);
 	/* The port is closed for every writer (they share it); destroy then
@@ -771,6 +1003,115 @@ static int cmd_port_close(int argc, char **argv)
 static int cmd_port_destroy(int argc, char **argv)
 {
 	return port_close_or_destroy(argc, argv, true);
+}
+
+/* ---- info ----------------------------------------------------------------------------- */
+
+/* One object's LKPORT_IOC_INFO, as a line like the debugfs listing's, or
+ * as JSON. A read port's uid, gid and perm are its own reader's, so left
+ * out: info opens one only when the port cannot be joined as a writer. */
+static void print_info(const struct lkport_info *in)
+{
+	const char *kind = in->kind == LKPORT_KIND_EVENT ? "event" :
+			   in->kind == LKPORT_KIND_WRITE_PORT ? "wport" : "rport";
+	bool owner = in->kind != LKPORT_KIND_READ_PORT;
+	char state[64], flags[32];
+
+	if (in->kind == LKPORT_KIND_EVENT) {
+		snprintf(flags, sizeof(flags), "%s",
+			 in->flags & LKPORT_EVENT_AUTOUNSIGNAL ? "auto" : "persistent");
+		snprintf(state, sizeof(state), "%s",
+			 in->state & LKPORT_STATE_SIGNALED ? "signaled" : "clear");
+	} else {
+		snprintf(flags, sizeof(flags), "%s%s",
+			 in->flags & LKPORT_PORT_UNICAST ? "unicast" : "broadcast",
+			 in->flags & LKPORT_PORT_BIG_BUFFER ? "+big" : "");
+		snprintf(state, sizeof(state), "%s",
+			 in->state & LKPORT_STATE_DESTROYED ? "destroyed" :
+			 in->state & LKPORT_STATE_CLOSED ? "closed" :
+			 in->state & LKPORT_STATE_CANCELLED ? "cancelled" : "open");
+	}
+	if (json) {
+		printf("{\"kind\":\"%s\",\"name\":", kind);
+		json_str(in->name);
+		if (owner)
+			printf(",\"uid\":%u,\"gid\":%u,\"perm\":\"%04o\"", in->uid, in->gid, in->perm);
+		printf(",\"%s\":\"%s\",\"state\":\"%s\"",
+		       in->kind == LKPORT_KIND_EVENT ? "flags" : "mode", flags, state);
+		if (in->kind != LKPORT_KIND_EVENT)
+			printf(",\"capacity\":%u,\"queued\":%u", in->capacity, in->queued);
+		printf(",\"waiters\":%u,\"id\":%llu}\n", in->waiters, (unsigned long long)in->id);
+		return;
+	}
+	printf("%-5s %-20s", kind, in->name);
+	if (owner)
+		printf(" uid=%u gid=%u perm=%04o", in->uid, in->gid, in->perm);
+	printf(" %s=%s state=%s", in->kind == LKPORT_KIND_EVENT ? "flags" : "mode", flags, state);
+	if (in->kind != LKPORT_KIND_EVENT)
+		printf(" capacity=%u queued=%u", in->capacity, in->queued);
+	printf(" waiters=%u id=%llu\n", in->waiters, (unsigned long long)in->id);
+}
+
+/* The event of that name, opened to wait, else to signal: whichever the
+ * caller may. */
+static lk_status_t info_event(const char *name, struct lkport_info *in)
+{
+	lk_event_t e;
+	lk_status_t st = lk_event_open(&e, name, LKPORT_ACCESS_WAIT);
+
+	if (st == LK_ERR_ACCESS_DENIED)
+		st = lk_event_open(&e, name, LKPORT_ACCESS_SIGNAL);
+	if (st)
+		return st;
+	st = lk_object_info(e.fd, in);
+	lk_event_destroy(&e);
+	return st;
+}
+
+/* The port of that name, joined as a writer (which changes nothing); if
+ * the caller may only read it, or it is closed (a closed port takes no
+ * writer), through a reader of it, which is closed again at once: the
+ * first reader of a port takes what is queued in the port and gives it
+ * back on close. */
+static lk_status_t info_port(const char *name, struct lkport_info *in)
+{
+	lk_status_t st;
+	lk_port_t port;
+
+	st = open_writer(name, &port);
+	if (st == LK_ERR_ACCESS_DENIED || st == LK_ERR_BUSY)
+		st = lk_port_open(name, NULL, &port);
+	if (st)
+		return st;
+	st = lk_object_info(port, in);
+	close(port);
+	return st;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	struct lkport_info in;
+	struct cmdline cl;
+	lk_status_t st[2];
+	int err, i, found = 0;
+
+	if ((err = parse("info", argc, argv, 0, &cl)) ||
+	    (err = check_positional(&cl, 1, false, 1, "NAME")) || (err = need_device()))
+		return err;
+	/* Events and ports have a name space each: show both. */
+	for (i = 0; i < 2; i++) {
+		st[i] = i ? info_port(cl.pos[0], &in) : info_event(cl.pos[0], &in);
+		if (!st[i]) {
+			print_info(&in);
+			found++;
+		}
+	}
+	for (i = 0; i < 2; i++)
+		if (st[i] && st[i] != LK_ERR_NOT_FOUND)
+			return fail(st[i], "info %s: the %s", cl.pos[0], i ? "port" : "event");
+	if (!found)
+		return fail(LK_ERR_NOT_FOUND, "info %s", cl.pos[0]);
+	return 0;
 }
 
 /* ---- interrupt sources ------------------------------------------------------------ */
@@ -863,15 +1204,17 @@ static int cmd_irq_wait(int argc, char **argv)
 		err = lkport_irq_wait(fd, deadline, &rec);
 		if (err)
 			break;
-		printf("seq=%llu count=%u ts=%llu\n", (unsigned long long)rec.seq, rec.count,
+		printf(json ? "{\"seq\":%llu,\"count\":%u,\"ts\":%llu}\n" :
+			      "seq=%llu count=%u ts=%llu\n",
+		       (unsigned long long)rec.seq, rec.count,
 		       (unsigned long long)rec.timestamp_ns);
 		if ((err = lkport_irq_ack(fd)))
 			break;
 	}
 	close(fd);
 	if (err == -ETIMEDOUT) {
-		fprintf(stderr, "lkportctl: irq wait %s: timed out after %s ms\n", cl.pos[0],
-			cl.value[OPT_TIMEOUT]);
+		fprintf(stderr, "lkportctl: irq wait %s: timed out after %s\n", cl.pos[0],
+			timeout_text);
 		return EXIT_FAIL;
 	}
 	if (err) {
@@ -885,73 +1228,217 @@ static int cmd_irq_wait(int argc, char **argv)
 
 /* ---- dispatch ----------------------------------------------------------------------- */
 
+/* Which notes a command's help ends with. */
+#define N_TIMEOUT	(1u << 0)
+#define N_PERM		(1u << 1)
+#define N_HOLD		(1u << 2)
+#define N_JSON		(1u << 3)
+
 struct command {
-	const char *group;	/* "event", "port", or NULL for a one-word command */
+	const char *group;	/* "event", "port", "irq", or NULL for one word */
 	const char *name;
 	int (*run)(int argc, char **argv);
+	const char *synopsis;	/* after "lkportctl " */
+	const char *help;	/* what it does, lines indented by 6 */
+	unsigned int notes;	/* N_* */
 };
 
 static const struct command commands[] = {
-	{ NULL, "version", cmd_version },
-	{ NULL, "list", cmd_list },
-	{ NULL, "stats", cmd_stats },
-	{ "event", "create", cmd_event_create },
-	{ "event", "signal", cmd_event_signal },
-	{ "event", "unsignal", cmd_event_unsignal },
-	{ "event", "wait", cmd_event_wait },
-	{ "port", "create", cmd_port_create },
-	{ "port", "write", cmd_port_write },
-	{ "port", "read", cmd_port_read },
-	{ "port", "close", cmd_port_close },
-	{ "port", "destroy", cmd_port_destroy },
-	{ "irq", "list", cmd_irq_list },
-	{ "irq", "bind", cmd_irq_bind },
-	{ "irq", "unbind", cmd_irq_unbind },
-	{ "irq", "wait", cmd_irq_wait },
+	{ NULL, "version", cmd_version, "version",
+	  "      this tool's version, and the module's version, ABI and features\n"
+	  "      (exit 1 without the module; --version needs none)\n", N_JSON },
+	{ NULL, "info", cmd_info, "info NAME",
+	  "      the event and the port of that name, as LKPORT_IOC_INFO has them:\n"
+	  "      owner, permission bits, flags or mode, state, waiters, queued\n"
+	  "      packets. Anyone allowed to open the object may ask: an event is\n"
+	  "      opened to wait or to signal, a port joined as a writer, or, for a\n"
+	  "      reader or a closed port, read (rport: the owner is not shown)\n", N_JSON },
+	{ NULL, "list", cmd_list, "list",
+	  "      live objects, one a line (debugfs: needs root)\n", N_JSON },
+	{ NULL, "stats", cmd_stats, "stats",
+	  "      live objects by kind, accounts and charges (debugfs: needs root)\n", N_JSON },
+	{ "event", "create", cmd_event_create,
+	  "event create NAME [--auto] [--signaled] [--perm MODE] [--hold]",
+	  "      --auto: a signal lets one waiter through, then clears (LK's\n"
+	  "      EVENT_FLAG_AUTOUNSIGNAL); --signaled: created signalled\n",
+	  N_PERM | N_HOLD | N_JSON },
+	{ "event", "signal", cmd_event_signal, "event signal NAME",
+	  "      prints woken=N, the threads it woke\n", N_JSON },
+	{ "event", "unsignal", cmd_event_unsignal, "event unsignal NAME",
+	  "      clear the event\n", 0 },
+	{ "event", "wait", cmd_event_wait, "event wait NAME [--timeout TIMEOUT]",
+	  "      exit 0 once signalled, 1 at the timeout (default: none)\n", N_TIMEOUT },
+	{ "port", "create", cmd_port_create,
+	  "port create NAME [--unicast] [--big] [--capacity N] [--perm MODE] [--hold]",
+	  "      broadcast unless --unicast (one reader); --big: unicast with a\n"
+	  "      64-packet ring; --capacity: packets per ring, a power of two up to\n"
+	  "      4096 (default 8)\n", N_PERM | N_HOLD | N_JSON },
+	{ "port", "write", cmd_port_write, "port write NAME DATA...",
+	  "      one packet per DATA, a string of up to 16 bytes, all in one write;\n"
+	  "      prints delivered=N skipped=N. With no reader yet the port keeps\n"
+	  "      them for its first reader; a reader whose ring is full is skipped\n"
+	  "      (exit 1). The port must exist. DATA starting with '-': after --\n",
+	  N_JSON },
+	{ "port", "read", cmd_port_read,
+	  "port read NAME... [--timeout TIMEOUT] [--count N] [--ctx N] [--hold]",
+	  "      prints each packet as ctx=N \"text\", or ctx=N 0x<hex> when it is\n"
+	  "      not text; reads --count packets (default 1; 0: until the port is\n"
+	  "      destroyed). Several NAMEs are read through one port group, port i\n"
+	  "      with ctx N+i (--ctx, default 0). --hold: open the readers, print\n"
+	  "      ready, and once released print what they got (all, or --count)\n",
+	  N_TIMEOUT | N_HOLD | N_JSON },
+	{ "port", "close", cmd_port_close, "port close NAME",
+	  "      no more writes; readers keep what is queued; the name stays taken\n"
+	  "      until the last process holding the port lets it go: a closed port\n"
+	  "      is no longer found by name, so 'port destroy' cannot reach it\n", 0 },
+	{ "port", "destroy", cmd_port_destroy, "port destroy NAME",
+	  "      close and destroy an open port: its name is free again, readers\n"
+	  "      drain what they hold, then see the end\n", 0 },
+	{ "irq", "list", cmd_irq_list, "irq list",
+	  "      devices bound to lkport and interrupt sources, with their\n"
+	  "      counters (debugfs: needs root)\n", N_JSON },
+	{ "irq", "bind", cmd_irq_bind, "irq bind DEVICE",
+	  "      bind a PCI device (\"0000:00:04.0\") to the lkport driver\n"
+	  "      (driver_override), unbinding its driver first; root\n", 0 },
+	{ "irq", "unbind", cmd_irq_unbind, "irq unbind DEVICE",
+	  "      give it back: unbind, clear driver_override\n", 0 },
+	{ "irq", "wait", cmd_irq_wait,
+	  "irq wait DEVICE|virtual [--mode auto|intx|msi] [--count N] [--timeout TIMEOUT] [--raise]",
+	  "      make the device's interrupt source (CAP_SYS_ADMIN) and print each\n"
+	  "      record as seq=N count=N ts=NS (CLOCK_MONOTONIC of its first\n"
+	  "      interrupt), acking it; --count records (default 1; 0: until\n"
+	  "      killed); --raise: raise each first (a virtual source, or an edu\n"
+	  "      device)\n", N_TIMEOUT | N_JSON },
 };
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void print_notes(FILE *out, unsigned int notes)
+{
+	if (notes & N_TIMEOUT)
+		fputs(note_timeout, out);
+	if (notes & N_PERM)
+		fputs(note_perm, out);
+	if (notes & N_HOLD)
+		fputs(note_hold, out);
+	if (notes & N_JSON)
+		fputs(note_json, out);
+}
+
+/* The whole usage, or with `group` only that group's commands. */
+static void usage(FILE *out, const char *group)
+{
+	const char *last = "";
+	unsigned int i;
+
+	fputs(usage_head, out);
+	for (i = 0; i < NCOMMANDS; i++) {
+		const struct command *c = &commands[i];
+		const char *g = c->group ? c->group : "";
+
+		if (group && strcmp(g, group))
+			continue;
+		if (strcmp(g, last) && i)
+			fputc('\n', out);
+		last = g;
+		fprintf(out, "  %s\n%s", c->synopsis, c->help);
+	}
+	fputs("\nOptions:\n", out);
+	if (group && strcmp(group, "irq") == 0) {
+		print_notes(out, N_TIMEOUT | N_JSON);
+		return;
+	}
+	print_notes(out, N_TIMEOUT | N_PERM | N_HOLD | N_JSON);
+	if (!group)
+		fputs(usage_tail, out);
+}
+
+/* lkportctl COMMAND --help */
+static void command_help(const struct command *c)
+{
+	printf("usage: lkportctl %s%s\n\n%s", c->synopsis,
+	       c->notes & N_JSON ? " [--json]" : "", c->help);
+	if (c->notes) {
+		printf("\nOptions:\n");
+		print_notes(stdout, c->notes);
+	}
+	printf("\nExit status: 0 ok, 1 the operation failed or timed out, 2 usage error.\n");
+}
 
 static bool is_help(const char *arg)
 {
-	return !strcmp(arg, "-h") || !strcmp(arg, "--help") || !strcmp(arg, "help");
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
 int main(int argc, char **argv)
 {
-	bool group_known = false;
+	const struct command *cmd = NULL;
+	const char *group = NULL;
+	bool help = false;
 	unsigned int i;
-	int a;
+	int a, words, kept;
 
 	/* Line by line even into a pipe: scripts read "ready" and packets
 	 * as they come. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	/* -h anywhere asks for help, except as DATA after "--". */
-	for (a = 1; a < argc && strcmp(argv[a], "--"); a++) {
-		if (is_help(argv[a]) && (a == 1 || argv[a][0] == '-')) {
-			usage(stdout);
-			return 0;
+	/* --json, --help and -h go anywhere before "--" (after it they are
+	 * DATA); --json is taken out here, for every command. */
+	for (a = 1, kept = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--")) {
+			while (a < argc)
+				argv[kept++] = argv[a++];
+			break;
 		}
+		if (!strcmp(argv[a], "--json")) {
+			json = true;
+			continue;
+		}
+		if (is_help(argv[a]) || (kept == 1 && !strcmp(argv[a], "help"))) {
+			help = true;
+			continue;
+		}
+		argv[kept++] = argv[a];
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	argc = kept;
+	argv[argc] = NULL;
+	if (argc >= 2 && !strcmp(argv[1], "--version"))
+		return print_tool_version();
+	if (argc < 2) {
+		usage(help ? stdout : stderr, NULL);
+		return help ? 0 : EXIT_USAGE;
+	}
+	for (i = 0; i < NCOMMANDS && !cmd; i++) {
 		const struct command *c = &commands[i];
 
 		if (!c->group) {
 			if (!strcmp(argv[1], c->name))
-				return c->run(argc - 2, argv + 2);
+				cmd = c;
 			continue;
 		}
 		if (strcmp(argv[1], c->group))
 			continue;
-		group_known = true;
+		group = c->group;
 		if (argc > 2 && !strcmp(argv[2], c->name))
-			return c->run(argc - 3, argv + 3);
+			cmd = c;
 	}
-	if (group_known && argc > 2)
+	if (help) {
+		if (cmd)
+			command_help(cmd);
+		else
+			usage(stdout, group);
+		return 0;
+	}
+	if (group)
+		snprintf(help_hint, sizeof(help_hint), "%s", group);
+	if (cmd) {
+		snprintf(help_hint, sizeof(help_hint), "%s%s%s", cmd->group ? cmd->group : "",
+			 cmd->group ? " " : "", cmd->name);
+		words = cmd->group ? 3 : 2;
+		return cmd->run(argc - words, argv + words);
+	}
+	if (group && argc > 2)
 		return usage_error("%s: unknown command '%s'", argv[1], argv[2]);
-	if (group_known)
+	if (group)
 		return usage_error("%s: expected a command", argv[1]);
 	return usage_error("unknown command '%s'", argv[1]);
 }
