@@ -144,6 +144,13 @@ expect "version answers" 0 '^abi +1\.[0-9]+ .*compatible' version
 expect "version lists the features" 0 '^features version events ports groups' version
 expect "-h prints the usage" 0 '^usage: lkportctl' -h
 expect "help after a command" 0 '^usage: lkportctl' port read -h
+expect "COMMAND --help: that command's usage" 0 '^usage: lkportctl port read NAME\.\.\.' port read --help
+run event signal --help
+check "COMMAND --help shows no other command" eval '[ $rc -eq 0 ] && ! grep -q "port read" "$tmp/out"' || show
+expect "info --help" 0 '^usage: lkportctl info NAME' info --help
+expect "--version: the tool's own" 0 '^lkportctl [0-9]+\.[0-9]+\.[0-9]+ \(ABI 1\.[0-9]+\)$' --version
+expect "version names the tool too" 0 '^tool +[0-9]+\.[0-9]+\.[0-9]+$' version
+expect "version --json" 0 '^\{"tool":"[0-9.]+","module":"[^"]+","abi":"1\.[0-9]+",.*"compatible":true,"features":\["version","events"' version --json
 
 expect "usage: no command" 2 '^usage:'
 expect "usage: unknown command" 2 "unknown command 'frob'" frob
@@ -156,10 +163,15 @@ expect "usage: name too long" 2 'bad name' event create \
 	abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl
 expect "usage: unknown option" 2 "unknown option '--frob'" port read p --frob
 expect "usage: option without its value" 2 '--timeout needs a value' event wait ev --timeout
-expect "usage: bad timeout" 2 "--timeout: bad value 'soon'" event wait ev --timeout soon
-expect "usage: negative count" 2 "--count: bad value '-1'" port read p --count=-1
-expect "usage: bad permission bits" 2 "--perm: bad value '999'" event create ev --perm 999
-expect "usage: capacity not a power of two" 2 'not a power of two' port create p --capacity 3
+expect "usage: bad timeout" 2 "--timeout: bad value 'soon': expected a duration" event wait ev --timeout soon
+expect "usage: unknown timeout unit" 2 "--timeout: bad value '2h': expected a duration" event wait ev --timeout 2h
+expect "usage: negative count" 2 "--count: bad value '-1': expected a whole number from 0" port read p --count=-1
+expect "usage: bad permission bits" 2 "--perm: bad value '999': expected octal permission bits" event create ev --perm 999
+expect "usage: capacity not a power of two" 2 "--capacity: bad value '3': expected a power of two from 1 to 4096" port create p --capacity 3
+expect "usage: capacity too large" 2 "--capacity: bad value '8192': expected a power of two" port create p --capacity 8192
+expect "usage: bad ctx" 2 "--ctx: bad value 'x': expected a whole number" port read p --ctx x
+expect "usage: bad irq count" 2 "--count: bad value '1e3': expected a whole number" irq wait virtual --count 1e3
+expect "usage: a usage error names the command's help" 2 "Try 'lkportctl port read --help'" port read p --count=-1
 expect "usage: DATA longer than a packet" 2 'longer than a packet' port write p 12345678901234567
 expect "usage: port write without DATA" 2 'expected NAME DATA' port write p
 check "usage errors created nothing" same_stats
@@ -171,10 +183,18 @@ ev_holder=$pid
 check "the held event is listed" listed '^event +cli-ev +uid=0 gid=0 perm=0644 flags=persistent state=clear'
 expect "event create: a name in use fails" 1 'name in use .LK_ERR_ALREADY_EXISTS' event create cli-ev
 expect "event wait: times out with exit 1" 1 'timed out after 100 ms' event wait cli-ev --timeout 100
+expect "--timeout with a unit: 150ms" 1 'timed out after 150 ms' event wait cli-ev --timeout 150ms
+expect "--timeout with a unit: 1s" 1 'timed out after 1 s' event wait cli-ev --timeout 1s
+expect "--timeout with a unit: 20000us" 1 'timed out after 20 ms' event wait cli-ev --timeout 20000us
+expect "info: an event" 0 '^event +cli-ev +uid=0 gid=0 perm=0644 flags=persistent state=clear waiters=0 id=[0-9]+$' info cli-ev
+expect "info --json: an event" 0 '^\{"kind":"event","name":"cli-ev","uid":0,"gid":0,"perm":"0644","flags":"persistent","state":"clear","waiters":0,"id":[0-9]+\}$' info cli-ev --json
+expect "info: no such object" 1 "info cli-none: no such object .LK_ERR_NOT_FOUND" info cli-none
+expect "usage: info without NAME" 2 'expected NAME' info
 
 "$ctl" event wait cli-ev --timeout 20000 >"$tmp/waiter" 2>&1 &
 waiter=$!
 check "a waiter in another process blocks" eventually listed '^event +cli-ev .*waiters=1'
+expect "info counts the waiter" 0 '^event +cli-ev .* waiters=1 ' info cli-ev
 expect "event signal wakes it: woken=1" 0 '^woken=1$' event signal cli-ev
 wait_exit $waiter
 check "the waiter exits 0 once signalled" [ $? -eq 0 ] || sed 's/^/#   waiter: /' "$tmp/waiter"
@@ -182,6 +202,8 @@ check "the waiter exits 0 once signalled" [ $? -eq 0 ] || sed 's/^/#   waiter: /
 expect "a persistent event stays signalled" 0 '' event wait cli-ev --timeout 0
 check "the listing says signaled" listed '^event +cli-ev .*state=signaled'
 expect "event signal with no waiter: woken=0" 0 '^woken=0$' event signal cli-ev
+expect "event signal --json" 0 '^\{"woken":0\}$' event signal cli-ev --json
+expect "info: the event is signalled" 0 ' state=signaled ' info cli-ev
 expect "event unsignal" 0 '' event unsignal cli-ev
 expect "after unsignal, waits time out" 1 'timed out' event wait cli-ev --timeout 0
 
@@ -190,6 +212,9 @@ auto_holder=$pid
 expect "--auto --signaled: the first wait passes" 0 '' event wait cli-auto --timeout 0
 expect "--auto: and clears the event" 1 'timed out' event wait cli-auto --timeout 50
 expect "event signal: no such event" 1 'no such object .LK_ERR_NOT_FOUND' event signal cli-none
+
+check "event create cli-p600 --hold (perm 0600)" hold "$tmp/p600.hold" event create cli-p600
+p600_holder=$pid
 
 # as_nobody ARGS...: lkportctl ARGS as user nobody (arguments without
 # spaces); output in $tmp/out and $tmp/err, exit status in $rc.
@@ -206,10 +231,17 @@ if [ $rc -eq 0 ]; then
 		eval '[ $rc -eq 1 ] && has_line "$tmp/err" "permission denied .LK_ERR_ACCESS_DENIED"'
 	as_nobody list
 	check "list: needs root, and says so" eval '[ $rc -eq 1 ] && has_line "$tmp/err" root'
+	as_nobody info cli-ev
+	check "info: anyone who may open the event (0644: nobody may wait)" \
+		eval '[ $rc -eq 0 ] && has_line "$tmp/out" "^event +cli-ev +uid=0 gid=0 perm=0644 "' || show
+	as_nobody info cli-p600
+	check "info: refused to whom the object refuses" \
+		eval '[ $rc -eq 1 ] && has_line "$tmp/err" "permission denied .LK_ERR_ACCESS_DENIED"' || show
 else
 	echo "# cannot run lkportctl as nobody:"
 	show
-	for t in "perm 0644: others may wait" "perm 0644: others may not signal" "list: needs root"; do
+	for t in "perm 0644: others may wait" "perm 0644: others may not signal" "list: needs root" \
+		 "info: anyone who may open the event" "info: refused to whom the object refuses"; do
 		n=$((n + 1))
 		echo "ok $n $t # SKIP cannot run as nobody"
 	done
@@ -241,6 +273,7 @@ check "a holder exits 0 on SIGTERM" [ $? -eq 0 ]
 check "its event is gone with it" eventually eval '! listed "^event +cli-ev "'
 expect "so the name is free: signal fails" 1 'LK_ERR_NOT_FOUND' event signal cli-ev
 release $auto_holder
+release $p600_holder
 
 # ---- ports --------------------------------------------------------------------------
 
@@ -251,6 +284,9 @@ expect "port create: a name in use fails" 1 'LK_ERR_ALREADY_EXISTS' port create 
 expect "port write with no reader: the port keeps them" 0 '^delivered=1 skipped=0$' \
 	port write cli-p hello world
 check "the listing shows them queued" listed '^wport +cli-p .*queued=2'
+expect "info: a port, as its writer sees it" 0 '^wport +cli-p +uid=0 gid=0 perm=0600 mode=broadcast state=open capacity=4 queued=2 waiters=0 id=[0-9]+$' info cli-p
+expect "info --json: a port" 0 '^\{"kind":"wport","name":"cli-p","uid":0,"gid":0,"perm":"0600","mode":"broadcast","state":"open","capacity":4,"queued":2,' info cli-p --json
+check "info took nothing from the port" listed '^wport +cli-p .*queued=2'
 # output FILE LINES...: FILE holds exactly LINES.
 output() {
 	file=$1
@@ -264,10 +300,15 @@ expect "port read: times out with exit 1" 1 'timed out after 100 ms .0 of 1 pack
 	port read cli-p --timeout 100
 expect "port write: one more" 0 '' port write cli-p x
 expect "port read --ctx 42" 0 '^ctx=42 "x"$' port read cli-p --ctx 42
+expect "port write --json" 0 '^\{"delivered":1,"skipped":0\}$' port write cli-p --json y
+expect "port read --json: ctx, data and text" 0 '^\{"ctx":7,"data":"79000000000000000000000000000000","text":"y"\}$' port read cli-p --ctx 7 --json
+expect "port read --timeout 1s" 1 'timed out after 1 s .0 of 1 packets' port read cli-p --timeout 1s
 expect "port write: a 16-byte string" 0 '' port write cli-p 0123456789abcdef
 expect "a full packet prints as text" 0 '^ctx=0 "0123456789abcdef"$' port read cli-p
 expect "port write: not text" 0 '' port write cli-p "$(printf 'a\tb')"
 expect "which prints as hex" 0 '^ctx=0 0x61096200000000000000000000000000$' port read cli-p
+expect "port write: not text, again" 0 '' port write cli-p "$(printf 'a\tb')"
+expect "port read --json: not text has no \"text\"" 0 '^\{"ctx":0,"data":"61096200000000000000000000000000"\}$' port read cli-p --json
 expect "fill the port's own ring" 0 '^delivered=1 skipped=0$' port write cli-p 1 2 3 4
 expect "a write that does not fit fails" 1 'ring is full .LK_ERR_NOT_ENOUGH_BUFFER' \
 	port write cli-p 5
@@ -342,8 +383,17 @@ expect "port close" 0 '' port close cli-p
 check "the listing says closed" listed '^wport +cli-p .*state=closed'
 expect "a closed port takes no write" 1 'LK_ERR_BUSY' port write cli-p z
 expect "its queue is still readable" 0 '^ctx=0 "q"$' port read cli-p --timeout 5000
-expect "a closed port cannot be destroyed by name" 1 'LK_ERR_BUSY' port destroy cli-p
+expect "port destroy on a closed port says what ends it" 1 \
+	"port destroy cli-p: the port is closed already .*exits or destroys it.*'lkportctl port destroy NAME' on an open port" \
+	port destroy cli-p
+expect "info: a closed port, through a reader" 0 '^rport +cli-p +mode=broadcast state=open capacity=4 queued=0 ' info cli-p
 
+run list --json
+check "list --json: one object a line" \
+	eval '[ $rc -eq 0 ] && grep -Eq "^\{\"kind\":\"wport\",\"name\":\"cli-p\",\"uid\":0,\"gid\":0,\"perm\":\"0600\",.*\"state\":\"closed\"" "$tmp/out"' || show
+run stats --json
+check "stats --json: one object" \
+	eval '[ $rc -eq 0 ] && grep -Eq "^\{\"event\":[0-9]+,\"wport\":[0-9]+,.*\"core_allocs\":-?[0-9]+\}$" "$tmp/out"' || show
 check "every holder's object is listed" eval 'listed "^wport +cli-p " && listed "^wport +cli-g1 " && listed "^wport +cli-g2 "'
 for p in $p_holder $g1_holder $g2_holder; do release $p; done
 holders=
@@ -353,6 +403,7 @@ holders=
 expect "irq wait --raise on a virtual source prints each record" 0 '^seq=3 count=1 ts=[0-9]+$' \
 	irq wait virtual --raise --count 3 --timeout 5000
 expect "irq wait without a raise times out" 1 'timed out after 50 ms' irq wait virtual --timeout 50
+expect "irq wait --json" 0 '^\{"seq":2,"count":1,"ts":[0-9]+\}$' irq wait virtual --raise --count 2 --timeout 5s --json
 expect "irq wait: --mode is for PCI devices" 2 'for PCI devices' irq wait virtual --mode msi
 expect "irq wait: a bad device" 2 'expected a PCI device' irq wait 00:04
 expect "irq wait: no device bound to lkport" 1 'not bound to lkport' irq wait 0000:ff:1f.7
