@@ -18,7 +18,9 @@
 #   make debug-kernel  build the cached KASAN/lockdep VM kernel (vm/debug-kernel.mk)
 #   make vm-test-debug the VM selftests on it; check runs them too unless
 #                  LKPORT_DEBUG_KERNEL=0
-#   make module    lkport.ko for KDIR (default: the running kernel), in place
+#   make module    lkport.ko for KDIR (default: the running kernel), in place,
+#                  after a preflight (tools/preflight.sh: headers, module
+#                  support, compiler)
 #   make hooks     install the commit-msg hook (tools/check-commit-msg.sh)
 #   make style     clang-format check of the C++ core (CXX_STYLE_FILES,
 #                  module/core/.clang-format), checkpatch.pl of the C glue
@@ -97,7 +99,7 @@ MODULE_SRCS := Kbuild VERSION $(shell cd $(ROOT) && find module uapi -name '*.[c
 	tools/check-cxx-object.sh
 
 .PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
-	host-test host-tsa cli-host-test vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help compile_commands.json \
+	host-test host-tsa cli-host-test preflight-test vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help compile_commands.json \
 	style style-cxx style-c style-names style-fix sparse hooks
 all: modules-vm user bpf bench-user host
 
@@ -113,7 +115,10 @@ hooks:
 		install -m 755 tools/git-hooks/commit-msg $$hooks/commit-msg
 
 # ---- the module -------------------------------------------------------------
+# tools/preflight.sh first: no headers, a kernel without modules or the
+# wrong compiler is said as such, with what to do.
 module:
+	@$(ROOT)/tools/preflight.sh $(KDIR) $(CC)
 	$(MAKE) -C $(KDIR) M=$(ROOT) modules
 	$(ROOT)/tools/check-ko.sh $(ROOT) $(KDIR) || { rm -f $(ROOT)/lkport.ko; exit 1; }
 
@@ -256,6 +261,10 @@ $(B)/vm/%/initramfs.cpio.gz: $(B)/kmod/%/lkport.ko payload $(ROOT)/vm/init $(ROO
 	@mkdir -p $(@D)
 	$(ROOT)/vm/mkinitramfs.sh $@ $(B)/kmod/$* $(B)/payload
 
+# The preflight's messages, each case (no build; under a second).
+preflight-test:
+	$(ROOT)/tools/check-preflight.sh
+
 # lkportctl without the module (--version, every --help, usage errors):
 # host only, under a second.
 cli-host-test: user
@@ -354,6 +363,7 @@ check: deps
 	$(MAKE) host-test
 	$(MAKE) host-tsa
 	$(MAKE) cli-host-test
+	$(MAKE) preflight-test
 	$(MAKE) vm-harness-test
 	$(MAKE) vm-test
 	$(if $(filter-out 0,$(LKPORT_DEBUG_KERNEL)),$(MAKE) vm-test-debug)
