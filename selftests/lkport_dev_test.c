@@ -36,6 +36,18 @@ TEST_F(dev, node_is_world_rw_char_device)
 	EXPECT_EQ(10, major(st.st_rdev)); /* misc */
 }
 
+/* The fixed minor the module's aliases name (char-major-10-245,
+ * devname:lkport): with it a node made from modules.devname before the
+ * module is loaded is the device, and its first open loads the module. */
+TEST_F(dev, node_has_the_minor_its_autoload_alias_names)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(LKPORT_DEVICE, &st));
+	EXPECT_EQ(10, major(st.st_rdev));
+	EXPECT_EQ(245, minor(st.st_rdev));
+}
+
 TEST_F(dev, version_query)
 {
 	struct lkport_version v;

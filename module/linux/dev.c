@@ -7,6 +7,8 @@
  * queue; what a user may then do is decided per object (owner, permission
  * bits, per-user limits), not by the device node.
  */
+#define pr_fmt(fmt) "lkport: " fmt
+
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -52,8 +54,19 @@ static const struct lkport_fd_kind lkport_dev_kind = {
 	LKPORT_FD_IOCTLS(lkport_dev_ioctls),
 };
 
+/*
+ * A fixed minor of the misc major (10), from the range devices.txt keeps
+ * for local use (243-254), so that the node can exist before the module
+ * is loaded: depmod turns the two aliases below into modules.devname,
+ * kmod static-nodes creates /dev/lkport at boot, and its first open
+ * loads the module (request_module("char-major-10-245")). Should another
+ * driver hold that minor, the device still registers, with a dynamic
+ * minor, and only the autoload is lost.
+ */
+#define LKPORT_MINOR	245
+
 static struct miscdevice lkport_miscdev = {
-	.minor = MISC_DYNAMIC_MINOR,
+	.minor = LKPORT_MINOR,
 	.name = "lkport",
 	.fops = &lkport_dev_kind.fops,
 	.mode = 0666,
@@ -61,6 +74,13 @@ static struct miscdevice lkport_miscdev = {
 
 int lkport_dev_init(void)
 {
+	int ret = misc_register(&lkport_miscdev);
+
+	if (ret != -EBUSY)
+		return ret;
+	pr_warn("misc minor %d is taken: /dev/lkport gets a dynamic one, and no autoload\n",
+		LKPORT_MINOR);
+	lkport_miscdev.minor = MISC_DYNAMIC_MINOR;
 	return misc_register(&lkport_miscdev);
 }
 
@@ -68,3 +88,6 @@ void lkport_dev_exit(void)
 {
 	misc_deregister(&lkport_miscdev);
 }
+
+MODULE_ALIAS_MISCDEV(LKPORT_MINOR);
+MODULE_ALIAS("devname:lkport");
