@@ -18,6 +18,13 @@
 #   make debug-kernel  build the cached KASAN/lockdep VM kernel (vm/debug-kernel.mk)
 #   make vm-test-debug the VM selftests on it; check runs them too unless
 #                  LKPORT_DEBUG_KERNEL=0
+#   make install   lkport.ko for KDIR, liblkport, lkportctl, lkport-wakelat,
+#                  man pages (DESTDIR=, PREFIX=/usr/local; install-user,
+#                  install-kmod alone); make uninstall removes them
+#   make dkms-install  the module's sources in /usr/src/lkport-VERSION,
+#                  dkms add + install; make dkms-remove undoes it
+#   make install-test, dkms-test, preflight-test, cli-host-test
+#                  host tests of those (part of check)
 #   make module    lkport.ko for KDIR (default: the running kernel), in place,
 #                  after a preflight (tools/preflight.sh: headers, module
 #                  support, compiler)
@@ -99,9 +106,11 @@ MODULE_SRCS := Kbuild VERSION $(shell cd $(ROOT) && find module uapi -name '*.[c
 	tools/check-cxx-object.sh
 
 .PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
-	host-test host-tsa cli-host-test preflight-test vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help compile_commands.json \
+	host-test host-tsa cli-host-test install-test dkms-test man \
+	install install-user install-kmod kmod-install-build uninstall uninstall-user uninstall-kmod \
+	dkms-source dkms-install dkms-remove preflight-test vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help compile_commands.json \
 	style style-cxx style-c style-names style-fix sparse hooks
-all: modules-vm user bpf bench-user host
+all: modules-vm user bpf bench-user host man
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -137,6 +146,113 @@ $(B)/kmod/%/lkport.ko: $(addprefix $(ROOT)/,$(MODULE_SRCS))
 	cd $(ROOT) && cp -rsf $(addprefix $(ROOT)/,Kbuild VERSION module uapi tools) $(B)/kmod/$*/
 	$(MAKE) -C $(call kernel_tree,$*) M=$(B)/kmod/$* modules
 	$(ROOT)/tools/check-ko.sh $(B)/kmod/$* $(call kernel_tree,$*) || { rm -f $@; exit 1; }
+
+# ---- install, uninstall, DKMS -------------------------------------------------------
+# make install [DESTDIR=/stage] [PREFIX=/usr/local] [KDIR=...]: install-user
+# and install-kmod. install-user: liblkport (shared, static, headers,
+# lkport.pc), lkportctl, lkport-wakelat (when built: `make bpf`), the man
+# pages, and under DOCDIR the udev rule example, CHANGELOG and COPYING.
+# install-kmod: lkport.ko for KDIR (not the test module) in
+# /lib/modules/<release>/extra, then depmod (not with DESTDIR).
+# make uninstall removes exactly those files (same variables).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/lkport
+LKPORT_VERSION := $(shell cat $(ROOT)/VERSION)
+INSTALL_KREL ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+MODDIR ?= /lib/modules/$(INSTALL_KREL)/extra
+DEPMOD ?= /sbin/depmod
+DKMS ?= dkms
+DKMS_SRC ?= /usr/src
+
+MAN_PAGES := lkportctl.1 liblkport.3 lkport.4
+USER_FILES := $(BINDIR)/lkportctl $(BINDIR)/lkport-wakelat \
+	$(foreach m,$(MAN_PAGES),$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(m)) \
+	$(DOCDIR)/examples/60-lkport.rules $(DOCDIR)/CHANGELOG.md $(DOCDIR)/COPYING
+userlib-vars = O=$(B)/user DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) INCDIR=$(INCDIR)
+
+# Man pages from one source format (scdoc, man/*.scd).
+man: $(addprefix $(B)/man/,$(MAN_PAGES))
+$(B)/man/%: $(ROOT)/man/%.scd $(ROOT)/VERSION
+	@mkdir -p $(@D)
+	@command -v scdoc >/dev/null || { echo "man: scdoc is not installed (make deps)" >&2; exit 1; }
+	scdoc <$< >$@.tmp && mv $@.tmp $@
+
+install: install-user install-kmod
+
+install-user: user man
+	$(MAKE) -C $(ROOT)/userlib $(userlib-vars) install
+	install -D -m 755 $(B)/user/lkportctl $(DESTDIR)$(BINDIR)/lkportctl
+	if [ -x $(B)/bpf/lkport-wakelat ]; then \
+		install -D -m 755 $(B)/bpf/lkport-wakelat $(DESTDIR)$(BINDIR)/lkport-wakelat; fi
+	$(foreach m,$(MAN_PAGES),install -D -m 644 $(B)/man/$(m) \
+		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(m) &&) true
+	install -D -m 644 $(ROOT)/packaging/60-lkport.rules $(DESTDIR)$(DOCDIR)/examples/60-lkport.rules
+	install -D -m 644 $(ROOT)/CHANGELOG.md $(DESTDIR)$(DOCDIR)/CHANGELOG.md
+	install -D -m 644 $(ROOT)/COPYING $(DESTDIR)$(DOCDIR)/COPYING
+
+uninstall-user:
+	$(MAKE) -C $(ROOT)/userlib $(userlib-vars) uninstall
+	rm -f $(addprefix $(DESTDIR),$(USER_FILES))
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# lkport.ko for KDIR alone, in its own tree of links (as modules-vm's),
+# without the in-kernel tests.
+KMOD_INSTALL_DIR = $(B)/kmod-install/$(INSTALL_KREL)
+kmod-install-build:
+	@$(ROOT)/tools/preflight.sh $(KDIR) $(CC)
+	@test -n "$(INSTALL_KREL)" || { echo "install: no include/config/kernel.release in KDIR=$(KDIR)" >&2; exit 1; }
+	@mkdir -p $(KMOD_INSTALL_DIR)
+	cd $(ROOT) && cp -rsf $(addprefix $(ROOT)/,Kbuild VERSION module uapi tools) $(KMOD_INSTALL_DIR)/
+	$(MAKE) -C $(KDIR) M=$(KMOD_INSTALL_DIR) LKPORT_KTEST=n modules
+	$(ROOT)/tools/check-ko.sh $(KMOD_INSTALL_DIR) $(KDIR) || { rm -f $(KMOD_INSTALL_DIR)/lkport.ko; exit 1; }
+
+install-kmod: kmod-install-build
+	install -D -m 644 $(KMOD_INSTALL_DIR)/lkport.ko $(DESTDIR)$(MODDIR)/lkport.ko
+	$(if $(DESTDIR),,$(DEPMOD) -a $(INSTALL_KREL))
+
+uninstall-kmod:
+	@test -n "$(INSTALL_KREL)" || { echo "uninstall: which kernel? KDIR= or INSTALL_KREL=" >&2; exit 1; }
+	rm -f $(DESTDIR)$(MODDIR)/lkport.ko
+	$(if $(DESTDIR),,$(DEPMOD) -a $(INSTALL_KREL))
+
+uninstall: uninstall-user uninstall-kmod
+
+# What make install and uninstall do, in a scratch DESTDIR (part of check):
+# the list of files installed, the library through pkg-config, then
+# nothing left after uninstall.
+install-test: user man
+	$(ROOT)/tools/check-install.sh $(ROOT) $(B)
+
+# DKMS: the module's sources and dkms.conf under DKMS_SRC/lkport-VERSION,
+# then dkms add and install (for the running kernel, and every kernel
+# installed later). DESTDIR only stages the sources.
+dkms-source:
+	rm -rf $(DESTDIR)$(DKMS_SRC)/lkport-$(LKPORT_VERSION)
+	mkdir -p $(DESTDIR)$(DKMS_SRC)/lkport-$(LKPORT_VERSION)/tools
+	cd $(ROOT) && cp -r Kbuild VERSION COPYING LICENSES module uapi $(DESTDIR)$(DKMS_SRC)/lkport-$(LKPORT_VERSION)/
+	cp $(ROOT)/tools/check-cxx-object.sh $(DESTDIR)$(DKMS_SRC)/lkport-$(LKPORT_VERSION)/tools/
+	rm -rf $(DESTDIR)$(DKMS_SRC)/lkport-$(LKPORT_VERSION)/module/ktest \
+		$(DESTDIR)$(DKMS_SRC)/lkport-$(LKPORT_VERSION)/module/core/tests
+	sed 's/@VERSION@/$(LKPORT_VERSION)/g' $(ROOT)/packaging/dkms.conf.in \
+		>$(DESTDIR)$(DKMS_SRC)/lkport-$(LKPORT_VERSION)/dkms.conf
+
+dkms-install: dkms-source
+	$(if $(DESTDIR),,$(DKMS) add lkport/$(LKPORT_VERSION) && $(DKMS) install lkport/$(LKPORT_VERSION))
+
+dkms-remove:
+	$(if $(DESTDIR),,-$(DKMS) remove lkport/$(LKPORT_VERSION) --all)
+	rm -rf $(DESTDIR)$(DKMS_SRC)/lkport-$(LKPORT_VERSION)
+
+# dkms build (never load) against installed kernels' headers, in scratch
+# DKMS trees; checks each .ko's vermagic (part of check: DKMS_TEST_KRELS,
+# default the generic VM kernels, 6.1 and 6.12: 25-30 s each here).
+DKMS_TEST_KRELS ?= $(filter-out %-rt-amd64,$(VM_KRELS))
+dkms-test:
+	$(ROOT)/tools/check-dkms.sh $(ROOT) $(B) $(DKMS_TEST_KRELS)
 
 # ---- user space ----------------------------------------------------------------
 user:
@@ -364,6 +480,8 @@ check: deps
 	$(MAKE) host-tsa
 	$(MAKE) cli-host-test
 	$(MAKE) preflight-test
+	$(MAKE) install-test
+	$(MAKE) dkms-test
 	$(MAKE) vm-harness-test
 	$(MAKE) vm-test
 	$(if $(filter-out 0,$(LKPORT_DEBUG_KERNEL)),$(MAKE) vm-test-debug)

@@ -26,6 +26,7 @@ HOST_PKGS=(
   rt-tests linux-source-6.1 gcc-multilib
   flex bison bc libssl-dev
   sparse clang-format clang-tidy
+  dkms scdoc
 )
 
 missing() {
