@@ -28,6 +28,7 @@ check() {
 	else
 		echo "not ok $n dkms.$desc"
 		failed=$((failed + 1))
+		return 1
 	fi
 }
 

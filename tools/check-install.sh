@@ -27,6 +27,7 @@ check() {
 	else
 		echo "not ok $n install.$desc"
 		failed=$((failed + 1))
+		return 1
 	fi
 }
 
