@@ -24,7 +24,8 @@ bool name_equal(const char* a, const char* b) {
 // it on trust; debug builds check the magic (WARN, and refuse the call).
 bool wrong_kind(const PortHandle* h, u32 want, u32 or_want = 0) {
 #if LK_DEBUG
-    if (h->magic_ != want && (!or_want || h->magic_ != or_want)) {
+    u32 m = __atomic_load_n(&h->magic_, __ATOMIC_RELAXED);
+    if (m != want && (!or_want || m != or_want)) {
         LK_WARN("port handle of the wrong kind");
         return true;
     }
@@ -43,6 +44,15 @@ u32 name_hash(const char* name, PortNamespace ns) {
     for (int i = 0; i < 8; i++, ns >>= 8) h = (h ^ u8(ns)) * 16777619u;
     for (; *name; name++) h = (h ^ u8(*name)) * 16777619u;
     return h;
+}
+
+// A handle's kind is read before its lock is known (the lock depends on
+// the kind), and a close changes it under that lock: atomic, relaxed.
+u32 load_magic(const PortHandle* h) { return __atomic_load_n(&h->magic_, __ATOMIC_RELAXED); }
+void store_magic(PortHandle* h, u32 m) { __atomic_store_n(&h->magic_, m, __ATOMIC_RELAXED); }
+bool is_writer(const PortHandle* h) {
+    u32 m = load_magic(h);
+    return m == kWritePortOpen || m == kWritePortClosed;
 }
 
 }  // namespace
@@ -85,6 +95,24 @@ PortRegistry::~PortRegistry() {
     LK_WARN_ON(count_ != 0);
 }
 
+void WritePort::put() {
+    if (refs_.fetch_sub(1, MemoryOrder::AcqRel) != 1) return;
+    // The last reference: no reader is left and destroy() has run (or
+    // create() lost), so nobody else can reach the port.
+    PortRing* ring;
+    {
+        AutoSpinLock wg(lock_);
+        ring = ring_;
+        ring_ = nullptr;
+    }
+    PortRing::free(ring);
+    delete this;
+}
+
+void PortRegistry::held_by(const Guard& wg, const ReadPort* rp) { LK_DEBUG_ASSERT(wg.guards(rp->port_->lock_)); }
+void PortRegistry::held_by(const Guard& gg, const PortGroup* g) { LK_DEBUG_ASSERT(gg.guards(g->lock_)); }
+void PortRegistry::held_by(const Guard& wg, const WritePort* wp) { LK_DEBUG_ASSERT(wg.guards(wp->lock_)); }
+
 WritePort* PortRegistry::lookup_locked(const Guard&, const char* name, PortNamespace ns, u32 hash) {
     for (WritePort* wp = buckets_[hash % kBuckets]; wp; wp = wp->hash_next_)
         if (wp->hash_ == hash && wp->ns_ == ns && name_equal(wp->name_, name)) return wp;
@@ -122,7 +150,11 @@ status_t PortRegistry::create(const char* name, u32 mode, u32 capacity, void* us
     wp->mode_ = mode;
     wp->capacity_ = capacity;
     wp->user_ = user;
-    wp->ring_ = ring;
+    {
+        // Not shared yet; the analysis wants the lock all the same.
+        AutoSpinLock wg(wp->lock_);
+        wp->ring_ = ring;
+    }
     wp->tag_ = ObjectTag::make(ObjectKind::WritePort);
     for (usize i = 0; i < len; i++) wp->name_[i] = name[i];
     wp->ns_ = ns;
@@ -132,7 +164,7 @@ status_t PortRegistry::create(const char* name, u32 mode, u32 capacity, void* us
     {
         AutoSpinLock guard(lock_);
         if (WritePort* existing = lookup_locked(guard, wp->name_, ns, wp->hash_)) {
-            if (existing->magic_ == kWritePortOpen) {
+            if (load_magic(existing) == kWritePortOpen) {
                 *out = existing;
                 status = ERR_ALREADY_EXISTS;
             } else {
@@ -146,10 +178,7 @@ status_t PortRegistry::create(const char* name, u32 mode, u32 capacity, void* us
             *out = wp;
         }
     }
-    if (status != NO_ERROR) {
-        PortRing::free(ring);
-        delete wp;
-    }
+    if (status != NO_ERROR) wp->put();  // frees the ring too
     return status;
 }
 
@@ -160,7 +189,7 @@ status_t PortRegistry::find_writer(const char* name, WritePort** out, PortNamesp
     AutoSpinLock guard(lock_);
     WritePort* wp = lookup_locked(guard, name, ns, hash);
     if (!wp) return ERR_NOT_FOUND;
-    if (wp->magic_ != kWritePortOpen) return ERR_BUSY;
+    if (load_magic(wp) != kWritePortOpen) return ERR_BUSY;
     *out = wp;
     return NO_ERROR;
 }
@@ -170,24 +199,37 @@ status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const O
     if (name_length(name) >= kPortNameMax) return ERR_INVALID_ARGS;
     u32 hash = name_hash(name, ns);
 
-    ReadPort* rp = new (nothrow, LKOS_SITE_READ_PORT) ReadPort(lock_, ctx);
-    if (!rp) return ERR_NO_MEMORY;
+    // Find the write port by name and hold a reference on it; attach to
+    // it under its own lock, the registry's let go.
+    WritePort* wp;
+    {
+        AutoSpinLock guard(lock_);
+        wp = lookup_locked(guard, name, ns, hash);
+        if (!wp) return ERR_NOT_FOUND;
+        if (check && !check->allow(wp->user_, check->arg)) return ERR_ACCESS_DENIED;
+        wp->get();
+    }
+
+    ReadPort* rp = new (nothrow, LKOS_SITE_READ_PORT) ReadPort(wp, ctx);
+    if (!rp) {
+        wp->put();
+        return ERR_NO_MEMORY;
+    }
     rp->magic_ = kReadPortMagic;
 
     // The first reader takes the writer's ring; later ones need their own,
-    // of the writer's capacity, which is only known under the lock. Allocate
-    // outside it and try again when the guess was wrong.
+    // of the writer's capacity. Allocate outside the lock and look again
+    // when the ring was not needed after all.
     PortRing* spare = nullptr;
     status_t status = NO_ERROR;
     for (;;) {
-        u32 need = 0;
+        bool need = false;
         {
-            AutoSpinLock guard(lock_);
-            WritePort* wp = lookup_locked(guard, name, ns, hash);
-            if (!wp) {
+            AutoSpinLock wg(wp->lock_);
+            held_by(wg, rp);
+            if (wp->destroyed_) {
+                // Destroyed since it was found: as if found no more.
                 status = ERR_NOT_FOUND;
-            } else if (check && !check->allow(wp->user_, check->arg)) {
-                status = ERR_ACCESS_DENIED;
             } else if (wp->ring_) {
                 // First reader: inherit what was written before it came.
                 // That may include the bounded write under way (handed
@@ -196,15 +238,13 @@ status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const O
                 rp->ring_ = wp->ring_;
                 wp->ring_ = nullptr;
                 rp->served_by_ = wp->write_token_;
-                status = NO_ERROR;
             } else if (wp->mode_ & PORT_MODE_UNICAST) {
                 status = ERR_NOT_ALLOWED;
-            } else if (spare && spare->capacity() == wp->capacity_) {
+            } else if (spare) {
                 rp->ring_ = spare;
                 spare = nullptr;
-                status = NO_ERROR;
             } else {
-                need = wp->capacity_;
+                need = true;
             }
             if (!need && status == NO_ERROR) {
                 rp->writer_ = wp;
@@ -212,8 +252,7 @@ status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const O
             }
         }
         if (!need) break;
-        PortRing::free(spare);
-        spare = PortRing::make(need);
+        spare = PortRing::make(wp->capacity_);
         if (!spare) {
             status = ERR_NO_MEMORY;
             break;
@@ -223,23 +262,69 @@ status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const O
     if (status != NO_ERROR) {
         rp->magic_ = 0;
         delete rp;
+        wp->put();
         return status;
     }
-    *out = rp;
+    *out = rp;  // rp keeps the reference on wp
     return NO_ERROR;
 }
 
-void PortRegistry::notify_locked(const Guard&, ReadPort* rp) {
+void PortRegistry::notify_locked(const Guard& wg, ReadPort* rp) {
     if (rp->observer_.notify) rp->observer_.notify(rp->observer_.ctx);
-    if (rp->group_ && rp->group_->observer_.notify) rp->group_->observer_.notify(rp->group_->observer_.ctx);
+    if (PortGroup* g = rp->group_) {
+        AutoSpinLock gg(g->lock_);
+        if (g->observer_.notify) g->observer_.notify(g->observer_.ctx);
+    }
+    (void)wg;
 }
 
 // A packet is there for `rp`: wake a thread reading its group if there is
 // one, else one reading the port itself.
-int PortRegistry::wake_reader_locked(const Guard& guard, ReadPort* rp, status_t status) {
-    int woken = rp->group_ ? rp->group_->wait_.wake_one_locked(guard, status) : 0;
-    if (!woken) woken = rp->wait_.wake_one_locked(guard, status);
+int PortRegistry::wake_reader_locked(const Guard& wg, ReadPort* rp, status_t status) {
+    int woken = 0;
+    if (PortGroup* g = rp->group_) {
+        AutoSpinLock gg(g->lock_);
+        woken = g->wait_.wake_one_locked(gg, status);
+    }
+    if (!woken) woken = rp->wait_.wake_one_locked(wg, status);
     return woken;
+}
+
+void PortRegistry::join_locked(const Guard&, const Guard&, PortGroup* g, ReadPort* rp) {
+    rp->group_ = g;
+    g->members_.push_back(*rp);
+    g->count_++;
+    rp->group_queued_ = rp->ring_->queued();
+    rp->group_live_ = rp->writer_ != nullptr;
+    g->queued_ += rp->group_queued_;
+    if (rp->group_queued_) g->ready_++;
+    if (rp->group_live_) g->live_++;
+}
+
+void PortRegistry::leave_locked(const Guard&, const Guard&, PortGroup* g, ReadPort* rp) {
+    LK_DEBUG_ASSERT(rp->group_ == g);
+    List<ReadPort, GroupTag>::remove(*rp);
+    rp->group_ = nullptr;
+    g->count_--;
+    g->queued_ -= rp->group_queued_;
+    if (rp->group_queued_) g->ready_--;
+    if (rp->group_live_) g->live_--;
+    rp->group_queued_ = 0;
+    rp->group_live_ = false;
+}
+
+void PortRegistry::sync_group_locked(const Guard& wg, ReadPort* rp) {
+    PortGroup* g = rp->group_;
+    if (!g) return;
+    AutoSpinLock gg(g->lock_);
+    u32 queued = rp->ring_ ? rp->ring_->queued() : 0;
+    bool live = rp->writer_ != nullptr;
+    g->queued_ += queued - rp->group_queued_;
+    if (!queued != !rp->group_queued_) queued ? g->ready_++ : g->ready_--;
+    if (live != rp->group_live_) live ? g->live_++ : g->live_--;
+    rp->group_queued_ = queued;
+    rp->group_live_ = live;
+    (void)wg;
 }
 
 u64 PortRegistry::hold_clock() {
@@ -250,12 +335,17 @@ u64 PortRegistry::hold_clock() {
 #endif
 }
 
-void PortRegistry::note_hold_locked(const Guard&, u64 start, u32 packets) {
+void PortRegistry::note_hold(u64 start, u32 packets) {
 #if LK_DEBUG
     u64 ns = lkos_now_ns() - start;
-    if (ns > hold_stats_.max_ns) hold_stats_.max_ns = ns;
-    if (packets > hold_stats_.max_packets) hold_stats_.max_packets = packets;
-    hold_stats_.holds++;
+    u64 max = hold_max_ns_.load(MemoryOrder::Relaxed);
+    while (ns > max && !hold_max_ns_.compare_exchange(max, ns, MemoryOrder::Relaxed, MemoryOrder::Relaxed)) {
+    }
+    u32 most = hold_max_packets_.load(MemoryOrder::Relaxed);
+    while (packets > most &&
+           !hold_max_packets_.compare_exchange(most, packets, MemoryOrder::Relaxed, MemoryOrder::Relaxed)) {
+    }
+    holds_.fetch_add(1, MemoryOrder::Relaxed);
 #else
     (void)start;
     (void)packets;
@@ -263,40 +353,53 @@ void PortRegistry::note_hold_locked(const Guard&, u64 start, u32 packets) {
 }
 
 PortRegistry::WriteHoldStats PortRegistry::write_hold_stats(bool reset) {
-    AutoSpinLock guard(lock_);
-    WriteHoldStats s = hold_stats_;
-    if (reset) hold_stats_ = {};
+    WriteHoldStats s;
+    if (reset) {
+        s.max_ns = hold_max_ns_.exchange(0, MemoryOrder::Relaxed);
+        s.max_packets = hold_max_packets_.exchange(0, MemoryOrder::Relaxed);
+        s.holds = holds_.exchange(0, MemoryOrder::Relaxed);
+    } else {
+        s.max_ns = hold_max_ns_.load(MemoryOrder::Relaxed);
+        s.max_packets = hold_max_packets_.load(MemoryOrder::Relaxed);
+        s.holds = holds_.load(MemoryOrder::Relaxed);
+    }
     return s;
 }
 
 status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped) {
     if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
-    AutoSpinLock guard(lock_);
-    u64 start = hold_clock();
-    if (wp->magic_ != kWritePortOpen) return ERR_BAD_HANDLE;
+    // LK's port_write takes any handle: its lock is a write port's only.
+    if (!is_writer(wp)) return ERR_BAD_HANDLE;
+    u64 start;
     status_t status = NO_ERROR;
     int woken = 0;
     u32 took = 0, full = 0;
-    if (wp->readers_.empty()) {
-        // No reader yet: queue in the writer's own ring for the first one.
-        LK_DEBUG_ASSERT(wp->ring_ != nullptr);
-        status = wp->ring_ ? wp->ring_->write(packets, count) : ERR_NOT_ENOUGH_BUFFER;
-        took = status == NO_ERROR;
-    } else {
-        wp->readers_.for_each([&](ReadPort& rp) {
-            held_by(guard);
-            // Each reader gets the whole write or nothing of it.
-            if (rp.ring_->write(packets, count) != NO_ERROR) {
-                status = ERR_PARTIAL_WRITE;
-                full++;
-                return;
-            }
-            took++;
-            woken += wake_reader_locked(guard, &rp, NO_ERROR);
-            notify_locked(guard, &rp);
-        });
+    {
+        AutoSpinLock wg(wp->lock_);
+        start = hold_clock();
+        if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
+        if (wp->readers_.empty()) {
+            // No reader yet: queue in the writer's own ring for the first one.
+            LK_DEBUG_ASSERT(wp->ring_ != nullptr);
+            status = wp->ring_ ? wp->ring_->write(packets, count) : ERR_NOT_ENOUGH_BUFFER;
+            took = status == NO_ERROR;
+        } else {
+            wp->readers_.for_each([&](ReadPort& rp) {
+                held_by(wg, &rp);
+                // Each reader gets the whole write or nothing of it.
+                if (rp.ring_->write(packets, count) != NO_ERROR) {
+                    status = ERR_PARTIAL_WRITE;
+                    full++;
+                    return;
+                }
+                took++;
+                sync_group_locked(wg, &rp);
+                woken += wake_reader_locked(wg, &rp, NO_ERROR);
+                notify_locked(wg, &rp);
+            });
+        }
+        note_hold(start, u32(took * count));
     }
-    note_hold_locked(guard, start, u32(took * count));
     lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken);
     if (delivered) *delivered = took;
     if (skipped) *skipped = full;
@@ -306,6 +409,7 @@ status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize cou
 status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, usize count, u32* delivered,
                                      u32* skipped) {
     if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
+    if (!is_writer(wp)) return ERR_BAD_HANDLE;
     status_t status = NO_ERROR;
     int woken = 0;
     u32 took = 0, full = 0;
@@ -315,24 +419,24 @@ status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, u
     // has not reached yet (served_by_ != token): bounded writes of a port
     // are serialized, so the port's token names this one.
     for (bool more = true; more;) {
-        AutoSpinLock guard(lock_);
+        AutoSpinLock wg(wp->lock_);
         u64 start = hold_clock();
         u32 copied = 0;
         more = false;
         if (!token) {
-            if (wp->magic_ != kWritePortOpen) return ERR_BAD_HANDLE;
+            if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
             token = ++wp->write_token_;
             if (wp->readers_.empty()) {
                 // No reader yet: the writer's own ring, as write() does.
                 LK_DEBUG_ASSERT(wp->ring_ != nullptr);
                 status = wp->ring_ ? wp->ring_->write(packets, count) : ERR_NOT_ENOUGH_BUFFER;
                 took = status == NO_ERROR;
-                note_hold_locked(guard, start, took ? u32(count) : 0);
+                note_hold(start, took ? u32(count) : 0);
                 break;
             }
         }
         wp->readers_.find([&](ReadPort& rp) {
-            held_by(guard);
+            held_by(wg, &rp);
             if (rp.served_by_ == token) return false;
             if (copied && copied + count > kPortWriteChunk) {
                 more = true;  // this turn is full: the rest in the next
@@ -347,11 +451,12 @@ status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, u
             }
             took++;
             copied += u32(count);
-            woken += wake_reader_locked(guard, &rp, NO_ERROR);
-            notify_locked(guard, &rp);
+            sync_group_locked(wg, &rp);
+            woken += wake_reader_locked(wg, &rp, NO_ERROR);
+            notify_locked(wg, &rp);
             return false;
         });
-        note_hold_locked(guard, start, copied);
+        note_hold(start, copied);
     }
     lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken);
     if (delivered) *delivered = took;
@@ -370,43 +475,35 @@ bool PortRegistry::try_read_locked(const Guard&, ReadPort* rp, PortResult* resul
 // LK cancels a group read as soon as any one member is cancelled and
 // empty, so a group with one dead member could never wait again, and a
 // poller would spin on it.)
-bool PortRegistry::group_cancelled_locked(const Guard&, PortGroup* g) {
-    return !g->members_.empty() && !g->members_.find([](ReadPort& rp) { return rp.writer_ != nullptr; });
+bool PortRegistry::group_cancelled_locked(const Guard&, PortGroup* g) { return g->count_ && !g->live_; }
+
+void PortRegistry::cancel_check_locked(const Guard& gg, PortGroup* g) {
+    if (group_cancelled_locked(gg, g)) {
+        g->wait_.wake_all_locked(gg, ERR_CANCELLED);
+        if (g->observer_.notify) g->observer_.notify(g->observer_.ctx);
+    }
 }
 
-template <class Source>
-status_t PortRegistry::read_loop(Source* src, Deadline deadline, PortResult* results, usize max, usize* got,
-                                 Interruptible intr) {
+status_t PortRegistry::port_read_loop(ReadPort* rp, Deadline deadline, PortResult* results, usize max, usize* got,
+                                      Interruptible intr) {
     *got = 0;
-    if (!src || !results || max == 0) return ERR_INVALID_ARGS;
+    if (!rp || !results || max == 0) return ERR_INVALID_ARGS;
     if (!deadline.passed()) lkos_might_sleep();
-    AutoSpinLock guard(lock_);
+    AutoSpinLock wg(rp->port_->lock_);
     for (;;) {
         usize n = 0;
-        bool cancelled = false;
-        if constexpr (is_same_v<Source, ReadPort>) {
-            if (src->magic_ != kReadPortMagic) return ERR_BAD_HANDLE;
-            while (n < max && try_read_locked(guard, src, &results[n])) n++;
-            // More left than taken: pass the wake on to the next reader.
-            if (n && !src->ring_->empty()) wake_reader_locked(guard, src, NO_ERROR);
-            cancelled = !src->writer_;
-        } else {
-            if (src->magic_ != kGroupMagic) return ERR_BAD_HANDLE;
-            src->members_.for_each([&](ReadPort& rp) {
-                held_by(guard);
-                usize before = n;
-                while (n < max && try_read_locked(guard, &rp, &results[n])) n++;
-                if (n > before && !rp.ring_->empty()) wake_reader_locked(guard, &rp, NO_ERROR);
-            });
-            cancelled = group_cancelled_locked(guard, src);
-        }
+        if (load_magic(rp) != kReadPortMagic) return ERR_BAD_HANDLE;
+        while (n < max && try_read_locked(wg, rp, &results[n])) n++;
         if (n) {
+            sync_group_locked(wg, rp);
+            // More left than taken: pass the wake on to the next reader.
+            if (!rp->ring_->empty()) wake_reader_locked(wg, rp, NO_ERROR);
             *got = n;
             return NO_ERROR;
         }
         // Nothing queued and nothing more will come.
-        if (cancelled) return ERR_CANCELLED;
-        status_t status = src->wait_.block_locked(guard, deadline, intr);
+        if (!rp->writer_) return ERR_CANCELLED;
+        status_t status = rp->wait_.block_locked(wg, deadline, intr);
         // Woken by a write (or by a destroy, to drain and then learn of
         // it): look again. A reader that lost the packet to another one
         // sleeps again until the same deadline.
@@ -414,37 +511,113 @@ status_t PortRegistry::read_loop(Source* src, Deadline deadline, PortResult* res
     }
 }
 
+status_t PortRegistry::group_take(PortGroup* g, WritePort* wp, ReadPort* m, PortResult* results, usize max, usize* n) {
+    AutoSpinLock wg(wp->lock_);
+    AutoSpinLock gg(g->lock_);
+    if (load_magic(g) != kGroupMagic) return ERR_OBJECT_DESTROYED;
+    // Still a member, and still the one whose port was pinned (the address
+    // may have been freed and reused meanwhile)?
+    if (!g->members_.find([&](ReadPort& x) { return &x == m; }) || m->port_ != wp) return NO_ERROR;
+    held_by(wg, m);
+    usize before = *n;
+    while (*n < max && try_read_locked(wg, m, &results[*n])) (*n)++;
+    // The group's lock again, as sync and wake take it.
+    gg.release();
+    sync_group_locked(wg, m);
+    if (*n > before && !m->ring_->empty()) wake_reader_locked(wg, m, NO_ERROR);
+    return NO_ERROR;
+}
+
+status_t PortRegistry::group_read_loop(PortGroup* g, Deadline deadline, PortResult* results, usize max, usize* got,
+                                       Interruptible intr) {
+    *got = 0;
+    if (!g || !results || max == 0) return ERR_INVALID_ARGS;
+    if (!deadline.passed()) lkos_might_sleep();
+    usize n = 0;
+    status_t status = NO_ERROR;
+    bool holding = false;
+    for (;;) {
+        WritePort* wp = nullptr;
+        ReadPort* m = nullptr;
+        {
+            AutoSpinLock gg(g->lock_);
+            if (!holding) {
+                if (load_magic(g) != kGroupMagic) return ERR_BAD_HANDLE;
+                // From here until the end the call counts as one of the
+                // group's departing waiters: close_group() waits for it
+                // before freeing g.
+                g->wait_.hold_locked(gg);
+                holding = true;
+            }
+            // Closed while this call had let the lock go.
+            if (status == NO_ERROR && load_magic(g) != kGroupMagic) status = ERR_OBJECT_DESTROYED;
+            bool finish = status != NO_ERROR;
+            if (!finish) {
+                // The first member that has packets, as the group knows.
+                m = g->members_.find([](ReadPort& x) { return x.group_queued_ != 0; });
+                if (m && n < max) {
+                    wp = m->port_;
+                    wp->get();  // m holds one: wp lives
+                } else if (m || n) {
+                    finish = true;
+                } else if (group_cancelled_locked(gg, g)) {
+                    // Nothing queued and nothing more will come.
+                    status = ERR_CANCELLED;
+                    finish = true;
+                } else {
+                    // Woken by a write (or by a destroy, to drain and then
+                    // learn of it): look again. A reader that lost the
+                    // packet to another one sleeps again until the same
+                    // deadline.
+                    status_t st = g->wait_.block_locked(gg, deadline, intr);
+                    if (st != NO_ERROR && st != ERR_CANCELLED) {
+                        status = st;
+                        finish = true;
+                    }
+                }
+            }
+            if (finish) {
+                // The last use of g: once let go, a closer may free it.
+                g->wait_.unhold_locked(gg);
+                break;
+            }
+        }
+        if (wp) {
+            status = group_take(g, wp, m, results, max, &n);
+            wp->put();
+        }
+    }
+    *got = n;
+    return n ? NO_ERROR : status;
+}
+
 status_t PortRegistry::read(ReadPort* rp, Deadline deadline, PortResult* result, Interruptible intr) {
     usize got;
-    return read_loop(rp, deadline, result, 1, &got, intr);
+    return port_read_loop(rp, deadline, result, 1, &got, intr);
 }
 
 status_t PortRegistry::read_many(ReadPort* rp, Deadline deadline, PortResult* results, usize max, usize* got,
                                  Interruptible intr) {
-    return read_loop(rp, deadline, results, max, got, intr);
+    return port_read_loop(rp, deadline, results, max, got, intr);
 }
 
 status_t PortRegistry::group_read(PortGroup* g, Deadline deadline, PortResult* result, Interruptible intr) {
     usize got;
-    return read_loop(g, deadline, result, 1, &got, intr);
+    return group_read_loop(g, deadline, result, 1, &got, intr);
 }
 
 status_t PortRegistry::group_read_many(PortGroup* g, Deadline deadline, PortResult* results, usize max, usize* got,
                                        Interruptible intr) {
-    return read_loop(g, deadline, results, max, got, intr);
+    return group_read_loop(g, deadline, results, max, got, intr);
 }
 
 status_t PortRegistry::read_handle(PortHandle* port, Deadline deadline, PortResult* results, usize max, usize* got,
                                    Interruptible intr) {
     if (!port) return ERR_INVALID_ARGS;
-    u32 m;
-    {
-        AutoSpinLock guard(lock_);
-        m = port->magic_;
-    }
-    // read_loop checks the kind again under the lock.
-    if (m == kReadPortMagic) return read_loop(static_cast<ReadPort*>(port), deadline, results, max, got, intr);
-    if (m == kGroupMagic) return read_loop(static_cast<PortGroup*>(port), deadline, results, max, got, intr);
+    // The read loops check the kind again under the object's lock.
+    u32 m = load_magic(port);
+    if (m == kReadPortMagic) return port_read_loop(static_cast<ReadPort*>(port), deadline, results, max, got, intr);
+    if (m == kGroupMagic) return group_read_loop(static_cast<PortGroup*>(port), deadline, results, max, got, intr);
     *got = 0;
     return ERR_BAD_HANDLE;
 }
@@ -454,31 +627,32 @@ status_t PortRegistry::read_handle(PortHandle* port, Deadline deadline, PortResu
 status_t PortRegistry::group(PortHandle* const* ports, usize count, PortGroup** out) {
     if (!out || (count && !ports)) return ERR_INVALID_ARGS;
     if (count > kPortGroupMax) return ERR_TOO_BIG;
-    PortGroup* g = new (nothrow, LKOS_SITE_PORT_GROUP) PortGroup(lock_);
+    PortGroup* g = new (nothrow, LKOS_SITE_PORT_GROUP) PortGroup();
     if (!g) return ERR_NO_MEMORY;
     g->magic_ = kGroupMagic;
 
+    // Members join one by one, each under its write port's lock and the
+    // group's; the group is nobody else's yet.
     status_t status = NO_ERROR;
-    {
-        AutoSpinLock guard(lock_);
-        for (usize i = 0; i < count; i++) {
-            PortHandle* h = ports[i];
-            ReadPort* rp = (h && h->magic_ == kReadPortMagic) ? static_cast<ReadPort*>(h) : nullptr;
-            if (!rp || rp->group_) {
-                // Not a read port, already grouped, or listed twice: undo.
-                g->members_.for_each([](ReadPort& m) {
-                    List<ReadPort, GroupTag>::remove(m);
-                    m.group_ = nullptr;
-                });
-                status = ERR_BAD_HANDLE;
-                break;
-            }
-            rp->group_ = g;
-            g->members_.push_back(*rp);
+    for (usize i = 0; i < count; i++) {
+        PortHandle* h = ports[i];
+        ReadPort* rp = (h && load_magic(h) == kReadPortMagic) ? static_cast<ReadPort*>(h) : nullptr;
+        if (!rp) {
+            status = ERR_BAD_HANDLE;
+            break;
         }
-        if (status == NO_ERROR) g->count_ = count;
+        AutoSpinLock wg(rp->port_->lock_);
+        if (rp->group_) {
+            // Already grouped, or listed twice.
+            status = ERR_BAD_HANDLE;
+            break;
+        }
+        AutoSpinLock gg(g->lock_);
+        join_locked(wg, gg, g, rp);
     }
     if (status != NO_ERROR) {
+        // Undo.
+        detach_members(g);
         g->magic_ = 0;
         delete g;
         return status;
@@ -489,16 +663,17 @@ status_t PortRegistry::group(PortHandle* const* ports, usize count, PortGroup** 
 
 status_t PortRegistry::group_add(PortGroup* g, ReadPort* rp) {
     if (!g || !rp) return ERR_INVALID_ARGS;
-    AutoSpinLock guard(lock_);
-    if (g->magic_ != kGroupMagic) return ERR_INVALID_ARGS;
-    if (rp->magic_ != kReadPortMagic || rp->group_) return ERR_BAD_HANDLE;
+    if (load_magic(g) != kGroupMagic) return ERR_INVALID_ARGS;
+    if (load_magic(rp) != kReadPortMagic) return ERR_BAD_HANDLE;
+    AutoSpinLock wg(rp->port_->lock_);
+    if (load_magic(rp) != kReadPortMagic || rp->group_) return ERR_BAD_HANDLE;
+    AutoSpinLock gg(g->lock_);
+    if (load_magic(g) != kGroupMagic) return ERR_INVALID_ARGS;
     if (g->count_ == kPortGroupMax) return ERR_TOO_BIG;
-    rp->group_ = g;
-    g->members_.push_back(*rp);
-    g->count_++;
+    join_locked(wg, gg, g, rp);
     // Data already waiting: a thread blocked on the group should see it.
-    if (!rp->ring_->empty() || !rp->writer_) {
-        g->wait_.wake_one_locked(guard, NO_ERROR);
+    if (rp->group_queued_ || !rp->group_live_) {
+        g->wait_.wake_one_locked(gg, NO_ERROR);
         if (g->observer_.notify) g->observer_.notify(g->observer_.ctx);
     }
     return NO_ERROR;
@@ -506,35 +681,27 @@ status_t PortRegistry::group_add(PortGroup* g, ReadPort* rp) {
 
 status_t PortRegistry::group_remove(PortGroup* g, ReadPort* rp) {
     if (!g || !rp) return ERR_INVALID_ARGS;
-    AutoSpinLock guard(lock_);
-    if (g->magic_ != kGroupMagic) return ERR_INVALID_ARGS;
-    if (rp->magic_ != kReadPortMagic || rp->group_ != g) return ERR_BAD_HANDLE;
-    List<ReadPort, GroupTag>::remove(*rp);
-    rp->group_ = nullptr;
-    g->count_--;
+    if (load_magic(g) != kGroupMagic) return ERR_INVALID_ARGS;
+    if (load_magic(rp) != kReadPortMagic) return ERR_BAD_HANDLE;
+    AutoSpinLock wg(rp->port_->lock_);
+    if (load_magic(rp) != kReadPortMagic || rp->group_ != g) return ERR_BAD_HANDLE;
+    AutoSpinLock gg(g->lock_);
+    if (load_magic(g) != kGroupMagic) return ERR_INVALID_ARGS;
+    leave_locked(wg, gg, g, rp);
     // It may have been the last live member: then nothing can arrive
     // through the group any more, and its waiters and pollers must learn
     // it now, as destroy() tells them when it cancels the last one.
-    if (group_cancelled_locked(guard, g)) {
-        g->wait_.wake_all_locked(guard, ERR_CANCELLED);
-        if (g->observer_.notify) g->observer_.notify(g->observer_.ctx);
-    }
+    cancel_check_locked(gg, g);
     return NO_ERROR;
 }
 
 // ---- close and destroy -----------------------------------------------------
 
-status_t PortRegistry::close_writer_locked(const Guard&, WritePort* wp) {
-    if (wp->magic_ != kWritePortOpen) return ERR_BAD_HANDLE;
-    // Closed for writing; the name stays until destroy().
-    wp->magic_ = kWritePortClosed;
-    return NO_ERROR;
-}
-
 // Unlinks a read port from its writer and group and wakes its waiters;
 // returns the ring to free once the lock is dropped.
-PortRing* PortRegistry::close_reader_locked(const Guard& guard, ReadPort* rp) {
+PortRing* PortRegistry::close_reader_locked(const Guard& wg, ReadPort* rp) {
     if (WritePort* wp = rp->writer_) {
+        held_by(wg, wp);  // a reader's writer is its port_
         List<ReadPort, WriterTag>::remove(*rp);
         if (wp->readers_.empty() && !wp->ring_) {
             // Last reader: the writer gets the ring back, with whatever is
@@ -542,164 +709,177 @@ PortRing* PortRegistry::close_reader_locked(const Guard& guard, ReadPort* rp) {
             wp->ring_ = rp->ring_;
             rp->ring_ = nullptr;
         }
+        rp->writer_ = nullptr;
     }
-    if (PortGroup* pg = rp->group_) {
-        List<ReadPort, GroupTag>::remove(*rp);
-        pg->count_--;
-        rp->group_ = nullptr;
+    if (PortGroup* g = rp->group_) {
+        AutoSpinLock gg(g->lock_);
+        leave_locked(wg, gg, g, rp);
         // As in group_remove(): the group may be cancelled now.
-        if (group_cancelled_locked(guard, pg)) {
-            pg->wait_.wake_all_locked(guard, ERR_CANCELLED);
-            if (pg->observer_.notify) pg->observer_.notify(pg->observer_.ctx);
-        }
+        cancel_check_locked(gg, g);
     }
     PortRing* ring = rp->ring_;
     rp->ring_ = nullptr;
-    rp->magic_ = 0;
-    rp->wait_.destroy_locked(guard);
+    store_magic(rp, 0);
+    rp->wait_.destroy_locked(wg);
     return ring;
 }
 
-void PortRegistry::close_group_locked(const Guard& guard, PortGroup* g) {
-    g->members_.for_each([](ReadPort& m) {
-        List<ReadPort, GroupTag>::remove(m);
-        m.group_ = nullptr;
-    });
-    g->count_ = 0;
-    g->magic_ = 0;
-    g->wait_.destroy_locked(guard);
-}
-
-// After the lock is dropped: woken readers still hold a reference to the
-// queue until they have taken the lock once more.
-void PortRegistry::free_closed(ReadPort* rp, PortGroup* g, PortRing* ring) {
-    if (rp) {
-        rp->wait_.wait_departed();
-        delete rp;
+void PortRegistry::detach_members(PortGroup* g) {
+    // A member's group_ is guarded by its write port's lock, taken before
+    // the group's: pin the first member's write port, let the group's lock
+    // go, take both in order, and detach every member of that port.
+    for (;;) {
+        WritePort* wp;
+        {
+            AutoSpinLock gg(g->lock_);
+            ReadPort* m = g->members_.front();
+            if (!m) return;
+            wp = m->port_;
+            wp->get();
+        }
+        {
+            AutoSpinLock wg(wp->lock_);
+            AutoSpinLock gg(g->lock_);
+            g->members_.for_each([&](ReadPort& m) {
+                held_by(gg, g);
+                if (m.port_ != wp) return;
+                held_by(wg, &m);
+                leave_locked(wg, gg, g, &m);
+            });
+        }
+        wp->put();
     }
-    if (g) {
-        g->wait_.wait_departed();
-        delete g;
-    }
-    PortRing::free(ring);
 }
 
 status_t PortRegistry::close(PortHandle* port) {
     if (!port) return ERR_INVALID_ARGS;
-    ReadPort* rp = nullptr;
-    PortGroup* g = nullptr;
-    PortRing* ring = nullptr;
-    {
-        AutoSpinLock guard(lock_);
-        switch (port->magic_) {
-        case kWritePortOpen: return close_writer_locked(guard, static_cast<WritePort*>(port));
-        case kReadPortMagic:
-            rp = static_cast<ReadPort*>(port);
-            ring = close_reader_locked(guard, rp);
-            break;
-        case kGroupMagic:
-            g = static_cast<PortGroup*>(port);
-            close_group_locked(guard, g);
-            break;
-        default: return ERR_BAD_HANDLE;
-        }
+    switch (load_magic(port)) {
+    case kWritePortOpen: return close_writer(static_cast<WritePort*>(port));
+    case kReadPortMagic: return close_reader(static_cast<ReadPort*>(port));
+    case kGroupMagic: return close_group(static_cast<PortGroup*>(port));
+    default: return ERR_BAD_HANDLE;
     }
-    free_closed(rp, g, ring);
-    return NO_ERROR;
 }
 
 status_t PortRegistry::close_writer(WritePort* wp) {
     if (!wp) return ERR_INVALID_ARGS;
-    AutoSpinLock guard(lock_);
-    return close_writer_locked(guard, wp);
+    AutoSpinLock wg(wp->lock_);
+    if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
+    // Closed for writing; the name stays until destroy(). Lookups read
+    // the kind under the registry's lock only: atomically.
+    store_magic(wp, kWritePortClosed);
+    return NO_ERROR;
 }
 
 status_t PortRegistry::close_reader(ReadPort* rp) {
     if (!rp) return ERR_INVALID_ARGS;
+    if (wrong_kind(rp, kReadPortMagic)) return ERR_BAD_HANDLE;
+    WritePort* wp = rp->port_;
     PortRing* ring;
     {
-        AutoSpinLock guard(lock_);
-        if (wrong_kind(rp, kReadPortMagic)) return ERR_BAD_HANDLE;
-        ring = close_reader_locked(guard, rp);
+        AutoSpinLock wg(wp->lock_);
+        held_by(wg, rp);
+        if (load_magic(rp) != kReadPortMagic) return ERR_BAD_HANDLE;
+        ring = close_reader_locked(wg, rp);
     }
-    free_closed(rp, nullptr, ring);
+    // Woken readers still hold a reference to the queue, and to the
+    // write port's lock, until they have taken the lock once more.
+    rp->wait_.wait_departed();
+    delete rp;
+    PortRing::free(ring);
+    wp->put();
     return NO_ERROR;
 }
 
 status_t PortRegistry::close_group(PortGroup* g) {
     if (!g) return ERR_INVALID_ARGS;
+    if (wrong_kind(g, kGroupMagic)) return ERR_BAD_HANDLE;
     {
-        AutoSpinLock guard(lock_);
-        if (wrong_kind(g, kGroupMagic)) return ERR_BAD_HANDLE;
-        close_group_locked(guard, g);
+        // Closed from here on for adds, removes and reads.
+        AutoSpinLock gg(g->lock_);
+        if (load_magic(g) != kGroupMagic) return ERR_BAD_HANDLE;
+        store_magic(g, 0);
     }
-    free_closed(nullptr, g, nullptr);
+    // Members first: once none is left, no write reaches the group.
+    detach_members(g);
+    {
+        AutoSpinLock gg(g->lock_);
+        g->wait_.destroy_locked(gg);
+    }
+    // Woken readers, and group reads between two locks, until they have
+    // taken the group's lock once more.
+    g->wait_.wait_departed();
+    delete g;
     return NO_ERROR;
 }
 
 status_t PortRegistry::destroy(WritePort* wp) {
     if (!wp) return ERR_INVALID_ARGS;
-    PortRing* ring;
     {
         AutoSpinLock guard(lock_);
-        if (wp->magic_ != kWritePortClosed) return ERR_BAD_HANDLE;
+        if (load_magic(wp) != kWritePortClosed) return ERR_BAD_HANDLE;
         unhash_locked(guard, wp);
+    }
+    PortRing* ring;
+    {
+        AutoSpinLock wg(wp->lock_);
+        store_magic(wp, 0);
+        wp->destroyed_ = true;
         ring = wp->ring_;
         wp->ring_ = nullptr;
         wp->readers_.for_each([&](ReadPort& rp) {
-            held_by(guard);
+            held_by(wg, &rp);
             List<ReadPort, WriterTag>::remove(rp);
             rp.writer_ = nullptr;
             // Readers look again, drain what they hold, then see the
             // cancellation.
-            rp.wait_.wake_all_locked(guard, ERR_CANCELLED);
-            if (rp.group_) rp.group_->wait_.wake_all_locked(guard, ERR_CANCELLED);
-            notify_locked(guard, &rp);
+            rp.wait_.wake_all_locked(wg, ERR_CANCELLED);
+            sync_group_locked(wg, &rp);
+            if (PortGroup* g = rp.group_) {
+                AutoSpinLock gg(g->lock_);
+                g->wait_.wake_all_locked(gg, ERR_CANCELLED);
+            }
+            notify_locked(wg, &rp);
         });
-        wp->magic_ = 0;
     }
     PortRing::free(ring);
-    delete wp;
+    wp->put();  // the creator's: the last one frees the port, unless a reader is left
     return NO_ERROR;
 }
 
 // ---- readiness and listing ----------------------------------------------------
 
 bool PortRegistry::readable(ReadPort* rp) {
-    AutoSpinLock guard(lock_);
-    return rp->magic_ == kReadPortMagic && (!rp->ring_->empty() || !rp->writer_);
+    AutoSpinLock wg(rp->port_->lock_);
+    return load_magic(rp) == kReadPortMagic && (!rp->ring_->empty() || !rp->writer_);
 }
 
 bool PortRegistry::readable(PortGroup* g) {
-    AutoSpinLock guard(lock_);
-    if (g->magic_ != kGroupMagic) return false;
-    return g->members_.find([](ReadPort& rp) { return !rp.ring_->empty(); }) || group_cancelled_locked(guard, g);
+    AutoSpinLock gg(g->lock_);
+    if (load_magic(g) != kGroupMagic) return false;
+    return g->ready_ || group_cancelled_locked(gg, g);
 }
 
 bool PortRegistry::readable(PortHandle* port) {
-    u32 m;
-    {
-        AutoSpinLock guard(lock_);
-        m = port->magic_;
-    }
+    u32 m = load_magic(port);
     if (m == kReadPortMagic) return readable(static_cast<ReadPort*>(port));
     if (m == kGroupMagic) return readable(static_cast<PortGroup*>(port));
     return false;
 }
 
 void PortRegistry::set_observer(PortHandle* port, Observer o) {
-    AutoSpinLock guard(lock_);
-    if (port->magic_ == kReadPortMagic) static_cast<ReadPort*>(port)->observer_ = o;
-    else if (port->magic_ == kGroupMagic) static_cast<PortGroup*>(port)->observer_ = o;
+    u32 m = load_magic(port);
+    if (m == kReadPortMagic) set_observer(static_cast<ReadPort*>(port), o);
+    else if (m == kGroupMagic) set_observer(static_cast<PortGroup*>(port), o);
 }
 
 void PortRegistry::set_observer(ReadPort* rp, Observer o) {
-    AutoSpinLock guard(lock_);
+    AutoSpinLock wg(rp->port_->lock_);
     rp->observer_ = o;
 }
 
 void PortRegistry::set_observer(PortGroup* g, Observer o) {
-    AutoSpinLock guard(lock_);
+    AutoSpinLock gg(g->lock_);
     g->observer_ = o;
 }
 
@@ -711,7 +891,7 @@ PortRegistry::WritePortInfo PortRegistry::info_locked(const Guard&, const WriteP
     info.capacity = wp->capacity_;
     info.readers = u32(wp->readers_.size());
     info.queued = wp->ring_ ? wp->ring_->queued() : 0;
-    info.closed = wp->magic_ == kWritePortClosed;
+    info.closed = load_magic(wp) == kWritePortClosed;
     info.user = wp->user_;
     return info;
 }
@@ -722,66 +902,64 @@ void PortRegistry::writer_info_locked(const Guard&, const WritePort* wp, Info* o
     out->mode = wp->mode_;
     out->capacity = wp->capacity_;
     out->queued = wp->ring_ ? wp->ring_->queued() : 0;
-    out->closed = wp->magic_ == kWritePortClosed;
+    out->closed = load_magic(wp) == kWritePortClosed;
 }
 
-void PortRegistry::reader_info_locked(const Guard& guard, ReadPort* rp, Info* out) {
+void PortRegistry::reader_info_locked(const Guard& wg, ReadPort* rp, Info* out) {
     out->kind = ObjectKind::ReadPort;
     out->id = rp->wait_.tag().id;
     out->capacity = rp->ring_->capacity();
     out->queued = rp->ring_->queued();
-    out->waiters = u32(rp->wait_.count_locked(guard));
+    out->waiters = u32(rp->wait_.count_locked(wg));
     out->cancelled = !rp->writer_;
     out->grouped = rp->group_ != nullptr;
     if (rp->writer_) out->mode = rp->writer_->mode_;
 }
 
-void PortRegistry::group_info_locked(const Guard& guard, PortGroup* g, Info* out) {
+void PortRegistry::group_info_locked(const Guard& gg, PortGroup* g, Info* out) {
     out->kind = ObjectKind::PortGroup;
     out->id = g->wait_.tag().id;
-    out->waiters = u32(g->wait_.count_locked(guard));
+    out->waiters = u32(g->wait_.count_locked(gg));
     out->members = u32(g->count_);
-    g->members_.for_each([&](ReadPort& rp) { out->queued += rp.ring_->queued(); });
-    out->cancelled = group_cancelled_locked(guard, g);
+    out->queued = g->queued_;
+    out->cancelled = group_cancelled_locked(gg, g);
 }
 
 status_t PortRegistry::info(PortHandle* port, Info* out) {
     if (!port || !out) return ERR_INVALID_ARGS;
-    *out = Info{};
-    AutoSpinLock guard(lock_);
-    switch (port->magic_) {
+    switch (load_magic(port)) {
     case kWritePortOpen:
-    case kWritePortClosed: writer_info_locked(guard, static_cast<WritePort*>(port), out); return NO_ERROR;
-    case kReadPortMagic: reader_info_locked(guard, static_cast<ReadPort*>(port), out); return NO_ERROR;
-    case kGroupMagic: group_info_locked(guard, static_cast<PortGroup*>(port), out); return NO_ERROR;
-    default: return ERR_BAD_HANDLE;
+    case kWritePortClosed: return writer_info(static_cast<WritePort*>(port), out);
+    case kReadPortMagic: return reader_info(static_cast<ReadPort*>(port), out);
+    case kGroupMagic: return group_info(static_cast<PortGroup*>(port), out);
+    default: *out = Info{}; return ERR_BAD_HANDLE;
     }
 }
 
 status_t PortRegistry::writer_info(WritePort* wp, Info* out) {
     if (!wp || !out) return ERR_INVALID_ARGS;
     *out = Info{};
-    AutoSpinLock guard(lock_);
     if (wrong_kind(wp, kWritePortOpen, kWritePortClosed)) return ERR_BAD_HANDLE;
-    writer_info_locked(guard, wp, out);
+    AutoSpinLock wg(wp->lock_);
+    writer_info_locked(wg, wp, out);
     return NO_ERROR;
 }
 
 status_t PortRegistry::reader_info(ReadPort* rp, Info* out) {
     if (!rp || !out) return ERR_INVALID_ARGS;
     *out = Info{};
-    AutoSpinLock guard(lock_);
     if (wrong_kind(rp, kReadPortMagic)) return ERR_BAD_HANDLE;
-    reader_info_locked(guard, rp, out);
+    AutoSpinLock wg(rp->port_->lock_);
+    reader_info_locked(wg, rp, out);
     return NO_ERROR;
 }
 
 status_t PortRegistry::group_info(PortGroup* g, Info* out) {
     if (!g || !out) return ERR_INVALID_ARGS;
     *out = Info{};
-    AutoSpinLock guard(lock_);
     if (wrong_kind(g, kGroupMagic)) return ERR_BAD_HANDLE;
-    group_info_locked(guard, g, out);
+    AutoSpinLock gg(g->lock_);
+    group_info_locked(gg, g, out);
     return NO_ERROR;
 }
 

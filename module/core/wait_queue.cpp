@@ -59,6 +59,14 @@ status_t WaitQueue::block_locked(AutoSpinLock& guard, Deadline deadline, Interru
     return status;
 }
 
+void WaitQueue::unhold_locked(AutoSpinLock& guard) {
+    held_by(guard);
+    if (--departing_ == 0 && departed_) {
+        guard.complete_after_release(departed_);
+        departed_ = nullptr;
+    }
+}
+
 void WaitQueue::wake_locked(Waiter& w, status_t status) {
     waiters_.remove(w);
     count_--;

@@ -56,6 +56,8 @@ static const char *const lkos_lock_names[LKOS_LOCK_CLASSES] = {
 	[LKOS_LOCK_GENERIC] = "lkport_generic",
 	[LKOS_LOCK_OBJECT] = "lkport_object",
 	[LKOS_LOCK_PORT] = "lkport_port",
+	[LKOS_LOCK_PORT_WRITER] = "lkport_port_writer",
+	[LKOS_LOCK_PORT_GROUP] = "lkport_port_group",
 };
 
 void lkos_spin_init(lkos_spinlock *lock, unsigned int lock_class)

@@ -36,7 +36,9 @@ typedef struct lkos_spinlock {
 enum lkos_lock_class {
 	LKOS_LOCK_GENERIC = 0,
 	LKOS_LOCK_OBJECT,	/* a primitive's own lock (wait queue owner) */
-	LKOS_LOCK_PORT,		/* a port registry's lock */
+	LKOS_LOCK_PORT,		/* a port registry's lock (names) */
+	LKOS_LOCK_PORT_WRITER,	/* a write port's lock (its readers) */
+	LKOS_LOCK_PORT_GROUP,	/* a port group's lock */
 	LKOS_LOCK_CLASSES
 };
 

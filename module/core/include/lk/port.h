@@ -14,11 +14,38 @@
 // (ERR_NOT_ENOUGH_BUFFER when full, all or nothing) and the first reader
 // inherits it. PortGroups wait on many read ports at once.
 //
-// Locking: one SpinLock per registry (as LK has one port lock) guards every
-// port of that registry: names, reader and group membership, rings, wait
-// queues. Taken with interrupts off, so writes are safe from hard IRQ; no
-// operation sleeps with it held except through WaitQueue::block_locked,
-// which drops it. Observers are called with it held.
+// Locking: three kinds of SpinLock, all taken with interrupts off (writes
+// come from hard IRQ too), none held across a sleep except through
+// WaitQueue::block_locked, which drops it:
+//  - the registry's lock_: the name hash (buckets_, each write port's
+//    hash_next_) and the count of write ports. Nothing else.
+//  - each write port's lock_: its readers list, its own ring, write token
+//    and destroyed state, and, for each of its readers (ReadPort::port_
+//    names the lock, for the read port's whole life, even after the
+//    writer is destroyed): the ring, the ctx-side state, the observer,
+//    the wait queue, and which group it is in (ReadPort::group_). A write
+//    to one port, however long, holds only that port's lock (and, for a
+//    grouped reader, its group's for a moment): other ports never wait
+//    for it.
+//  - each group's lock_: its members list, wait queue, observer, and what
+//    the group knows of each member: packets queued and writer alive
+//    (mirrored there under both locks, whenever the member's ring or
+//    writer changes).
+// Lock order: registry -> write port -> group. At most one lock of each
+// kind is held at a time. The registry lock is only nested around a write
+// port's for listing (for_each_write_port); open, close and destroy take
+// the two one after the other, holding a reference on the write port
+// (refs_) between them, so that a hold of a busy port's lock never delays
+// the name hash. A write port (its memory and lock) lives until destroy()
+// and the close of its last reader, whichever is later.
+// A group read works under the group lock, where the mirror says which
+// member has packets; to take them it pins that member's write port,
+// drops the group lock, takes the write port's lock and then the group's,
+// checks the member is still in the group, and reads. It counts as a
+// departing waiter of the group's queue all the while, so close_group()
+// waits for it before freeing the group. Observers are called with the
+// object's lock held (a read port's: its write port's; a group's: its
+// own), in any context.
 //
 // Deviations from LK, on purpose:
 //  - names may be up to kPortNameMax - 1 = 63 bytes (LK: 11), and are found
@@ -94,6 +121,108 @@ struct OpenCheck {
     void* arg;
 };
 
+// Power-of-two ring of packets, allocated with its storage inline.
+class PortRing {
+  public:
+    static PortRing* make(u32 capacity);
+    static void free(PortRing* ring);
+    static constexpr usize bytes(u32 capacity) { return sizeof(PortRing) + capacity * sizeof(PortPacket); }
+
+    u32 capacity() const { return mask_ + 1; }
+    u32 queued() const { return tail_ - head_; }
+    bool empty() const { return head_ == tail_; }
+    // All or nothing.
+    status_t write(const PortPacket* packets, usize count);
+    bool read(PortPacket* out);
+
+  private:
+    PortRing() = default;
+    u32 mask_;
+    u32 head_ = 0;  // free-running; index with & mask_
+    u32 tail_ = 0;
+    PortPacket packets_[];
+};
+
+class WritePort : public PortHandle, public Allocated {
+  public:
+    const char* name() const { return name_; }
+    PortNamespace ns() const { return ns_; }
+    u32 mode() const { return mode_; }
+    u32 capacity() const { return capacity_; }
+    void* user() const { return user_; }
+
+  private:
+    friend class PortRegistry;
+    friend class ReadPort;  // its fields are guarded by port_->lock_
+    WritePort() = default;
+    ~WritePort() = default;
+    // A reference: the creator's until destroy(), each reader's until its
+    // close, and a caller's that must take lock_ after letting go of
+    // another lock. The last one frees the port.
+    void get() { refs_.fetch_add(1, MemoryOrder::Relaxed); }
+    void put();
+
+    SpinLock lock_{LKOS_LOCK_PORT_WRITER};
+    Atomic<u32> refs_{1};
+    WritePort* hash_next_ = nullptr;  // guarded by the registry's lock
+    u32 hash_ = 0;                    // of name_ and ns_
+    PortNamespace ns_ = kPortInitialNamespace;
+    u32 mode_ = 0;
+    u32 capacity_ = 0;
+    void* user_ = nullptr;
+    // The writer's own, while it has no reader.
+    PortRing* ring_ LK_GUARDED_BY(lock_) = nullptr;
+    List<ReadPort, WriterTag> readers_ LK_GUARDED_BY(lock_);
+    u64 write_token_ LK_GUARDED_BY(lock_) = 0;  // the latest bounded write's
+    bool destroyed_ LK_GUARDED_BY(lock_) = false;
+    ObjectTag tag_{};
+    char name_[kPortNameMax] = {};
+};
+
+class ReadPort : public PortHandle, public ListNode<WriterTag>, public ListNode<GroupTag>, public Allocated {
+  public:
+    void* ctx() const { return ctx_; }
+
+  private:
+    friend class PortRegistry;
+    ReadPort(WritePort* port, void* ctx)
+        : ctx_(ctx), port_(port), wait_(port->lock_, ObjectTag::make(ObjectKind::ReadPort)) {}
+    ~ReadPort() = default;
+
+    void* ctx_;
+    // Whose lock guards this read port: set at open, for good (a
+    // reference on it is held until the read port is freed).
+    WritePort* const port_;
+    // port_ while it lives; nullptr once the writer is destroyed.
+    WritePort* writer_ LK_GUARDED_BY(port_->lock_) = nullptr;
+    PortGroup* group_ LK_GUARDED_BY(port_->lock_) = nullptr;
+    PortRing* ring_ LK_GUARDED_BY(port_->lock_) = nullptr;
+    // The writer's last bounded write that reached it.
+    u64 served_by_ LK_GUARDED_BY(port_->lock_) = 0;
+    Observer observer_ LK_GUARDED_BY(port_->lock_){};
+    WaitQueue wait_;  // guarded by port_->lock_
+    // What group_ knows of it, guarded by group_'s lock (changed with
+    // port_'s held too): packets queued, writer alive.
+    u32 group_queued_ = 0;
+    bool group_live_ = false;
+};
+
+class PortGroup : public PortHandle, public Allocated {
+  private:
+    friend class PortRegistry;
+    PortGroup() : wait_(lock_, ObjectTag::make(ObjectKind::PortGroup)) {}
+    ~PortGroup() = default;
+
+    SpinLock lock_{LKOS_LOCK_PORT_GROUP};
+    List<ReadPort, GroupTag> members_ LK_GUARDED_BY(lock_);
+    usize count_ LK_GUARDED_BY(lock_) = 0;
+    usize ready_ LK_GUARDED_BY(lock_) = 0;  // members with packets queued
+    usize live_ LK_GUARDED_BY(lock_) = 0;   // members whose writer lives
+    u32 queued_ LK_GUARDED_BY(lock_) = 0;   // packets queued, all members
+    Observer observer_ LK_GUARDED_BY(lock_){};
+    WaitQueue wait_;  // guarded by lock_
+};
+
 class PortRegistry : Pinned, public Allocated {
   public:
     PortRegistry();
@@ -121,15 +250,15 @@ class PortRegistry : Pinned, public Allocated {
 
     // Any context. delivered/skipped (optional): readers (or the writer's
     // own ring) that took the packets, and readers skipped as full. The
-    // whole fan-out happens under one hold of the lock, interrupts off:
-    // readers * count packets copied.
+    // whole fan-out happens under one hold of the port's lock, interrupts
+    // off: readers * count packets copied (other ports do not wait).
     status_t write(WritePort* wp, const PortPacket* packets, usize count, u32* delivered = nullptr,
                    u32* skipped = nullptr);
 
     // As write(), with the work done under each hold of the lock bounded:
     // readers are served in turns of at most kPortWriteChunk packets
     // copied (at least one reader a turn, so a turn copies at most
-    // max(kPortWriteChunk, count) packets), and the lock, with interrupts,
+    // max(kPortWriteChunk, count) packets), and the port's lock, with interrupts,
     // is let go between turns. Each reader still gets all of the write or
     // none of it, and a writer's writes reach every reader in order; what
     // a concurrent observer may see besides is said in README ("Writes
@@ -141,9 +270,9 @@ class PortRegistry : Pinned, public Allocated {
     // a mutex per port) and keeps the port from being destroyed until
     // this returns; a close in between does not stop it. Any context.
     status_t write_bounded(WritePort* wp, const PortPacket* packets, usize count, u32* delivered = nullptr,
-                           u32* skipped = nullptr) LK_EXCLUDES(lock_);
+                           u32* skipped = nullptr) LK_EXCLUDES(wp->lock_);
 
-    // Longest hold of the lock by one write, the most packets one hold
+    // Longest hold of a port's lock by one write (any port), the most packets one hold
     // copied, and how many holds writes made: what writes cost with
     // interrupts off. Measured in debug builds (LK_DEBUG) only, else zero.
     // reset: start again from zero. Any context.
@@ -233,7 +362,8 @@ class PortRegistry : Pinned, public Allocated {
         bool closed;
         void* user;
     };
-    // Calls f for each write port, with the lock held (f must not sleep).
+    // Calls f for each write port, with the registry's and that port's
+    // lock held (f must not sleep).
     template <class F> void for_each_write_port(F&& f);
     usize write_port_count();
 
@@ -241,116 +371,62 @@ class PortRegistry : Pinned, public Allocated {
     friend class WritePort;
     static constexpr usize kBuckets = 4096;
 
-    // The *_locked helpers take the guard on lock_ as their proof.
+    // The *_locked helpers take the guard on the lock they need as their
+    // proof (registry, write port: wg, group: gg).
     using Guard = AutoSpinLock;
     WritePort* lookup_locked(const Guard& guard, const char* name, PortNamespace ns, u32 hash) LK_REQUIRES(lock_);
     void unhash_locked(const Guard& guard, WritePort* wp) LK_REQUIRES(lock_);
-    bool try_read_locked(const Guard& guard, ReadPort* rp, PortResult* result) LK_REQUIRES(lock_);
-    bool group_cancelled_locked(const Guard& guard, PortGroup* g) LK_REQUIRES(lock_);
-    int wake_reader_locked(const Guard& guard, ReadPort* rp, status_t status) LK_REQUIRES(lock_);
-    void notify_locked(const Guard& guard, ReadPort* rp) LK_REQUIRES(lock_);
-    template <class Source>
-    status_t read_loop(Source* src, Deadline deadline, PortResult* results, usize max, usize* got, Interruptible intr)
-        LK_EXCLUDES(lock_);
-    WritePortInfo info_locked(const Guard& guard, const WritePort* wp) const LK_REQUIRES(lock_);
-    void writer_info_locked(const Guard& guard, const WritePort* wp, Info* out) LK_REQUIRES(lock_);
-    void reader_info_locked(const Guard& guard, ReadPort* rp, Info* out) LK_REQUIRES(lock_);
-    void group_info_locked(const Guard& guard, PortGroup* g, Info* out) LK_REQUIRES(lock_);
-    status_t close_writer_locked(const Guard& guard, WritePort* wp) LK_REQUIRES(lock_);
-    PortRing* close_reader_locked(const Guard& guard, ReadPort* rp) LK_REQUIRES(lock_);
-    void close_group_locked(const Guard& guard, PortGroup* g) LK_REQUIRES(lock_);
-    void free_closed(ReadPort* rp, PortGroup* g, PortRing* ring) LK_EXCLUDES(lock_);
+    bool try_read_locked(const Guard& wg, ReadPort* rp, PortResult* result) LK_REQUIRES(rp->port_->lock_);
+    int wake_reader_locked(const Guard& wg, ReadPort* rp, status_t status) LK_REQUIRES(rp->port_->lock_);
+    void notify_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);
+    // Tells rp's group (if any) what rp's ring and writer look like now.
+    void sync_group_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);
+    // rp joins / leaves g: both locks held.
+    void join_locked(const Guard& wg, const Guard& gg, PortGroup* g, ReadPort* rp)
+        LK_REQUIRES(rp->port_->lock_, g->lock_);
+    void leave_locked(const Guard& wg, const Guard& gg, PortGroup* g, ReadPort* rp)
+        LK_REQUIRES(rp->port_->lock_, g->lock_);
+    // After a member left or lost its writer: a group all of whose members
+    // are cancelled tells its waiters and pollers.
+    void cancel_check_locked(const Guard& gg, PortGroup* g) LK_REQUIRES(g->lock_);
+    bool group_cancelled_locked(const Guard& gg, PortGroup* g) LK_REQUIRES(g->lock_);
+    status_t port_read_loop(ReadPort* rp, Deadline deadline, PortResult* results, usize max, usize* got,
+                            Interruptible intr) LK_EXCLUDES(rp->port_->lock_);
+    status_t group_read_loop(PortGroup* g, Deadline deadline, PortResult* results, usize max, usize* got,
+                             Interruptible intr) LK_EXCLUDES(g->lock_);
+    // One step of a group read: takes what the member `m` (of write port
+    // wp, pinned) holds, if it is still in g. ERR_OBJECT_DESTROYED if g
+    // was closed meanwhile.
+    status_t group_take(PortGroup* g, WritePort* wp, ReadPort* m, PortResult* results, usize max, usize* n)
+        LK_EXCLUDES(g->lock_);
+    WritePortInfo info_locked(const Guard& wg, const WritePort* wp) const LK_REQUIRES(wp->lock_);
+    void writer_info_locked(const Guard& wg, const WritePort* wp, Info* out) LK_REQUIRES(wp->lock_);
+    void reader_info_locked(const Guard& wg, ReadPort* rp, Info* out) LK_REQUIRES(rp->port_->lock_);
+    void group_info_locked(const Guard& gg, PortGroup* g, Info* out) LK_REQUIRES(g->lock_);
+    PortRing* close_reader_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);
+    // Detaches every member of a group being closed, a write port at a
+    // time.
+    void detach_members(PortGroup* g) LK_EXCLUDES(g->lock_);
     // What a guard proves, told to the analysis where it cannot see it
-    // (lambdas run under the caller's guard); checked in debug builds.
+    // (lambdas run under the caller's guard, a pointer read again);
+    // checked in debug builds.
     void held_by(const Guard& guard) const LK_ASSERT_CAPABILITY(lock_) { LK_DEBUG_ASSERT(guard.guards(lock_)); }
+    static void held_by(const Guard& wg, const ReadPort* rp) LK_ASSERT_CAPABILITY(rp->port_->lock_);
+    static void held_by(const Guard& gg, const PortGroup* g) LK_ASSERT_CAPABILITY(g->lock_);
+    static void held_by(const Guard& wg, const WritePort* wp) LK_ASSERT_CAPABILITY(wp->lock_);
 
     // The clock a write's hold is timed by (debug builds; else 0), and the
     // note of one hold ending that copied `packets`.
     static u64 hold_clock();
-    void note_hold_locked(const Guard& guard, u64 start, u32 packets) LK_REQUIRES(lock_);
+    void note_hold(u64 start, u32 packets);
 
     SpinLock lock_{LKOS_LOCK_PORT};
     WritePort* buckets_[kBuckets] LK_GUARDED_BY(lock_) = {};
-    usize count_ LK_GUARDED_BY(lock_) = 0;  // write ports
-    WriteHoldStats hold_stats_ LK_GUARDED_BY(lock_) = {};
-};
-
-// Power-of-two ring of packets, allocated with its storage inline.
-class PortRing {
-  public:
-    static PortRing* make(u32 capacity);
-    static void free(PortRing* ring);
-    static constexpr usize bytes(u32 capacity) { return sizeof(PortRing) + capacity * sizeof(PortPacket); }
-
-    u32 capacity() const { return mask_ + 1; }
-    u32 queued() const { return tail_ - head_; }
-    bool empty() const { return head_ == tail_; }
-    // All or nothing.
-    status_t write(const PortPacket* packets, usize count);
-    bool read(PortPacket* out);
-
-  private:
-    PortRing() = default;
-    u32 mask_;
-    u32 head_ = 0;  // free-running; index with & mask_
-    u32 tail_ = 0;
-    PortPacket packets_[];
-};
-
-class WritePort : public PortHandle, public Allocated {
-  public:
-    const char* name() const { return name_; }
-    PortNamespace ns() const { return ns_; }
-    u32 mode() const { return mode_; }
-    u32 capacity() const { return capacity_; }
-    void* user() const { return user_; }
-
-  private:
-    friend class PortRegistry;
-    WritePort() = default;
-    ~WritePort() = default;
-
-    WritePort* hash_next_ = nullptr;  // guarded by the registry lock
-    u32 hash_ = 0;                    // of name_ and ns_
-    PortNamespace ns_ = kPortInitialNamespace;
-    u32 mode_ = 0;
-    u32 capacity_ = 0;
-    void* user_ = nullptr;
-    PortRing* ring_ = nullptr;           // guarded: the writer's own, while it has no reader
-    List<ReadPort, WriterTag> readers_;  // guarded
-    u64 write_token_ = 0;                // guarded: the latest bounded write's
-    ObjectTag tag_{};
-    char name_[kPortNameMax] = {};
-};
-
-class ReadPort : public PortHandle, public ListNode<WriterTag>, public ListNode<GroupTag>, public Allocated {
-  public:
-    void* ctx() const { return ctx_; }
-
-  private:
-    friend class PortRegistry;
-    ReadPort(SpinLock& lock, void* ctx) : ctx_(ctx), wait_(lock, ObjectTag::make(ObjectKind::ReadPort)) {}
-    ~ReadPort() = default;
-
-    void* ctx_;
-    WritePort* writer_ = nullptr;  // guarded; nullptr once the writer is destroyed
-    PortGroup* group_ = nullptr;   // guarded
-    PortRing* ring_ = nullptr;     // guarded
-    u64 served_by_ = 0;            // guarded: the writer's last bounded write that reached it
-    Observer observer_{};          // guarded
-    WaitQueue wait_;               // guarded
-};
-
-class PortGroup : public PortHandle, public Allocated {
-  private:
-    friend class PortRegistry;
-    explicit PortGroup(SpinLock& lock) : wait_(lock, ObjectTag::make(ObjectKind::PortGroup)) {}
-    ~PortGroup() = default;
-
-    List<ReadPort, GroupTag> members_;  // guarded
-    usize count_ = 0;                   // guarded
-    Observer observer_{};               // guarded
-    WaitQueue wait_;                    // guarded
+    usize count_ LK_GUARDED_BY(lock_) = 0;  // write ports hashed
+    // Updated by writes under their own port's lock: atomics, no lock.
+    Atomic<u64> hold_max_ns_{0};
+    Atomic<u32> hold_max_packets_{0};
+    Atomic<u64> holds_{0};
 };
 
 // The registry LK's C API (port_create, ...) and /dev/lkport use; exists
@@ -360,7 +436,10 @@ PortRegistry* default_port_registry();
 template <class F> void PortRegistry::for_each_write_port(F&& f) {
     AutoSpinLock guard(lock_);
     for (WritePort* head : buckets_)
-        for (WritePort* wp = head; wp; wp = wp->hash_next_) f(info_locked(guard, wp));
+        for (WritePort* wp = head; wp; wp = wp->hash_next_) {
+            AutoSpinLock wg(wp->lock_);
+            f(info_locked(wg, wp));
+        }
 }
 
 }  // namespace lk

@@ -62,6 +62,17 @@ class WaitQueue : Pinned {
     // ERR_OBJECT_DESTROYED.
     void destroy_locked(const AutoSpinLock& guard);
 
+    // Any context, lock held via `guard`. The caller is to be counted as a
+    // woken thread still on its way out (wait_departed() waits for it)
+    // while it lets the lock go and takes it again, until unhold_locked(),
+    // after which it must touch nothing of the owner once the guard is
+    // released. For an owner whose operation drops its lock midway.
+    void hold_locked(const AutoSpinLock& guard) {
+        held_by(guard);
+        departing_++;
+    }
+    void unhold_locked(AutoSpinLock& guard);
+
     // Thread context, lock NOT held. Returns once no thread that this queue
     // woke is still on its way out (see the lifetime rule above). One
     // caller at a time: the owner's destroy path.
