@@ -1117,6 +1117,130 @@ static void port_write_hardirq(struct lkt *t)
 	pt_bag_free(b);
 }
 
+/* ---- port_other_ports_run_while_one_is_locked ------------------------ */
+
+/*
+ * Each write port has its own lock: while one is held, for as long as it
+ * is, other ports are written, read, created, opened, grouped and
+ * destroyed on another CPU. A reader's notify runs with its write port's
+ * lock held (interrupts off), so a write to "busy" whose reader's notify
+ * spins holds that lock until the other CPU is done, or 500 ms: a lock
+ * shared by every port would keep the other CPU waiting until then.
+ */
+struct pt_ind {
+	lk_port_t busy_w, busy_r, a_w, a_r, c_w, c_r, g;
+	atomic_t armed, holding, release, timed_out;
+	atomic_t done_while_held;
+};
+
+static void pt_ind_notify(void *ctx)
+{
+	struct pt_ind *pi = ctx;
+	u64 until = lkt_now() + 500 * NSEC_PER_MSEC;
+
+	if (!atomic_read(&pi->armed))
+		return;
+	atomic_set(&pi->holding, 1);
+	while (!atomic_read(&pi->release)) {
+		if (lkt_now() > until) {
+			atomic_set(&pi->timed_out, 1);
+			break;
+		}
+		cpu_relax();
+	}
+	atomic_set(&pi->holding, 0);
+}
+
+static bool pt_ind_others(struct lkt *t, struct pt_ind *pi)
+{
+	lk_port_t d_w = NULL, d_r = NULL;
+	bool ok = true;
+
+	ok &= LKT_EXPECT_ST(t, LK_NO_ERROR, pt_write1(pi->a_w, 1));
+	ok &= pt_expect_read(t, pi->a_r, 0, &pt_ctx[1], 1);
+	ok &= LKT_EXPECT_EQ(t, 0, lk_port_readable(pi->a_r));
+	ok &= LKT_EXPECT_ST(t, LK_NO_ERROR, pt_write1(pi->c_w, 2));
+	ok &= pt_expect_read(t, pi->g, 0, &pt_ctx[2], 2);
+	ok &= LKT_EXPECT_ST(t, LK_NO_ERROR, lk_port_create("lkt.ind.d", LK_PORT_MODE_BROADCAST,
+							   &d_w));
+	if (d_w) {
+		ok &= LKT_EXPECT_ST(t, LK_NO_ERROR, lk_port_open("lkt.ind.d", NULL, &d_r));
+		if (d_r)
+			ok &= LKT_EXPECT_ST(t, LK_NO_ERROR, lk_port_close(d_r));
+		ok &= LKT_EXPECT_ST(t, LK_NO_ERROR, lk_port_close(d_w));
+		ok &= LKT_EXPECT_ST(t, LK_NO_ERROR, lk_port_destroy(d_w));
+	}
+	return ok;
+}
+
+static int pt_ind_worker(struct lkt_worker *w)
+{
+	struct pt_ind *pi = w->arg;
+	struct lkt *t = w->team->t;
+	u64 until = lkt_now() + 5000 * NSEC_PER_MSEC;
+
+	if (w->idx == 0) {
+		atomic_set(&pi->armed, 1);
+		LKT_EXPECT_ST(t, LK_NO_ERROR, pt_write1(pi->busy_w, 9));
+		return 0;
+	}
+	while (!atomic_read(&pi->holding)) {
+		if (lkt_now() > until || lkt_team_stopping(w->team)) {
+			LKT_FAIL(t, "the write to busy never reached its reader's notify");
+			atomic_set(&pi->release, 1);
+			return -1;
+		}
+		cpu_relax();
+	}
+	if (pt_ind_others(t, pi) && atomic_read(&pi->holding) && !atomic_read(&pi->timed_out))
+		atomic_set(&pi->done_while_held, 1);
+	atomic_set(&pi->release, 1);
+	return 0;
+}
+
+static void port_other_ports_run_while_one_is_locked(struct lkt *t)
+{
+	struct lkt_team *team = NULL;
+	struct pt_ind pi = {};
+	struct pt_bag *b;
+	lk_port_t members[1];
+
+	if (!lkt_need_two_cpus(t))
+		return;
+	b = pt_bag_new(t, 7);
+	if (!b)
+		return;
+	pi.busy_w = pt_create(b, "lkt.ind.busy", LK_PORT_MODE_BROADCAST, 0);
+	pi.a_w = pt_create(b, "lkt.ind.a", LK_PORT_MODE_BROADCAST, 0);
+	pi.c_w = pt_create(b, "lkt.ind.c", LK_PORT_MODE_BROADCAST, 0);
+	if (!pi.busy_w || !pi.a_w || !pi.c_w)
+		goto out;
+	pi.busy_r = pt_open(b, "lkt.ind.busy", &pt_ctx[0]);
+	pi.a_r = pt_open(b, "lkt.ind.a", &pt_ctx[1]);
+	pi.c_r = pt_open(b, "lkt.ind.c", &pt_ctx[2]);
+	if (!pi.busy_r || !pi.a_r || !pi.c_r)
+		goto out;
+	members[0] = pi.c_r;
+	pi.g = pt_group(b, members, 1);
+	if (!pi.g)
+		goto out;
+	lk_port_set_notify(pi.busy_r, pt_ind_notify, &pi);
+	team = lkt_team_new(t, "ptind", pt_ind_worker);
+	if (!team || !lkt_team_add(team, lkt_cpu(0), &pi) || !lkt_team_add(team, lkt_cpu(1), &pi))
+		goto out;
+	lkt_team_start(team);
+	lkt_team_join(team, lkt_budget_ms(t));
+	lk_port_set_notify(pi.busy_r, NULL, NULL);
+	if (!LKT_EXPECT_EQ(t, 1, atomic_read(&pi.done_while_held)))
+		lkt_diag(t, "%s: other ports waited for busy's lock (timed out: %d)", t->name,
+			 atomic_read(&pi.timed_out));
+	/* The held write went through as usual. */
+	pt_expect_read(t, pi.busy_r, 0, &pt_ctx[0], 9);
+out:
+	lkt_team_free(team);
+	pt_bag_free(b);
+}
+
 static const struct lkt_case port_cases[] = {
 	{ "basic", port_basic },
 	{ "modes", port_modes },
@@ -1127,6 +1251,7 @@ static const struct lkt_case port_cases[] = {
 	{ "group_limits", port_group_limits },
 	{ "group_stream", port_group_stream },
 	{ "write_hardirq", port_write_hardirq },
+	{ "other_ports_run_while_one_is_locked", port_other_ports_run_while_one_is_locked },
 };
 
 const struct lkt_suite lkt_port_suite = {
