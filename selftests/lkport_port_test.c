@@ -1167,4 +1167,72 @@ TEST_F(port, largest_fanout_write_copies_one_reader_per_lock_hold)
 	}
 }
 
+/* Ports do not share a lock: while the largest write (4096 packets to
+ * 127 readers) goes on in a child, one-packet round trips through another
+ * port (write, then read it back) keep working. Prints how many fit in
+ * the write and the slowest one, next to the write's longest hold of its
+ * own port's lock: what a shared lock would have added to a round trip. */
+TEST_F(port, other_port_round_trips_during_largest_fanout_write)
+{
+	enum { READERS = 127, COUNT = LKPORT_CAPACITY_MAX };
+	static struct lkport_packet pk[COUNT];
+	char other[LKPORT_NAME_LEN];
+	unsigned long long worst = 0, trips = 0, start, took;
+	int r[READERS], w, ow, orr, status = -1;
+	struct write_holds h = {};
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root (debugfs, ring quota)");
+	for (int i = 0; i < COUNT; i++)
+		lkt_packet(&pk[i], i);
+	w = lkt_port_create(self->b.dev, self->name, LKPORT_PORT_BROADCAST, COUNT, 0600, 0);
+	ASSERT_LE(0, w);
+	for (int i = 0; i < READERS; i++) {
+		r[i] = lkt_port_open(self->b.dev, self->name, i);
+		ASSERT_LE(0, r[i]) TH_LOG("reader %d: %s", i, strerror(-r[i]));
+	}
+	snprintf(other, sizeof(other), "%.50s-o", self->name);
+	ow = lkt_port_create(self->b.dev, other, LKPORT_PORT_UNICAST, 0, 0600, 0);
+	ASSERT_LE(0, ow);
+	orr = lkt_port_open(self->b.dev, other, 7);
+	ASSERT_LE(0, orr);
+	ASSERT_EQ(0, lkt_write_file(HOLDS_PATH, "0"));
+
+	start = lkt_now();
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		__u32 delivered = 0;
+
+		_exit(lkt_write(w, pk, COUNT, &delivered, NULL) == 0 && delivered == READERS ? 0 : 1);
+	}
+	while ((status = lkt_try_reap(&self->b.kids, pid)) < 0) {
+		uint64_t seq = 0, t0 = lkt_now(), dt;
+		__u64 ctx = 0;
+
+		ASSERT_EQ(0, lkt_write_seq(ow, trips, 1));
+		ASSERT_EQ(0, lkt_read_one(orr, LKPORT_IOC_PORT_READ, lkt_after_ms(LKT_SANITY_MS),
+					  &seq, &ctx));
+		EXPECT_EQ(trips, seq);
+		EXPECT_EQ(7, ctx);
+		dt = lkt_now() - t0;
+		if (dt > worst)
+			worst = dt;
+		trips++;
+	}
+	took = lkt_now() - start;
+	EXPECT_EQ(0, status) TH_LOG("the child's write failed");
+	for (int i = 0; i < READERS; i++) {
+		EXPECT_EQ(COUNT, lkt_queued(r[i])) TH_LOG("reader %d", i);
+		close(r[i]);
+	}
+	if (read_write_holds(&h) == 0 && h.holds)
+		printf("# %llu round trips through another port during a %llu us write of %d packets to %d readers: slowest %llu us; the write's longest hold %llu us\n",
+		       trips, took / 1000, COUNT, READERS, worst / 1000, h.max_ns / 1000);
+	close(orr);
+	close(ow);
+	close(w);
+}
+
 TEST_HARNESS_MAIN
