@@ -147,7 +147,7 @@ int lk_port_group_remove(lk_port_t group, lk_port_t port) {
 }
 
 int lk_port_write(lk_port_t port, const lk_port_packet_t* pk, lkos_size count) {
-    return ports().write(static_cast<WritePort*>(handle(port)), reinterpret_cast<const PortPacket*>(pk), count);
+    return ports().write_bounded(static_cast<WritePort*>(handle(port)), reinterpret_cast<const PortPacket*>(pk), count);
 }
 
 int lk_port_read(lk_port_t port, lk_time_t timeout, lk_port_result_t* result) {
@@ -197,8 +197,8 @@ void* lk_port_user(lk_port_t write_port) { return static_cast<WritePort*>(handle
 
 int lk_port_write_ex(lk_port_t port, const lk_port_packet_t* pk, lkos_size count, unsigned int* delivered,
                      unsigned int* skipped) {
-    return ports().write(static_cast<WritePort*>(handle(port)), reinterpret_cast<const PortPacket*>(pk), count,
-                         delivered, skipped);
+    return ports().write_bounded(static_cast<WritePort*>(handle(port)), reinterpret_cast<const PortPacket*>(pk), count,
+                                 delivered, skipped);
 }
 
 namespace {

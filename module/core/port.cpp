@@ -425,12 +425,22 @@ status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, u
         more = false;
         if (!token) {
             if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
+            if (wp->bounded_busy_) {
+                // Another bounded write of this port is under way (from a
+                // caller that does not serialize them, or one this context
+                // interrupted): the tokens tell one write at a time apart,
+                // so this one is done in one hold, as write() does.
+                wg.release();
+                return write(wp, packets, count, delivered, skipped);
+            }
+            wp->bounded_busy_ = true;
             token = ++wp->write_token_;
             if (wp->readers_.empty()) {
                 // No reader yet: the writer's own ring, as write() does.
                 LK_DEBUG_ASSERT(wp->ring_ != nullptr);
                 status = wp->ring_ ? wp->ring_->write(packets, count) : ERR_NOT_ENOUGH_BUFFER;
                 took = status == NO_ERROR;
+                wp->bounded_busy_ = false;
                 note_hold(start, took ? u32(count) : 0);
                 break;
             }
@@ -456,6 +466,7 @@ status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, u
             notify_locked(wg, &rp);
             return false;
         });
+        if (!more) wp->bounded_busy_ = false;
         note_hold(start, copied);
     }
     lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken);

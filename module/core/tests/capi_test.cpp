@@ -221,6 +221,33 @@ TEST(capi, port_lifecycle_on_the_default_registry) {
     EXPECT_EQ(0u, lk::default_port_registry()->write_port_count());
 }
 
+// LK's port_write from the kernel is bounded as /dev/lkport's writes are:
+// 8 packets to 64 readers is 512 packets copied, in holds of at most 256.
+TEST(capi, port_write_copies_at_most_a_chunk_per_lock_hold) {
+    lk_port_t wp = nullptr, rp[64] = {};
+    ASSERT_EQ(lk::NO_ERROR, lk_port_create("capi-bounded", LK_PORT_MODE_BROADCAST, &wp));
+    for (lk_port_t& r : rp) ASSERT_EQ(lk::NO_ERROR, lk_port_open("capi-bounded", nullptr, &r));
+    lk_port_packet_t pk[8];
+    for (auto& p : pk) p = cpacket(0x5a);
+    lk_port_hold_stats_t s;
+    lk_port_write_hold_stats(&s, 1);
+    unsigned int delivered = 0, skipped = 0;
+    EXPECT_EQ(lk::NO_ERROR, lk_port_write_ex(wp, pk, 8, &delivered, &skipped));
+    EXPECT_EQ(64u, delivered);
+    EXPECT_EQ(0u, skipped);
+    lk_port_write_hold_stats(&s, 0);
+    EXPECT_EQ(lk::kPortWriteChunk, s.max_packets);
+    EXPECT_EQ(2u, s.holds);
+    for (lk_port_t r : rp) {
+        lk_port_result_t res;
+        lkos_size got = 0;
+        EXPECT_EQ(lk::NO_ERROR, lk_port_read_many(r, 0, 0, &res, 1, &got));
+        EXPECT_EQ(lk::NO_ERROR, lk_port_close(r));
+    }
+    EXPECT_EQ(lk::NO_ERROR, lk_port_close(wp));
+    EXPECT_EQ(lk::NO_ERROR, lk_port_destroy(wp));
+}
+
 TEST(capi, port_extensions) {
     lk_port_t wp = nullptr;
     int owner = 0;

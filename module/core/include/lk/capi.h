@@ -152,7 +152,9 @@ int lk_port_find_writer(const char *name, lk_port_t *port);
 /* The `user` a write port was created with (lk_port_create_ex). */
 void *lk_port_user(lk_port_t write_port);
 /* As lk_port_write; delivered/skipped (may be NULL): readers (or the
- * writer's own ring) that took the packets, readers skipped as full. */
+ * writer's own ring) that took the packets, readers skipped as full. Both
+ * bound the work done under each hold of the port lock, as
+ * lk_write_port_write_bounded says. */
 int lk_port_write_ex(lk_port_t port, const lk_port_packet_t *pk, lkos_size count,
 		     unsigned int *delivered, unsigned int *skipped);
 
@@ -200,7 +202,10 @@ int lk_write_port_create(const char *name, lk_port_mode_t mode, unsigned int cap
 			 void *user, lk_write_port_t *port);
 /* As lk_port_find_writer. */
 int lk_write_port_find(const char *name, lk_write_port_t *port);
-/* As lk_port_write_ex; delivered/skipped may be NULL. */
+/* As lk_port_write_ex, but always under one hold of the port lock (not
+ * bounded): for interrupt context, where a hold is as long either way and
+ * a write must not make an overlapping bounded one give up its bound.
+ * delivered/skipped may be NULL. */
 int lk_write_port_write(lk_write_port_t port, const lk_port_packet_t *pk, lkos_size count,
 			unsigned int *delivered, unsigned int *skipped);
 int lk_write_port_close(lk_write_port_t port);	/* LK_ERR_BAD_HANDLE if closed */
@@ -228,10 +233,11 @@ int lk_read_port_open_ns(const char *name, lkos_u64 ns, void *ctx,
 			 int (*allow)(void *user, void *arg), void *arg,
 			 lk_read_port_t *port);
 
-/* As lk_write_port_write, with the work under each hold of the port lock
- * bounded (PortRegistry::write_bounded): the caller serializes these calls
- * per write port and keeps the port from being destroyed meanwhile. Any
- * context; not exported. */
+/* As lk_port_write_ex (which calls it): the work under each hold of the
+ * port lock is bounded (PortRegistry::write_bounded); a call that overlaps
+ * another bounded one on the same write port is done in one hold. The
+ * caller keeps the port from being destroyed meanwhile. Any context; not
+ * exported. */
 int lk_write_port_write_bounded(lk_write_port_t port, const lk_port_packet_t *pk,
 				lkos_size count, unsigned int *delivered,
 				unsigned int *skipped);

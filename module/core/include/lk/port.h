@@ -175,6 +175,7 @@ class WritePort : public PortHandle, public Allocated {
     List<ReadPort, WriterTag> readers_ LK_GUARDED_BY(lock_);
     u64 write_token_ LK_GUARDED_BY(lock_) = 0;  // the latest bounded write's
     bool destroyed_ LK_GUARDED_BY(lock_) = false;
+    bool bounded_busy_ LK_GUARDED_BY(lock_) = false;  // a bounded write is under way
     ObjectTag tag_{};
     char name_[kPortNameMax] = {};
 };
@@ -266,8 +267,10 @@ class PortRegistry : Pinned, public Allocated {
     // another, a reader opened during the write may or may not get it
     // (never twice), and a write that the writer races with from hard IRQ
     // (write()) may reach some readers before this one and others after.
-    // The caller serializes bounded writes of one write port (the module:
-    // a mutex per port) and keeps the port from being destroyed until
+    // Bounded writes of one write port that overlap are not bounded: the
+    // later one is done in one hold, as write() (the module serializes
+    // its users' with a mutex per port, so that every reader sees them in
+    // one order). The caller keeps the port from being destroyed until
     // this returns; a close in between does not stop it. Any context.
     status_t write_bounded(WritePort* wp, const PortPacket* packets, usize count, u32* delivered = nullptr,
                            u32* skipped = nullptr) LK_EXCLUDES(wp->lock_);
