@@ -105,7 +105,7 @@ include $(ROOT)/vm/debug-kernel.mk
 MODULE_SRCS := Kbuild VERSION $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -name '*.cpp' -o -name '*.mk') \
 	tools/check-cxx-object.sh
 
-.PHONY: all deps check demo bench module install-module modules-vm user bpf bench-user host \
+.PHONY: all deps check demo bench vm-run vm-shell lkportctl module install-module modules-vm user bpf bench-user host \
 	host-test host-tsa cli-host-test install-test dkms-test man \
 	install install-user install-kmod kmod-install-build uninstall uninstall-user uninstall-kmod \
 	dkms-source dkms-install dkms-remove preflight-test vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help compile_commands.json \
@@ -417,6 +417,31 @@ vm-stress: initramfs
 			$(call kernel_image_sh,$$k) $(call initramfs,$$k) || fail="$$fail $$k"; \
 	done; \
 	test -z "$$fail" || { echo "==== stress tests FAILED on:$$fail"; exit 1; }
+
+# ---- your own programs in the VM ------------------------------------------------
+# make vm-run PROG=path [ARGS="..."] [KREL=...]: boots the VM with lkport
+# loaded and PROG (a program, or a directory of them: vm/vm-run.sh), prints
+# what it prints and exits with its status (125: the VM itself failed). On
+# the demo's kernel unless KREL= names others; one boot per kernel, the
+# first non-zero status is the result. make vm-shell [PROG=...]: the same
+# VM with a shell on this terminal. Only the module and lkportctl are
+# built, not the tests.
+RUN_KRELS = $(if $(KREL),$(VM_KRELS),$(DEMO_KREL))
+VM_RUN_TIMEOUT ?= 600
+lkportctl:
+	$(MAKE) -C $(ROOT)/cli O=$(B)/user
+# PROG and ARGS reach the recipe through the environment, as written
+# (quotes in ARGS are for the guest's shell). $(1): the kernels, $(2):
+# vm-run.sh's options.
+vm-run-cmd = rc=0; for k in $(1); do \
+		$(ROOT)/vm/vm-run.sh $(2) --timeout $(VM_RUN_TIMEOUT) --args "$$ARGS" --log $(B)/vm/$$k/run.log \
+			$(call kernel_image_sh,$$k) $(B)/kmod/$$k $(B)/user/lkportctl $(B)/vm/$$k/run "$$PROG" || \
+			{ r=$$?; [ $$rc -ne 0 ] || rc=$$r; }; \
+	done; exit $$rc
+vm-run: $(foreach k,$(RUN_KRELS),$(call kmod,$(k))) lkportctl
+	@$(call vm-run-cmd,$(RUN_KRELS))
+vm-shell: $(call kmod,$(firstword $(RUN_KRELS))) lkportctl
+	@$(call vm-run-cmd,$(firstword $(RUN_KRELS)),--shell)
 
 # ---- reliability: long fuzz and stress runs (on demand; not part of check) ----
 # make fuzz [DURATION=600] [SEED=S] [KREL=...]: lkport_fuzz alone for

@@ -17,7 +17,12 @@
 #   - no taint but out-of-tree (O) and unsigned (E) module.
 # On failure it prints the failing tests' output and the dmesg tail.
 #
-# Options: --mode test|demo|bench|shell (default test), --timeout SECONDS
+# In run mode (make vm-run: a user's programs, vm/vm-run.sh) it prints
+# only what the programs print, as they print it, its own lines go to
+# stderr, and its exit status is the programs' (vm/init's
+# LKPORT-RUN-STATUS), or 125 when the VM itself failed as above.
+#
+# Options: --mode test|demo|bench|run|shell (default test), --timeout SECONDS
 # (default 900), --log FILE (console log; default a temp file), --quiet
 # (print only the summary and failures), --append "KERNEL ARGS", --tests
 # "NAME..." (only those selftests: lkport.tests= for vm/init), --tcg-single.
@@ -69,6 +74,9 @@ fi
 boot() {
 	if [ $quiet -eq 1 ]; then
 		timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>&1
+	elif [ "$mode" = run ]; then
+		timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" |
+			sed -un '/^LKPORT-RUN-BEGIN/,/^LKPORT-RUN-END/{/^LKPORT-RUN-/d;s/\r$//;p;}'
 	else
 		timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" |
 			sed -u '/^LKPORT-DMESG-BEGIN/,/^LKPORT-DMESG-END/d'
@@ -138,8 +146,20 @@ if [ "$mode" = test ]; then
 	[ -n "$pass" ] && [ "$pass" -gt 0 ] || problems+=("no test passed (${totals:-no TAP totals})")
 fi
 
+run_status=
+if [ "$mode" = run ]; then
+	run_status=$(sed -n 's/^LKPORT-RUN-STATUS: //p' "$log" | tail -1)
+	[ -n "$run_status" ] || problems+=("the programs never finished (no LKPORT-RUN-STATUS)")
+	# What follows is the harness's, not the programs' output.
+	exec >&2
+fi
+
 booted=$(sed -n 's/^LKPORT-BOOTED: //p' "$log" | head -1)
 echo "== lkport VM $krel ($mode, tcg $tcg): booted: ${booted:-never}; total ${elapsed}s; log: $log"
+if [ ${#problems[@]} -eq 0 ] && [ "$mode" = run ]; then
+	echo "== exit status $run_status"
+	exit "$run_status"
+fi
 if [ ${#problems[@]} -eq 0 ]; then
 	[ "$mode" = test ] && echo "== $totals"
 	echo "== PASS"
@@ -158,4 +178,5 @@ else
 	grep -av '^LKPORT-' "$log" | tail -40
 fi
 for p in "${problems[@]}"; do echo "== FAIL: $p"; done
+[ "$mode" = run ] && exit 125
 exit 1
