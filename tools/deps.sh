@@ -10,7 +10,15 @@
 # libelf-dev, dwarves' pahole for BTF) for the VM debug kernel
 # (tools/debug-kernel.sh).
 # Safe to re-run: it does nothing when everything is already present.
+#
+# deps.sh --demo: only what `make demo` needs: the compilers, QEMU,
+# busybox-static and one generic kernel (image + headers), bookworm's 6.1
+# unless a 6.1 or 6.12 one is there already; no backports source, no
+# linux-source, clang, BPF or test tooling.
 set -euo pipefail
+
+demo=0
+[ "${1:-}" = --demo ] && demo=1
 
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -29,6 +37,14 @@ HOST_PKGS=(
   dkms scdoc
 )
 
+# make demo: the module (gcc, g++, kmod; dwarves for module BTF on 6.12),
+# lkportctl and the demo's program (static: libc6-dev), the initramfs
+# (cpio, busybox-static) and the VM.
+DEMO_PKGS=(
+  build-essential g++ make cpio kmod dwarves
+  qemu-system-x86 busybox-static
+)
+
 missing() {
   local p out=()
   for p in "$@"; do
@@ -44,16 +60,14 @@ apt_update() {
   updated=1
 }
 
-if [ ! -e "$BPO_LIST" ] && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  $SUDO tee "$BPO_LIST" >/dev/null <<'SRC'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-  updated=0
-fi
+install() {   # [apt options...] -- packages...
+  local opts=()
+  while [ "$1" != -- ]; do opts+=("$1"); shift; done
+  shift
+  [ $# -gt 0 ] || return 0
+  echo "deps: installing $*"
+  $SUDO apt-get install -y -q --no-install-recommends "${opts[@]}" "$@"
+}
 
 # The versioned kernel packages behind the linux-image-FLAVOUR metapackage
 # of a suite, e.g. "linux-image-6.1.0-41-amd64 linux-headers-6.1.0-41-amd64"
@@ -82,6 +96,34 @@ have_kernel() {   # $1 = version (6.12), $2 = flavour (amd64, rt-amd64)
   return 1
 }
 
+# make demo: its packages and one generic kernel, bookworm's own (no
+# backports source needed).
+if [ $demo -eq 1 ]; then
+  if [ -z "$(missing "${DEMO_PKGS[@]}")" ] && { have_kernel 6.1 amd64 || have_kernel 6.12 amd64; }; then
+    exit 0
+  fi
+  apt_update
+  # shellcheck disable=SC2046
+  install -- $(missing "${DEMO_PKGS[@]}")
+  if ! have_kernel 6.1 amd64 && ! have_kernel 6.12 amd64; then
+    # shellcheck disable=SC2046
+    install -- $(missing $(kernel_pkgs bookworm))
+    have_kernel 6.1 amd64 || { echo "deps: no /boot/vmlinuz-6.1.*-amd64 with its headers after installing" >&2; exit 1; }
+  fi
+  exit 0
+fi
+
+if [ ! -e "$BPO_LIST" ] && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  $SUDO tee "$BPO_LIST" >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  updated=0
+fi
+
 # Fast path: everything present already, no network needed.
 if [ -z "$(missing "${HOST_PKGS[@]}")" ] && have_kernel 6.1 amd64 && \
    have_kernel 6.12 amd64 && have_kernel 6.12 rt-amd64; then
@@ -89,15 +131,6 @@ if [ -z "$(missing "${HOST_PKGS[@]}")" ] && have_kernel 6.1 amd64 && \
 fi
 
 apt_update
-install() {   # [apt options...] -- packages...
-  local opts=()
-  while [ "$1" != -- ]; do opts+=("$1"); shift; done
-  shift
-  [ $# -gt 0 ] || return 0
-  echo "deps: installing $*"
-  $SUDO apt-get install -y -q --no-install-recommends "${opts[@]}" "$@"
-}
-
 # shellcheck disable=SC2046
 install -- $(missing "${HOST_PKGS[@]}")
 # Kernels: the versioned packages, so that 6.1 and 6.12 coexist (the
