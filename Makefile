@@ -105,10 +105,12 @@ include $(ROOT)/vm/debug-kernel.mk
 MODULE_SRCS := Kbuild VERSION $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -name '*.cpp' -o -name '*.mk') \
 	tools/check-cxx-object.sh
 
-.PHONY: all deps check demo bench vm-run vm-shell lkportctl module install-module modules-vm user bpf bench-user host \
-	host-test host-tsa cli-host-test install-test dkms-test man \
-	install install-user install-kmod kmod-install-build uninstall uninstall-user uninstall-kmod \
-	dkms-source dkms-install dkms-remove preflight-test vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help compile_commands.json \
+.PHONY: all deps check demo bench vm-run vm-shell lkportctl module install-module \
+	modules-vm user bpf bench-user host host-test host-tsa cli-host-test install-test \
+	dkms-test man install install-user install-kmod kmod-install-build uninstall \
+	uninstall-user uninstall-kmod dkms-source dkms-install dkms-remove preflight-test \
+	vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help \
+	compile_commands.json deps-demo vm-run-test examples \
 	style style-cxx style-c style-names style-fix sparse hooks
 all: modules-vm user bpf bench-user host man
 
@@ -443,6 +445,30 @@ vm-run: $(foreach k,$(RUN_KRELS),$(call kmod,$(k))) lkportctl
 vm-shell: $(call kmod,$(firstword $(RUN_KRELS))) lkportctl
 	@$(call vm-run-cmd,$(firstword $(RUN_KRELS)),--shell)
 
+# ---- examples: README's own code, and a module on the kernel API ------------------
+# README's marked blocks (tools/readme-examples.sh) built as README says,
+# with pkg-config against liblkport installed under build/examples/prefix,
+# statically, warnings as errors; examples/kmod against the demo kernel's
+# headers and lkport's Module.symvers. make vm-run-test runs them all in
+# one boot through make vm-run (tools/vm-run-test.sh); part of check.
+README_EXAMPLES := quickstart.c quickstart.cpp
+EX := $(B)/examples
+EXAMPLE_KREL = $(DEMO_KREL)
+EX_PKG = PKG_CONFIG_PATH=$(EX)/prefix/lib/pkgconfig pkg-config
+examples: $(call kmod,$(EXAMPLE_KREL))
+	$(MAKE) -C $(ROOT)/userlib O=$(B)/user install PREFIX=$(EX)/prefix >/dev/null
+	$(ROOT)/tools/readme-examples.sh $(ROOT)/README.md $(EX)/src $(README_EXAMPLES)
+	$(CC) -Wall -Wextra -Werror -static -o $(EX)/quickstart-c $(EX)/src/quickstart.c \
+		$$($(EX_PKG) --cflags --libs lkport)
+	$(CXX) -std=c++20 -Wall -Wextra -Werror -static -pthread -o $(EX)/quickstart-cxx \
+		$(EX)/src/quickstart.cpp $$($(EX_PKG) --cflags --libs lkport)
+	@mkdir -p $(EX)/kmod
+	cp -rsf $(ROOT)/examples/kmod/. $(EX)/kmod/
+	$(MAKE) -C $(call kernel_tree,$(EXAMPLE_KREL)) M=$(EX)/kmod LKPORT=$(ROOT) \
+		KBUILD_EXTRA_SYMBOLS=$(B)/kmod/$(EXAMPLE_KREL)/Module.symvers modules
+vm-run-test: examples lkportctl
+	$(ROOT)/tools/vm-run-test.sh $(EX) $(EXAMPLE_KREL)
+
 # ---- reliability: long fuzz and stress runs (on demand; not part of check) ----
 # make fuzz [DURATION=600] [SEED=S] [KREL=...]: lkport_fuzz alone for
 # DURATION seconds in one boot per VM kernel; prints the seed, the
@@ -509,6 +535,7 @@ check: deps
 	$(MAKE) dkms-test
 	$(MAKE) vm-harness-test
 	$(MAKE) vm-test
+	$(MAKE) vm-run-test
 	$(if $(filter-out 0,$(LKPORT_DEBUG_KERNEL)),$(MAKE) vm-test-debug)
 
 # Benchmarks: host (handler table) and, per kernel, a VM boot that runs the
