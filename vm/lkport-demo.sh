@@ -3,8 +3,10 @@
 #
 # What `make demo` shows inside the VM: lkport answering from user space,
 # driven by lkportctl from this shell as anyone could: an event signalled
-# across processes, a broadcast port, a port group, a partial write, the
-# live objects, and everything gone once the last holder exits. Each
+# across processes, a broadcast port, a port group, a partial write, a
+# liblkport program in epoll_wait on a port and an event, another user
+# refused, the live objects, and everything gone once the last holder
+# exits. Each
 # command is printed before it runs; a step that does not do what it says
 # stops the demo with exit status 1.
 set -u
@@ -96,6 +98,7 @@ release() {
 	finish "$1"
 }
 
+echo "LKPORT-DEMO-BEGIN"
 heading "lkport: Little Kernel's events and ports, from Linux user space"
 note "The lkport module is loaded; /dev/lkport makes named objects, each handed"
 note "back as a file descriptor that lives as long as some process holds it."
@@ -159,16 +162,42 @@ note "The slow reader's ring (capacity 2) is full now:"
 step_fails lkportctl port write alerts a3
 finish fast
 
-heading "5. What is alive now"
+heading "5. One epoll_wait over a port and an event, from a C program"
+note "lkport-epoll (examples/lkport-epoll.c, liblkport) opens a reader of a port and"
+note "an event by name, puts both in one epoll set and prints what wakes it."
+bg inbox lkportctl port create inbox --hold
+ready inbox
+bg stop lkportctl event create stop --hold
+ready stop
+bg epoll lkport-epoll inbox stop
+ready epoll
+step lkportctl port write inbox "job 1" "job 2"
+eventually grep -q 'job 2' "$tmp/epoll" || die "lkport-epoll did not get the packets"
+step lkportctl event signal stop
+finish epoll
+
+heading "6. Permissions: another user is refused"
+note "Objects are made 0600 (less the umask) unless --perm says otherwise: only"
+note "their owner may open them. Root made this one; user nobody (65534) tries:"
+bg private lkportctl event create private --hold
+ready private
+step_fails su -s /bin/sh nobody -c "lkportctl event signal private"
+note "With --perm 0644 others may wait (read permission), not signal (write):"
+bg shared lkportctl event create shared --perm 0644 --signaled --hold
+ready shared
+step su -s /bin/sh nobody -c "lkportctl event wait shared --timeout 0"
+step_fails su -s /bin/sh nobody -c "lkportctl event signal shared"
+
+heading "7. What is alive now"
 note "/sys/kernel/debug/lkport/objects: kind, name, owner, permission bits, state;"
 note "the slow reader (rport alerts) still holds its two packets."
 step lkportctl list
 step lkportctl stats
 
-heading "6. Objects go with their last descriptor"
+heading "8. Objects go with their last descriptor"
 note "Released, the slow reader prints what it held; the holders let their objects go."
 release slow
-for h in holder news sensor_a sensor_b alerts; do release $h; done
+for h in holder news sensor_a sensor_b alerts inbox stop private shared; do release $h; done
 step lkportctl stats
 lkportctl stats | awk '$2 != 0 { bad = 1 } END { exit bad }' || die "objects left behind"
 pids=

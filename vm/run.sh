@@ -74,6 +74,10 @@ fi
 boot() {
 	if [ $quiet -eq 1 ]; then
 		timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>&1
+	elif [ "$mode" = demo ]; then
+		# The demo from its first line; boot messages stay in the log.
+		timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" |
+			sed -un '/^LKPORT-DEMO-BEGIN/,/^LKPORT-DMESG-BEGIN/{/^LKPORT-/d;s/\r$//;p;}'
 	elif [ "$mode" = run ]; then
 		timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" |
 			sed -un '/^LKPORT-RUN-BEGIN/,/^LKPORT-RUN-END/{/^LKPORT-RUN-/d;s/\r$//;p;}'
