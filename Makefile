@@ -4,11 +4,21 @@
 # `make -C $KDIR M=$PWD` builds the module as for any out-of-tree module.)
 #
 #   make deps      install build/test packages (apt-get, idempotent)
-#   make           module for every VM kernel, user space, BPF, host tests
+#   make deps-demo only what make demo needs (tools/deps.sh --demo)
+#   make           (make all) module for every VM kernel, user space, BPF,
+#                  benchmarks, host tests
 #   make check     deps + style + build + host unit tests + clang lock analysis +
-#                  VM selftests, all kernels (and the debug kernel)
+#                  VM selftests, all kernels (and the debug kernel), README's
+#                  examples in the VM (vm-run-test)
 #   make vm-harness-test  the VM harness's verdicts on synthetic console logs
-#   make demo      deps + build + boot the VM and show lkport in use
+#   make demo      deps-demo + build what it needs + boot the VM and show lkport in use
+#   make vm-run PROG=path [ARGS="..."] [KREL=...]
+#                  boot the VM with the module loaded, run your program (or
+#                  every executable of a directory) there, print its output
+#                  and exit status (vm/vm-run.sh)
+#   make vm-shell [PROG=path]  the same VM with a shell on this terminal
+#   make examples  README's quick-start programs and examples/kmod, built
+#   make vm-run-test  the examples and an exit status through vm-run (in check)
 #   make bench     benchmarks against Linux's own primitives and IPC peers
 #   make vm-stress the in-kernel tests in stress mode, every kernel
 #   make fuzz      lkport_fuzz for DURATION=600 s per VM kernel (SEED= replays;
@@ -28,12 +38,27 @@
 #   make module    lkport.ko for KDIR (default: the running kernel), in place,
 #                  after a preflight (tools/preflight.sh: headers, module
 #                  support, compiler)
+#   make install-module  module + modules_install for KDIR
+#   make modules-vm  lkport.ko for each VM kernel, in build/kmod/KREL/
+#   make user      liblkport, lkportctl and the selftests, in build/user/
+#   make lkportctl liblkport and lkportctl only
+#   make bpf       the BPF program and lkport-wakelat, in build/bpf/
+#   make bench-user  the user-space benchmarks, in build/bench/
+#   make host      the host unit tests, built; make host-test runs them
+#   make host-tsa  clang's thread-safety analysis of the core; part of check
+#   make host-bench  the host benchmarks of the handler table
+#   make payload   what the VM gets under /lkport (tools, tests, benchmarks)
+#   make initramfs the VM's initramfs for each VM kernel
+#   make clean     remove build/ and the in-place module build
+#   make help      this list
 #   make hooks     install the commit-msg hook (tools/check-commit-msg.sh)
 #   make style     clang-format check of the C++ core (CXX_STYLE_FILES,
 #                  module/core/.clang-format), checkpatch.pl of the C glue
 #                  and ktest (C_STYLE_FILES), and test names (one pattern,
 #                  suite.behaviour in snake_case: tools/test-names.py);
-#                  part of check. It changes no file: `make style-fix`
+#                  and that this list names every target; part of check
+#                  (make style-cxx, style-c, style-names, style-help: one
+#                  of them). It changes no file: `make style-fix`
 #                  formats CXX_STYLE_FILES, tools/test-names.py --apply
 #                  renames tests
 #   make sparse    sparse over the C glue and ktest, every VM kernel
@@ -111,7 +136,7 @@ MODULE_SRCS := Kbuild VERSION $(shell cd $(ROOT) && find module uapi -name '*.[c
 	uninstall-user uninstall-kmod dkms-source dkms-install dkms-remove preflight-test \
 	vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help \
 	compile_commands.json deps-demo vm-run-test examples \
-	style style-cxx style-c style-names style-fix sparse hooks
+	style style-cxx style-c style-names style-help style-fix sparse hooks
 all: modules-vm user bpf bench-user host man
 
 help:
@@ -340,7 +365,12 @@ style-names:
 	@echo "==== test names"
 	@$(ROOT)/tools/test-names.py --check $(ROOT)
 
-style: style-cxx style-c style-names
+# Every target is in make help (tools/check-help.sh).
+style-help:
+	@echo "==== make help lists every target"
+	@$(ROOT)/tools/check-help.sh $(ROOT)
+
+style: style-cxx style-c style-names style-help
 
 style-fix:
 	cd $(ROOT) && $(CLANG_FORMAT) -i $(CXX_STYLE_FILES)
