@@ -50,7 +50,7 @@ LK_ERR_TIMED_OUT
 job done after [0-9]+ ticks
 == 3-example-module
 lkport_example: read "kernel hello" ctx=7
-lkport_example: event wait: LK_NO_ERROR
+lkport_example: event wait: NO_ERROR
 lkport_example: unloaded
 == 4-exit-status
 arg 1: one
