@@ -67,6 +67,9 @@ eventually() {
 	return 1
 }
 
+# as_nobody CMD...: CMD as user nobody (65534).
+as_nobody() { su -s /bin/sh nobody -c "$*"; }
+
 listed() { lkportctl list | grep -Eq -- "$1"; }
 said_ready() { grep -q '^ready$' "$tmp/$1"; }
 ended() {
@@ -171,22 +174,25 @@ bg stop lkportctl event create stop --hold
 ready stop
 bg epoll lkport-epoll inbox stop
 ready epoll
-step lkportctl port write inbox "job 1" "job 2"
-eventually grep -q 'job 2' "$tmp/epoll" || die "lkport-epoll did not get the packets"
+step lkportctl port write inbox job-1 job-2
+eventually grep -q 'job-2' "$tmp/epoll" || die "lkport-epoll did not get the packets"
+note "woken=0 below: an epoll waiter is woken too, but only threads blocked in a wait count."
 step lkportctl event signal stop
 finish epoll
 
 heading "6. Permissions: another user is refused"
 note "Objects are made 0600 (less the umask) unless --perm says otherwise: only"
-note "their owner may open them. Root made this one; user nobody (65534) tries:"
+note "their owner may open them. Root made this one; user nobody (65534) tries"
+note "('as_nobody CMD' is su -s /bin/sh nobody -c CMD):"
 bg private lkportctl event create private --hold
 ready private
-step_fails su -s /bin/sh nobody -c "lkportctl event signal private"
+step_fails as_nobody lkportctl event signal private
 note "With --perm 0644 others may wait (read permission), not signal (write):"
 bg shared lkportctl event create shared --perm 0644 --signaled --hold
 ready shared
-step su -s /bin/sh nobody -c "lkportctl event wait shared --timeout 0"
-step_fails su -s /bin/sh nobody -c "lkportctl event signal shared"
+step as_nobody lkportctl event wait shared --timeout 0
+note "(exit 0: it may wait, and the event is signalled)"
+step_fails as_nobody lkportctl event signal shared
 
 heading "7. What is alive now"
 note "/sys/kernel/debug/lkport/objects: kind, name, owner, permission bits, state;"
