@@ -46,6 +46,10 @@ if [ $mode = run ] && [ -z "$prog" ]; then
 	echo "vm-run: PROG=path, a program or a directory of them (make vm-run PROG=./a.out ARGS='-v')" >&2
 	exit 2
 fi
+if [ $mode = shell ] && [ ! -t 0 ]; then
+	echo "vm-shell: needs a terminal on stdin (its console is this one)" >&2
+	exit 2
+fi
 if [ -n "$prog" ] && [ ! -e "$prog" ]; then
 	echo "vm-run: $prog: no such file or directory" >&2
 	exit 2
@@ -82,7 +86,6 @@ fi
 "$here/mkinitramfs.sh" "$out/run.cpio.gz" "$kodir" "$payload"
 
 if [ $mode = shell ]; then
-	[ -t 0 ] || { echo "vm-shell: needs a terminal on stdin (its console is this one)" >&2; exit 2; }
 	echo "vm-shell: the VM's console follows; 'exit' powers it off (Ctrl-C kills QEMU)" >&2
 	exec "$here/run.sh" --mode shell "$vmlinuz" "$out/run.cpio.gz"
 fi
