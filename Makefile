@@ -29,10 +29,12 @@
 #   make vm-test-debug the VM selftests on it; check runs them too unless
 #                  LKPORT_DEBUG_KERNEL=0
 #   make install   lkport.ko for KDIR, liblkport, lkportctl, lkport-wakelat,
-#                  man pages (DESTDIR=, PREFIX=/usr/local; install-user,
-#                  install-kmod alone); make uninstall removes them
-#   make dkms-install  the module's sources in /usr/src/lkport-VERSION,
-#                  dkms add + install; make dkms-remove undoes it
+#                  man pages (DESTDIR=, PREFIX=/usr/local); make install-user
+#                  or make install-kmod: one half; make uninstall removes what
+#                  they put down (make uninstall-user, make uninstall-kmod)
+#   make kmod-install-build  lkport.ko as install-kmod installs it (no test module)
+#   make dkms-install  the module's sources in /usr/src/lkport-VERSION (make
+#                  dkms-source alone), dkms add + install; make dkms-remove undoes it
 #   make install-test, dkms-test, preflight-test, cli-host-test
 #                  host tests of those (part of check)
 #   make module    lkport.ko for KDIR (default: the running kernel), in place,
