@@ -30,6 +30,7 @@
  * Besides these, the ioctl layer fails with errnos of its own: EFAULT (bad
  * pointer; nothing changed), EINVAL (reserved field, unknown flag, bad
  * name), EBADF (an fd that is not the lkport object the call needs),
+ * EPERM (ending an object one does not own: ERR_NOT_ALLOWED),
  * EDQUOT (per-user limit: ERR_NO_RESOURCES), EMFILE/ENFILE (no fd), ENOTTY
  * (unknown command); and for interrupt sources EPERM (creating one without
  * CAP_SYS_ADMIN), ENODEV (no such device bound to lkport, or it went
@@ -60,8 +61,10 @@
 	X(ERR_TIMED_OUT,	-13,	ETIMEDOUT,	1, "timed out") \
 	/* create of a name in use */ \
 	X(ERR_ALREADY_EXISTS,	-14,	EEXIST,		1, "name in use") \
-	/* second reader of a unicast port (see LKPORT_STATUS_CALLS) */ \
-	X(ERR_NOT_ALLOWED,	-17,	EBUSY,		0, "a unicast port has a reader already") \
+	/* ending an object for everyone without owning it (closing or \
+	 * destroying another user's write port); a second reader of a \
+	 * unicast port is EBUSY (see LKPORT_STATUS_CALLS) */ \
+	X(ERR_NOT_ALLOWED,	-17,	EPERM,		1, "not allowed: not the owner, or a unicast port's second reader") \
 	/* liblkport only: no /dev/lkport */ \
 	X(ERR_NOT_SUPPORTED,	-24,	EIO,		0, "not supported: /dev/lkport missing (module not loaded)") \
 	/* a group past LKPORT_GROUP_MAX */ \
@@ -92,8 +95,9 @@
  * an LKPORT_IOC_* name of <linux/lkport.h>, needed only where it expands.
  *
  *   PORT_OPEN     ERR_NOT_ALLOWED: the port is unicast and has its reader.
- *                 EBUSY, as the list says; named here so that EBUSY from
- *                 an open reads back as ERR_NOT_ALLOWED, not ERR_BUSY.
+ *                 EBUSY (the errno of ABI 1.0 for it); named here so that
+ *                 EBUSY from an open reads back as ERR_NOT_ALLOWED, not
+ *                 ERR_BUSY.
  *   GROUP_CREATE  ERR_BAD_HANDLE: a member is in a group already or listed
  *   GROUP_ADD     twice (LK's status). EBUSY, which tells the caller what
  *                 is wrong; an fd that is no read port is EBADF.

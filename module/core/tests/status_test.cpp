@@ -140,7 +140,7 @@ TEST(status, errnos_of_the_list) {
     EXPECT_EQ(ETIMEDOUT, listed_errno("ERR_TIMED_OUT"));
     EXPECT_EQ(EINTR, listed_errno("ERR_INTERRUPTED"));
     EXPECT_EQ(EBUSY, listed_errno("ERR_BUSY"));
-    EXPECT_EQ(EBUSY, listed_errno("ERR_NOT_ALLOWED"));
+    EXPECT_EQ(EPERM, listed_errno("ERR_NOT_ALLOWED"));
     EXPECT_EQ(EBADF, listed_errno("ERR_BAD_HANDLE"));
     EXPECT_EQ(EIO, listed_errno("ERR_GENERIC"));
 }
