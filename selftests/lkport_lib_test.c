@@ -95,6 +95,7 @@ TEST_F(lib, status_from_errno_and_names)
 	EXPECT_EQ(LK_ERR_NO_MSG, lk_status_from_errno(ENOMSG));
 	EXPECT_EQ(LK_ERR_INTERRUPTED, lk_status_from_errno(EINTR));
 	EXPECT_EQ(LK_ERR_NO_RESOURCES, lk_status_from_errno(EDQUOT));
+	EXPECT_EQ(LK_ERR_NOT_ALLOWED, lk_status_from_errno(EPERM));
 	/* Whatever has no LK meaning is generic. */
 	EXPECT_EQ(LK_ERR_GENERIC, lk_status_from_errno(ENOTTY));
 	EXPECT_EQ(LK_ERR_GENERIC, lk_status_from_errno(EFAULT));
@@ -333,6 +334,31 @@ TEST_F(lib, access_denied_and_no_resources)
 	lk_event_destroy(&e);
 }
 
+/* Ending a port for everyone is its owner's: another user holding a
+ * writer gets LK_ERR_NOT_ALLOWED, and the port carries on. */
+TEST_F(lib, port_end_by_other_user_not_allowed)
+{
+	lk_port_packet_t pk = packet(6);
+	lk_port_t w;
+	pid_t pid;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create_ex(self->name, LK_PORT_MODE_BROADCAST, 0, 0666, 0, &w));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (lk_device() < 0 || lkt_become(LKT_NOBODY, NULL, 0))
+			_exit(100);
+		if (lk_port_close(w) != LK_ERR_NOT_ALLOWED)
+			_exit(1);
+		if (lk_port_destroy(w) != LK_ERR_NOT_ALLOWED || !fd_open(w))
+			_exit(2);
+		_exit(lk_port_write(w, &pk, 1) == LK_NO_ERROR ? 0 : 3);
+	}
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_close(w));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_destroy(w));
+}
+
 /* ---- ports ------------------------------------------------------------------------- */
 
 TEST_F(lib, port_write_read)
@@ -364,6 +390,16 @@ TEST_F(lib, port_write_read)
 	t0 = lkt_now();
 	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read_timeout(r, 20, &res));
 	EXPECT_LE(t0 + 20 * LKT_NS_PER_MS, lkt_now());
+	/* The deadline forms: absolute CLOCK_MONOTONIC. */
+	t0 = lk_deadline_after_ms(20);
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read_deadline(r, t0, &res));
+	EXPECT_LE(t0, lkt_now());
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read_deadline(r, 0, &res));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w, &pk, 1));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_read_deadline(r, LKPORT_FOREVER, &res));
+	EXPECT_EQ(2, result_seq(&res));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_read_deadline(r2, 0, &res));
+	EXPECT_EQ(2, result_seq(&res));
 	/* Nothing to write is no error; a read on a write port is. */
 	EXPECT_EQ(LK_NO_ERROR, lk_port_write(w, &pk, 0));
 	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_read(w, 0, &res));
@@ -461,6 +497,11 @@ TEST_F(lib, port_extensions)
 	}
 	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read_many(r, 0, res, 4, &got));
 	EXPECT_EQ(0, got);
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read_many_timeout(r, 5, res, 4, &got));
+	EXPECT_EQ(0, got);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w, pk, 3));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_read_many_timeout(r, LK_INFINITE_TIME, res, 4, &got));
+	EXPECT_EQ(3, got);
 	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_port_read_many(r, 0, res, 0, &got));
 	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_port_create_ex("x", 0, 3, 0600, 0, &w2));
 	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_port_create_ex("x", LK_PORT_MODE_BIG_BUFFER, 0, 0600, 0, &w2));
@@ -468,6 +509,89 @@ TEST_F(lib, port_extensions)
 	lk_port_close(r);
 	close(w2);
 	close(w);
+}
+
+/* A call on the wrong kind of handle is LK's bad handle, whichever call
+ * it is: the module's ENOTTY for a command the fd does not take is read
+ * back so on every path, not only the read's. */
+TEST_F(lib, wrong_kind_of_handle_is_bad_handle)
+{
+	lk_port_packet_t pk = packet(1);
+	struct lkport_info info;
+	lk_port_result_t res;
+	lk_port_t w, r, g;
+	lk_event_t e, as_event;
+	int pipefd[2];
+
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create(self->name, LK_PORT_MODE_BROADCAST, &w));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, NULL, &r));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_group(NULL, 0, &g));
+	ASSERT_EQ(LK_NO_ERROR, lk_event_create(&e, self->name, false, 0, 0600));
+	/* Writes to a reader. */
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_write(r, &pk, 1));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_write(g, &pk, 1));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_write(e.fd, &pk, 1));
+	/* Reads of a writer or an event. */
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_read(w, 0, &res));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_read(e.fd, 0, &res));
+	/* Event calls on a port. */
+	as_event.fd = w;
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_event_signal(&as_event));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_event_unsignal(&as_event));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_event_wait_timeout(&as_event, 0));
+	/* Group calls on a read port, destroy of a reader. */
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_group_add(r, r));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_destroy(r));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_destroy(e.fd));
+	EXPECT_TRUE(fd_open(r));
+	/* Not an lkport object at all. */
+	ASSERT_EQ(0, pipe(pipefd));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_object_info(pipefd[0], &info));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_write(pipefd[1], &pk, 1));
+	close(pipefd[0]);
+	close(pipefd[1]);
+	/* Nothing was written anywhere. */
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read(r, 0, &res));
+	lk_event_destroy(&e);
+	lk_port_close(g);
+	lk_port_close(r);
+	close(w);
+}
+
+/* lk_port_create refuses a name in use; lk_port_create_shared, LK's
+ * port_create, hands back another writer of the port with
+ * LK_ERR_ALREADY_EXISTS. */
+TEST_F(lib, port_create_shared_returns_the_existing_port)
+{
+	lk_port_packet_t pk = packet(5);
+	struct lkport_info a, b;
+	lk_port_result_t res;
+	lk_port_t w, w2 = -7, r;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create_shared(self->name, LK_PORT_MODE_UNICAST, &w));
+	EXPECT_EQ(LK_ERR_ALREADY_EXISTS, lk_port_create(self->name, LK_PORT_MODE_UNICAST, &w2));
+	EXPECT_EQ(-7, w2);
+	/* The port as it is: unicast, whatever mode is asked now. */
+	ASSERT_EQ(LK_ERR_ALREADY_EXISTS, lk_port_create_shared(self->name, LK_PORT_MODE_BROADCAST, &w2));
+	ASSERT_LE(0, w2);
+	EXPECT_NE(w, w2);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(w2, F_GETFD) & FD_CLOEXEC);
+	ASSERT_EQ(LK_NO_ERROR, lk_object_info(w, &a));
+	ASSERT_EQ(LK_NO_ERROR, lk_object_info(w2, &b));
+	EXPECT_EQ(a.id, b.id);
+	EXPECT_EQ(LKPORT_PORT_UNICAST, b.flags);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)4, &r));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w2, &pk, 1));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_read(r, 0, &res));
+	EXPECT_EQ(5, result_seq(&res));
+	close(w2);
+	/* A closed port's name is busy, and no handle comes back. */
+	ASSERT_EQ(LK_NO_ERROR, lk_port_close(w));
+	w2 = -7;
+	EXPECT_EQ(LK_ERR_BUSY, lk_port_create_shared(self->name, LK_PORT_MODE_UNICAST, &w2));
+	EXPECT_EQ(-7, w2);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_destroy(w));
+	lk_port_close(r);
 }
 
 /* A reader blocked in another process wakes with the packet. */
@@ -539,10 +663,14 @@ TEST_F(lib, groups)
 	for (size_t i = 0; i < ARRAY_SIZE(many); i++)
 		many[i] = r[0];
 	EXPECT_EQ(LK_ERR_TOO_BIG, lk_port_group(many, ARRAY_SIZE(many), &g));
-	/* The seed's name for an empty group. */
+	/* The longer name, for an empty group. */
 	ASSERT_EQ(LK_NO_ERROR, lk_port_group_create(NULL, 0, &g));
 	EXPECT_EQ(LK_NO_ERROR, lk_port_group_add(g, r[0]));
 	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_group_read_timeout(g, 5, res));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_group_read_deadline(g, lk_deadline_after_ms(5), res));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w[0], &pk, 1));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_group_read_deadline(g, LKPORT_FOREVER, res));
+	EXPECT_EQ((void *)1, res[0].ctx);
 	lk_port_close(g);
 	for (int i = 0; i < 3; i++) {
 		lk_port_close(r[i]);
@@ -599,8 +727,15 @@ static status_t lk_code_ports(const char *name, const char *uname)
 
 	st = port_create(name, PORT_MODE_BROADCAST, &writer);
 	CHECK(st == NO_ERROR);
+	/* LK's rule: a name in use hands back the port that has it. */
 	CHECK(port_create(name, PORT_MODE_BROADCAST, &other) == ERR_ALREADY_EXISTS);
+	CHECK(other >= 0 && other != writer);
 	CHECK(port_open(name, (void *)0x10, &reader) == NO_ERROR);
+	CHECK(port_write(other, &pk, 1) == NO_ERROR);
+	CHECK(port_read(reader, 0, &result) == NO_ERROR);
+	CHECK(close(other) == 0);
+	/* Writing to a read port: a bad handle, as in LK. */
+	CHECK(port_write(reader, &pk, 1) == ERR_BAD_HANDLE);
 	CHECK(port_read(reader, 0, &result) == ERR_TIMED_OUT);
 	CHECK(port_write(writer, &pk, 1) == NO_ERROR);
 	CHECK(port_read(reader, INFINITE_TIME, &result) == NO_ERROR);

@@ -56,10 +56,21 @@ const char *lk_status_str(lk_status_t status)
 	return "LK_ERR_?";
 }
 
-/* ioctl as an LK status. */
+/* The status behind an errno from ioctl cmd on a handle (an object's fd,
+ * not /dev/lkport). ENOTTY there says the fd is not the kind of object
+ * the call is for (a write on a read port, a read on a write port, an
+ * event call on a port, an fd that is no lkport object at all): LK's bad
+ * handle. lk_device() refused a module too old for this library's calls,
+ * so no command this library makes is unknown to the module. */
+static lk_status_t handle_status(unsigned long cmd, int err)
+{
+	return err == ENOTTY ? LK_ERR_BAD_HANDLE : call_status(cmd, err);
+}
+
+/* ioctl on a handle as an LK status. */
 static lk_status_t call(int fd, unsigned long cmd, void *arg)
 {
-	return ioctl(fd, cmd, arg) < 0 ? call_status(cmd, errno) : LK_NO_ERROR;
+	return ioctl(fd, cmd, arg) < 0 ? handle_status(cmd, errno) : LK_NO_ERROR;
 }
 
 uint64_t lk_deadline_after_ms(lk_time_t timeout)
@@ -196,7 +207,7 @@ int lk_event_signal(lk_event_t *e)
 {
 	int woken = ioctl(e->fd, LKPORT_IOC_EVENT_SIGNAL);
 
-	return woken < 0 ? lk_status_from_errno(errno) : woken;
+	return woken < 0 ? handle_status(LKPORT_IOC_EVENT_SIGNAL, errno) : woken;
 }
 
 lk_status_t lk_event_unsignal(lk_event_t *e)
@@ -228,6 +239,32 @@ lk_status_t lk_port_create_ex(const char *name, lk_port_mode_t mode, unsigned in
 lk_status_t lk_port_create(const char *name, lk_port_mode_t mode, lk_port_t *port)
 {
 	return lk_port_create_ex(name, mode, 0, 0600, 0, port);
+}
+
+lk_status_t lk_port_create_shared(const char *name, lk_port_mode_t mode, lk_port_t *port)
+{
+	lk_status_t st;
+
+	/* Create, else join: two calls only when the name is taken. A port
+	 * destroyed between them frees its name, so creating is tried again
+	 * (a bounded number of times: each round lost is another process's
+	 * create and destroy in that short window). */
+	for (int round = 0; round < 8; round++) {
+		st = lk_port_create_ex(name, mode, 0, 0600, 0, port);
+		if (st != LK_ERR_ALREADY_EXISTS)
+			return st;
+		st = lk_port_create_ex(name, 0, 0, 0, LKPORT_PORT_EXISTING, port);
+		if (st == LK_NO_ERROR)
+			return LK_ERR_ALREADY_EXISTS;
+		if (st == LK_ERR_ALREADY_EXISTS) {
+			/* A kernel module's port: no fd can refer to it. */
+			*port = -1;
+			return st;
+		}
+		if (st != LK_ERR_NOT_FOUND)
+			return st;
+	}
+	return LK_ERR_BUSY;	/* the name keeps changing hands */
 }
 
 lk_status_t lk_port_open(const char *name, void *ctx, lk_port_t *port)
@@ -290,8 +327,8 @@ lk_status_t lk_port_write_ex(lk_port_t port, const lk_port_packet_t *pk, size_t 
 	if (count == 0)	/* LK: nothing to write is no error */
 		return LK_NO_ERROR;
 	ret = ioctl(port, LKPORT_IOC_PORT_WRITE, &w);
-	if (ret < 0)
-		return lk_status_from_errno(errno);
+	if (ret < 0)	/* a read port or group: ENOTTY, a bad handle */
+		return handle_status(LKPORT_IOC_PORT_WRITE, errno);
 	if (delivered)
 		*delivered = w.delivered;
 	if (skipped)
@@ -319,10 +356,10 @@ lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_resu
 	if (max == 0)
 		return LK_ERR_INVALID_ARGS;
 	/* A read port or a group: both answer LKPORT_IOC_READ; anything
-	 * else says ENOTTY. */
+	 * else says ENOTTY, a bad handle. */
 	ret = ioctl(port, LKPORT_IOC_READ, &r);
 	if (ret < 0)
-		return errno == ENOTTY ? LK_ERR_BAD_HANDLE : lk_status_from_errno(errno);
+		return handle_status(LKPORT_IOC_READ, errno);
 	for (i = 0; i < r.count; i++) {
 		results[i].ctx = (void *)(uintptr_t)raw[i].ctx;
 		memcpy(results[i].packet.value, raw[i].data, LK_PORT_PACKET_LEN);
@@ -331,11 +368,22 @@ lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_resu
 	return LK_NO_ERROR;
 }
 
-lk_status_t lk_port_read(lk_port_t port, lk_time_t timeout, lk_port_result_t *result)
+lk_status_t lk_port_read_many_timeout(lk_port_t port, lk_time_t timeout, lk_port_result_t *results,
+				      size_t max, size_t *got)
+{
+	return lk_port_read_many(port, lk_deadline_after_ms(timeout), results, max, got);
+}
+
+lk_status_t lk_port_read_deadline(lk_port_t port, uint64_t deadline_ns, lk_port_result_t *result)
 {
 	size_t got;
 
-	return lk_port_read_many(port, lk_deadline_after_ms(timeout), result, 1, &got);
+	return lk_port_read_many(port, deadline_ns, result, 1, &got);
+}
+
+lk_status_t lk_port_read(lk_port_t port, lk_time_t timeout, lk_port_result_t *result)
+{
+	return lk_port_read_deadline(port, lk_deadline_after_ms(timeout), result);
 }
 
 lk_status_t lk_port_close(lk_port_t port)
@@ -346,7 +394,7 @@ lk_status_t lk_port_close(lk_port_t port)
 	if (ioctl(port, LKPORT_IOC_PORT_CLOSE) == 0)
 		return LK_NO_ERROR;
 	if (errno != ENOTTY)
-		return lk_status_from_errno(errno);
+		return handle_status(LKPORT_IOC_PORT_CLOSE, errno);
 	close(port);
 	return LK_NO_ERROR;
 }
@@ -373,6 +421,12 @@ lk_status_t lk_port_group_create(lk_port_t *ports, size_t count, lk_port_t *grou
 lk_status_t lk_port_group_read_timeout(lk_port_t group, lk_time_t timeout, lk_port_result_t *result)
 {
 	return lk_port_read(group, timeout, result);
+}
+
+lk_status_t lk_port_group_read_deadline(lk_port_t group, uint64_t deadline_ns,
+					lk_port_result_t *result)
+{
+	return lk_port_read_deadline(group, deadline_ns, result);
 }
 
 lk_status_t lk_object_info(int fd, struct lkport_info *info)

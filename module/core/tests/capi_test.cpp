@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // LK's C API (lk/capi.h): embedded objects in caller storage, handles for
-// ports, LK's status values, the seed's aliases. Each family is checked to
+// ports, LK's status values, the longer aliases. Each family is checked to
 // behave as the C++ primitive underneath.
 #include <gtest/gtest.h>
 
@@ -371,7 +371,7 @@ TEST(capi, port_groups) {
     }
     lk_port_t g = nullptr, g2 = nullptr;
     ASSERT_EQ(lk::NO_ERROR, lk_port_group(r, 2, &g));
-    // The seed's name for the same call; a grouped port cannot join another.
+    // The longer name for the same call; a grouped port cannot join another.
     EXPECT_EQ(lk::ERR_BAD_HANDLE, lk_port_group_create(r, 1, &g2));
     EXPECT_EQ(lk::ERR_BAD_HANDLE, lk_port_group(w, 1, &g2));  // not a read port
     lk_port_packet_t p = cpacket(7);

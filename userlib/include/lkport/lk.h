@@ -17,6 +17,32 @@
  *  - LK_ERR_NO_RESOURCES: a per-user limit was reached (EDQUOT);
  *  - LK_ERR_NOT_SUPPORTED: /dev/lkport is missing (module not loaded), or
  *    the module is older than the ABI this library was built for.
+ *
+ * Waiting. Every call that waits comes in two forms: a relative timeout
+ * in LK's milliseconds (lk_time_t: 0 does not block, LK_INFINITE_TIME
+ * waits for ever), turned into a deadline once, on entry; and an absolute
+ * CLOCK_MONOTONIC deadline in nanoseconds (_deadline, or a deadline_ns
+ * argument: 0 does not block, LKPORT_FOREVER waits for ever), for loops
+ * that must not stretch their wait. lk_deadline_after_ms converts.
+ *
+ * Permission bits. Creating calls take them (mode_t perm, 0 to 0777,
+ * less the caller's umask, as for files); the calls that take none use
+ * 0600, the owner alone. Reading or waiting on an object opened by name
+ * needs read permission, writing or signalling needs write permission.
+ *
+ * Handles and who may end an object. A handle is the caller's own: any
+ * holder may close it (close(2), lk_event_destroy, lk_port_close on a
+ * read port or group), which never disturbs another handle of the same
+ * object; an object goes when its last handle does. Ending an object for
+ * every holder at once (lk_port_close and lk_port_destroy on a write
+ * port) is for its owner, the user that created it (or a caller with
+ * CAP_DAC_OVERRIDE in the initial user namespace), through a handle that
+ * may write to it; any other caller gets LK_ERR_NOT_ALLOWED and nothing
+ * changes. Groups have no name and no owner beyond their fd's holders.
+ *
+ * Wrong handles. A call given a handle of another kind (a write to a read
+ * port, a read of a write port, an event call on a port, an fd that is
+ * no lkport object) returns LK_ERR_BAD_HANDLE, as LK's calls do.
  */
 #ifndef LKPORT_LK_H
 #define LKPORT_LK_H
@@ -77,7 +103,15 @@ lk_status_t lk_event_destroy(lk_event_t *e);
 lk_status_t lk_event_wait(lk_event_t *e);
 lk_status_t lk_event_wait_timeout(lk_event_t *e, lk_time_t timeout);
 lk_status_t lk_event_wait_deadline(lk_event_t *e, uint64_t deadline_ns);
-/* Threads woken (>= 0), or a status (< 0). */
+/* The number of threads this signal released from a blocking wait
+ * (lk_event_wait*, in any process) (>= 0), or a status (< 0). Threads
+ * waiting through poll/epoll on the event's fd are told too (EPOLLIN)
+ * but not counted: they have not passed the event, and with auto-unsignal
+ * the first to call lk_event_wait* takes it. So an auto-unsignal event
+ * that nobody waited on in lk_event_wait* returns 0 and stays signalled
+ * for the next waiter, epoll or not; a persistent one returns how many
+ * it let through and stays signalled. Signalling a signalled event does
+ * nothing and returns 0. */
 int lk_event_signal(lk_event_t *e);
 lk_status_t lk_event_unsignal(lk_event_t *e);
 
@@ -101,9 +135,20 @@ typedef struct lk_port_result {
 	lk_port_packet_t packet;
 } lk_port_result_t;
 
-/* A write port; on a name in use, LK_ERR_ALREADY_EXISTS (LK also hands
- * back the existing port: lk_port_create_ex with LKPORT_PORT_SHARE). */
+/* A new write port, owned by the caller, permission bits 0600 less the
+ * umask (only the owner may open it to read; lk_port_create_ex takes
+ * others). On a name in use: LK_ERR_ALREADY_EXISTS and *port is left
+ * alone, a stricter rule than LK's (lk_port_create_shared is LK's); on a
+ * closed port's name: LK_ERR_BUSY. */
 lk_status_t lk_port_create(const char *name, lk_port_mode_t mode, lk_port_t *port);
+/* LK's port_create, which <lkport/lk_compat.h> maps port_create to: as
+ * lk_port_create, but on a name in use by an open write port it returns
+ * LK_ERR_ALREADY_EXISTS with *port another writer of that port (its mode
+ * and capacity, not those asked for), when the port's permission bits
+ * let the caller write (LK_ERR_ACCESS_DENIED otherwise, *port left
+ * alone). A port a kernel module created has no fd: LK_ERR_ALREADY_EXISTS
+ * with *port -1. Close the handle as any writer's. */
+lk_status_t lk_port_create_shared(const char *name, lk_port_mode_t mode, lk_port_t *port);
 lk_status_t lk_port_open(const char *name, void *ctx, lk_port_t *port);
 lk_status_t lk_port_group(lk_port_t *ports, size_t count, lk_port_t *group);
 lk_status_t lk_port_group_add(lk_port_t group, lk_port_t port);
@@ -111,25 +156,33 @@ lk_status_t lk_port_group_remove(lk_port_t group, lk_port_t port);
 lk_status_t lk_port_write(lk_port_t port, const lk_port_packet_t *pk, size_t count);
 /* A read port or a group. */
 lk_status_t lk_port_read(lk_port_t port, lk_time_t timeout, lk_port_result_t *result);
-/* Write port: no more writes, the handle stays for lk_port_destroy.
- * Read port or group: gone, with the handle. (Any handle that is not a
+/* As lk_port_read, until an absolute CLOCK_MONOTONIC deadline (ns). */
+lk_status_t lk_port_read_deadline(lk_port_t port, uint64_t deadline_ns, lk_port_result_t *result);
+/* Write port: no more writes, for every writer (the owner's call:
+ * LK_ERR_NOT_ALLOWED for anyone else); the handle stays for
+ * lk_port_destroy. Read port or group: gone, with the handle. (Any handle that is not a
  * write port is closed.) A reader costs one ioctl before the close: the
  * kind of an fd is known only to the module, and lk_port_t is a bare fd
  * with no room to remember it (a table kept here would go stale through
  * dup, fd passing and close(2)). A write port costs none beyond its own
  * LKPORT_IOC_PORT_CLOSE, which is what tells the two apart. */
 lk_status_t lk_port_close(lk_port_t port);
-/* A closed write port: readers drain, then get LK_ERR_CANCELLED. Also
- * closes the handle. */
+/* A closed write port: readers drain, then get LK_ERR_CANCELLED; the
+ * name is free again. Also closes the handle. The owner's call, as
+ * lk_port_close; LK_ERR_BAD_HANDLE for a port still open or a reader. */
 lk_status_t lk_port_destroy(lk_port_t port);
 
-/* The seed's names. */
+/* Longer names for the same calls, which say what they take. */
 lk_status_t lk_port_read_timeout(lk_port_t port, lk_time_t timeout, lk_port_result_t *result);
 lk_status_t lk_port_group_create(lk_port_t *ports, size_t count, lk_port_t *group);
 lk_status_t lk_port_group_read_timeout(lk_port_t group, lk_time_t timeout, lk_port_result_t *result);
+lk_status_t lk_port_group_read_deadline(lk_port_t group, uint64_t deadline_ns,
+					lk_port_result_t *result);
 
 /* lkport's extensions. capacity: packets (power of two up to
- * LKPORT_CAPACITY_MAX, 0 = LK's default); flags: LKPORT_PORT_SHARE. */
+ * LKPORT_CAPACITY_MAX, 0 = LK's default); perm: permission bits (see
+ * above); flags: LKPORT_PORT_SHARE (a name in use gives another writer
+ * of that port and LK_NO_ERROR), LKPORT_PORT_EXISTING (only that). */
 lk_status_t lk_port_create_ex(const char *name, lk_port_mode_t mode, unsigned int capacity,
 			      mode_t perm, unsigned int flags, lk_port_t *port);
 /* skipped (may be NULL): readers whose ring was full. */
@@ -138,6 +191,9 @@ lk_status_t lk_port_write_ex(lk_port_t port, const lk_port_packet_t *pk, size_t 
 /* Up to max results (at least one, waiting until the deadline). */
 lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_result_t *results,
 			      size_t max, size_t *got);
+/* As lk_port_read_many, waiting at most timeout ms. */
+lk_status_t lk_port_read_many_timeout(lk_port_t port, lk_time_t timeout, lk_port_result_t *results,
+				      size_t max, size_t *got);
 
 /* What any handle is (kind, name, owner, waiters, queued packets, ...). */
 lk_status_t lk_object_info(int fd, struct lkport_info *info);

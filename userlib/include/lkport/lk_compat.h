@@ -36,7 +36,8 @@ enum {
 #define event_signal(e, resched)	lk_event_signal(e)
 #define event_unsignal		lk_event_unsignal
 
-#define port_create		lk_port_create
+/* LK's rule: a name in use gives ERR_ALREADY_EXISTS and the existing port. */
+#define port_create		lk_port_create_shared
 #define port_open		lk_port_open
 #define port_group		lk_port_group
 #define port_group_add		lk_port_group_add

@@ -122,7 +122,7 @@ int lk_port_write(lk_port_t port, const lk_port_packet_t *pk, lkos_size count);
 int lk_port_read(lk_port_t port, lk_time_t timeout, lk_port_result_t *result);
 int lk_port_destroy(lk_port_t port);
 int lk_port_close(lk_port_t port);
-/* The seed's names for the same calls. */
+/* Longer names for the same calls, which say what they take. */
 int lk_port_read_timeout(lk_port_t port, lk_time_t timeout, lk_port_result_t *result);
 int lk_port_group_create(lk_port_t *ports, lkos_size count, lk_port_t *group);
 int lk_port_group_read_timeout(lk_port_t group, lk_time_t timeout, lk_port_result_t *result);
