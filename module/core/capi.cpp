@@ -6,18 +6,12 @@
 #include <lk/event.h>
 #include <lk/handler_table.h>
 #include <lk/mutex.h>
+#include <lk/object.h>
 #include <lk/port.h>
 #include <lk/semaphore.h>
 
 namespace lk {
 namespace {
-
-template <class T, class Storage> T* as(Storage* s) {
-    static_assert(sizeof(T) <= sizeof(Storage), "opaque storage in lk/capi.h is too small");
-    static_assert(alignof(T) <= alignof(Storage), "opaque storage in lk/capi.h is under-aligned");
-    return reinterpret_cast<T*>(s);
-}
-template <class T, class Storage> const T* as(const Storage* s) { return as<T>(const_cast<Storage*>(s)); }
 
 PortHandle* handle(lk_port_t p) { return static_cast<PortHandle*>(p); }
 
@@ -50,7 +44,67 @@ static_assert(LK_KIND_MUTEX == u32(ObjectKind::Mutex) && LK_KIND_SEMAPHORE == u3
 
 constinit HandlerTable<LK_HANDLER_SLOTS> g_handlers;
 
+// ---- embedded objects and their static initial values -----------------------------
+// An object's `init` word says how far it is built (lk/capi.h): READY and
+// DONE objects are used as they are; a STATIC one is built by the first
+// call that reaches it, under g_build_lock with interrupts off, so that a
+// build cannot race another CPU's nor an interrupt on this one. The word
+// is published with release order after the build and read with acquire
+// order, so a call that sees READY sees the built object.
+lkos_spinlock g_build_lock;  // initialised by lk_core_init (lk_capi_init)
+
+template <class C> u32 init_state(const C* c) { return __atomic_load_n(&c->init, __ATOMIC_ACQUIRE); }
+
+template <class T, class C> T* object_of(C* c) {
+    static_assert(sizeof(T) <= sizeof(c->opaque), "opaque storage in lk/capi.h is too small");
+    static_assert(alignof(T) <= alignof(decltype(c->opaque)), "opaque storage in lk/capi.h is under-aligned");
+    return reinterpret_cast<T*>(c->opaque);
+}
+
+void build(lk_mutex_t* m) { ::new (object_of<Mutex>(m)) Mutex(); }
+void build(lk_semaphore_t* s) { ::new (object_of<Semaphore>(s)) Semaphore(int(s->arg)); }
+void build(lk_event_t* e) { ::new (object_of<Event>(e)) Event((e->arg & 1) != 0, e->arg >> 1); }
+
+template <class T, class C> T* built_slow(C* c) {
+    unsigned long flags = lkos_spin_lock_irqsave(&g_build_lock);
+    u32 state = __atomic_load_n(&c->init, __ATOMIC_RELAXED);
+    if (state == LK_INIT_STATIC) {
+        build(c);
+        __atomic_store_n(&c->init, LK_INIT_READY, __ATOMIC_RELEASE);
+        state = LK_INIT_READY;
+    }
+    lkos_spin_unlock_irqrestore(&g_build_lock, flags);
+    if (state == LK_INIT_READY || state == LK_INIT_DONE) return object_of<T>(c);
+    LK_WARN("lk object used without lk_*_init or an initial value");
+    return nullptr;
+}
+
+// The object, built if it had only its initial value; nullptr (WARNed)
+// for storage never initialised. Any context.
+template <class T, class C> T* built(C* c) {
+    if (__builtin_expect(init_state(c) == LK_INIT_READY, 1)) return object_of<T>(c);
+    return built_slow<T>(c);
+}
+template <class T, class C> T* built(const C* c) { return built<T>(const_cast<C*>(c)); }
+
+template <class C> void init_now(C* c) {
+    build(c);
+    __atomic_store_n(&c->init, LK_INIT_READY, __ATOMIC_RELEASE);
+}
+
+// An object that was given its initial value and never used holds
+// nothing: there is nothing to destroy but the word.
+template <class T, class C> void destroy_object(C* c) {
+    u32 state = init_state(c);
+    if (state == LK_INIT_READY) object_of<T>(c)->~T();
+    else if (state != LK_INIT_STATIC && state != LK_INIT_DONE) LK_WARN("lk object destroyed without lk_*_init");
+    __atomic_store_n(&c->init, LK_INIT_DONE, __ATOMIC_RELEASE);
+}
+
 }  // namespace
+
+void capi_init() { lkos_spin_init(&g_build_lock, LKOS_LOCK_GENERIC); }
+
 }  // namespace lk
 
 using namespace lk;
@@ -58,36 +112,115 @@ using namespace lk;
 extern "C" {
 
 // ---- mutex --------------------------------------------------------------------
-void lk_mutex_init(lk_mutex_t* m) { ::new (m) Mutex(); }
-void lk_mutex_destroy(lk_mutex_t* m) { as<Mutex>(m)->~Mutex(); }
-int lk_mutex_acquire(lk_mutex_t* m) { return as<Mutex>(m)->acquire(); }
-int lk_mutex_acquire_timeout(lk_mutex_t* m, lk_time_t t) { return as<Mutex>(m)->acquire_timeout(t); }
-int lk_mutex_release(lk_mutex_t* m) { return as<Mutex>(m)->release(); }
-int lk_is_mutex_held(const lk_mutex_t* m) { return as<Mutex>(m)->is_held(); }
+void lk_mutex_init(lk_mutex_t* m) { init_now(m); }
+void lk_mutex_destroy(lk_mutex_t* m) { destroy_object<Mutex>(m); }
+int lk_mutex_acquire(lk_mutex_t* m) {
+    Mutex* o = built<Mutex>(m);
+    return o ? o->acquire() : ERR_INVALID_ARGS;
+}
+int lk_mutex_acquire_timeout(lk_mutex_t* m, lk_time_t t) {
+    Mutex* o = built<Mutex>(m);
+    return o ? o->acquire_timeout(t) : ERR_INVALID_ARGS;
+}
+int lk_mutex_release(lk_mutex_t* m) {
+    Mutex* o = built<Mutex>(m);
+    return o ? o->release() : ERR_INVALID_ARGS;
+}
+int lk_is_mutex_held(const lk_mutex_t* m) {
+    // Not built yet: nobody has taken it.
+    if (init_state(m) == LK_INIT_STATIC) return 0;
+    const Mutex* o = built<Mutex>(m);
+    return o && o->is_held();
+}
 
 // ---- semaphore ------------------------------------------------------------------
-void lk_sem_init(lk_semaphore_t* s, unsigned int value) { ::new (s) Semaphore(int(value)); }
-void lk_sem_destroy(lk_semaphore_t* s) { as<Semaphore>(s)->~Semaphore(); }
-int lk_sem_post(lk_semaphore_t* s) { return as<Semaphore>(s)->post(); }
-int lk_sem_wait(lk_semaphore_t* s) { return as<Semaphore>(s)->wait(); }
-int lk_sem_trywait(lk_semaphore_t* s) { return as<Semaphore>(s)->trywait(); }
-int lk_sem_timedwait(lk_semaphore_t* s, lk_time_t t) { return as<Semaphore>(s)->timedwait_ms(t); }
+void lk_sem_init(lk_semaphore_t* s, unsigned int value) {
+    s->arg = value;
+    init_now(s);
+}
+void lk_sem_destroy(lk_semaphore_t* s) { destroy_object<Semaphore>(s); }
+int lk_sem_post(lk_semaphore_t* s) { return lk_sem_post_resched(s, 0); }
+int lk_sem_post_resched(lk_semaphore_t* s, int resched) {
+    Semaphore* o = built<Semaphore>(s);
+    if (!o) return ERR_INVALID_ARGS;
+    int woken = o->post();
+    if (resched && woken > 0) lkos_resched();
+    return woken;
+}
+int lk_sem_wait(lk_semaphore_t* s) {
+    Semaphore* o = built<Semaphore>(s);
+    return o ? o->wait() : ERR_INVALID_ARGS;
+}
+int lk_sem_trywait(lk_semaphore_t* s) {
+    Semaphore* o = built<Semaphore>(s);
+    return o ? o->trywait() : ERR_INVALID_ARGS;
+}
+int lk_sem_timedwait(lk_semaphore_t* s, lk_time_t t) {
+    Semaphore* o = built<Semaphore>(s);
+    return o ? o->timedwait_ms(t) : ERR_INVALID_ARGS;
+}
+int lk_sem_count(const lk_semaphore_t* s) {
+    // Not built yet: its initial count, untouched.
+    if (init_state(s) == LK_INIT_STATIC) return int(s->arg);
+    const Semaphore* o = built<Semaphore>(s);
+    return o ? o->count() : 0;
+}
 
 // ---- event ------------------------------------------------------------------------
-void lk_event_init(lk_event_t* e, int initial, unsigned int flags) { ::new (e) Event(initial != 0, flags); }
-void lk_event_destroy(lk_event_t* e) { as<Event>(e)->~Event(); }
-int lk_event_wait(lk_event_t* e) { return as<Event>(e)->wait(); }
-int lk_event_wait_timeout(lk_event_t* e, lk_time_t t) { return as<Event>(e)->wait_timeout(t); }
-int lk_event_wait_deadline(lk_event_t* e, lkos_u64 deadline_ns, int interruptible) {
-    return as<Event>(e)->wait(Deadline::at_ns(deadline_ns), intr(interruptible));
+void lk_event_init(lk_event_t* e, int initial, unsigned int flags) {
+    e->arg = (initial ? 1u : 0u) | (flags << 1);
+    init_now(e);
 }
-int lk_event_signal(lk_event_t* e) { return as<Event>(e)->signal(); }
-int lk_event_unsignal(lk_event_t* e) { return as<Event>(e)->unsignal(); }
-int lk_event_is_signaled(const lk_event_t* e) { return as<Event>(e)->is_signaled(); }
-lkos_u32 lk_event_waiters(const lk_event_t* e) { return lkos_u32(as<Event>(e)->waiters()); }
-lkos_u64 lk_event_id(const lk_event_t* e) { return as<Event>(e)->tag().id; }
+void lk_event_destroy(lk_event_t* e) { destroy_object<Event>(e); }
+int lk_event_wait(lk_event_t* e) {
+    Event* o = built<Event>(e);
+    return o ? o->wait() : ERR_INVALID_ARGS;
+}
+int lk_event_wait_timeout(lk_event_t* e, lk_time_t t) {
+    Event* o = built<Event>(e);
+    return o ? o->wait_timeout(t) : ERR_INVALID_ARGS;
+}
+int lk_event_wait_deadline(lk_event_t* e, lkos_u64 deadline_ns, int interruptible) {
+    Event* o = built<Event>(e);
+    return o ? o->wait(Deadline::at_ns(deadline_ns), intr(interruptible)) : ERR_INVALID_ARGS;
+}
+int lk_event_signal(lk_event_t* e) { return lk_event_signal_resched(e, 0); }
+int lk_event_signal_resched(lk_event_t* e, int resched) {
+    Event* o = built<Event>(e);
+    if (!o) return ERR_INVALID_ARGS;
+    int woken = o->signal();
+    if (resched && woken > 0) lkos_resched();
+    return woken;
+}
+int lk_event_unsignal(lk_event_t* e) {
+    Event* o = built<Event>(e);
+    return o ? o->unsignal() : ERR_INVALID_ARGS;
+}
+int lk_event_shutdown(lk_event_t* e) {
+    Event* o = built<Event>(e);
+    return o ? o->shutdown() : ERR_INVALID_ARGS;
+}
+int lk_event_is_shut_down(const lk_event_t* e) {
+    if (init_state(e) == LK_INIT_STATIC) return 0;
+    const Event* o = built<Event>(e);
+    return o && o->is_shut_down();
+}
+int lk_event_is_signaled(const lk_event_t* e) {
+    if (init_state(e) == LK_INIT_STATIC) return int(e->arg & 1);
+    const Event* o = built<Event>(e);
+    return o && o->is_signaled();
+}
+lkos_u32 lk_event_waiters(const lk_event_t* e) {
+    if (init_state(e) == LK_INIT_STATIC) return 0;
+    const Event* o = built<Event>(e);
+    return o ? lkos_u32(o->waiters()) : 0;
+}
+lkos_u64 lk_event_id(const lk_event_t* e) {
+    const Event* o = built<Event>(e);
+    return o ? o->tag().id : 0;
+}
 void lk_event_set_notify(lk_event_t* e, void (*notify)(void*), void* ctx) {
-    as<Event>(e)->set_observer(Observer{notify, ctx});
+    if (Event* o = built<Event>(e)) o->set_observer(Observer{notify, ctx});
 }
 
 // ---- ports ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ PortRegistry* default_port_registry() { return g_ports; }
 }  // namespace lk
 
 extern "C" int lk_core_init(void) {
+    lk::capi_init();
     lk::g_ports = new (lk::nothrow) lk::PortRegistry();
     return lk::g_ports ? lk::NO_ERROR : lk::ERR_NO_MEMORY;
 }

@@ -10,7 +10,7 @@ status_t Event::wait(Deadline deadline, Interruptible intr) {
     LK_ASSERT_MAGIC(this, kMagic);
     if (!deadline.passed()) lkos_might_sleep();
     AutoSpinLock guard(lock_);
-    if (magic_ != kMagic) return ERR_OBJECT_DESTROYED;
+    if (magic_ != kMagic || shut_down_) return ERR_OBJECT_DESTROYED;
     if (signaled_) {
         if (flags_ & EVENT_FLAG_AUTOUNSIGNAL) {
             signaled_ = false;
@@ -24,6 +24,7 @@ status_t Event::wait(Deadline deadline, Interruptible intr) {
 int Event::signal() {
     LK_ASSERT_MAGIC(this, kMagic);
     AutoSpinLock guard(lock_);
+    if (shut_down_) return ERR_OBJECT_DESTROYED;
     if (magic_ != kMagic || signaled_) return 0;
     int woken;
     if (flags_ & EVENT_FLAG_AUTOUNSIGNAL) {
@@ -43,7 +44,7 @@ int Event::signal() {
 status_t Event::unsignal() {
     LK_ASSERT_MAGIC(this, kMagic);
     AutoSpinLock guard(lock_);
-    if (magic_ != kMagic) return ERR_OBJECT_DESTROYED;
+    if (magic_ != kMagic || shut_down_) return ERR_OBJECT_DESTROYED;
     if (signaled_) {
         signaled_ = false;
         notify_locked(guard);
@@ -61,6 +62,22 @@ void Event::destroy() {
         notify_locked(guard);
     }
     wait_.wait_departed();
+}
+
+status_t Event::shutdown() {
+    LK_ASSERT_MAGIC(this, kMagic);
+    AutoSpinLock guard(lock_);
+    if (magic_ != kMagic || shut_down_) return ERR_OBJECT_DESTROYED;
+    shut_down_ = true;
+    signaled_ = false;
+    wait_.wake_all_locked(guard, ERR_OBJECT_DESTROYED);
+    notify_locked(guard);
+    return NO_ERROR;
+}
+
+bool Event::is_shut_down() const {
+    AutoSpinLock guard(lock_);
+    return shut_down_;
 }
 
 bool Event::is_signaled() const {

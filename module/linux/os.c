@@ -168,6 +168,16 @@ int lkos_wake(lkos_thread *t)
 	return wake_up_process((struct task_struct *)t);
 }
 
+void lkos_resched(void)
+{
+	/* preemptible(): preempt_count 0 and interrupts on, so no spinlock
+	 * is held and this is not an interrupt; 0 on a kernel that does not
+	 * count (then nothing is done). cond_resched() switches only when
+	 * the scheduler asked for it (a woken thread should preempt us). */
+	if (preemptible())
+		cond_resched();
+}
+
 lkos_u64 lkos_now_ns(void)
 {
 	return ktime_get_ns();

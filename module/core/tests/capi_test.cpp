@@ -154,6 +154,111 @@ TEST(capi, event) {
     EXPECT_EQ(lk::ERR_OBJECT_DESTROYED, got);
 }
 
+// LK's static initial values: file-scope objects, built by their first
+// use.
+lk_mutex_t g_static_mutex = LK_MUTEX_INITIAL_VALUE(g_static_mutex);
+lk_semaphore_t g_static_sem = LK_SEMAPHORE_INITIAL_VALUE(g_static_sem, 2);
+lk_event_t g_static_event = LK_EVENT_INITIAL_VALUE(g_static_event, 1, LK_EVENT_FLAG_AUTOUNSIGNAL);
+lk_semaphore_t g_raced_sem = LK_SEMAPHORE_INITIAL_VALUE(g_raced_sem, 0);
+
+TEST(capi, static_initial_values_build_on_first_use) {
+    // Before any use: what the value says, and nothing built.
+    EXPECT_EQ(LK_INIT_STATIC, g_static_sem.init);
+    EXPECT_EQ(2, lk_sem_count(&g_static_sem));
+    EXPECT_EQ(1, lk_event_is_signaled(&g_static_event));
+    EXPECT_EQ(0u, lk_event_waiters(&g_static_event));
+    EXPECT_EQ(0, lk_is_mutex_held(&g_static_mutex));
+    EXPECT_EQ(LK_INIT_STATIC, g_static_mutex.init);
+
+    EXPECT_EQ(lk::NO_ERROR, lk_mutex_acquire(&g_static_mutex));
+    EXPECT_EQ(LK_INIT_READY, g_static_mutex.init);
+    EXPECT_EQ(1, lk_is_mutex_held(&g_static_mutex));
+    EXPECT_EQ(lk::NO_ERROR, lk_mutex_release(&g_static_mutex));
+
+    EXPECT_EQ(lk::NO_ERROR, lk_sem_trywait(&g_static_sem));
+    EXPECT_EQ(1, lk_sem_count(&g_static_sem));
+    EXPECT_EQ(lk::NO_ERROR, lk_sem_trywait(&g_static_sem));
+    EXPECT_EQ(lk::ERR_NOT_READY, lk_sem_trywait(&g_static_sem));
+    EXPECT_EQ(0, lk_sem_count(&g_static_sem));
+
+    // Created signalled, auto-unsignal: one pass.
+    EXPECT_EQ(lk::NO_ERROR, lk_event_wait_timeout(&g_static_event, 0));
+    EXPECT_EQ(lk::ERR_TIMED_OUT, lk_event_wait_timeout(&g_static_event, 0));
+    EXPECT_NE(0u, lk_event_id(&g_static_event));
+
+    lk_mutex_destroy(&g_static_mutex);
+    lk_sem_destroy(&g_static_sem);
+    lk_event_destroy(&g_static_event);
+    EXPECT_EQ(LK_INIT_DONE, g_static_event.init);
+}
+
+// Threads racing to be the first to use a statically initialised object
+// build it once: every post counts.
+TEST(capi, static_initial_value_first_use_race) {
+    constexpr int kThreads = 8, kPosts = 100;
+    std::atomic<bool> go{false};
+    std::unique_ptr<Thread> threads[kThreads];
+    for (auto& t : threads)
+        t = std::make_unique<Thread>([&] {
+            while (!go.load()) {
+            }
+            for (int i = 0; i < kPosts; i++) lk_sem_post(&g_raced_sem);
+        });
+    go.store(true);
+    for (auto& t : threads) t->join();
+    EXPECT_EQ(kThreads * kPosts, lk_sem_count(&g_raced_sem));
+    lk_sem_destroy(&g_raced_sem);
+}
+
+// Storage never initialised is refused with a WARN, not used.
+TEST(capi, uninitialised_object_is_refused) {
+    lk_semaphore_t s;
+    lk_event_t e;
+    std::memset(&s, 0, sizeof(s));
+    std::memset(&e, 0, sizeof(e));
+    EXPECT_EQ(lk::ERR_INVALID_ARGS, lk_sem_post(&s));
+    EXPECT_EQ(lk::ERR_INVALID_ARGS, lk_event_signal(&e));
+    EXPECT_EQ(lk::ERR_INVALID_ARGS, lk_event_wait_timeout(&e, 0));
+    lk_test::expected_warnings = 3;
+}
+
+// The count: posts available, or waiters as a negative number.
+TEST(capi, semaphore_count) {
+    lk_semaphore_t s;
+    lk_sem_init(&s, 3);
+    EXPECT_EQ(3, lk_sem_count(&s));
+    EXPECT_EQ(lk::NO_ERROR, lk_sem_trywait(&s));
+    EXPECT_EQ(2, lk_sem_count(&s));
+    EXPECT_EQ(0, lk_sem_post_resched(&s, 1));
+    EXPECT_EQ(3, lk_sem_count(&s));
+    for (int i = 0; i < 3; i++) EXPECT_EQ(lk::NO_ERROR, lk_sem_trywait(&s));
+    int got = -1;
+    Thread waiter([&] { got = lk_sem_wait(&s); });
+    EXPECT_TRUE(lk_test::eventually([&] { return lk_sem_count(&s) == -1; }));
+    EXPECT_EQ(1, lk_sem_post_resched(&s, 1));  // woke it, offered the CPU
+    waiter.join();
+    EXPECT_EQ(lk::NO_ERROR, got);
+    EXPECT_EQ(0, lk_sem_count(&s));
+    lk_sem_destroy(&s);
+}
+
+// LK's resched argument changes what runs when, never what is woken.
+TEST(capi, event_signal_resched_counts_woken) {
+    lk_event_t e;
+    lk_event_init(&e, 0, 0);
+    int got[2] = {-1, -1};
+    Thread a([&] { got[0] = lk_event_wait(&e); });
+    Thread b([&] { got[1] = lk_event_wait(&e); });
+    EXPECT_TRUE(lk_test::eventually([&] { return lk_event_waiters(&e) == 2; }));
+    EXPECT_EQ(2, lk_event_signal_resched(&e, 1));
+    a.join();
+    b.join();
+    EXPECT_EQ(lk::NO_ERROR, got[0]);
+    EXPECT_EQ(lk::NO_ERROR, got[1]);
+    EXPECT_EQ(0, lk_event_signal_resched(&e, 1));  // signalled already
+    lk_event_destroy(&e);
+}
+
 TEST(capi, event_persistent_and_ids) {
     lk_event_t a, b;
     lk_event_init(&a, 1, 0);

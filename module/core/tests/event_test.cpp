@@ -179,6 +179,31 @@ TEST(event, destroy_wakes_waiters_with_object_destroyed) {
     delete e;  // destroy() waited for the woken threads to leave
 }
 
+// shutdown: LK's destroy while the object stays valid for later calls,
+// which all say ERR_OBJECT_DESTROYED without a warning.
+TEST(event, shutdown_wakes_waiters_and_refuses_later_calls) {
+    Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
+    int observed = 0;
+    e.set_observer(Observer{[](void* c) { ++*static_cast<int*>(c); }, &observed});
+    {
+        Waiters w(e, 2);
+        EXPECT_EQ(NO_ERROR, e.shutdown());
+        w.join();
+        EXPECT_EQ(2, w.destroyed.load());
+        EXPECT_EQ(0, w.ok + w.other);
+    }
+    EXPECT_LE(1, observed);  // pollers hear of it
+    EXPECT_TRUE(e.is_shut_down());
+    EXPECT_FALSE(e.is_signaled());
+    EXPECT_EQ(ERR_OBJECT_DESTROYED, e.wait(Deadline::none()));
+    EXPECT_EQ(ERR_OBJECT_DESTROYED, e.wait());
+    EXPECT_EQ(ERR_OBJECT_DESTROYED, e.signal());
+    EXPECT_EQ(ERR_OBJECT_DESTROYED, e.unsignal());
+    EXPECT_EQ(ERR_OBJECT_DESTROYED, e.shutdown());
+    EXPECT_EQ(0u, e.waiters());
+    e.destroy();
+}
+
 TEST(event, use_after_destroy_is_refused) {
     Event e(true);
     e.destroy();

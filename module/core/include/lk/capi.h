@@ -41,9 +41,45 @@ int lk_core_init(void);
 void lk_core_exit(void);
 const char *lk_status_name(int status);		/* any context */
 
+/* ---- static initial values ------------------------------------------------------
+ * LK's MUTEX_INITIAL_VALUE, SEMAPHORE_INITIAL_VALUE and EVENT_INITIAL_VALUE,
+ * for objects defined at file scope:
+ *
+ *	static lk_mutex_t lock = LK_MUTEX_INITIAL_VALUE(lock);
+ *	static lk_event_t ready = LK_EVENT_INITIAL_VALUE(ready, 0, LK_EVENT_FLAG_AUTOUNSIGNAL);
+ *
+ * A constant cannot be the object itself here: it holds the system's
+ * spinlock (raw_spinlock_t, whose layout changes with the kernel's debug
+ * options and which lockdep registers at run time) and a wait queue, and
+ * a module runs no constructors. So an initial value records what the
+ * object is to be (`init` LK_INIT_STATIC and its arguments), and the first
+ * call that touches it builds it in place, under one spinlock of the core
+ * with interrupts off: from any context, hard IRQ included, and with
+ * calls on several CPUs racing to be first. A built object costs one load
+ * per call more than before. Such an object holds no memory: destroying
+ * it is optional, once nobody can use it. lk_*_init builds at once and
+ * fits any storage (an embedded or allocated object); a call on an object
+ * neither initialised nor given an initial value is WARNed and fails with
+ * LK_ERR_INVALID_ARGS. The argument naming the object (LK's, for its
+ * wait queue's list head) is not needed and not evaluated.
+ */
+#define LK_INIT_STATIC	0x6c6b7374u	/* "lkst": built on first use */
+#define LK_INIT_READY	0x6c6b7264u	/* "lkrd": built */
+#define LK_INIT_DONE	0x6c6b6464u	/* "lkdd": destroyed */
+
+#define LK_INITIAL_VALUE_(arg_) \
+	{ .opaque = { 0 }, .init = LK_INIT_STATIC, .arg = (arg_) }
+#define LK_MUTEX_INITIAL_VALUE(m)	LK_INITIAL_VALUE_(0u)
+#define LK_SEMAPHORE_INITIAL_VALUE(s, count) LK_INITIAL_VALUE_((unsigned int)(count))
+/* arg: bit 0 the initial state, the flags above it. */
+#define LK_EVENT_INITIAL_VALUE(e, initial, flags) \
+	LK_INITIAL_VALUE_(((initial) ? 1u : 0u) | ((unsigned int)(flags) << 1))
+
 /* ---- mutex ------------------------------------------------------------------- */
 typedef struct lk_mutex {
-	lkos_u64 opaque[24];
+	lkos_u64 opaque[24];		/* the core's object */
+	lkos_u32 init;			/* LK_INIT_*; read and built by the core */
+	lkos_u32 arg;			/* what the initial value asks for */
 } lk_mutex_t;
 
 void lk_mutex_init(lk_mutex_t *m);
@@ -55,7 +91,9 @@ int lk_is_mutex_held(const lk_mutex_t *m);
 
 /* ---- semaphore --------------------------------------------------------------- */
 typedef struct lk_semaphore {
-	lkos_u64 opaque[24];
+	lkos_u64 opaque[24];		/* as lk_mutex_t */
+	lkos_u32 init;
+	lkos_u32 arg;
 } lk_semaphore_t;
 
 void lk_sem_init(lk_semaphore_t *s, unsigned int value);
@@ -64,12 +102,31 @@ int lk_sem_post(lk_semaphore_t *s);		/* threads woken */
 int lk_sem_wait(lk_semaphore_t *s);
 int lk_sem_trywait(lk_semaphore_t *s);
 int lk_sem_timedwait(lk_semaphore_t *s, lk_time_t timeout);
+/* The count: available posts when positive, the number of waiters (as a
+ * negative number) otherwise. A snapshot; any context. */
+int lk_sem_count(const lk_semaphore_t *s);
+
+/* LK's sem_post(s, resched) and event_signal(e, resched): as lk_sem_post
+ * and lk_event_signal (threads woken), and when resched is nonzero and a
+ * thread was woken, the caller offers the CPU at once if it could be
+ * preempted there (thread context, no spinlock held, interrupts and
+ * preemption on), so that a woken thread the scheduler prefers (one of
+ * higher priority) runs before the caller goes on. On Linux the woken
+ * thread is runnable either way and the scheduler preempts the caller for
+ * it when it should: at once on a fully preemptible kernel (PREEMPT_RT,
+ * preempt=full), where resched changes nothing; at the caller's next
+ * preemption point under voluntary preemption (Debian's default), which
+ * resched brings forward. In hard IRQ context, under a spinlock or with
+ * preemption off resched does nothing, as LK's callers pass false there. */
+int lk_sem_post_resched(lk_semaphore_t *s, int resched);
 
 /* ---- event ------------------------------------------------------------------- */
 #define LK_EVENT_FLAG_AUTOUNSIGNAL 1u
 
 typedef struct lk_event {
-	lkos_u64 opaque[24];
+	lkos_u64 opaque[24];		/* as lk_mutex_t */
+	lkos_u32 init;
+	lkos_u32 arg;
 } lk_event_t;
 
 void lk_event_init(lk_event_t *e, int initial, unsigned int flags);
@@ -78,8 +135,17 @@ int lk_event_wait(lk_event_t *e);
 int lk_event_wait_timeout(lk_event_t *e, lk_time_t timeout);
 /* lkport: absolute CLOCK_MONOTONIC deadline; interruptible by signals. */
 int lk_event_wait_deadline(lk_event_t *e, lkos_u64 deadline_ns, int interruptible);
-int lk_event_signal(lk_event_t *e);		/* threads woken */
+/* Threads woken; LK_ERR_OBJECT_DESTROYED after lk_event_shutdown. */
+int lk_event_signal(lk_event_t *e);
+int lk_event_signal_resched(lk_event_t *e, int resched);	/* see lk_sem_post_resched */
 int lk_event_unsignal(lk_event_t *e);
+/* LK's event_destroy for an event other threads can still reach, whose
+ * storage stays (lkport's events shared by fds): waiters wake with
+ * LK_ERR_OBJECT_DESTROYED, and every later wait, signal and unsignal
+ * returns it, until lk_event_destroy ends the object. LK_ERR_OBJECT_-
+ * DESTROYED if it was shut down already. Any context. */
+int lk_event_shutdown(lk_event_t *e);
+int lk_event_is_shut_down(const lk_event_t *e);
 int lk_event_is_signaled(const lk_event_t *e);
 lkos_u32 lk_event_waiters(const lk_event_t *e);
 lkos_u64 lk_event_id(const lk_event_t *e);	/* tracepoint object id */

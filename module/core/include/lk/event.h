@@ -28,12 +28,20 @@ class Event : Pinned, public Allocated {
     status_t wait_timeout(lk_time_t ms) { return wait(Deadline::after_ms(ms)); }
 
     // Returns the number of threads woken. Signalling a signalled event
-    // does nothing and returns 0.
+    // does nothing and returns 0; a shut-down one, ERR_OBJECT_DESTROYED.
     int signal();
     status_t unsignal();
 
     // Wakes waiters with ERR_OBJECT_DESTROYED; thread context. Idempotent.
     void destroy();
+
+    // LK's destroy for an event others can still reach (the glue's, shared
+    // by file descriptors): waiters wake with ERR_OBJECT_DESTROYED, and
+    // from now on wait, signal and unsignal return it, while the object
+    // stays valid until destroy() or the destructor. ERR_OBJECT_DESTROYED
+    // if it was shut down already. Any context.
+    status_t shutdown();
+    bool is_shut_down() const;
 
     bool is_signaled() const;
     u32 flags() const { return flags_; }
@@ -56,6 +64,7 @@ class Event : Pinned, public Allocated {
     u32 magic_ = kMagic;
     mutable SpinLock lock_{LKOS_LOCK_OBJECT};
     bool signaled_ LK_GUARDED_BY(lock_);
+    bool shut_down_ LK_GUARDED_BY(lock_) = false;
     const u32 flags_;
     Observer observer_ LK_GUARDED_BY(lock_) = {};
     WaitQueue wait_;  // guarded by lock_ (its own annotations)

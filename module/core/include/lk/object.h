@@ -24,6 +24,8 @@ enum class ObjectKind : u32 {
 // A unique id for the object's tracepoints; never reused while the module
 // is loaded.
 u64 next_object_id();
+// Sets up the C API (capi.cpp): called by lk_core_init, before any C call.
+void capi_init();
 
 struct ObjectTag {
     u64 id;

@@ -75,6 +75,11 @@ void lkos_finish_block(void);			/* thread context */
 int lkos_signal_pending(void);			/* thread context */
 /* Any context; 1 if the thread was asleep and is now runnable. */
 int lkos_wake(lkos_thread *t);
+/* Any context. Where the caller could be preempted (thread context, no
+ * spinlock held, interrupts and preemption on), lets a thread the
+ * scheduler prefers to it (one just woken, of higher priority) run now;
+ * elsewhere, nothing. */
+void lkos_resched(void);
 lkos_u64 lkos_now_ns(void);			/* any: CLOCK_MONOTONIC */
 
 #define LKOS_FOREVER 0xffffffffffffffffull

@@ -149,6 +149,11 @@ int lkos_wake(lkos_thread* t) {
     return 1;
 }
 
+void lkos_resched(void) {
+    // The host's threads are preemptible: offering the CPU is all there is.
+    if (!lkos_irqs_disabled()) sched_yield();
+}
+
 lkos_u64 lkos_now_ns(void) {
     // steady_clock is CLOCK_MONOTONIC on Linux, so deadlines from either agree.
     return static_cast<lkos_u64>(
