@@ -311,7 +311,7 @@ compile_commands.json: $(call kmod,$(CDB_KREL))
 # The C++ core in its own style (module/core/.clang-format), except the C
 # headers it shares with the glue, which are kernel style like the glue.
 CLANG_FORMAT ?= clang-format
-CXX_STYLE_FILES ?= $(sort $(filter-out %/lk/capi.h %/lk/os.h %/lk/interrupts.h, \
+CXX_STYLE_FILES ?= $(sort $(filter-out %/lk/capi.h %/lk/os.h %/lk/interrupts.h %/lk/lk_names.h, \
 	$(shell cd $(ROOT) && find module/core -name '*.cpp' -o -name '*.h')))
 C_STYLE_FILES ?= $(sort $(wildcard $(addprefix $(ROOT)/,module/linux/*.[ch] module/ktest/*.[ch])))
 

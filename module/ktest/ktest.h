@@ -84,6 +84,7 @@ extern const struct lkt_suite lkt_sem_suite;
 extern const struct lkt_suite lkt_event_suite;
 extern const struct lkt_suite lkt_port_suite;
 extern const struct lkt_suite lkt_handler_suite;
+extern const struct lkt_suite lkt_lk_names_suite;
 
 /* A "# " line inside the current case; any context. */
 __printf(2, 3) void lkt_diag(struct lkt *t, const char *fmt, ...);

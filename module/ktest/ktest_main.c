@@ -32,6 +32,7 @@ static const struct lkt_suite *const lkt_suites[] = {
 	&lkt_event_suite,
 	&lkt_port_suite,
 	&lkt_handler_suite,
+	&lkt_lk_names_suite,
 };
 
 #define LKT_NSUITES ARRAY_SIZE(lkt_suites)
