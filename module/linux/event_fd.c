@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Named events. One lkport_event per name, shared by every fd opened on it
- * and freed with the last of them. The fd's f_mode says what it may do:
- * FMODE_READ to wait, FMODE_WRITE to signal and unsignal.
+ * Events. One lkport_event per name (or none, for an anonymous event),
+ * shared by every fd opened on it and freed with the last of them. The
+ * fd's f_mode says what it may do: FMODE_READ to wait, FMODE_WRITE to
+ * signal, unsignal and (its owner) destroy. A destroyed event leaves the
+ * name table at once and answers EIDRM until its last fd goes.
  */
 #include <linux/fs.h>
 #include <linux/hashtable.h>
@@ -20,8 +22,10 @@
 struct lkport_event {
 	struct lkport_object obj;
 	struct kref ref;		/* fds; dropped under lkport_objects_lock */
-	struct hlist_node name_node;	/* lkport_event_names, same lock */
-	u32 flags;			/* LKPORT_EVENT_AUTOUNSIGNAL */
+	struct hlist_node name_node;	/* lkport_event_names, same lock;
+					 * unhashed if anonymous or destroyed */
+	u32 flags;			/* LKPORT_EVENT_AUTOUNSIGNAL, _ANONYMOUS */
+	bool destroyed;			/* set under lkport_objects_lock */
 	struct lkport_poll poll;	/* woken under the event's lock */
 	lk_event_t ev;
 };
@@ -91,6 +95,9 @@ static __poll_t lkport_event_poll(struct file *file, poll_table *pt)
 	__poll_t mask = 0;
 
 	poll_wait(file, &e->poll.wq, pt);
+	/* Set before the core wakes the pollers (lkport_ioc_event_destroy). */
+	if (READ_ONCE(e->destroyed))
+		return EPOLLHUP;
 	if ((file->f_mode & FMODE_READ) && lk_event_is_signaled(&e->ev))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (file->f_mode & FMODE_WRITE)
@@ -111,8 +118,30 @@ static long lkport_ioc_event_wait(struct file *file, void *arg)
 static long lkport_ioc_event_signal(struct file *file, void *arg)
 {
 	struct lkport_event *e = file->private_data;
+	int woken = lk_event_signal(&e->ev);
 
-	return lk_event_signal(&e->ev);
+	return woken < 0 ? lkport_errno(woken) : woken;
+}
+
+/* As a write port's close and destroy: the owner's (lkport_may_end_port). */
+static long lkport_ioc_event_destroy(struct file *file, void *arg)
+{
+	struct lkport_event *e = file->private_data;
+	int st;
+
+	if (!uid_eq(current_fsuid(), e->obj.uid) && !lkport_dac_override())
+		return -EPERM;
+	mutex_lock(&lkport_objects_lock);
+	if (e->destroyed) {
+		st = LK_ERR_OBJECT_DESTROYED;
+	} else {
+		/* The name goes first: a create of it may follow at once. */
+		hash_del(&e->name_node);
+		WRITE_ONCE(e->destroyed, true);
+		st = lk_event_shutdown(&e->ev);
+	}
+	mutex_unlock(&lkport_objects_lock);
+	return lkport_errno(st);
 }
 
 static long lkport_ioc_event_unsignal(struct file *file, void *arg)
@@ -129,7 +158,8 @@ static long lkport_ioc_event_info(struct file *file, void *arg)
 
 	lkport_object_info(&e->obj, info);
 	info->flags = e->flags;
-	info->state = lk_event_is_signaled(&e->ev) ? LKPORT_STATE_SIGNALED : 0;
+	info->state = (lk_event_is_signaled(&e->ev) ? LKPORT_STATE_SIGNALED : 0) |
+		      (READ_ONCE(e->destroyed) ? LKPORT_STATE_DESTROYED : 0);
 	info->waiters = lk_event_waiters(&e->ev);
 	info->id = lk_event_id(&e->ev);
 	return 0;
@@ -142,6 +172,7 @@ static const struct lkport_ioctl_desc lkport_event_ioctls[] = {
 	LKPORT_IOCTL(LKPORT_IOC_EVENT_WAIT, LKPORT_IOCTL_READ, lkport_ioc_event_wait),
 	LKPORT_IOCTL(LKPORT_IOC_EVENT_SIGNAL, LKPORT_IOCTL_WRITE, lkport_ioc_event_signal),
 	LKPORT_IOCTL(LKPORT_IOC_EVENT_UNSIGNAL, LKPORT_IOCTL_WRITE, lkport_ioc_event_unsignal),
+	LKPORT_IOCTL(LKPORT_IOC_EVENT_DESTROY, LKPORT_IOCTL_WRITE, lkport_ioc_event_destroy),
 };
 
 static const struct lkport_fd_kind lkport_event_kind = {
@@ -187,17 +218,26 @@ static int access_to_open_flags(u32 access)
 	}
 }
 
+/* An anonymous event's name field: all zero. */
+static int anonymous_name_check(const char name[LKPORT_NAME_LEN])
+{
+	return memchr_inv(name, 0, LKPORT_NAME_LEN) ? -EINVAL : 0;
+}
+
 long lkport_event_create(struct file *dev, void *arg)
 {
 	struct lkport_event_create *c = arg;
+	bool anonymous = c->flags & LKPORT_EVENT_ANONYMOUS;
 	struct lkport_event *e;
 	int ret, fd;
 
-	if (c->flags & ~(LKPORT_EVENT_AUTOUNSIGNAL | LKPORT_EVENT_SIGNALED))
+	if (c->flags & ~(LKPORT_EVENT_AUTOUNSIGNAL | LKPORT_EVENT_SIGNALED |
+			 LKPORT_EVENT_ANONYMOUS))
 		return -EINVAL;
 	if (c->reserved || c->reserved2[0] || c->reserved2[1])
 		return -EINVAL;
-	ret = lkport_name_check(c->name) ?: lkport_check_fd_flags(c->fd_flags);
+	ret = (anonymous ? anonymous_name_check(c->name) : lkport_name_check(c->name)) ?:
+	      lkport_check_fd_flags(c->fd_flags);
 	if (ret)
 		return ret;
 
@@ -210,21 +250,23 @@ long lkport_event_create(struct file *dev, void *arg)
 		return ret;
 	}
 	kref_init(&e->ref);
-	e->flags = c->flags & LKPORT_EVENT_AUTOUNSIGNAL;
-	lkport_poll_init(&e->poll, EPOLLIN | EPOLLRDNORM);
+	e->flags = c->flags & (LKPORT_EVENT_AUTOUNSIGNAL | LKPORT_EVENT_ANONYMOUS);
+	lkport_poll_init(&e->poll, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
 	lk_event_init(&e->ev, !!(c->flags & LKPORT_EVENT_SIGNALED),
 		      (c->flags & LKPORT_EVENT_AUTOUNSIGNAL) ? LK_EVENT_FLAG_AUTOUNSIGNAL : 0);
 	lk_event_set_notify(&e->ev, lkport_event_notify, e);
 
 	mutex_lock(&lkport_objects_lock);
-	if (lookup_locked(e->obj.name, e->obj.ns.key)) {
+	if (!anonymous && lookup_locked(e->obj.name, e->obj.ns.key)) {
 		mutex_unlock(&lkport_objects_lock);
 		lk_event_destroy(&e->ev);
 		lkport_object_abandon(&e->obj);
 		kfree(e);
 		return -EEXIST;
 	}
-	hash_add(lkport_event_names, &e->name_node, name_hash(e->obj.name, e->obj.ns.key));
+	if (!anonymous)
+		hash_add(lkport_event_names, &e->name_node,
+			 name_hash(e->obj.name, e->obj.ns.key));
 	lkport_object_publish_locked(&e->obj);
 	mutex_unlock(&lkport_objects_lock);
 
@@ -274,8 +316,10 @@ void lkport_event_show(struct seq_file *m, struct lkport_object *obj)
 {
 	struct lkport_event *e = container_of(obj, struct lkport_event, obj);
 
-	seq_printf(m, " flags=%s state=%s waiters=%u refs=%u",
+	seq_printf(m, " flags=%s%s state=%s waiters=%u refs=%u",
 		   e->flags & LKPORT_EVENT_AUTOUNSIGNAL ? "auto" : "persistent",
+		   e->flags & LKPORT_EVENT_ANONYMOUS ? "+anonymous" : "",
+		   e->destroyed ? "destroyed" :
 		   lk_event_is_signaled(&e->ev) ? "signaled" : "clear",
 		   lk_event_waiters(&e->ev), kref_read(&e->ref));
 }

@@ -51,11 +51,14 @@
  * by name needs read permission to wait or read, write permission to
  * signal or write, checked as for files (owner, group, other; CAP_DAC_-
  * OVERRIDE bypasses). A descriptor opened for waiting only cannot signal
- * (EBADF), and the other way round. Ending a write port for everyone
- * (LKPORT_IOC_PORT_CLOSE, _DESTROY) needs more than write permission: as
- * unlinking a message queue, it is for the port's owner (the caller's
+ * (EBADF), and the other way round. One rule for ending objects: closing
+ * a descriptor is always its holder's and touches no other; ending an
+ * object for everyone (LKPORT_IOC_PORT_CLOSE, _DESTROY on a write port,
+ * LKPORT_IOC_EVENT_DESTROY) needs more than write permission: as
+ * unlinking a message queue, it is for the object's owner (the caller's
  * fsuid is the creator's uid) or CAP_DAC_OVERRIDE in the initial user
- * namespace; other writers get EPERM.
+ * namespace; other writers get EPERM. Groups have no owner but their
+ * descriptors' holders.
  *
  * Limits: each user may hold at most max_objects_per_user objects and
  * max_bytes_per_user bytes of packet rings (module parameters, visible and
@@ -93,7 +96,7 @@
 #define LKPORT_IOC_MAGIC	0xB8
 
 #define LKPORT_ABI_MAJOR	1	/* incompatible changes */
-#define LKPORT_ABI_MINOR	4	/* compatible additions */
+#define LKPORT_ABI_MINOR	5	/* compatible additions */
 
 #define LKPORT_NAME_LEN		64	/* name fields, bytes with the NUL */
 #define LKPORT_NAME_MAX		63	/* longest name */
@@ -114,6 +117,8 @@
 #define LKPORT_FEATURE_READ	(1ULL << 6)	/* LKPORT_IOC_READ (ABI 1.3),
 						 * size-tolerant commands */
 #define LKPORT_FEATURE_IRQ	(1ULL << 7)	/* interrupt sources (ABI 1.4) */
+#define LKPORT_FEATURE_EVENT_DESTROY (1ULL << 8) /* LKPORT_IOC_EVENT_DESTROY (ABI 1.5) */
+#define LKPORT_FEATURE_ANON_EVENTS (1ULL << 9)	/* LKPORT_EVENT_ANONYMOUS (ABI 1.5) */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
@@ -129,6 +134,11 @@ struct lkport_version {
 /* Event flags (create) */
 #define LKPORT_EVENT_AUTOUNSIGNAL	(1u << 0)	/* LK's EVENT_FLAG_AUTOUNSIGNAL */
 #define LKPORT_EVENT_SIGNALED		(1u << 1)	/* created signalled */
+#define LKPORT_EVENT_ANONYMOUS		(1u << 2)	/* no name (ABI 1.5): name
+							 * all zero; reached only
+							 * through its fds (fork,
+							 * SCM_RIGHTS), as an
+							 * eventfd */
 
 /* LKPORT_IOC_EVENT_CREATE -> event fd (may wait and signal). */
 struct lkport_event_create {
@@ -218,7 +228,7 @@ struct lkport_group_create {
 /* state bits */
 #define LKPORT_STATE_SIGNALED	(1u << 0)	/* event is signalled */
 #define LKPORT_STATE_CLOSED	(1u << 1)	/* write port closed for writing */
-#define LKPORT_STATE_DESTROYED	(1u << 2)	/* write port destroyed */
+#define LKPORT_STATE_DESTROYED	(1u << 2)	/* write port or event destroyed */
 #define LKPORT_STATE_CANCELLED	(1u << 3)	/* read port: writer destroyed;
 						 * group: every member's */
 #define LKPORT_STATE_GROUPED	(1u << 4)	/* read port is in a group */
@@ -257,9 +267,18 @@ struct lkport_wait {
 };
 
 #define LKPORT_IOC_EVENT_WAIT	 _IOW(LKPORT_IOC_MAGIC, 0x20, struct lkport_wait)
-/* Returns the number of threads woken. */
+/* Returns the number of threads it released from LKPORT_IOC_EVENT_WAIT.
+ * Threads in poll/epoll are woken (EPOLLIN) but not counted: they have
+ * not passed the event (with AUTOUNSIGNAL, the next EVENT_WAIT takes it). */
 #define LKPORT_IOC_EVENT_SIGNAL	 _IO(LKPORT_IOC_MAGIC, 0x21)
 #define LKPORT_IOC_EVENT_UNSIGNAL _IO(LKPORT_IOC_MAGIC, 0x22)
+/* LK's event_destroy, for every fd of the event (ABI 1.5): blocked waits
+ * fail with EIDRM, and so do every later wait, signal and unsignal; poll
+ * reports EPOLLHUP; the name is free for a new event at once; the fds
+ * stay until closed. As ending a write port, the owner's call (see
+ * Permissions; EPERM for others), on an fd opened to signal (EBADF
+ * otherwise); EIDRM when it was destroyed already. */
+#define LKPORT_IOC_EVENT_DESTROY _IO(LKPORT_IOC_MAGIC, 0x23)
 
 /* ---- port fds ---------------------------------------------------------------------- */
 
