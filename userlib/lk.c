@@ -161,6 +161,26 @@ lk_status_t lk_event_create(lk_event_t *e, const char *name, bool initial,
 	return LK_NO_ERROR;
 }
 
+lk_status_t lk_event_init(lk_event_t *e, bool initial, unsigned int flags)
+{
+	struct lkport_event_create c = { .fd_flags = O_CLOEXEC };
+	int dev = lk_device(), fd;
+
+	e->fd = -1;
+	if (dev < 0)
+		return device_status(dev);
+	if (flags & ~LK_EVENT_FLAG_AUTOUNSIGNAL)
+		return LK_ERR_INVALID_ARGS;
+	c.flags = LKPORT_EVENT_ANONYMOUS |
+		  (flags & LK_EVENT_FLAG_AUTOUNSIGNAL ? LKPORT_EVENT_AUTOUNSIGNAL : 0) |
+		  (initial ? LKPORT_EVENT_SIGNALED : 0);
+	fd = ioctl(dev, LKPORT_IOC_EVENT_CREATE, &c);
+	if (fd < 0)
+		return lk_status_from_errno(errno);
+	e->fd = fd;
+	return LK_NO_ERROR;
+}
+
 lk_status_t lk_event_open(lk_event_t *e, const char *name, unsigned int access)
 {
 	struct lkport_event_open o = { .access = access, .fd_flags = O_CLOEXEC };
@@ -184,6 +204,18 @@ lk_status_t lk_event_destroy(lk_event_t *e)
 	close(e->fd);
 	e->fd = -1;
 	return LK_NO_ERROR;
+}
+
+lk_status_t lk_event_destroy_all(lk_event_t *e)
+{
+	lk_status_t st;
+
+	if (e->fd < 0)
+		return LK_ERR_BAD_HANDLE;
+	st = call(e->fd, LKPORT_IOC_EVENT_DESTROY, NULL);
+	close(e->fd);
+	e->fd = -1;
+	return st;
 }
 
 lk_status_t lk_event_wait_deadline(lk_event_t *e, uint64_t deadline_ns)

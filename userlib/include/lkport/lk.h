@@ -35,7 +35,7 @@
  * read port or group), which never disturbs another handle of the same
  * object; an object goes when its last handle does. Ending an object for
  * every holder at once (lk_port_close and lk_port_destroy on a write
- * port) is for its owner, the user that created it (or a caller with
+ * port, lk_event_destroy_all) is for its owner, the user that created it (or a caller with
  * CAP_DAC_OVERRIDE in the initial user namespace), through a handle that
  * may write to it; any other caller gets LK_ERR_NOT_ALLOWED and nothing
  * changes. Groups have no name and no owner beyond their fd's holders.
@@ -98,8 +98,23 @@ lk_status_t lk_event_create(lk_event_t *e, const char *name, bool initial,
 			    unsigned int flags, mode_t perm);
 /* An existing one; access: LKPORT_ACCESS_WAIT and/or LKPORT_ACCESS_SIGNAL. */
 lk_status_t lk_event_open(lk_event_t *e, const char *name, unsigned int access);
-/* Closes this handle; the event goes when its last handle does. */
+/* LK's event_init: a new anonymous event, with no name, reached only
+ * through its handle (share the fd: fork, SCM_RIGHTS), as an eventfd.
+ * It is the caller's, as any object it creates. On failure e->fd is -1. */
+lk_status_t lk_event_init(lk_event_t *e, bool initial, unsigned int flags);
+/* Closes this handle; the event goes when its last handle does. Other
+ * handles of it are not disturbed. */
 lk_status_t lk_event_destroy(lk_event_t *e);
+/* LK's event_destroy, which <lkport/lk_compat.h> maps event_destroy to:
+ * ends the event for every handle. Waiters anywhere wake with
+ * LK_ERR_OBJECT_DESTROYED, and every later wait, signal and unsignal
+ * returns it; its name is free again. The owner's call, through a handle
+ * opened to signal (LK_ERR_NOT_ALLOWED for another user, LK_ERR_BAD_HANDLE
+ * for a wait-only handle: then nothing else changes); LK_ERR_OBJECT_-
+ * DESTROYED if another handle destroyed it already. This handle is
+ * closed in every case, as LK's event_destroy, which returns nothing,
+ * leaves nothing to clean up. */
+lk_status_t lk_event_destroy_all(lk_event_t *e);
 lk_status_t lk_event_wait(lk_event_t *e);
 lk_status_t lk_event_wait_timeout(lk_event_t *e, lk_time_t timeout);
 lk_status_t lk_event_wait_deadline(lk_event_t *e, uint64_t deadline_ns);

@@ -28,9 +28,11 @@ enum {
 #define PORT_MODE_UNICAST	LK_PORT_MODE_UNICAST
 #define PORT_MODE_BIG_BUFFER	LK_PORT_MODE_BIG_BUFFER
 
-/* LK's event_init has no name: an anonymous-looking name per call site is
- * the porter's choice, so event_init is not mapped; use lk_event_create. */
-#define event_destroy		lk_event_destroy
+/* LK's event_init: an anonymous event (pass its fd to share it); a named
+ * one, shared by name, is lk_event_create's. event_destroy ends the event
+ * for every handle, as LK's does (lk_event_destroy_all). */
+#define event_init		lk_event_init
+#define event_destroy		lk_event_destroy_all
 #define event_wait		lk_event_wait
 #define event_wait_timeout	lk_event_wait_timeout
 #define event_signal(e, resched)	lk_event_signal(e)
