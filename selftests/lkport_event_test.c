@@ -232,6 +232,179 @@ TEST_F(event, open_access_modes)
 
 /* Persistent: a signal releases every waiter, returns how many, and the
  * event stays signalled until unsignalled. */
+/* ---- destroy and anonymous events (ABI 1.5) ------------------------------------------ */
+
+static int event_destroy(int fd)
+{
+	return lkport_ioctl(fd, LKPORT_IOC_EVENT_DESTROY, NULL);
+}
+
+/* LK's event_destroy: every waiter, in any process, wakes with EIDRM; so
+ * does every later call on any fd; poll says EPOLLHUP; the name is free. */
+TEST_F(event, destroy_wakes_waiters_with_eidrm)
+{
+	struct lkport_version v;
+	struct lkport_info info;
+	struct pollfd pfd;
+	pid_t pid[2];
+	int fd, w, again;
+
+	ASSERT_EQ(0, lkport_ioctl(self->b.dev, LKPORT_IOC_VERSION, &v));
+	EXPECT_TRUE(v.features & LKPORT_FEATURE_EVENT_DESTROY);
+	fd = lkt_event_create(self->b.dev, self->name, LKPORT_EVENT_AUTOUNSIGNAL, 0600);
+	ASSERT_LE(0, fd);
+	w = lkt_event_open(self->b.dev, self->name, LKPORT_ACCESS_WAIT);
+	ASSERT_LE(0, w);
+	for (int i = 0; i < 2; i++) {
+		pid[i] = lkt_fork(&self->b.kids);
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0)
+			_exit(lkt_event_wait(i ? w : fd, LKPORT_FOREVER) == -EIDRM ? 0 : 1);
+	}
+	ASSERT_EQ(0, lkt_await_waiters(fd, 2));
+	/* A wait-only fd may not. */
+	EXPECT_EQ(-EBADF, event_destroy(w));
+	EXPECT_EQ(0, event_destroy(fd));
+	for (int i = 0; i < 2; i++) {
+		EXPECT_EQ(0, lkt_reap(&self->b.kids, pid[i], LKT_SANITY_MS));
+	}
+	EXPECT_EQ(-EIDRM, lkt_event_wait(w, 0));
+	EXPECT_EQ(-EIDRM, lkt_event_wait(fd, LKPORT_FOREVER));
+	EXPECT_EQ(-EIDRM, lkt_event_signal(fd));
+	EXPECT_EQ(-EIDRM, lkt_event_unsignal(fd));
+	EXPECT_EQ(-EIDRM, event_destroy(fd));
+	ASSERT_EQ(0, lkt_info(w, &info));
+	EXPECT_EQ(LKPORT_STATE_DESTROYED, info.state);
+	EXPECT_EQ(0, info.waiters);
+	pfd = (struct pollfd){ .fd = w, .events = POLLIN };
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLHUP, pfd.revents);
+	/* The name is free at once, for a new event of its own. */
+	EXPECT_EQ(-ENOENT, lkt_event_open(self->b.dev, self->name, LKPORT_ACCESS_WAIT));
+	again = lkt_event_create(self->b.dev, self->name, 0, 0600);
+	ASSERT_LE(0, again);
+	EXPECT_EQ(0, lkt_event_signal(again));
+	EXPECT_EQ(0, lkt_event_wait(again, 0));
+	EXPECT_EQ(-EIDRM, lkt_event_wait(fd, 0));
+	close(again);
+	close(w);
+	close(fd);
+}
+
+/* A poller is woken by the destroy (EPOLLHUP), not left asleep. */
+TEST_F(event, destroy_wakes_pollers)
+{
+	pid_t pid;
+	int fd;
+
+	fd = lkt_event_create(self->b.dev, self->name, 0, 0600);
+	ASSERT_LE(0, fd);
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		_exit(poll(&pfd, 1, LKT_SANITY_MS) == 1 && pfd.revents == POLLHUP ? 0 : 1);
+	}
+	/* Give it time to sleep in poll; either way it must see HUP. */
+	lkt_sleep_us(20000);
+	EXPECT_EQ(0, event_destroy(fd));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	close(fd);
+}
+
+/* Only the owner ends an event for everyone; another user who may signal
+ * gets EPERM, and nothing changes. */
+TEST_F(event, destroy_is_the_owners)
+{
+	mode_t old = umask(0);
+	pid_t pid;
+	int fd;
+
+	fd = lkt_event_create(self->b.dev, self->name, 0, 0666);
+	umask(old);
+	ASSERT_LE(0, fd);
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int s;
+
+		if (lkt_become(LKT_NOBODY, NULL, 0))
+			_exit(100);
+		s = lkt_event_open(self->b.dev, self->name, LKPORT_ACCESS_SIGNAL);
+		if (s < 0)
+			_exit(1);
+		if (event_destroy(s) != -EPERM || event_destroy(fd) != -EPERM)
+			_exit(2);
+		_exit(lkt_event_signal(s) == 0 ? 0 : 3);
+	}
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	EXPECT_EQ(0, lkt_event_wait(fd, 0));	/* the child's signal */
+	EXPECT_EQ(0, event_destroy(fd));
+	close(fd);
+}
+
+static int anon_event_create(int dev, __u32 flags, const char *name)
+{
+	struct lkport_event_create c = {
+		.flags = LKPORT_EVENT_ANONYMOUS | flags, .perm = 0600, .fd_flags = O_CLOEXEC,
+	};
+
+	if (name)
+		lkt_set_name(c.name, name);
+	return lkport_ioctl(dev, LKPORT_IOC_EVENT_CREATE, &c);
+}
+
+/* LK's event_init in user space: no name, shared by passing the fd. */
+TEST_F(event, anonymous_is_passed_by_fd)
+{
+	struct lkport_version v;
+	struct lkport_info info;
+	int fd, sv[2], got;
+	pid_t pid;
+
+	ASSERT_EQ(0, lkport_ioctl(self->b.dev, LKPORT_IOC_VERSION, &v));
+	EXPECT_TRUE(v.features & LKPORT_FEATURE_ANON_EVENTS);
+	EXPECT_LE(5, v.abi_minor);
+	/* A name with it is a contradiction. */
+	EXPECT_EQ(-EINVAL, anon_event_create(self->b.dev, 0, self->name));
+	fd = anon_event_create(self->b.dev, LKPORT_EVENT_AUTOUNSIGNAL, NULL);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, lkt_info(fd, &info));
+	EXPECT_EQ(LKPORT_KIND_EVENT, info.kind);
+	EXPECT_EQ(LKPORT_EVENT_AUTOUNSIGNAL | LKPORT_EVENT_ANONYMOUS, info.flags);
+	EXPECT_STREQ("", info.name);
+	EXPECT_EQ(getuid(), info.uid);
+	/* It takes no name: one of any name can still be made. */
+	got = lkt_event_create(self->b.dev, self->name, 0, 0600);
+	ASSERT_LE(0, got);
+	close(got);
+	/* Passed to an unrelated process's socket, it is the same event. */
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int e;
+
+		close(sv[0]);
+		close(fd);
+		if (lkt_recv_fds(sv[1], &e, 1) != 1)
+			_exit(1);
+		_exit(lkt_event_wait(e, LKPORT_FOREVER) == 0 ? 0 : 2);
+	}
+	close(sv[1]);
+	ASSERT_EQ(0, lkt_send_fds(sv[0], &fd, 1));
+	ASSERT_EQ(0, lkt_await_waiters(fd, 1));
+	EXPECT_EQ(1, lkt_event_signal(fd));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	EXPECT_EQ(-ETIMEDOUT, lkt_event_wait(fd, 0));
+	/* Destroyed as any event. */
+	EXPECT_EQ(0, event_destroy(fd));
+	EXPECT_EQ(-EIDRM, lkt_event_wait(fd, 0));
+	close(sv[0]);
+	close(fd);
+}
+
 TEST_F(event, persistent_releases_all_waiters)
 {
 	struct lkport_info info;

@@ -229,7 +229,7 @@ static uint64_t now_ns(void)
 
 enum cmd_id {
 	C_VERSION, C_EV_CREATE, C_EV_OPEN, C_P_CREATE, C_P_OPEN, C_G_CREATE,
-	C_INFO, C_EV_WAIT, C_EV_SIGNAL, C_EV_UNSIGNAL, C_P_WRITE, C_READ,
+	C_INFO, C_EV_WAIT, C_EV_SIGNAL, C_EV_UNSIGNAL, C_EV_DESTROY, C_P_WRITE, C_READ,
 	C_P_READ, C_P_CLOSE, C_P_DESTROY, C_G_ADD, C_G_REMOVE, C_G_READ,
 	C_IRQ_CREATE, C_IRQ_WAIT, C_IRQ_ACK, C_IRQ_TRIGGER, C_IRQ_BIND, C_IRQ_INFO,
 	C_NONE,		/* no command of that fd kind: ENOTTY only */
@@ -283,10 +283,14 @@ static const struct cmd_desc cmds[C_CMDS] = {
 	[C_INFO] = { "INFO", LKPORT_IOC_INFO,
 		     KB(K_EVENT) | KB(K_WPORT) | KB(K_RPORT) | KB(K_GROUP) | KB(K_IRQ), E(ENOTTY, EFAULT) },
 	[C_EV_WAIT] = { "EVENT_WAIT", LKPORT_IOC_EVENT_WAIT, KB(K_EVENT),
-			E(DISPATCH_W, EINVAL, ETIMEDOUT, EINTR) },
-	[C_EV_SIGNAL] = { "EVENT_SIGNAL", LKPORT_IOC_EVENT_SIGNAL, KB(K_EVENT), E(ENOTTY, EBADF) },
+			E(DISPATCH_W, EINVAL, ETIMEDOUT, EINTR, EIDRM) },
+	[C_EV_SIGNAL] = { "EVENT_SIGNAL", LKPORT_IOC_EVENT_SIGNAL, KB(K_EVENT),
+			  E(ENOTTY, EBADF, EIDRM) },
 	[C_EV_UNSIGNAL] = { "EVENT_UNSIGNAL", LKPORT_IOC_EVENT_UNSIGNAL, KB(K_EVENT),
-			    E(ENOTTY, EBADF) },
+			    E(ENOTTY, EBADF, EIDRM) },
+	/* EPERM: not the owner; EIDRM: destroyed already. */
+	[C_EV_DESTROY] = { "EVENT_DESTROY", LKPORT_IOC_EVENT_DESTROY, KB(K_EVENT),
+			   E(ENOTTY, EBADF, EPERM, EIDRM) },
 	[C_P_WRITE] = { "PORT_WRITE", LKPORT_IOC_PORT_WRITE, KB(K_WPORT),
 			E(DISPATCH_W, EINVAL, ENOMEM, ENOBUFS) },
 	[C_READ] = { "READ", LKPORT_IOC_READ, KB(K_RPORT) | KB(K_GROUP),
@@ -699,7 +703,11 @@ static void op_event_create(struct rng *r)
 	int dev = dev_fd(r), fd;
 
 	gen_name(r, c.name, 'e');
-	c.flags = gen_flags(r, LKPORT_EVENT_AUTOUNSIGNAL | LKPORT_EVENT_SIGNALED);
+	c.flags = gen_flags(r, LKPORT_EVENT_AUTOUNSIGNAL | LKPORT_EVENT_SIGNALED |
+			    LKPORT_EVENT_ANONYMOUS);
+	/* Anonymous: a name is EINVAL, mostly give none. */
+	if ((c.flags & LKPORT_EVENT_ANONYMOUS) && !one_in(r, 4))
+		memset(c.name, 0, sizeof(c.name));
 	c.perm = gen_perm(r);
 	c.fd_flags = gen_fd_flags(r);
 	c.reserved = gen_reserved(r);
@@ -855,8 +863,12 @@ static void op_event_signal(struct rng *r)
 {
 	struct slot *s = pick(r, K_EVENT);
 
-	xioctl(s->fd, s->kind, one_in(r, 3) ? LKPORT_IOC_EVENT_UNSIGNAL : LKPORT_IOC_EVENT_SIGNAL,
-	       NULL, 0);
+	unsigned long cmd = one_in(r, 3) ? LKPORT_IOC_EVENT_UNSIGNAL : LKPORT_IOC_EVENT_SIGNAL;
+
+	/* Seldom: an event destroyed ends every wait on it at once. */
+	if (one_in(r, 24))
+		cmd = LKPORT_IOC_EVENT_DESTROY;
+	xioctl(s->fd, s->kind, cmd, NULL, 0);
 }
 
 static void do_port_write(struct rng *r, int fd, enum kind k)

@@ -279,6 +279,39 @@ static void on_usr1(int sig)
 	usr1_seen = 1;
 }
 
+/* lk_event_destroy_all is LK's event_destroy: a waiter elsewhere wakes
+ * with LK_ERR_OBJECT_DESTROYED; lk_event_destroy only closes a handle. */
+TEST_F(lib, event_destroy_all_wakes_waiters)
+{
+	struct lkport_info info;
+	lk_event_t e, other;
+	pid_t pid;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_event_init(&e, false, 0));
+	ASSERT_EQ(LK_NO_ERROR, lk_object_info(e.fd, &info));
+	EXPECT_STREQ("", info.name);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(e.fd, F_GETFD) & FD_CLOEXEC);
+	other.fd = dup(e.fd);
+	ASSERT_LE(0, other.fd);
+	/* Closing one handle leaves the other working. */
+	EXPECT_EQ(LK_NO_ERROR, lk_event_destroy(&other));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_event_wait_timeout(&e, 0));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(lk_event_wait(&e) == LK_ERR_OBJECT_DESTROYED ? 0 : 1);
+	ASSERT_EQ(0, lkt_await_waiters(e.fd, 1));
+	other.fd = dup(e.fd);
+	ASSERT_LE(0, other.fd);
+	EXPECT_EQ(LK_NO_ERROR, lk_event_destroy_all(&e));
+	EXPECT_EQ(-1, e.fd);
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	EXPECT_EQ(LK_ERR_OBJECT_DESTROYED, lk_event_signal(&other));
+	EXPECT_EQ(LK_ERR_OBJECT_DESTROYED, lk_event_wait_timeout(&other, 0));
+	EXPECT_EQ(LK_ERR_OBJECT_DESTROYED, lk_event_destroy_all(&other));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_event_destroy_all(&other));
+}
+
 /* A signal handler ends the wait: LK_ERR_INTERRUPTED. */
 TEST_F(lib, event_wait_interrupted)
 {
@@ -786,6 +819,11 @@ static status_t lk_code_events(const char *name)
 	CHECK(event_wait_timeout(&ev, 0) == ERR_TIMED_OUT);
 	CHECK(event_signal(&ev, false) == 0);
 	CHECK(event_wait(&ev) == NO_ERROR);
+	CHECK(event_destroy(&ev) == NO_ERROR);
+	/* LK's event_init: an event of no name. */
+	CHECK(event_init(&ev, true, 0) == NO_ERROR);
+	CHECK(event_wait_timeout(&ev, 0) == NO_ERROR);
+	CHECK(event_wait_timeout(&ev, 0) == NO_ERROR);
 	CHECK(event_destroy(&ev) == NO_ERROR);
 	return NO_ERROR;
 }
