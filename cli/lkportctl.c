@@ -465,6 +465,8 @@ static const struct {
 	{ LKPORT_FEATURE_INFO, "info" },
 	{ LKPORT_FEATURE_READ, "read" },
 	{ LKPORT_FEATURE_IRQ, "irq" },
+	{ LKPORT_FEATURE_EVENT_DESTROY, "event-destroy" },
+	{ LKPORT_FEATURE_ANON_EVENTS, "anonymous-events" },
 };
 
 /* --version: this program's, without the module. */
