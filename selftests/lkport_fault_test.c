@@ -115,6 +115,15 @@ static long event_create(struct fault_ctx *c)
 	return lkt_event_create(c->dev, c->name, LKPORT_EVENT_AUTOUNSIGNAL, 0600);
 }
 
+static long event_create_anonymous(struct fault_ctx *c)
+{
+	struct lkport_event_create ec = {
+		.flags = LKPORT_EVENT_ANONYMOUS, .perm = 0600, .fd_flags = O_CLOEXEC,
+	};
+
+	return lkport_ioctl(c->dev, LKPORT_IOC_EVENT_CREATE, &ec);
+}
+
 static long event_open(struct fault_ctx *c)
 {
 	return lkt_event_open(c->dev, c->other, LKPORT_ACCESS_WAIT | LKPORT_ACCESS_SIGNAL);
@@ -243,6 +252,7 @@ static const struct fault_op fault_ops[] = {
 	{ "group_read_big", need_grouped_queued, group_read_big, NULL },
 	{ "irq_create", NULL, irq_create, close_fd },
 	{ "irq_bind", need_irq_and_wport, irq_bind, irq_unbind },
+	{ "event_create_anonymous", NULL, event_create_anonymous, close_fd },
 };
 
 /* ---- the state a failed operation must leave as it found ---- */
@@ -402,6 +412,7 @@ FAULT_OP_TEST(15, group_create)
 FAULT_OP_TEST(16, group_create_empty)
 FAULT_OP_TEST(17, group_add)
 FAULT_OP_TEST(18, group_read_big)
+FAULT_OP_TEST(21, event_create_anonymous)
 
 /* Another thread's allocations are not counted: only the named one fails. */
 TEST_F(fault, other_threads_unaffected)
