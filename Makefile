@@ -127,6 +127,8 @@ endif
 # (the RT one when it is alone).
 DEMO_KREL ?= $(or $(lastword $(filter-out %-rt-amd64,$(VM_KRELS))),$(lastword $(VM_KRELS)))
 VM_TIMEOUT ?= 1200
+# The included makefiles define rules too: a bare `make` still means all.
+.DEFAULT_GOAL := all
 include $(ROOT)/vm/debug-kernel.mk
 
 MODULE_SRCS := Kbuild VERSION $(shell cd $(ROOT) && find module uapi -name '*.[ch]' -o -name '*.cpp' -o -name '*.mk') \
