@@ -122,7 +122,8 @@ TEST_F(trace, events_exist)
 }
 
 /* One waiter, one signal: signal (woken=1), wake (the waiter's tid,
- * status 0) and the waiter's return (status 0), all with the event's id. */
+ * status 0) and the waiter's return (status 0), all with the event's id,
+ * the first signal's seq and, for signal and wake, its start stamp. */
 TEST_F(trace, signal_wake_and_return_carry_ids)
 {
 	struct lkport_info info;
@@ -156,14 +157,19 @@ TEST_F(trace, signal_wake_and_return_carry_ids)
 	EXPECT_EQ(1, count_lines(trace, "lkport_signal:", obj, "woken=1 hardirq=0"))
 		TH_LOG("trace:\n%s", trace);
 	EXPECT_EQ(1, count_lines(trace, "lkport_wake:", obj, tid)) TH_LOG("trace:\n%s", trace);
-	EXPECT_EQ(1, count_lines(trace, "lkport_wake:", obj, "status=0 hardirq=0"));
-	EXPECT_EQ(1, count_lines(trace, "lkport_wait_return:", obj, "status=0"));
+	EXPECT_EQ(1, count_lines(trace, "lkport_wake:", obj, "status=0 hardirq=0 seq=1 src_ts="));
+	EXPECT_EQ(1, count_lines(trace, "lkport_signal:", obj, "seq=1 src_ts="));
+	snprintf(tid, sizeof(tid), "src_obj=%llu", (unsigned long long)info.id);
+	EXPECT_EQ(1, count_lines(trace, "lkport_wake:", obj, tid));
+	/* a stamp is a non-zero decimal: it never starts with 0 */
+	EXPECT_EQ(0, count_lines(trace, "lkport_", obj, "src_ts=0"));
+	EXPECT_EQ(1, count_lines(trace, "lkport_wait_return:", obj, "status=0 seq=1"));
 	free(trace);
 	lk_event_destroy(&ev);
 }
 
-/* A wait that times out returns with LK's ERR_TIMED_OUT (-13), and no wake
- * is traced for it. */
+/* A wait that times out returns with LK's ERR_TIMED_OUT (-13) and seq 0
+ * (no signal ended it), and no wake is traced for it. */
 TEST_F(trace, timeout_is_traced_as_status)
 {
 	struct lkport_info info;
@@ -178,7 +184,7 @@ TEST_F(trace, timeout_is_traced_as_status)
 	trace = read_trace();
 	ASSERT_NE(NULL, trace);
 	snprintf(obj, sizeof(obj), "obj=%llu kind=%d", (unsigned long long)info.id, KIND_EVENT);
-	EXPECT_EQ(1, count_lines(trace, "lkport_wait_return:", obj, "status=-13"));
+	EXPECT_EQ(1, count_lines(trace, "lkport_wait_return:", obj, "status=-13 seq=0"));
 	EXPECT_EQ(0, count_lines(trace, "lkport_wake:", obj, NULL));
 	free(trace);
 	lk_event_destroy(&ev);
@@ -224,6 +230,14 @@ TEST_F(trace, port_write_wakes_reader)
 	EXPECT_EQ(1, count_lines(trace, "lkport_signal:", wobj, "woken=1")) TH_LOG("trace:\n%s", trace);
 	EXPECT_EQ(1, count_lines(trace, "lkport_wake:", robj, "status=0"));
 	EXPECT_EQ(1, count_lines(trace, "lkport_wait_return:", robj, "status=0"));
+	/* the write port numbers its writes; the reader's wake and return
+	 * carry the number of the write that woke it */
+	EXPECT_EQ(1, count_lines(trace, "lkport_signal:", wobj, "seq=1 src_ts="));
+	EXPECT_EQ(1, count_lines(trace, "lkport_wake:", robj, "seq=1 src_ts="));
+	snprintf(wobj, sizeof(wobj), "src_obj=%llu", (unsigned long long)winfo.id);
+	EXPECT_EQ(1, count_lines(trace, "lkport_wake:", robj, wobj));
+	EXPECT_EQ(0, count_lines(trace, "lkport_", robj, "src_ts=0"));
+	EXPECT_EQ(1, count_lines(trace, "lkport_wait_return:", robj, "status=0 seq=1"));
 	free(trace);
 	close(rp);
 	close(wp);

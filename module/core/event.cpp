@@ -23,20 +23,22 @@ status_t Event::wait(Deadline deadline, Interruptible intr) {
 
 int Event::signal() {
     LK_ASSERT_MAGIC(this, kMagic);
+    u64 start = lkos_trace_clock();
     AutoSpinLock guard(lock_);
     if (shut_down_) return ERR_OBJECT_DESTROYED;
     if (magic_ != kMagic || signaled_) return 0;
+    WakeCause cause{tag().id, wait_.next_seq_locked(guard), start};
     int woken;
     if (flags_ & EVENT_FLAG_AUTOUNSIGNAL) {
         // Release one waiter and stay unsignalled; with nobody waiting,
         // stay signalled for the next thread that waits.
-        woken = wait_.wake_one_locked(guard, NO_ERROR);
+        woken = wait_.wake_one_locked(guard, NO_ERROR, cause);
         if (!woken) signaled_ = true;
     } else {
         signaled_ = true;
-        woken = wait_.wake_all_locked(guard, NO_ERROR);
+        woken = wait_.wake_all_locked(guard, NO_ERROR, cause);
     }
-    lkos_trace_signal(tag().id, u32(tag().kind), woken);
+    lkos_trace_signal(tag().id, u32(tag().kind), woken, cause.seq, cause.ts);
     notify_locked(guard);
     return woken;
 }

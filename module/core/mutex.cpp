@@ -60,6 +60,7 @@ status_t Mutex::release() {
     // Nobody waiting: free it.
     if (owner_.compare_exchange(expected, 0, MemoryOrder::Release, MemoryOrder::Relaxed)) return NO_ERROR;
 
+    u64 start = lkos_trace_clock();
     AutoSpinLock guard(lock_);
     if (magic_ != kMagic) return ERR_OBJECT_DESTROYED;
     if ((owner_.load(MemoryOrder::Relaxed) & ~kWaiters) != self) {
@@ -68,11 +69,12 @@ status_t Mutex::release() {
     }
     // Hand-off: the first waiter owns the mutex from this moment. It cannot
     // look before we drop the lock, by which time the word names it.
-    lkos_thread* next = wait_.wake_first_locked(guard, NO_ERROR);
+    WakeCause cause{tag().id, wait_.next_seq_locked(guard), start};
+    lkos_thread* next = wait_.wake_first_locked(guard, NO_ERROR, cause);
     uptr word = 0;
     if (next) word = reinterpret_cast<uptr>(next) | (wait_.empty_locked(guard) ? 0 : kWaiters);
     owner_.store(word, MemoryOrder::Release);
-    lkos_trace_signal(tag().id, u32(tag().kind), next ? 1 : 0);
+    lkos_trace_signal(tag().id, u32(tag().kind), next ? 1 : 0, cause.seq, cause.ts);
     return NO_ERROR;
 }
 

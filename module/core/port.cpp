@@ -280,13 +280,13 @@ void PortRegistry::notify_locked(const Guard& wg, ReadPort* rp) {
 
 // A packet is there for `rp`: wake a thread reading its group if there is
 // one, else one reading the port itself.
-int PortRegistry::wake_reader_locked(const Guard& wg, ReadPort* rp, status_t status) {
+int PortRegistry::wake_reader_locked(const Guard& wg, ReadPort* rp, status_t status, WakeCause cause) {
     int woken = 0;
     if (PortGroup* g = rp->group_) {
         AutoSpinLock gg(g->lock_);
-        woken = g->wait_.wake_one_locked(gg, status);
+        woken = g->wait_.wake_one_locked(gg, status, cause);
     }
-    if (!woken) woken = rp->wait_.wake_one_locked(wg, status);
+    if (!woken) woken = rp->wait_.wake_one_locked(wg, status, cause);
     return woken;
 }
 
@@ -370,7 +370,9 @@ status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize cou
     if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
     // LK's port_write takes any handle: its lock is a write port's only.
     if (!is_writer(wp)) return ERR_BAD_HANDLE;
+    u64 trace_start = lkos_trace_clock();
     u64 start;
+    WakeCause cause{};
     status_t status = NO_ERROR;
     int woken = 0;
     u32 took = 0, full = 0;
@@ -378,6 +380,7 @@ status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize cou
         AutoSpinLock wg(wp->lock_);
         start = hold_clock();
         if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
+        cause = WakeCause{wp->tag_.id, ++wp->seq_, trace_start};
         if (wp->readers_.empty()) {
             // No reader yet: queue in the writer's own ring for the first one.
             LK_DEBUG_ASSERT(wp->ring_ != nullptr);
@@ -394,13 +397,13 @@ status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize cou
                 }
                 took++;
                 sync_group_locked(wg, &rp);
-                woken += wake_reader_locked(wg, &rp, NO_ERROR);
+                woken += wake_reader_locked(wg, &rp, NO_ERROR, cause);
                 notify_locked(wg, &rp);
             });
         }
         note_hold(start, u32(took * count));
     }
-    lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken);
+    lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken, cause.seq, cause.ts);
     if (delivered) *delivered = took;
     if (skipped) *skipped = full;
     return status;
@@ -414,6 +417,7 @@ status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, u
     int woken = 0;
     u32 took = 0, full = 0;
     u64 token = 0;
+    WakeCause cause{wp->tag_.id, 0, lkos_trace_clock()};
     // One turn per hold. The readers list may change while the lock is
     // let go, so each turn looks from its start for the readers this write
     // has not reached yet (served_by_ != token): bounded writes of a port
@@ -435,6 +439,7 @@ status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, u
             }
             wp->bounded_busy_ = true;
             token = ++wp->write_token_;
+            cause.seq = ++wp->seq_;
             if (wp->readers_.empty()) {
                 // No reader yet: the writer's own ring, as write() does.
                 LK_DEBUG_ASSERT(wp->ring_ != nullptr);
@@ -462,14 +467,14 @@ status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, u
             took++;
             copied += u32(count);
             sync_group_locked(wg, &rp);
-            woken += wake_reader_locked(wg, &rp, NO_ERROR);
+            woken += wake_reader_locked(wg, &rp, NO_ERROR, cause);
             notify_locked(wg, &rp);
             return false;
         });
         if (!more) wp->bounded_busy_ = false;
         note_hold(start, copied);
     }
-    lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken);
+    lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken, cause.seq, cause.ts);
     if (delivered) *delivered = took;
     if (skipped) *skipped = full;
     return status;

@@ -7,11 +7,13 @@ Semaphore::Semaphore(int value) : count_(value), wait_(lock_, ObjectTag::make(Ob
 
 int Semaphore::post() {
     LK_ASSERT_MAGIC(this, kMagic);
+    u64 start = lkos_trace_clock();
     AutoSpinLock guard(lock_);
     if (magic_ != kMagic) return 0;
+    WakeCause cause{tag().id, wait_.next_seq_locked(guard), start};
     int woken = 0;
-    if (++count_ <= 0) woken = wait_.wake_one_locked(guard, NO_ERROR);
-    lkos_trace_signal(tag().id, u32(tag().kind), woken);
+    if (++count_ <= 0) woken = wait_.wake_one_locked(guard, NO_ERROR, cause);
+    lkos_trace_signal(tag().id, u32(tag().kind), woken, cause.seq, cause.ts);
     return woken;
 }
 

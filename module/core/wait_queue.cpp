@@ -19,6 +19,7 @@ status_t WaitQueue::block_locked(AutoSpinLock& guard, Deadline deadline, Interru
     w.thread = lkos_current();
     w.status = NO_ERROR;
     w.woken = false;
+    w.seq = 0;
     waiters_.push_back(w);
     count_++;
 
@@ -55,7 +56,7 @@ status_t WaitQueue::block_locked(AutoSpinLock& guard, Deadline deadline, Interru
         break;
     }
     lkos_finish_block();
-    lkos_trace_wait_return(tag_.id, u32(tag_.kind), status);
+    lkos_trace_wait_return(tag_.id, u32(tag_.kind), status, w.seq);
     return status;
 }
 
@@ -67,34 +68,35 @@ void WaitQueue::unhold_locked(AutoSpinLock& guard) {
     }
 }
 
-void WaitQueue::wake_locked(Waiter& w, status_t status) {
+void WaitQueue::wake_locked(Waiter& w, status_t status, WakeCause cause) {
     waiters_.remove(w);
     count_--;
     departing_++;
     w.status = status;
     w.woken = true;
-    lkos_trace_wake(tag_.id, u32(tag_.kind), lkos_thread_tid(w.thread), status);
+    w.seq = cause.seq;
+    lkos_trace_wake(tag_.id, u32(tag_.kind), lkos_thread_tid(w.thread), status, cause.seq, cause.ts, cause.obj);
     // Under the lock: the waiter cannot return (and its stack frame cannot
     // go away) before it has taken the lock again.
     lkos_wake(w.thread);
 }
 
-lkos_thread* WaitQueue::wake_first_locked(const AutoSpinLock& guard, status_t status) {
+lkos_thread* WaitQueue::wake_first_locked(const AutoSpinLock& guard, status_t status, WakeCause cause) {
     LK_ASSERT_MAGIC(this, kMagic);
     held_by(guard);
     Waiter* w = waiters_.front();
     if (!w) return nullptr;
     lkos_thread* t = w->thread;
-    wake_locked(*w, status);
+    wake_locked(*w, status, cause);
     return t;
 }
 
-int WaitQueue::wake_all_locked(const AutoSpinLock& guard, status_t status) {
+int WaitQueue::wake_all_locked(const AutoSpinLock& guard, status_t status, WakeCause cause) {
     LK_ASSERT_MAGIC(this, kMagic);
     held_by(guard);
     int n = 0;
     while (Waiter* w = waiters_.front()) {
-        wake_locked(*w, status);
+        wake_locked(*w, status, cause);
         n++;
     }
     return n;
@@ -105,7 +107,7 @@ status_t WaitQueue::unblock_locked(const AutoSpinLock& guard, lkos_thread* threa
     held_by(guard);
     Waiter* w = waiters_.find([thread](Waiter& x) { return x.thread == thread; });
     if (!w) return ERR_NOT_BLOCKED;
-    wake_locked(*w, status);
+    wake_locked(*w, status, {});
     return NO_ERROR;
 }
 

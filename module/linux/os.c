@@ -261,18 +261,29 @@ void lkos_warn(const char *file, int line, const char *what)
 	WARN(1, "lkport: %s (%s:%d)\n", what, file, line);
 }
 
-void lkos_trace_signal(lkos_u64 obj, lkos_u32 kind, lkos_s32 woken)
+lkos_u64 lkos_trace_clock(void)
 {
-	trace_lkport_signal(obj, kind, woken, in_hardirq());
+	if (trace_lkport_signal_enabled() || trace_lkport_wake_enabled())
+		return ktime_get_ns();
+	return 0;
+}
+
+void lkos_trace_signal(lkos_u64 obj, lkos_u32 kind, lkos_s32 woken,
+		       lkos_u64 seq, lkos_u64 src_ts)
+{
+	trace_lkport_signal(obj, kind, woken, in_hardirq(), seq, src_ts);
 }
 
 void lkos_trace_wake(lkos_u64 obj, lkos_u32 kind, lkos_s32 target_tid,
-		     lkos_s32 status)
+		     lkos_s32 status, lkos_u64 seq, lkos_u64 src_ts,
+		     lkos_u64 src_obj)
 {
-	trace_lkport_wake(obj, kind, target_tid, status, in_hardirq());
+	trace_lkport_wake(obj, kind, target_tid, status, in_hardirq(), seq,
+			  src_ts, src_obj);
 }
 
-void lkos_trace_wait_return(lkos_u64 obj, lkos_u32 kind, lkos_s32 status)
+void lkos_trace_wait_return(lkos_u64 obj, lkos_u32 kind, lkos_s32 status,
+			    lkos_u64 seq)
 {
-	trace_lkport_wait_return(obj, kind, status);
+	trace_lkport_wait_return(obj, kind, status, seq);
 }

@@ -13,7 +13,13 @@
  *   lkport_irq          an interrupt source's hard-IRQ handler ran
  *
  * obj is the object's id (unique for the module's lifetime), kind an
- * lk_object_kind, status an LK status code.
+ * lk_object_kind, status an LK status code. seq numbers the signals of the
+ * signalled object (a port write: the write port's), from 1; a wake and
+ * the wait it ends carry the seq of the signal that caused them (0: none,
+ * e.g. destroy or cancel). src_ts is when that signal started
+ * (CLOCK_MONOTONIC ns, as bpf_ktime_get_ns; 0 if tracing was off then),
+ * src_obj the signalled object (obj itself for an event; for a port
+ * write the write port, while obj is the woken read port or group).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM lkport
@@ -24,33 +30,43 @@
 #include <linux/tracepoint.h>
 
 TRACE_EVENT(lkport_signal,
-	TP_PROTO(u64 obj, u32 kind, s32 woken, bool hardirq),
-	TP_ARGS(obj, kind, woken, hardirq),
+	TP_PROTO(u64 obj, u32 kind, s32 woken, bool hardirq, u64 seq,
+		 u64 src_ts),
+	TP_ARGS(obj, kind, woken, hardirq, seq, src_ts),
 	TP_STRUCT__entry(
 		__field(u64, obj)
 		__field(u32, kind)
 		__field(s32, woken)
 		__field(bool, hardirq)
+		__field(u64, seq)
+		__field(u64, src_ts)
 	),
 	TP_fast_assign(
 		__entry->obj = obj;
 		__entry->kind = kind;
 		__entry->woken = woken;
 		__entry->hardirq = hardirq;
+		__entry->seq = seq;
+		__entry->src_ts = src_ts;
 	),
-	TP_printk("obj=%llu kind=%u woken=%d hardirq=%d",
-		  __entry->obj, __entry->kind, __entry->woken, __entry->hardirq)
+	TP_printk("obj=%llu kind=%u woken=%d hardirq=%d seq=%llu src_ts=%llu",
+		  __entry->obj, __entry->kind, __entry->woken, __entry->hardirq,
+		  __entry->seq, __entry->src_ts)
 );
 
 TRACE_EVENT(lkport_wake,
-	TP_PROTO(u64 obj, u32 kind, s32 tid, s32 status, bool hardirq),
-	TP_ARGS(obj, kind, tid, status, hardirq),
+	TP_PROTO(u64 obj, u32 kind, s32 tid, s32 status, bool hardirq,
+		 u64 seq, u64 src_ts, u64 src_obj),
+	TP_ARGS(obj, kind, tid, status, hardirq, seq, src_ts, src_obj),
 	TP_STRUCT__entry(
 		__field(u64, obj)
 		__field(u32, kind)
 		__field(s32, tid)
 		__field(s32, status)
 		__field(bool, hardirq)
+		__field(u64, seq)
+		__field(u64, src_ts)
+		__field(u64, src_obj)
 	),
 	TP_fast_assign(
 		__entry->obj = obj;
@@ -58,27 +74,33 @@ TRACE_EVENT(lkport_wake,
 		__entry->tid = tid;
 		__entry->status = status;
 		__entry->hardirq = hardirq;
+		__entry->seq = seq;
+		__entry->src_ts = src_ts;
+		__entry->src_obj = src_obj;
 	),
-	TP_printk("obj=%llu kind=%u tid=%d status=%d hardirq=%d",
+	TP_printk("obj=%llu kind=%u tid=%d status=%d hardirq=%d seq=%llu src_ts=%llu src_obj=%llu",
 		  __entry->obj, __entry->kind, __entry->tid, __entry->status,
-		  __entry->hardirq)
+		  __entry->hardirq, __entry->seq, __entry->src_ts,
+		  __entry->src_obj)
 );
 
 TRACE_EVENT(lkport_wait_return,
-	TP_PROTO(u64 obj, u32 kind, s32 status),
-	TP_ARGS(obj, kind, status),
+	TP_PROTO(u64 obj, u32 kind, s32 status, u64 seq),
+	TP_ARGS(obj, kind, status, seq),
 	TP_STRUCT__entry(
 		__field(u64, obj)
 		__field(u32, kind)
 		__field(s32, status)
+		__field(u64, seq)
 	),
 	TP_fast_assign(
 		__entry->obj = obj;
 		__entry->kind = kind;
 		__entry->status = status;
+		__entry->seq = seq;
 	),
-	TP_printk("obj=%llu kind=%u status=%d",
-		  __entry->obj, __entry->kind, __entry->status)
+	TP_printk("obj=%llu kind=%u status=%d seq=%llu",
+		  __entry->obj, __entry->kind, __entry->status, __entry->seq)
 );
 
 /* An interrupt source's hard-IRQ handler took `count` interrupts (1, or

@@ -135,11 +135,21 @@ void lkos_warn(const char *file, int line, const char *what);
 
 /* ---- tracepoints -------------------------------------------------------------
  * Scalars only. kind is an enum lk_object_kind value, status an LK status.
- * Any context; cheap when the tracepoint is off. */
-void lkos_trace_signal(lkos_u64 obj, lkos_u32 kind, lkos_s32 woken);
+ * seq numbers an object's signals (1, 2, ...; 0: a wake no signal caused,
+ * e.g. destroy); src_ts is when that signal started, from
+ * lkos_trace_clock(); src_obj the signalled object (a port write: the
+ * write port, while obj is the woken read port or group). Any context; cheap when the tracepoint is off. */
+/* CLOCK_MONOTONIC ns while any of lkport's wake tracepoints is on, else 0:
+ * a signal stamps its start with it without paying for a clock read when
+ * nobody traces. Any context. */
+lkos_u64 lkos_trace_clock(void);
+void lkos_trace_signal(lkos_u64 obj, lkos_u32 kind, lkos_s32 woken,
+		       lkos_u64 seq, lkos_u64 src_ts);
 void lkos_trace_wake(lkos_u64 obj, lkos_u32 kind, lkos_s32 target_tid,
-		     lkos_s32 status);
-void lkos_trace_wait_return(lkos_u64 obj, lkos_u32 kind, lkos_s32 status);
+		     lkos_s32 status, lkos_u64 seq, lkos_u64 src_ts,
+		     lkos_u64 src_obj);
+void lkos_trace_wait_return(lkos_u64 obj, lkos_u32 kind, lkos_s32 status,
+			    lkos_u64 seq);
 
 #ifdef __cplusplus
 }

@@ -174,6 +174,7 @@ class WritePort : public PortHandle, public Allocated {
     PortRing* ring_ LK_GUARDED_BY(lock_) = nullptr;
     List<ReadPort, WriterTag> readers_ LK_GUARDED_BY(lock_);
     u64 write_token_ LK_GUARDED_BY(lock_) = 0;  // the latest bounded write's
+    u64 seq_ LK_GUARDED_BY(lock_) = 0;          // writes, numbered for tracepoints
     bool destroyed_ LK_GUARDED_BY(lock_) = false;
     bool bounded_busy_ LK_GUARDED_BY(lock_) = false;  // a bounded write is under way
     ObjectTag tag_{};
@@ -380,7 +381,8 @@ class PortRegistry : Pinned, public Allocated {
     WritePort* lookup_locked(const Guard& guard, const char* name, PortNamespace ns, u32 hash) LK_REQUIRES(lock_);
     void unhash_locked(const Guard& guard, WritePort* wp) LK_REQUIRES(lock_);
     bool try_read_locked(const Guard& wg, ReadPort* rp, PortResult* result) LK_REQUIRES(rp->port_->lock_);
-    int wake_reader_locked(const Guard& wg, ReadPort* rp, status_t status) LK_REQUIRES(rp->port_->lock_);
+    int wake_reader_locked(const Guard& wg, ReadPort* rp, status_t status, WakeCause cause = {})
+        LK_REQUIRES(rp->port_->lock_);
     void notify_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);
     // Tells rp's group (if any) what rp's ring and writer look like now.
     void sync_group_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);

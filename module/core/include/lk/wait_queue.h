@@ -32,6 +32,15 @@
 
 namespace lk {
 
+// What a wake is for, in tracepoints: the signal that caused it (the
+// signalled object's id and seq, from 1) and when that signal started
+// (lkos_trace_clock()). {} for wakes no signal caused (destroy, cancel).
+struct WakeCause {
+    u64 obj = 0;
+    u64 seq = 0;
+    u64 ts = 0;
+};
+
 class WaitQueue : Pinned {
   public:
     // lock: the owner's lock that guards this queue; tag: the owner's
@@ -47,11 +56,14 @@ class WaitQueue : Pinned {
 
     // Any context, lock held via `guard`. Wake the first waiter / all
     // waiters with `status`; return how many were woken.
-    int wake_one_locked(const AutoSpinLock& guard, status_t status) { return wake_first_locked(guard, status) ? 1 : 0; }
-    int wake_all_locked(const AutoSpinLock& guard, status_t status);
+    // `cause` only goes to the tracepoints.
+    int wake_one_locked(const AutoSpinLock& guard, status_t status, WakeCause cause = {}) {
+        return wake_first_locked(guard, status, cause) ? 1 : 0;
+    }
+    int wake_all_locked(const AutoSpinLock& guard, status_t status, WakeCause cause = {});
     // As wake_one_locked, returning the thread that was woken (or nullptr);
     // for hand-off (Mutex).
-    lkos_thread* wake_first_locked(const AutoSpinLock& guard, status_t status);
+    lkos_thread* wake_first_locked(const AutoSpinLock& guard, status_t status, WakeCause cause = {});
 
     // Any context, lock held via `guard`. Unblock `thread` if it waits
     // here: NO_ERROR, else ERR_NOT_BLOCKED.
@@ -87,20 +99,28 @@ class WaitQueue : Pinned {
         return count_;
     }
     const ObjectTag& tag() const { return tag_; }
+    // Numbers the owner's signals for tracepoints (WakeCause::seq): 1, 2,
+    // ...; wraps at 2^32. Lock held via `guard`.
+    u64 next_seq_locked(const AutoSpinLock& guard) {
+        held_by(guard);
+        return ++seq_;
+    }
 
   private:
     struct Waiter : ListNode<> {
         lkos_thread* thread;
         status_t status;
         bool woken;
+        u64 seq;  // the waker's cause, for the wait-return tracepoint
     };
-    void wake_locked(Waiter& w, status_t status) LK_REQUIRES(lock_);
+    void wake_locked(Waiter& w, status_t status, WakeCause cause) LK_REQUIRES(lock_);
     // What the guard proves, told to the analysis; checked in debug builds.
     void held_by(const AutoSpinLock& guard) const LK_ASSERT_CAPABILITY(lock_) { LK_DEBUG_ASSERT(guard.guards(lock_)); }
 
     static constexpr u32 kMagic = magic('w', 'a', 'i', 't');
 
     u32 magic_ = kMagic;
+    u32 seq_ LK_GUARDED_BY(lock_) = 0;  // in the padding: embedded objects have a fixed size
     SpinLock& lock_;
     const ObjectTag tag_;
     List<Waiter> waiters_ LK_GUARDED_BY(lock_);

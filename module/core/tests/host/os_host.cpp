@@ -220,9 +220,10 @@ void lkos_warn(const char* file, int line, const char* what) {
     std::fprintf(stderr, "lkos WARN: %s (%s:%d)\n", what, file, line);
 }
 
-void lkos_trace_signal(lkos_u64, lkos_u32, lkos_s32) { trace_signal++; }
-void lkos_trace_wake(lkos_u64, lkos_u32, lkos_s32, lkos_s32) { trace_wake++; }
-void lkos_trace_wait_return(lkos_u64, lkos_u32, lkos_s32) { trace_wait_return++; }
+lkos_u64 lkos_trace_clock(void) { return lkos_now_ns(); }
+void lkos_trace_signal(lkos_u64, lkos_u32, lkos_s32, lkos_u64, lkos_u64) { trace_signal++; }
+void lkos_trace_wake(lkos_u64, lkos_u32, lkos_s32, lkos_s32, lkos_u64, lkos_u64, lkos_u64) { trace_wake++; }
+void lkos_trace_wait_return(lkos_u64, lkos_u32, lkos_s32, lkos_u64) { trace_wait_return++; }
 
 }  // extern "C"
 
