@@ -6,6 +6,7 @@
 #define LKPORT_WAKELAT_LOADER_H
 
 #include <stdbool.h>
+#include <linux/types.h>
 
 #include "wakelat.h"
 
@@ -14,22 +15,25 @@
 struct bpf_link;
 struct bpf_map;
 
-/* Counter names, as printed and as used in pin names. */
-extern const char *const counter_names[WL_NR_COUNTERS];
-
-/*
- * One attached program, named after the counter it feeds; its link is
- * pinned as <pin dir>/link_<counter name>.
- */
+/* One attached program; its link is pinned as <pin dir>/link_<name>. */
 struct attachment {
-	enum wakelat_counter slot;
+	const char *name;
 	struct bpf_link *link;
 	bool pinned;
 };
 
-int pin_all(const char *dir, struct bpf_map *counts, struct attachment *att,
-	    int n, bool *created_dir);
-void unpin_all(const char *dir, struct bpf_map *counts,
+/* A map pinned as <pin dir>/<name>. */
+struct pinned_map {
+	const char *name;
+	struct bpf_map *map;
+};
+
+/* The maps last: once <dir>/counters exists, everything is pinned. */
+int pin_all(const char *dir, struct pinned_map *maps, int nmaps,
+	    struct attachment *att, int n, bool *created_dir);
+void unpin_all(const char *dir, struct pinned_map *maps, int nmaps,
 	       struct attachment *att, int n, bool created_dir);
+/* --reset: removes what a run with --keep-pins left in dir. */
+int remove_pins(const char *dir);
 
 #endif /* LKPORT_WAKELAT_LOADER_H */
