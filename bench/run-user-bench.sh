@@ -30,11 +30,13 @@
 #   LKPORT_UBENCH_LOOPS    one-way and pmqtest loops (1000)
 #   LKPORT_UBENCH_IRQS     interrupts per interrupt-latency case (10000)
 #   LKPORT_UBENCH_ONLY     a comma list of sections to run: ipc (1-3), irq
-#                          (4); default both
+#                          (4), wakelat (5); default all three
 #
 #   4. interrupt to user space on QEMU's edu devices: lkport's interrupt
 #      source (its fd, a bound port, a group) against UIO (uio_pci_generic,
 #      from the kernel's own modules, next to this script's ../peer/).
+#   5. what lkport-wakelat costs: the same-CPU ping-pong of events and
+#      ports without the tracer, with it attached, and without again.
 
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${LKPORT_BENCH_BIN:-$here}
@@ -44,7 +46,7 @@ maxsec=${LKPORT_UBENCH_MAXSEC:-3}
 seconds=${LKPORT_UBENCH_SECONDS:-2}
 loops=${LKPORT_UBENCH_LOOPS:-1000}
 irqs=${LKPORT_UBENCH_IRQS:-10000}
-only=${LKPORT_UBENCH_ONLY:-ipc,irq}
+only=${LKPORT_UBENCH_ONLY:-ipc,irq,wakelat}
 for arg in $(cat /proc/cmdline 2>/dev/null); do
 	case $arg in
 	lkport.ubench_rounds=*) rounds=${arg#*=} ;;
@@ -283,6 +285,40 @@ bench_irq() {
 	echo
 }
 section irq && bench_irq
+
+# ---- 5. what lkport-wakelat costs: the ping-pong without, with, without ------------
+bench_wakelat() {
+	wl=$(command -v lkport-wakelat || echo "$here/lkport-wakelat")
+	pp="-m same -n $rounds -T $maxsec -p lkport-event,lkport-port"
+	echo "== lkport-wakelat overhead: same-CPU ping-pong without the tracer, with it, without"
+	# shellcheck disable=SC2086
+	run lkport-bench-pingpong $pp -t wloff1
+	"$wl" --no-pin >"$tmp/wl.out" 2>"$tmp/wl.err" &
+	wlpid=$!
+	i=0
+	while ! grep -q '^lkport-wakelat: tracing' "$tmp/wl.err" && [ $i -lt 250 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086
+	run lkport-bench-pingpong $pp -t wlon
+	kill -INT $wlpid
+	wait $wlpid || { echo "LKPORT-ERROR: lkport-wakelat failed"; cat "$tmp/wl.err"; rc=1; }
+	grep '^counters' "$tmp/wl.out" | sed 's/^/   tracer /'
+	# shellcheck disable=SC2086
+	run lkport-bench-pingpong $pp -t wloff2
+	for p in lkport-event lkport-port; do
+		a=$(value pingpong.wloff1.$p.median_us) b=$(value pingpong.wloff2.$p.median_us)
+		on=$(value pingpong.wlon.$p.median_us)
+		[ -n "$a" ] && [ -n "$b" ] && [ -n "$on" ] || continue
+		r=$(awk "BEGIN { printf \"%.3f\", 2 * $on / ($a + $b) }")
+		result "wakelat.$p.overhead_ratio" "$r"
+		printf '   %-34s %s (median round trip with / without: %s / %s, %s us)\n' \
+			"$p with tracer / without" "$r" "$on" "$a" "$b"
+	done
+	echo
+}
+section wakelat && bench_wakelat
 
 # Rounds over 1 ms are rare on an idle machine; many of them mean the
 # machine (or the host under this VM) was busy and that the ratios below

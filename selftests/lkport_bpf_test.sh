@@ -1,37 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs lkport-wakelat and checks that its BPF programs load, attach, pin
-# and count. POSIX sh (busybox ash is enough); prints TAP as kselftest does
-# and exits 0 when every test passed, 1 on a failure, 4 when skipped.
+# lkport-wakelat against wakes of known number and shape (made by
+# lkport_wakelat_load): exact sample counts per stage for an event and a
+# port, an injected wake->run delay, its no-delay control, slow events,
+# JSON that parses, pins bpftool reads, --keep-pins and --reset, usage
+# errors, and the raw_tp flavour. POSIX sh (busybox ash is enough); TAP
+# as kselftest prints it; exit 0 when every test passed, 1 on a failure,
+# 4 when skipped.
 #
 # The loader is looked for in $LKPORT_WAKELAT, next to this script, then
-# in $PATH. Needs root and a bpf filesystem at /sys/fs/bpf.
+# in $PATH. Needs root, a bpf filesystem at /sys/fs/bpf and the module.
 
 . "$(dirname "$0")/lkport_tap.sh"
-NTESTS=8
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
-
-# as_comments FILE: show a file's lines as TAP comments
-as_comments() {
-	sed 's/^/# /' "$1"
-}
-
-# positive VALUE: VALUE is a decimal number greater than zero
-positive() {
-	case $1 in
-	'' | *[!0-9]*) return 1 ;;
-	esac
-	[ "$1" -gt 0 ]
-}
+NTESTS=21
+N=20		# cycles for the exact counts
+M=5		# cycles with (and without) the injected delay
+SPIN_MS=20	# the injected delay
 
 echo "TAP version 13"
 
-here=$(dirname "$0")
+here=$(cd "$(dirname "$0")" && pwd)
 if [ -n "$LKPORT_WAKELAT" ]; then
 	wl=$LKPORT_WAKELAT
 elif [ -x "$here/lkport-wakelat" ]; then
@@ -39,10 +28,13 @@ elif [ -x "$here/lkport-wakelat" ]; then
 else
 	wl=$(command -v lkport-wakelat)
 fi
+load=$here/lkport_wakelat_load
 if [ -z "$wl" ] || [ ! -x "$wl" ]; then
 	skip_all "lkport-wakelat not found"
 fi
+[ -x "$load" ] || skip_all "lkport_wakelat_load not found"
 [ "$(id -u)" -eq 0 ] || skip_all "must be run as root"
+[ -e /dev/lkport ] || skip_all "lkport module not loaded"
 grep -q ' /sys/fs/bpf bpf ' /proc/mounts ||
 	skip_all "no bpf filesystem mounted at /sys/fs/bpf"
 
@@ -51,111 +43,278 @@ echo "# loader: $wl"
 
 tmp=$(mktemp -d) || exit $KSFT_FAIL
 # no dots: bpffs refuses them in names (EPERM)
-pin=/sys/fs/bpf/lkport_selftest_$$
-churn_pid=
+pin=/sys/fs/bpf/lkport_selftest_$$/wakelat-v1
+pids=
 
 cleanup() {
-	[ -n "$churn_pid" ] && kill "$churn_pid" 2>/dev/null
+	for p in $pids; do kill "$p" 2>/dev/null; done
 	rm -rf "$tmp"
 	# only left behind if the loader was killed hard
 	[ -d "$pin" ] && rm -f "$pin"/* && rmdir "$pin"
+	rmdir "${pin%/*}" 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit $KSFT_FAIL' INT TERM
 
-# Short sleeps in the background make sure there are context switches
-# even on an otherwise idle machine.
-(while :; do sleep 0.01; done) &
-churn_pid=$!
-
-# Run 1: defaults (tp_btf where it loads), pinning into $pin. The pins
-# are looked at while the loader is still running; it pins the counter map
-# last, once all links are pinned.
-"$wl" -d 3 --pin "$pin" >"$tmp/out" 2>"$tmp/err" &
-wl_pid=$!
-map_pinned=false
-link_pinned=false
-while kill -0 "$wl_pid" 2>/dev/null; do
-	if [ -e "$pin/counts" ]; then
-		map_pinned=true
-		[ -e "$pin/link_sched_switch" ] && link_pinned=true
-		break
-	fi
-	sleep 0.05
-done
-
-# lkport activity while the programs are attached: a thread blocked on an
-# event, then a signal, so lkport_signal, lkport_wake and
-# lkport_wait_return each fire at least once.
-waited() { grep " $1 " /sys/kernel/debug/lkport/objects 2>/dev/null | grep -q 'waiters=1'; }
-activity=false
-if $map_pinned && [ -e /dev/lkport ] && command -v lkportctl >/dev/null; then
-	ev=bpfsel$$
-	lkportctl event create "$ev" --hold >"$tmp/hold" 2>&1 &
-	hold_pid=$!
-	i=0
-	while ! grep -q ready "$tmp/hold" && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
-	lkportctl event wait "$ev" --timeout 5000 >/dev/null 2>&1 &
-	waiter=$!
-	i=0
-	while ! waited "$ev" && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
-	lkportctl event signal "$ev" >/dev/null 2>&1
-	wait "$waiter" && activity=true
-	kill "$hold_pid" 2>/dev/null
-	wait "$hold_pid"
-fi
-wait "$wl_pid"
-rc=$?
-as_comments "$tmp/out"
-as_comments "$tmp/err"
-
-count() {
-	awk -v k="$1" '$1 == k { print $2 }' "$tmp/out"
+as_comments() {
+	sed 's/^/# /' "$1"
 }
 
-echo "# exit status $rc"
-check "wakelat_exit_status" [ "$rc" -eq 0 ]
-check "counter_map_pinned_while_running" $map_pinned
-check "sched_switch_link_pinned_while_running" $link_pinned
-check "sched_switch_counted" positive "$(count sched_switch)"
-check "sched_switch_idle_counted" positive "$(count sched_switch_idle)"
-check "pins_removed_on_exit" [ ! -e "$pin" ]
+# wait_for FILE: up to 10 s
+wait_for() {
+	i=0
+	while [ ! -e "$1" ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
+	[ -e "$1" ]
+}
 
-# lkport's counters are attached only while the module is loaded; with
-# lkportctl at hand the activity above makes each of them count.
-events=
-for d in /sys/kernel/tracing/events/lkport \
-	 /sys/kernel/debug/tracing/events/lkport; do
-	[ -d "$d" ] && events=$d
-done
-if [ ! -e /dev/lkport ]; then
-	skip "lkport_counters_present" "lkport module not loaded"
-elif [ -z "$events" ]; then
-	skip "lkport_counters_present" "tracefs not mounted"
-else
-	present=true
-	for c in lkport_signal lkport_wake lkport_wait_return; do
-		if $activity; then
-			positive "$(count $c)" || present=false
-		else
-			[ -n "$(count $c)" ] || present=false
+# start_load NAME ARGS...: a load program waiting for $tmp/go_NAME; its
+# object id in $id_NAME once it is ready
+start_load() {
+	name=$1
+	shift
+	"$load" "$tmp/go_$name" "$@" >"$tmp/load_$name" 2>&1 &
+	eval "pid_$name=$!"
+	pids="$pids $!"
+	i=0
+	while ! grep -q '^ready' "$tmp/load_$name" && [ $i -lt 500 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+	eval "id_$name=$(sed -n 's/^ready id=//p' "$tmp/load_$name")"
+}
+
+# run_load NAME: let it go and wait for its cycles to end (20 s at most)
+run_load() {
+	touch "$tmp/go_$1"
+	eval "p=\$pid_$1"
+	i=0
+	while kill -0 "$p" 2>/dev/null && [ $i -lt 1000 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+	if kill -0 "$p" 2>/dev/null; then
+		echo "# load $1 did not finish:"
+		kill "$p"
+	fi
+	wait "$p"
+	echo "# load $1: exit $?, $(tr '\n' ' ' < "$tmp/load_$1")"
+}
+
+# field JSON GROUP STAGE KEY: a number from one stage of one group of a
+# report (first line of type report in the file JSON)
+field() {
+	grep '"type": "report"' "$1" | head -n 1 | sed 's/{"group": /\
+/g' | grep "^$2," | sed -n "s/.*\"$3\": {\([^}]*\)}.*/\1/p" |
+		sed -n "s/.*\"$4\": \[*\([0-9.]*\).*/\1/p"
+}
+
+# counts_are JSON GROUP N: every stage of GROUP has exactly N samples
+counts_are() {
+	for s in src_wake wake_waking waking_wakeup wakeup_run run_return \
+		 wake_run total; do
+		c=$(field "$1" "$2" $s count)
+		if [ "$c" != "$3" ]; then
+			echo "# group $2 stage $s: count '$c', expected $3"
+			return 1
 		fi
 	done
-	$activity || echo "# no lkport activity generated (lkportctl missing?): counters checked for presence only"
-	check "lkport_counters_present" $present
+}
+
+# less VALUE LIMIT / atleast VALUE LIMIT: numeric, VALUE may be a decimal
+less() { [ -n "$1" ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+atleast() { [ -n "$1" ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+
+# ---- usage errors ------------------------------------------------------------------
+usage_ok=true
+for args in "--bogus" "0" "1 0" "1 2 3" "--kind nosuch" "-p x" "--by none"; do
+	# shellcheck disable=SC2086
+	"$wl" $args >/dev/null 2>"$tmp/usage"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q '^usage:' "$tmp/usage" || {
+		echo "# '$args': exit $rc"
+		usage_ok=false
+	}
+done
+check "wakelat.bad_arguments_exit_2_with_usage" $usage_ok
+
+# ---- the main run: tp_btf where it loads -----------------------------------
+start_load ev event wlev$$ $N
+start_load port port wlport$$ $N
+start_load spin event wlspin$$ $M $SPIN_MS
+start_load calm event wlcalm$$ $M
+echo "# objects: event $id_ev port $id_port spin $id_spin calm $id_calm"
+
+slow_us=$((SPIN_MS * 1000 / 2))
+"$wl" --by object --json --slow $slow_us --pin "$pin" \
+	>"$tmp/main" 2>"$tmp/main_err" &
+wl_pid=$!
+pids="$pids $wl_pid"
+wait_for "$pin/counters"
+pinned=false
+[ -e "$pin/hists" ] && [ -e "$pin/sums" ] && [ -e "$pin/link_sched_switch" ] &&
+	[ -e "$pin/link_lkport_wake" ] && pinned=true
+check "wakelat.maps_and_links_pinned_while_running" $pinned
+
+# An independent count and median of the same wakes: ftrace hist
+# triggers over the same tracepoints, a wakeup_latency-style synthetic
+# event from lkport_wake to the sched_switch that runs the woken thread
+# (lkport-wakelat's wake->run).
+T=/sys/kernel/tracing
+synth=wl_lat$$
+ftrace=false
+if [ -w $T/synthetic_events ]; then
+	clock=$(sed -n 's/.*\[\(.*\)\].*/\1/p' $T/trace_clock)
+	echo mono > $T/trace_clock &&
+	echo "$synth u64 lat" >> $T/synthetic_events &&
+	echo "hist:keys=tid:ts0=common_timestamp if src_obj == $id_ev" \
+		>> $T/events/lkport/lkport_wake/trigger &&
+	echo "hist:keys=next_pid:lat=common_timestamp-\$ts0:onmatch(lkport.lkport_wake).$synth(\$lat)" \
+		>> $T/events/sched/sched_switch/trigger &&
+	echo "hist:keys=lat.log2:sort=lat" >> $T/events/synthetic/$synth/trigger &&
+	ftrace=true
+fi
+echo "# ftrace hist triggers set: $ftrace"
+run_load ev
+if $ftrace; then
+	cp $T/events/synthetic/$synth/hist "$tmp/ftrace"
+	echo "!hist:keys=lat.log2:sort=lat" >> $T/events/synthetic/$synth/trigger
+	echo "!hist:keys=next_pid:lat=common_timestamp-\$ts0:onmatch(lkport.lkport_wake).$synth(\$lat)" \
+		>> $T/events/sched/sched_switch/trigger
+	echo "!hist:keys=tid:ts0=common_timestamp if src_obj == $id_ev" \
+		>> $T/events/lkport/lkport_wake/trigger
+	echo "!$synth u64 lat" >> $T/synthetic_events
+	echo "$clock" > $T/trace_clock
+fi
+run_load port
+run_load spin
+run_load calm
+
+# bpftool reads the pins, typed through their BTF
+bpftool_ok=false
+if command -v bpftool >/dev/null; then
+	bpftool map dump pinned "$pin/hists" >"$tmp/dump" 2>&1 &&
+		grep -q '"bucket"' "$tmp/dump" && grep -q '"stage"' "$tmp/dump" &&
+		bpftool map dump pinned "$pin/counters" >/dev/null 2>&1 &&
+		bpftool_ok=true
+	head -n 20 "$tmp/dump" | sed 's/^/# bpftool: /'
+	check "wakelat.bpftool_dumps_pinned_maps_with_btf" $bpftool_ok
+else
+	n=$((n + 1))
+	echo "ok $n wakelat.bpftool_dumps_pinned_maps_with_btf # SKIP no bpftool"
 fi
 
-# Run 2: the raw_tp flavour of sched_switch, JSON output, no pins.
-"$wl" -d 0.5 --raw-tp --no-pin --json >"$tmp/json" 2>"$tmp/err"
+kill -INT $wl_pid
+i=0
+while kill -0 $wl_pid 2>/dev/null && [ $i -lt 1000 ]; do
+	sleep 0.02
+	i=$((i + 1))
+done
+kill -0 $wl_pid 2>/dev/null && echo "# lkport-wakelat did not end on SIGINT" && kill -9 $wl_pid
+wait $wl_pid
 rc=$?
-as_comments "$tmp/json"
-as_comments "$tmp/err"
-json_switches=$(sed -n 's/.*"sched_switch": \([0-9]*\).*/\1/p' "$tmp/json")
-raw_ok=false
-[ "$rc" -eq 0 ] && grep -q '"sched_switch_attach": "raw_tp"' "$tmp/json" &&
-	positive "$json_switches" && raw_ok=true
+as_comments "$tmp/main_err"
+cut -c 1-400 "$tmp/main" | sed 's/^/# /'
+grep -o '"counters": {[^}]*}' "$tmp/main" | sed 's/^/# main: /'
 echo "# exit status $rc"
-check "raw_tp_json_run" $raw_ok
+check "wakelat.exit_status_on_sigint" [ "$rc" -eq 0 ]
+check "wakelat.pins_removed_on_exit" [ ! -e "$pin" ]
+check "wakelat.json_parses" "$load" json "$tmp/main"
+check "wakelat.json_has_schema_and_attach" \
+	grep -q '"schema": 1, "tool": "lkport-wakelat", "type": "report", "attach": "tp_btf"' "$tmp/main"
+check "wakelat.event_cycles_counted_exactly" counts_are "$tmp/main" "$id_ev" $N
+check "wakelat.port_cycles_counted_exactly" counts_are "$tmp/main" "$id_port" $N
+
+# the ftrace cross-check: as many wakes, the median wake->run in the same
+# power of two (ftrace's log2 bucket 2^k holds (2^(k-1), 2^k])
+if $ftrace; then
+	grep -E 'lat:|Hits' "$tmp/ftrace" | sed 's/^/# /'
+	set -- $(awk '/lat: ~ 2\^/ { sub(/.*2\^/, ""); k = $1 + 0; sub(/.*hitcount: */, ""); n[k] = $1; t += $1 }
+		END { h = int((t + 1) / 2); for (k = 0; k < 64; k++) { a += n[k]; if (a >= h && t) { print t, k; exit } } print t, -1 }' "$tmp/ftrace")
+	fcount=$1 fexp=$2
+	p50=$(field "$tmp/main" "$id_ev" wake_run p50)
+	wexp=$(awk -v v="$p50" 'BEGIN { k = 0; p = 1; while (p < v) { p *= 2; k++ } print k }')
+	echo "# ftrace: $fcount wakes, median in 2^$fexp; lkport-wakelat: p50 $p50 ns, 2^$wexp"
+	check "wakelat.ftrace_hist_same_count" [ "$fcount" = "$N" ]
+	check "wakelat.ftrace_hist_same_median_bucket" [ "$fexp" = "$wexp" ]
+else
+	n=$((n + 2))
+	echo "ok $((n - 1)) wakelat.ftrace_hist_same_count # SKIP no synthetic events"
+	echo "ok $n wakelat.ftrace_hist_same_median_bucket # SKIP no synthetic events"
+fi
+
+# injected delay: every wake->run at least SPIN_MS (the lowest bucket's
+# lower bound is within 1/32 below its samples); what comes before the
+# waking is not delayed
+spin_ns=$((SPIN_MS * 1000000))
+lo=$(field "$tmp/main" "$id_spin" wake_run buckets)
+echo "# spin: wake_run lowest bucket from $lo ns, p50 $(field "$tmp/main" "$id_spin" wake_run p50)"
+check "wakelat.injected_delay_in_wake_to_run" atleast "$lo" $((spin_ns - spin_ns / 32))
+pre=$(field "$tmp/main" "$id_spin" src_wake max)
+pre2=$(field "$tmp/main" "$id_spin" wake_waking max)
+echo "# spin: src_wake max $pre ns, wake_waking max $pre2 ns"
+check "wakelat.injected_delay_not_before_waking" \
+	less "$(awk -v a="$pre" -v b="$pre2" 'BEGIN { print a + b }')" $((spin_ns / 4))
+calm=$(field "$tmp/main" "$id_calm" wake_run p50)
+echo "# calm: wake_run p50 $calm ns"
+check "wakelat.no_delay_control_far_below" less "$calm" $((spin_ns / 4))
+check "wakelat.delay_samples_counted_exactly" counts_are "$tmp/main" "$id_spin" $M
+
+# slow events: the delayed wakes, each blaming wakeup->run (the waker
+# spins while the woken thread is queued)
+nslow=$(grep '"type": "slow"' "$tmp/main" | grep "\"src_obj\": $id_spin," |
+	grep -c '"longest": "wakeup_run"')
+echo "# slow events of the delayed object blaming wakeup_run: $nslow"
+check "wakelat.slow_events_name_longest_stage" [ "$nslow" -eq $M ]
+
+# ---- raw_tp, interrupts, an object by name, an interval report ------------
+# An event bound to a virtual interrupt source: its wakes come from the
+# source's hard-IRQ dispatch and their first stage from the IRQ's stamp.
+start_load raw irq wlraw$$ $N
+"$wl" --raw-tp --object wlraw$$ --by source --json --no-pin 4 1 \
+	>"$tmp/raw" 2>"$tmp/raw_err" &
+wl_pid=$!
+i=0
+while ! grep -q '^lkport-wakelat: tracing' "$tmp/raw_err" && [ $i -lt 250 ]; do
+	sleep 0.02
+	i=$((i + 1))
+done
+run_load raw
+wait $wl_pid
+rc=$?
+as_comments "$tmp/raw_err"
+cut -c 1-300 "$tmp/raw" | sed 's/^/# /'
+grep -o '"name": "[^"]*"\|"counters": {[^}]*}' "$tmp/raw" | sed 's/^/# raw: /'
+check "wakelat.raw_tp_interval_report" grep -q '"attach": "raw_tp"' "$tmp/raw"
+check "wakelat.raw_tp_irq_wakes_counted_exactly_with_irq_source" \
+	counts_are "$tmp/raw" 2 $N
+
+# ---- the text report: percentile lines and bars -------------------------
+start_load text event wltext$$ $N
+"$wl" --object wltext$$ --no-pin >"$tmp/text" 2>"$tmp/text_err" &
+wl_pid=$!
+i=0
+while ! grep -q '^lkport-wakelat: tracing' "$tmp/text_err" && [ $i -lt 250 ]; do
+	sleep 0.02
+	i=$((i + 1))
+done
+run_load text
+kill -INT $wl_pid
+wait $wl_pid
+sed 's/^/# /' "$tmp/text"
+check "wakelat.text_report_counts_total" \
+	[ "$(awk '$1 == "total" { print $2; exit }' "$tmp/text")" = "$N" ]
+
+# ---- --keep-pins, then --reset ---------------------------------------------
+"$wl" --keep-pins --pin "$pin" -d 0.2 >/dev/null 2>"$tmp/keep_err"
+rc=$?
+kept=false
+[ $rc -eq 0 ] && [ -e "$pin/counters" ] && [ -e "$pin/link_lkport_wake" ] && kept=true
+check "wakelat.keep_pins_leaves_them" $kept
+"$wl" --reset --pin "$pin"
+rc=$?
+reset_ok=false
+[ $rc -eq 0 ] && [ ! -e "$pin" ] && reset_ok=true
+check "wakelat.reset_removes_them" $reset_ok
 
 if [ "$failed" -eq 0 ]; then
 	echo "# PASSED: $n tests"
