@@ -1019,10 +1019,10 @@ int main(int argc, char **argv)
 	}
 
 	last = now_s();
-	if (!opt.json)
-		fprintf(stderr, PROG_NAME ": tracing lkport wakes (%s)%s\n",
+	/* On stderr, also with --json: scripts wait for this line. */
+	fprintf(stderr, PROG_NAME ": tracing lkport wakes (%s)%s\n",
 			btf ? "tp_btf" : "raw_tp",
-			opt.interval ? "" : "; Ctrl-C to end");
+		opt.interval ? "" : "; Ctrl-C to end");
 	while (more) {
 		deadline = opt.interval ? last + opt.interval : 0;
 		more = wait_until(deadline, rb);
