@@ -522,6 +522,9 @@ static void stage_stats(const __u64 *b, const struct wl_sum *s, bool exact_max,
 		acc += b[i];
 		while (k < 4 && acc >= (__u64)ceil(pcts[k] * n)) {
 			st->p[k] = bucket_mid(i);
+			/* the midpoint of the top bucket may lie above the max */
+			if (i < (int)WL_OVERFLOW && st->p[k] > st->max_ns)
+				st->p[k] = st->max_ns;
 			k++;
 		}
 	}
