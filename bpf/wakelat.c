@@ -395,6 +395,52 @@ static struct group_data *group_get(struct snapshot *sn, __u64 group)
 	return g;
 }
 
+/* Group 0 from the arrays, the histogram in one batch. */
+static int read_arrays(struct wakelat *skel, struct snapshot *sn, int ncpu,
+		       struct wl_sum *svals)
+{
+	int hfd = bpf_map__fd(skel->maps.hists_all);
+	int sfd = bpf_map__fd(skel->maps.sums_all);
+	__u32 n = WL_NR_STAGES * WL_NR_BUCKETS, out_batch, key, i;
+	struct group_data *g = group_get(sn, 0);
+	__u32 *keys = calloc(n, sizeof(*keys));
+	__u64 *vals = calloc((size_t)n * ncpu, sizeof(*vals));
+	int cpu, err = 0;
+
+	if (!g || !keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = bpf_map_lookup_batch(hfd, NULL, &out_batch, keys, vals, &n, NULL);
+	if (err && errno != ENOENT) {
+		err = -errno;
+		goto out;
+	}
+	err = 0;
+	for (i = 0; i < n; i++) {
+		__u32 s = keys[i] / WL_NR_BUCKETS, b = keys[i] % WL_NR_BUCKETS;
+
+		if (s >= WL_NR_STAGES)
+			continue;
+		for (cpu = 0; cpu < ncpu; cpu++)
+			g->b[s][b] += vals[(size_t)i * ncpu + cpu];
+	}
+	for (key = 0; key < WL_NR_STAGES; key++) {
+		if (bpf_map_lookup_elem(sfd, &key, svals))
+			continue;
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			g->s[key].count += svals[cpu].count;
+			g->s[key].sum_ns += svals[cpu].sum_ns;
+			if (svals[cpu].max_ns > g->s[key].max_ns)
+				g->s[key].max_ns = svals[cpu].max_ns;
+		}
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
 static int read_snapshot(struct wakelat *skel, struct snapshot *sn, int ncpu)
 {
 	int hfd = bpf_map__fd(skel->maps.hists);
@@ -414,6 +460,12 @@ static int read_snapshot(struct wakelat *skel, struct snapshot *sn, int ncpu)
 	if (!vals || !svals) {
 		err = -ENOMEM;
 		goto out;
+	}
+	if (opt.by == WL_BY_NONE) {
+		err = read_arrays(skel, sn, ncpu, svals);
+		if (err)
+			goto out;
+		goto counters;
 	}
 	while (!bpf_map_get_next_key(hfd, hprev, &hk)) {
 		hprev = &hk;
@@ -446,6 +498,7 @@ static int read_snapshot(struct wakelat *skel, struct snapshot *sn, int ncpu)
 				g->s[sk.stage].max_ns = svals[cpu].max_ns;
 		}
 	}
+counters:
 	for (key = 0; key < WL_NR_COUNTERS; key++) {
 		sn->counters[key] = 0;
 		if (bpf_map_lookup_elem(cfd, &key, vals))
@@ -914,7 +967,7 @@ static bool wait_until(double until, struct ring_buffer *rb)
 int main(int argc, char **argv)
 {
 	struct attachment att[8];
-	struct pinned_map maps[3];
+	struct pinned_map maps[5];
 	struct snapshot cur = { 0 }, prev = { 0 }, delta = { 0 };
 	struct ring_buffer *rb = NULL;
 	struct bpf_program *progs[7];
@@ -1006,8 +1059,10 @@ int main(int argc, char **argv)
 
 	maps[0] = (struct pinned_map){ "hists", skel->maps.hists };
 	maps[1] = (struct pinned_map){ "sums", skel->maps.sums };
-	maps[2] = (struct pinned_map){ "counters", skel->maps.counters };
-	nmaps = opt.pin ? 3 : 0;
+	maps[2] = (struct pinned_map){ "hists_all", skel->maps.hists_all };
+	maps[3] = (struct pinned_map){ "sums_all", skel->maps.sums_all };
+	maps[4] = (struct pinned_map){ "counters", skel->maps.counters };
+	nmaps = opt.pin ? 5 : 0;
 	if (opt.pin && pin_all(opt.pin_dir, maps, nmaps, att, n, &created_dir))
 		goto out;
 

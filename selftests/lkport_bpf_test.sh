@@ -308,7 +308,12 @@ check "wakelat.text_report_counts_total" \
 "$wl" --keep-pins --pin "$pin" -d 0.2 >/dev/null 2>"$tmp/keep_err"
 rc=$?
 kept=false
-[ $rc -eq 0 ] && [ -e "$pin/counters" ] && [ -e "$pin/link_lkport_wake" ] && kept=true
+[ $rc -eq 0 ] && [ -e "$pin/counters" ] && [ -e "$pin/link_lkport_wake" ] &&
+	[ -e "$pin/hists_all" ] && [ -e "$pin/sums_all" ] && kept=true
+if $kept && command -v bpftool >/dev/null; then
+	bpftool map dump pinned "$pin/sums_all" >"$tmp/sums" 2>&1 &&
+		grep -q '"max_ns"' "$tmp/sums" || kept=false
+fi
 check "wakelat.keep_pins_leaves_them" $kept
 "$wl" --reset --pin "$pin"
 rc=$?
