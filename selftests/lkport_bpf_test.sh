@@ -13,7 +13,7 @@
 # in $PATH. Needs root, a bpf filesystem at /sys/fs/bpf and the module.
 
 . "$(dirname "$0")/lkport_tap.sh"
-NTESTS=21
+NTESTS=23
 N=20		# cycles for the exact counts
 M=5		# cycles with (and without) the injected delay
 SPIN_MS=20	# the injected delay
@@ -225,7 +225,10 @@ check "wakelat.event_cycles_counted_exactly" counts_are "$tmp/main" "$id_ev" $N
 check "wakelat.port_cycles_counted_exactly" counts_are "$tmp/main" "$id_port" $N
 
 # the ftrace cross-check: as many wakes, the median wake->run in the same
-# power of two (ftrace's log2 bucket 2^k holds (2^(k-1), 2^k])
+# power of two (ftrace's log2 bucket 2^k holds (2^(k-1), 2^k]). The two
+# take their stamps at slightly different points of the same events, so a
+# median within 5% of a power of two may fall on either side of it: the
+# check takes ftrace's bucket widened by 5% at both ends.
 if $ftrace; then
 	grep -E 'lat:|Hits' "$tmp/ftrace" | sed 's/^/# /'
 	set -- $(awk '/lat: ~ 2\^/ { sub(/.*2\^/, ""); k = $1 + 0; sub(/.*hitcount: */, ""); n[k] = $1; t += $1 }
@@ -235,7 +238,8 @@ if $ftrace; then
 	wexp=$(awk -v v="$p50" 'BEGIN { k = 0; p = 1; while (p < v) { p *= 2; k++ } print k }')
 	echo "# ftrace: $fcount wakes, median in 2^$fexp; lkport-wakelat: p50 $p50 ns, 2^$wexp"
 	check "wakelat.ftrace_hist_same_count" [ "$fcount" = "$N" ]
-	check "wakelat.ftrace_hist_same_median_bucket" [ "$fexp" = "$wexp" ]
+	check "wakelat.ftrace_hist_same_median_bucket" awk -v v="$p50" -v k="$fexp" \
+		'BEGIN { if (k < 0) exit 1; for (hi = 1; k > 0; k--) hi *= 2; exit !(v > hi / 2 * 0.95 && v <= hi * 1.05) }'
 else
 	n=$((n + 2))
 	echo "ok $((n - 1)) wakelat.ftrace_hist_same_count # SKIP no synthetic events"
@@ -288,6 +292,36 @@ check "wakelat.raw_tp_interval_report" grep -q '"attach": "raw_tp"' "$tmp/raw"
 check "wakelat.raw_tp_irq_wakes_counted_exactly_with_irq_source" \
 	counts_are "$tmp/raw" 2 $N
 
+# ---- a device interrupt: QEMU's edu device ---------------------------------
+# The last edu device there is (the interrupt tests use the first two) is
+# bound to lkport for the run; its interrupts signal the event from the
+# hard-IRQ handler. Default attach (tp_btf where it loads): every stage,
+# from the hard-IRQ stamp on, has one sample per interrupt.
+edu=
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/vendor" 2>/dev/null)" = 0x1234 ] &&
+		[ "$(cat "$d/device" 2>/dev/null)" = 0x11e8 ] && edu=${d##*/}
+done
+if [ -z "$edu" ]; then
+	ok "wakelat.edu_interrupt_wakes_counted_exactly_from_hardirq # SKIP no edu device"
+else
+	start_load edu edu wledu$$ $N "$edu"
+	"$wl" --object wledu$$ --by source --json --no-pin 4 1 \
+		>"$tmp/edu" 2>"$tmp/edu_err" &
+	wl_pid=$!
+	i=0
+	while ! grep -q '^lkport-wakelat: tracing' "$tmp/edu_err" && [ $i -lt 250 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+	run_load edu
+	wait $wl_pid
+	as_comments "$tmp/edu_err"
+	grep -o '"name": "[^"]*"\|"counters": {[^}]*}' "$tmp/edu" | sed 's/^/# edu: /'
+	check "wakelat.edu_interrupt_wakes_counted_exactly_from_hardirq" \
+		counts_are "$tmp/edu" 2 $N
+fi
+
 # ---- the text report: percentile lines and bars -------------------------
 start_load text event wltext$$ $N
 "$wl" --object wltext$$ --no-pin >"$tmp/text" 2>"$tmp/text_err" &
@@ -320,6 +354,18 @@ rc=$?
 reset_ok=false
 [ $rc -eq 0 ] && [ ! -e "$pin" ] && reset_ok=true
 check "wakelat.reset_removes_them" $reset_ok
+
+# The kept links held the module (raw_tp on its tracepoints: one reference
+# each). Once unpinned they are freed after a grace period, and with them
+# the references: the module must become unloadable again, as it was.
+refs() { cat /sys/module/lkport/refcnt 2>/dev/null || echo 0; }
+i=0
+while [ "$(refs)" -gt 0 ] && [ $i -lt 500 ]; do
+	sleep 0.02
+	i=$((i + 1))
+done
+echo "# module references after --reset: $(refs), after $((i * 20)) ms"
+check "wakelat.reset_releases_the_module" [ "$(refs)" -eq 0 ]
 
 if [ "$failed" -eq 0 ]; then
 	echo "# PASSED: $n tests"

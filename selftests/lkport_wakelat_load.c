@@ -7,6 +7,7 @@
  *   lkport_wakelat_load GOFILE event NAME N [SPIN_MS]
  *   lkport_wakelat_load GOFILE port NAME N
  *   lkport_wakelat_load GOFILE irq NAME N
+ *   lkport_wakelat_load GOFILE edu NAME N PCI-ADDRESS
  *   lkport_wakelat_load json FILE
  *
  * event/port: creates the object, prints "ready id=ID", waits until
@@ -20,7 +21,9 @@
  * sched_waking happens before the spin starts. irq: the event is bound
  * to a virtual interrupt source (auto-ack), and the main thread raises
  * it instead of signalling: the module signals the event from the
- * source's hard-IRQ dispatch.
+ * source's hard-IRQ dispatch. edu: the same with QEMU's edu device at
+ * PCI-ADDRESS, bound to the lkport driver for the run, as the source: each
+ * raise is a real interrupt, stamped in its hard-IRQ handler.
  *
  * json: exit 0 when FILE holds one or more JSON values, one a line.
  */
@@ -42,6 +45,7 @@ static lk_event_t ev;
 static lk_port_t wp = -1, rp = -1;
 static bool use_port;
 static int irq_fd = -1;
+static const char *edu_device;	/* edu mode: the PCI address */
 static sem_t done;
 static long cycles;
 static volatile long at_cycle, waiter_cycle;
@@ -127,9 +131,18 @@ static int run_load(const char *name, const char *go, double spin_ms)
 	if (lk_object_info(use_port ? wp : ev.fd, &info) != LK_NO_ERROR)
 		return 1;
 	if (irq_fd == -2) {
-		irq_fd = lkport_irq_create(lk_device(), NULL, 0, LKPORT_IRQ_AUTO_ACK);
-		if (irq_fd < 0 || lkport_irq_bind(irq_fd, ev.fd)) {
-			fprintf(stderr, "virtual interrupt source: %s\n", strerror(-irq_fd));
+		int err = edu_device ? lkport_pci_bind(edu_device) : 0;
+
+		if (err) {
+			fprintf(stderr, "binding %s to lkport: %s\n", edu_device, strerror(-err));
+			return 1;
+		}
+		irq_fd = lkport_irq_create(lk_device(), edu_device, LKPORT_IRQ_MODE_AUTO,
+					   LKPORT_IRQ_AUTO_ACK);
+		if (irq_fd < 0 || (err = lkport_irq_bind(irq_fd, ev.fd))) {
+			fprintf(stderr, "%s interrupt source: %s\n",
+				edu_device ? edu_device : "virtual",
+				strerror(irq_fd < 0 ? -irq_fd : -err));
 			return 1;
 		}
 	}
@@ -184,6 +197,10 @@ static int run_load(const char *name, const char *go, double spin_ms)
 			;
 	}
 	pthread_join(t, NULL);
+	if (edu_device) {
+		close(irq_fd);
+		lkport_pci_unbind(edu_device);
+	}
 	printf("done %ld\n", cycles);
 	return 0;
 }
@@ -307,6 +324,12 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "json"))
 		return check_json(argv[2]);
+	if (argc == 6 && !strcmp(argv[2], "edu")) {
+		edu_device = argv[5];
+		irq_fd = -2;
+		cycles = atol(argv[4]);
+		return cycles > 0 ? run_load(argv[3], argv[1], 0) : 2;
+	}
 	if ((argc == 5 || argc == 6) &&
 	    (!strcmp(argv[2], "event") || !strcmp(argv[2], "port") || !strcmp(argv[2], "irq"))) {
 		use_port = !strcmp(argv[2], "port");
@@ -317,6 +340,7 @@ int main(int argc, char **argv)
 			return 2;
 		return run_load(argv[3], argv[1], argc == 6 ? atof(argv[5]) : 0);
 	}
-	fprintf(stderr, "usage: %s GOFILE event|port|irq NAME N [SPIN_MS] | json FILE\n", argv[0]);
+	fprintf(stderr, "usage: %s GOFILE event|port|irq NAME N [SPIN_MS] | "
+		"GOFILE edu NAME N PCI-ADDRESS | json FILE\n", argv[0]);
 	return 2;
 }
