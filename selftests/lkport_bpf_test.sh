@@ -83,6 +83,16 @@ start_load() {
 	eval "id_$name=$(sed -n 's/^ready id=//p' "$tmp/load_$name")"
 }
 
+# wait_tracing ERRFILE: until lkport-wakelat says on stderr that it traces
+# (5 s at most)
+wait_tracing() {
+	i=0
+	while ! grep -q '^lkport-wakelat: tracing' "$1" && [ $i -lt 250 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+}
+
 # run_load NAME: let it go and wait for its cycles to end (20 s at most)
 run_load() {
 	touch "$tmp/go_$1"
@@ -277,11 +287,7 @@ start_load raw irq wlraw$$ $N
 "$wl" --raw-tp --object wlraw$$ --by source --json --no-pin 4 1 \
 	>"$tmp/raw" 2>"$tmp/raw_err" &
 wl_pid=$!
-i=0
-while ! grep -q '^lkport-wakelat: tracing' "$tmp/raw_err" && [ $i -lt 250 ]; do
-	sleep 0.02
-	i=$((i + 1))
-done
+wait_tracing "$tmp/raw_err"
 run_load raw
 wait $wl_pid
 rc=$?
@@ -309,11 +315,7 @@ else
 	"$wl" --object wledu$$ --by source --json --no-pin 4 1 \
 		>"$tmp/edu" 2>"$tmp/edu_err" &
 	wl_pid=$!
-	i=0
-	while ! grep -q '^lkport-wakelat: tracing' "$tmp/edu_err" && [ $i -lt 250 ]; do
-		sleep 0.02
-		i=$((i + 1))
-	done
+	wait_tracing "$tmp/edu_err"
 	run_load edu
 	wait $wl_pid
 	as_comments "$tmp/edu_err"
@@ -326,11 +328,7 @@ fi
 start_load text event wltext$$ $N
 "$wl" --object wltext$$ --no-pin >"$tmp/text" 2>"$tmp/text_err" &
 wl_pid=$!
-i=0
-while ! grep -q '^lkport-wakelat: tracing' "$tmp/text_err" && [ $i -lt 250 ]; do
-	sleep 0.02
-	i=$((i + 1))
-done
+wait_tracing "$tmp/text_err"
 run_load text
 kill -INT $wl_pid
 wait $wl_pid
