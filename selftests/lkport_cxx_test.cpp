@@ -2,8 +2,10 @@
 //
 // The C++ classes of <lkport/lkport.hpp> against the module: an event
 // ping-pong between threads, a port round trip with its ctx, a partial
-// broadcast, a group read, moves that keep the descriptor, and destruction
-// that frees the objects (debugfs stats back to where they were).
+// broadcast, a group read, moves that keep the descriptor, destruction
+// that frees the objects (debugfs stats back to where they were), the C
+// API's deadline forms, anonymous events, event destroy and LK's shared
+// port create.
 //
 // kselftest_harness.h is C only, so this test prints its TAP through
 // kselftest.h with a small runner of its own.
@@ -435,6 +437,172 @@ void test_destruction_closes() {
     CHECK(ev.ok() && w.ok());
 }
 
+// The C API's two deadline forms, a deadline in ns and LK's ms timeout,
+// as Deadlines, and a read until an absolute deadline.
+void test_deadline_forms() {
+    CHECK(Deadline::at_ns(0).ns() == 0);
+    CHECK(Deadline::at_ns(LKPORT_FOREVER).ns() == LKPORT_FOREVER);
+    CHECK(Deadline::at_ns(123456789).ns() == 123456789u);
+    CHECK(Deadline::after_ms(0).ns() == 0);
+    CHECK(Deadline::after_ms(LK_INFINITE_TIME).ns() == LKPORT_FOREVER);
+    auto now = std::uint64_t(
+        std::chrono::nanoseconds(std::chrono::steady_clock::now().time_since_epoch()).count());
+    std::uint64_t in_100ms = Deadline::after_ms(100).ns();
+    CHECK(in_100ms >= now + 100000000u && in_100ms < now + 10000000000u);
+
+    auto w = WritePort::create(name("dl").c_str());
+    REQUIRE_OK(w);
+    auto r = ReadPort::open(name("dl").c_str(), 5);
+    REQUIRE_OK(r);
+    // A deadline already past: no wait, a packet there is still taken.
+    CHECK(r->read(Deadline::at_ns(1)).status() == LK_ERR_TIMED_OUT);
+    REQUIRE_OK(w->write(Packet::text("at")));
+    auto got = r->read(Deadline::at_ns(1));
+    CHECK(got.ok() && got->ctx == 5 && got->packet.str() == "at");
+    // An absolute deadline ends the wait no sooner than it says.
+    auto start = std::chrono::steady_clock::now();
+    auto until = std::uint64_t(std::chrono::nanoseconds((start + 30ms).time_since_epoch()).count());
+    CHECK(r->read(Deadline::at_ns(until)).status() == LK_ERR_TIMED_OUT);
+    CHECK(std::chrono::steady_clock::now() >= start + 30ms);
+    start = std::chrono::steady_clock::now();
+    CHECK(r->read(Deadline::after_ms(30)).status() == LK_ERR_TIMED_OUT);
+    CHECK(std::chrono::steady_clock::now() - start >= 30ms);
+    auto ev = Event::anonymous();
+    REQUIRE_OK(ev);
+    CHECK_STATUS(ev->wait(Deadline::after_ms(20)), LK_ERR_TIMED_OUT);
+    CHECK_STATUS(ev->wait(Deadline::at_ns(until)), LK_ERR_TIMED_OUT);
+}
+
+// An anonymous event: no name, shared through its descriptor only, gone
+// with the last one.
+void test_event_anonymous() {
+    auto base = stats();
+    {
+        lkport::EventOptions opt;
+        opt.auto_unsignal = true;
+        opt.signaled = true;
+        auto ev = Event::anonymous(opt);
+        REQUIRE_OK(ev);
+        auto info = ev->info();
+        REQUIRE_OK(info);
+        CHECK(info->kind == LKPORT_KIND_EVENT && info->name[0] == 0 && info->uid == geteuid());
+        CHECK((info->state & LKPORT_STATE_SIGNALED) && (info->flags & LKPORT_EVENT_AUTOUNSIGNAL));
+        // Created signalled; auto-unsignal lets one wait through.
+        CHECK_STATUS(ev->try_wait(), LK_NO_ERROR);
+        CHECK_STATUS(ev->try_wait(), LK_ERR_TIMED_OUT);
+
+        // A second descriptor (as fork or SCM_RIGHTS would give) is the
+        // same event: a signal through it releases a waiter on the first.
+        Event other{lkport::Fd(dup(ev->fd()))};
+        REQUIRE(other.valid());
+        Status seen(LK_ERR_GENERIC);
+        std::thread waiter([&] { seen = ev->wait(10s); });
+        CHECK(eventually([&] { auto i = ev->info(); return i && i->waiters == 1; }));
+        auto woken = other.signal();
+        waiter.join();
+        CHECK_STATUS(seen, LK_NO_ERROR);
+        CHECK(woken.ok() && *woken == 1);
+
+        // A persistent one stays signalled.
+        auto gate = Event::anonymous();
+        REQUIRE_OK(gate);
+        CHECK_STATUS(gate->try_wait(), LK_ERR_TIMED_OUT);
+        REQUIRE_OK(gate->signal());
+        CHECK_STATUS(gate->try_wait(), LK_NO_ERROR);
+        CHECK_STATUS(gate->try_wait(), LK_NO_ERROR);
+        if (!base.empty()) CHECK(stats()["event"] == base["event"] + 2);
+    }
+    if (!base.empty()) CHECK(stats() == base);
+}
+
+// Event::destroy ends the event for every descriptor: waiters elsewhere
+// wake, later calls fail, the name is free, and only the owner's
+// signalling descriptor may do it.
+void test_event_destroy() {
+    auto ev = Event::create(name("ed").c_str());
+    REQUIRE_OK(ev);
+    auto waiting = Event::open(name("ed").c_str(), Event::kWait);
+    auto signalling = Event::open(name("ed").c_str(), Event::kSignal);
+    REQUIRE_OK(waiting);
+    REQUIRE_OK(signalling);
+
+    // A wait-only descriptor cannot: it is given up, nothing else changes.
+    int wait_fd = waiting->fd();
+    auto second_wait = Event::open(name("ed").c_str(), Event::kWait);
+    REQUIRE_OK(second_wait);
+    CHECK_STATUS(second_wait->destroy(), LK_ERR_BAD_HANDLE);
+    CHECK(second_wait->fd() == -1);
+    CHECK(Event::open(name("ed").c_str()).ok());
+    REQUIRE_OK(ev->signal());
+    CHECK_STATUS(waiting->try_wait(), LK_NO_ERROR);
+    REQUIRE_OK(ev->unsignal());
+
+    Status seen(LK_ERR_GENERIC);
+    std::thread waiter([&] { seen = waiting->wait(10s); });
+    CHECK(eventually([&] { auto i = ev->info(); return i && i->waiters == 1; }));
+    int fd = ev->fd();
+    CHECK_STATUS(ev->destroy(), LK_NO_ERROR);
+    waiter.join();
+    CHECK_STATUS(seen, LK_ERR_OBJECT_DESTROYED);
+    CHECK(ev->fd() == -1 && !fd_open(fd));
+    CHECK(fd_open(wait_fd));
+    // Every descriptor left sees it gone; the name is free at once.
+    CHECK_STATUS(waiting->try_wait(), LK_ERR_OBJECT_DESTROYED);
+    CHECK(signalling->signal().status() == LK_ERR_OBJECT_DESTROYED);
+    auto info = waiting->info();
+    CHECK(info.ok() && (info->state & LKPORT_STATE_DESTROYED));
+    CHECK(Event::open(name("ed").c_str()).status() == LK_ERR_NOT_FOUND);
+    auto again = Event::create(name("ed").c_str());
+    REQUIRE_OK(again);
+    CHECK_STATUS(signalling->destroy(), LK_ERR_OBJECT_DESTROYED);
+    CHECK(signalling->fd() == -1);
+    // The new event of that name was not touched; a moved-from or empty
+    // Event has nothing to destroy.
+    REQUIRE_OK(again->signal());
+    CHECK_STATUS(again->try_wait(), LK_NO_ERROR);
+    CHECK_STATUS(ev->destroy(), LK_ERR_BAD_HANDLE);
+    CHECK_STATUS(Event().destroy(), LK_ERR_BAD_HANDLE);
+    // An anonymous event is destroyed the same way.
+    auto anon = Event::anonymous();
+    REQUIRE_OK(anon);
+    Event anon2{lkport::Fd(dup(anon->fd()))};
+    CHECK_STATUS(anon->destroy(), LK_NO_ERROR);
+    CHECK_STATUS(anon2.try_wait(), LK_ERR_OBJECT_DESTROYED);
+}
+
+// LK's port_create: a free name creates, a name in use joins as another
+// writer of the open port, with that port's mode.
+void test_port_create_shared() {
+    auto first = WritePort::create_shared(name("sh").c_str(), LK_PORT_MODE_UNICAST);
+    REQUIRE_OK(first);
+    CHECK(!first->existed && first->port.valid());
+    auto r = ReadPort::open(name("sh").c_str(), 4);
+    REQUIRE_OK(r);
+    auto second = WritePort::create_shared(name("sh").c_str());
+    REQUIRE_OK(second);
+    CHECK(second->existed && second->port.valid() && second->port.fd() != first->port.fd());
+    auto info = second->port.info();
+    CHECK(info.ok() && info->kind == LKPORT_KIND_WRITE_PORT && (info->flags & LKPORT_PORT_UNICAST));
+    // Both writers reach the one reader.
+    REQUIRE_OK(first->port.write(Packet::text("from 1")));
+    REQUIRE_OK(second->port.write(Packet::text("from 2")));
+    std::array<PortResult, 4> got;
+    auto n = r->read_many(got, 1s);
+    REQUIRE_OK(n);
+    CHECK(*n == 2 && got[0].packet.str() == "from 1" && got[1].packet.str() == "from 2" && got[0].ctx == 4);
+    // The strict create still refuses the name.
+    CHECK(WritePort::create(name("sh").c_str()).status() == LK_ERR_ALREADY_EXISTS);
+    // Closed (for every writer): neither joins nor creates.
+    REQUIRE_OK(first->port.close());
+    CHECK(second->port.write(Packet::text("late")).status() == LK_ERR_BAD_HANDLE);
+    CHECK(WritePort::create_shared(name("sh").c_str()).status() == LK_ERR_BUSY);
+    REQUIRE_OK(first->port.destroy());
+    auto fresh = WritePort::create_shared(name("sh").c_str());
+    REQUIRE_OK(fresh);
+    CHECK(!fresh->existed);
+    CHECK(WritePort::create_shared("bad name!").status() == LK_ERR_INVALID_ARGS);
+}
+
 // A virtual interrupt source through the RAII class: records, their
 // sequence, the ack, and delivery to a bound port.
 void test_interrupt_virtual() {
@@ -486,6 +654,10 @@ const Test tests[] = {
     {"group.read", test_group_read},
     {"handle.move_semantics", test_move_semantics},
     {"handle.destruction_closes", test_destruction_closes},
+    {"deadline.forms", test_deadline_forms},
+    {"event.anonymous", test_event_anonymous},
+    {"event.destroy", test_event_destroy},
+    {"port.create_shared", test_port_create_shared},
     {"interrupt.virtual_source", test_interrupt_virtual},
 };
 

@@ -85,13 +85,22 @@ template <class T> class [[nodiscard]] Result {
 
 // When a wait gives up: an absolute CLOCK_MONOTONIC time, which is
 // std::chrono::steady_clock on Linux. Built from a time point, a duration
-// from now (zero or less: do not block), or forever() / poll().
+// from now (zero or less: do not block), or forever() / poll(); and from
+// the C API's two forms: a deadline in nanoseconds (at_ns, as the
+// _deadline calls take it) and LK's millisecond timeout (after_ms, as the
+// _timeout calls take it, LK_INFINITE_TIME for none).
 class Deadline {
   public:
     using Clock = std::chrono::steady_clock;
 
     static constexpr Deadline forever() { return Deadline(LKPORT_FOREVER); }
     static constexpr Deadline poll() { return Deadline(0); }
+    // An absolute CLOCK_MONOTONIC deadline in ns: 0 does not block,
+    // LKPORT_FOREVER never times out.
+    static constexpr Deadline at_ns(std::uint64_t ns) { return Deadline(ns); }
+    // lk_time_t ms from now, as lk_deadline_after_ms: 0 does not block,
+    // LK_INFINITE_TIME never times out.
+    static Deadline after_ms(lk_time_t timeout) { return Deadline(lk_deadline_after_ms(timeout)); }
 
     Deadline(Clock::time_point t) {
         auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -200,7 +209,8 @@ struct EventOptions {
     mode_t perm = 0600;          // less the umask
 };
 
-// A named event: LK's event_t, shared between processes by name.
+// An event: LK's event_t, shared between processes by name (create,
+// open) or by passing its descriptor (anonymous).
 class Event : public Object {
   public:
     // Access asked for by open(): wait needs read permission, signal write.
@@ -220,8 +230,32 @@ class Event : public Object {
         if (!st.ok()) return st;
         return Event(Fd(e.fd));
     }
+    // LK's event_init: an event with no name, reached only through its
+    // descriptor (fork, SCM_RIGHTS, release()), as an eventfd; the
+    // caller's own. opt.perm has nothing to apply to and is ignored.
+    static Result<Event> anonymous(const EventOptions& opt = {}) {
+        lk_event_t e;
+        Status st(lk_event_init(&e, opt.signaled, opt.auto_unsignal ? LK_EVENT_FLAG_AUTOUNSIGNAL : 0));
+        if (!st.ok()) return st;
+        return Event(Fd(e.fd));
+    }
     Event() = default;
     explicit Event(Fd fd) : Object(std::move(fd)) {}
+
+    // LK's event_destroy: ends the event for every descriptor of it, in
+    // any process. Their waiters wake with LK_ERR_OBJECT_DESTROYED, which
+    // every later wait, signal and unsignal returns; a name is free again.
+    // The owner's call, through a descriptor opened to signal
+    // (LK_ERR_NOT_ALLOWED for another user, LK_ERR_BAD_HANDLE for a
+    // wait-only one: then nothing else changes); LK_ERR_OBJECT_DESTROYED
+    // if it was destroyed already. This descriptor is given up whatever
+    // the outcome, as lk_event_destroy_all does. (Destroying the Event
+    // object only closes its own descriptor.)
+    Status destroy() {
+        lk_event_t e = {fd_.release()};
+        if (e.fd < 0) return Status(LK_ERR_BAD_HANDLE);
+        return Status(lk_event_destroy_all(&e));
+    }
 
     // LK_ERR_TIMED_OUT at the deadline, LK_ERR_INTERRUPTED on a signal.
     Status wait(Deadline deadline = Deadline::forever()) const {
@@ -384,6 +418,15 @@ class WritePort : public Object {
         if (!st.ok()) return st;
         return WritePort(Fd(port));
     }
+    // LK's port_create (lk_port_create_shared): a name that is free gets
+    // a new port (existed false); one in use by an open write port gives
+    // another writer of it (existed true), with that port's mode and
+    // capacity, when its permission bits let the caller write
+    // (LK_ERR_ACCESS_DENIED otherwise). A name held by a kernel module's
+    // port, which no descriptor can refer to, is LK_ERR_ALREADY_EXISTS;
+    // a closed port's is LK_ERR_BUSY.
+    struct Shared;
+    static Result<Shared> create_shared(const char* name, lk_port_mode_t mode = LK_PORT_MODE_BROADCAST);
     WritePort() = default;
     explicit WritePort(Fd fd) : Object(std::move(fd)) {}
 
@@ -410,6 +453,21 @@ class WritePort : public Object {
         return st;
     }
 };
+
+// What WritePort::create_shared made: the writer, and whether the port was
+// there already.
+struct WritePort::Shared {
+    WritePort port;
+    bool existed = false;
+};
+
+inline Result<WritePort::Shared> WritePort::create_shared(const char* name, lk_port_mode_t mode) {
+    lk_port_t port = -1;
+    Status st(lk_port_create_shared(name, mode, &port));
+    if (st == LK_ERR_ALREADY_EXISTS && port >= 0) return Shared{WritePort(Fd(port)), true};
+    if (!st.ok()) return st;
+    return Shared{WritePort(Fd(port)), false};
+}
 
 // A reader of a named port: LK's port_open. Every packet it reads comes
 // with its ctx.
