@@ -763,6 +763,22 @@ static int cmd_event_wait(int argc, char **argv)
 	return st ? fail(st, "event wait %s", cl.pos[0]) : 0;
 }
 
+/* LK's event_destroy, for every holder of the event: their waits end with
+ * LK_ERR_OBJECT_DESTROYED and the name is free at once. The owner's call,
+ * as ending a port is; opened to signal, which it needs. */
+static int cmd_event_destroy(int argc, char **argv)
+{
+	struct cmdline cl;
+	lk_event_t e;
+	lk_status_t st;
+	int err;
+
+	if ((err = open_event("event destroy", argc, argv, 0, LKPORT_ACCESS_SIGNAL, &cl, NULL, &e)))
+		return err;
+	st = lk_event_destroy_all(&e);	/* closes e in every case */
+	return st ? fail(st, "event destroy %s", cl.pos[0]) : 0;
+}
+
 /* ---- ports -------------------------------------------------------------------------- */
 
 static int cmd_port_create(int argc, char **argv)
@@ -1270,6 +1286,10 @@ static const struct command commands[] = {
 	  "      clear the event\n", 0 },
 	{ "event", "wait", cmd_event_wait, "event wait NAME [--timeout TIMEOUT]",
 	  "      exit 0 once signalled, 1 at the timeout (default: none)\n", N_TIMEOUT },
+	{ "event", "destroy", cmd_event_destroy, "event destroy NAME",
+	  "      end the event for every process holding it (LK's event_destroy):\n"
+	  "      their waits fail, and so does every later wait or signal, and the\n"
+	  "      name is free at once. Its owner's (or root's) only\n", 0 },
 	{ "port", "create", cmd_port_create,
 	  "port create NAME [--unicast] [--big] [--capacity N] [--perm MODE] [--hold]",
 	  "      broadcast unless --unicast (one reader); --big: unicast with a\n"

@@ -47,13 +47,19 @@ fi
 
 # Every command's --help: its own synopsis, exit 0, on stdout.
 for c in version info list stats "event create" "event signal" "event unsignal" \
-	"event wait" "port create" "port write" "port read" "port close" "port destroy" \
+	"event wait" "event destroy" "port create" "port write" "port read" "port close" "port destroy" \
 	"irq list" "irq bind" "irq unbind" "irq wait"; do
 	# shellcheck disable=SC2086
 	expect "$c --help" 0 "^usage: lkportctl $c( |\$)" $c --help
 done
 expect "--help: every command" 0 '^  irq wait DEVICE' --help
 expect "a group's --help: its commands" 0 '^  port destroy NAME' port --help
+expect "event --help lists event destroy" 0 '^  event destroy NAME$' event --help
+expect "event destroy: NAME is needed" 2 '^lkportctl: event destroy: expected NAME$' event destroy
+expect "event destroy: one NAME" 2 '^lkportctl: event destroy: expected NAME$' event destroy a b
+expect "event destroy: a bad name" 2 "^lkportctl: event destroy: bad name 'a/b'" event destroy a/b
+expect "event destroy takes no options" 2 "^lkportctl: event destroy: unknown option '--hold'" \
+	event destroy e --hold
 
 expect "timeout: a unit it does not know" 2 \
 	"^lkportctl: event wait: --timeout: bad value '3h': expected a duration" event wait e --timeout 3h

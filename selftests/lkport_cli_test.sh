@@ -247,6 +247,43 @@ else
 	done
 fi
 
+# event destroy: every holder's event ends, not only this process's.
+saved_umask=$(umask)
+umask 000	# 0666 as given: others may open it to signal
+check "event create cli-ed --perm 0666 --hold" hold "$tmp/ed.hold" event create cli-ed --perm 0666
+ed_holder=$pid
+umask "$saved_umask"
+"$ctl" event wait cli-ed --timeout 20000 >"$tmp/ed.waiter" 2>&1 &
+ed_waiter=$!
+check "a waiter on cli-ed blocks" eventually listed '^event +cli-ed .*waiters=1'
+as_nobody version
+if [ $rc -eq 0 ]; then
+	as_nobody event destroy cli-ed
+	check "event destroy: others may not, even with write permission" \
+		eval '[ $rc -eq 1 ] && has_line "$tmp/err" "^lkportctl: event destroy cli-ed: not allowed: .*\(LK_ERR_NOT_ALLOWED\)\$"' || show
+	check "and the event is untouched" listed '^event +cli-ed .*state=clear waiters=1'
+else
+	n=$((n + 1))
+	echo "ok $n event destroy: others may not # SKIP cannot run as nobody"
+	n=$((n + 1))
+	echo "ok $n and the event is untouched # SKIP cannot run as nobody"
+fi
+expect "event destroy: its owner may" 0 '' event destroy cli-ed
+wait_exit $ed_waiter
+ed_rc=$?
+check "the waiter in another process fails: destroyed" \
+	eval '[ $ed_rc -eq 1 ] && has_line "$tmp/ed.waiter" "event wait cli-ed: .*\(LK_ERR_OBJECT_DESTROYED\)"' ||
+	sed 's/^/#   waiter: /' "$tmp/ed.waiter"
+check "the holder's event is listed as destroyed" listed '^event +cli-ed .*state=destroyed'
+expect "the name is free at once" 1 'LK_ERR_NOT_FOUND' event signal cli-ed
+expect "and can be taken again" 0 '' event create cli-ed
+expect "event destroy: no such event" 1 'event destroy cli-none: no such object .LK_ERR_NOT_FOUND' \
+	event destroy cli-none
+expect "usage: event destroy without NAME" 2 'expected NAME' event destroy
+expect "event destroy --help" 0 '^usage: lkportctl event destroy NAME$' event destroy --help
+release $ed_holder
+check "the destroyed event's holder exits 0" [ $? -eq 0 ]
+
 printf '' | "$ctl" event create cli-pipe --hold >"$tmp/pipe" 2>&1
 rc=$?
 check "--hold with stdin a pipe: released when it closes" \
