@@ -380,6 +380,14 @@ int lk_write_port_find_ns(const char* name, lkos_u64 ns, lk_write_port_t* port) 
     return st;
 }
 
+int lk_write_port_find_named_ns(const char* name, lkos_u64 ns, lk_write_port_t* port) {
+    if (!port) return ERR_INVALID_ARGS;
+    WritePort* wp = nullptr;
+    status_t st = ports().find_named_writer(name, &wp, ns);
+    if (st == NO_ERROR) *port = typed(wp);
+    return st;
+}
+
 int lk_write_port_find(const char* name, lk_write_port_t* port) {
     return lk_write_port_find_ns(name, kPortInitialNamespace, port);
 }

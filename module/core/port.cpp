@@ -194,6 +194,17 @@ status_t PortRegistry::find_writer(const char* name, WritePort** out, PortNamesp
     return NO_ERROR;
 }
 
+status_t PortRegistry::find_named_writer(const char* name, WritePort** out, PortNamespace ns) {
+    if (!name || !out) return ERR_INVALID_ARGS;
+    if (name_length(name) >= kPortNameMax) return ERR_INVALID_ARGS;
+    u32 hash = name_hash(name, ns);
+    AutoSpinLock guard(lock_);
+    WritePort* wp = lookup_locked(guard, name, ns, hash);
+    if (!wp) return ERR_NOT_FOUND;
+    *out = wp;
+    return NO_ERROR;
+}
+
 status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const OpenCheck* check, PortNamespace ns) {
     if (!name || !out) return ERR_INVALID_ARGS;
     if (name_length(name) >= kPortNameMax) return ERR_INVALID_ARGS;

@@ -602,7 +602,16 @@ TEST(capi, typed_handles) {
     EXPECT_EQ(lk::NO_ERROR, lk_write_port_close(w));
     EXPECT_EQ(lk::ERR_BAD_HANDLE, lk_write_port_close(w));
     EXPECT_EQ(lk::ERR_BAD_HANDLE, lk_write_port_write(w, p, 1, nullptr, nullptr));
+    // Closed: not found as a writer, but found by name, to be destroyed.
+    again = nullptr;
+    EXPECT_EQ(lk::ERR_BUSY, lk_write_port_find("capi-typed", &again));
+    EXPECT_EQ(nullptr, again);
+    ASSERT_EQ(lk::NO_ERROR, lk_write_port_find_named_ns("capi-typed", LK_PORT_NS_INITIAL, &again));
+    EXPECT_EQ(w, again);
+    EXPECT_EQ(lk::ERR_NOT_FOUND, lk_write_port_find_named_ns("capi-typed", 0x55, &again));
+    EXPECT_EQ(lk::ERR_INVALID_ARGS, lk_write_port_find_named_ns("capi-typed", LK_PORT_NS_INITIAL, nullptr));
     EXPECT_EQ(lk::NO_ERROR, lk_write_port_destroy(w));
+    EXPECT_EQ(lk::ERR_NOT_FOUND, lk_write_port_find_named_ns("capi-typed", LK_PORT_NS_INITIAL, &again));
     // r[1] drains the write the group read left it, then learns of the destroy.
     EXPECT_EQ(lk::NO_ERROR, lk_read_port_read_many(r[1], LK_DEADLINE_FOREVER, 0, res, 4, &got));
     EXPECT_EQ(1u, got);

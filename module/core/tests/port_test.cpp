@@ -1015,6 +1015,28 @@ TEST_F(port, find_writer_finds_only_an_open_writer) {
     EXPECT_EQ(ERR_NOT_FOUND, reg.find_writer("finder", &found));
 }
 
+TEST_F(port, find_named_writer_finds_open_and_closed_until_destroyed) {
+    WritePort* found = nullptr;
+    EXPECT_EQ(ERR_NOT_FOUND, reg.find_named_writer("named", &found));
+    EXPECT_EQ(nullptr, found);
+    WritePort* wp = create("named");
+    ASSERT_EQ(NO_ERROR, reg.find_named_writer("named", &found));
+    EXPECT_EQ(wp, found);
+    EXPECT_EQ(ERR_INVALID_ARGS, reg.find_named_writer(std::string(64, 'n').c_str(), &found));
+    EXPECT_EQ(ERR_INVALID_ARGS, reg.find_named_writer(nullptr, &found));
+    EXPECT_EQ(ERR_INVALID_ARGS, reg.find_named_writer("named", nullptr));
+    EXPECT_EQ(ERR_NOT_FOUND, reg.find_named_writer("named", &found, 0x77ull));
+    // Closed: find_writer says busy, this one still hands it out.
+    ASSERT_EQ(NO_ERROR, reg.close(wp));
+    found = nullptr;
+    EXPECT_EQ(ERR_BUSY, reg.find_writer("named", &found));
+    ASSERT_EQ(NO_ERROR, reg.find_named_writer("named", &found));
+    EXPECT_EQ(wp, found);
+    // Destroyed: the name is free, nothing is found.
+    ASSERT_EQ(NO_ERROR, reg.destroy(wp));
+    EXPECT_EQ(ERR_NOT_FOUND, reg.find_named_writer("named", &found));
+}
+
 TEST_F(port, names_are_per_namespace) {
     constexpr PortNamespace kOther = 0x1234'5678'9abc'def0ull;
     WritePort* here = create("shared-name");

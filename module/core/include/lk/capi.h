@@ -295,6 +295,10 @@ int lk_read_port_open(const char *name, void *ctx, int (*allow)(void *user, void
 int lk_write_port_create_ns(const char *name, lkos_u64 ns, lk_port_mode_t mode,
 			    unsigned int capacity, void *user, lk_write_port_t *port);
 int lk_write_port_find_ns(const char *name, lkos_u64 ns, lk_write_port_t *port);
+/* As lk_write_port_find_ns, but a closed write port that still holds its
+ * name is found too (LK_NO_ERROR; lk_write_port_info says it is closed):
+ * for ending a closed port by name. LK_ERR_NOT_FOUND if there is none. */
+int lk_write_port_find_named_ns(const char *name, lkos_u64 ns, lk_write_port_t *port);
 int lk_read_port_open_ns(const char *name, lkos_u64 ns, void *ctx,
 			 int (*allow)(void *user, void *arg), void *arg,
 			 lk_read_port_t *port);

@@ -243,6 +243,12 @@ class PortRegistry : Pinned, public Allocated {
     // none, ERR_BUSY if it is closed but still holds its name. Any context.
     status_t find_writer(const char* name, WritePort** out, PortNamespace ns = kPortInitialNamespace);
 
+    // The write port of that name in `ns`, open or closed (a closed one
+    // still holds its name until destroyed): ERR_NOT_FOUND if there is
+    // none. For a caller that may end a closed port it holds no handle
+    // of; it keeps the port alive by its own means. Any context.
+    status_t find_named_writer(const char* name, WritePort** out, PortNamespace ns = kPortInitialNamespace);
+
     // Opens a read port on the write port (open or closed) of that name in
     // `ns`. ERR_NOT_FOUND; ERR_NOT_ALLOWED for a second reader of a UNICAST
     // port; ERR_ACCESS_DENIED when `check` refuses. Thread context
