@@ -161,6 +161,19 @@ static long port_existing(struct fault_ctx *c)
 	return lkt_port_create(c->dev, c->other, 0, 0, 0, LKPORT_PORT_EXISTING);
 }
 
+/* A closed port's writer, for its owner (LKPORT_PORT_CLOSED). */
+static void need_closed_wport(struct __test_metadata *_metadata, struct fault_ctx *c)
+{
+	need_wport(_metadata, c);
+	ASSERT_EQ(0, lkport_ioctl(c->w, LKPORT_IOC_PORT_CLOSE, NULL));
+}
+
+static long port_existing_closed(struct fault_ctx *c)
+{
+	return lkt_port_create(c->dev, c->other, 0, 0, 0,
+			       LKPORT_PORT_EXISTING | LKPORT_PORT_CLOSED);
+}
+
 /* The first reader takes the writer's ring; the ones after need their own. */
 static long port_open(struct fault_ctx *c)
 {
@@ -253,6 +266,7 @@ static const struct fault_op fault_ops[] = {
 	{ "irq_create", NULL, irq_create, close_fd },
 	{ "irq_bind", need_irq_and_wport, irq_bind, irq_unbind },
 	{ "event_create_anonymous", NULL, event_create_anonymous, close_fd },
+	{ "port_existing_closed", need_closed_wport, port_existing_closed, close_fd },
 };
 
 /* ---- the state a failed operation must leave as it found ---- */
@@ -413,6 +427,7 @@ FAULT_OP_TEST(16, group_create_empty)
 FAULT_OP_TEST(17, group_add)
 FAULT_OP_TEST(18, group_read_big)
 FAULT_OP_TEST(21, event_create_anonymous)
+FAULT_OP_TEST(22, port_existing_closed)
 
 /* Another thread's allocations are not counted: only the named one fails. */
 TEST_F(fault, other_threads_unaffected)

@@ -275,7 +275,7 @@ static const struct cmd_desc cmds[C_CMDS] = {
 	[C_EV_OPEN] = { "EVENT_OPEN", LKPORT_IOC_EVENT_OPEN, KB(K_DEV),
 			E(DISPATCH_W, EINVAL, ENOENT, EACCES, OPEN_FD) },
 	[C_P_CREATE] = { "PORT_CREATE", LKPORT_IOC_PORT_CREATE, KB(K_DEV),
-			 E(DISPATCH_W, EINVAL, EEXIST, ENOENT, EACCES, EBUSY, OPEN_FD) },
+			 E(DISPATCH_W, EINVAL, EEXIST, ENOENT, EACCES, EBUSY, EPERM, OPEN_FD) },
 	[C_P_OPEN] = { "PORT_OPEN", LKPORT_IOC_PORT_OPEN, KB(K_DEV),
 		       E(DISPATCH_W, EINVAL, ENOENT, EACCES, EBUSY, OPEN_FD) },
 	[C_G_CREATE] = { "GROUP_CREATE", LKPORT_IOC_GROUP_CREATE, KB(K_DEV),
@@ -745,7 +745,8 @@ static void op_port_create(struct rng *r)
 	c.mode = gen_flags(r, LKPORT_PORT_UNICAST | LKPORT_PORT_BIG_BUFFER);
 	c.capacity = one_in(r, 2) ? 0 : caps[below(r, sizeof(caps) / sizeof(caps[0]))];
 	c.perm = gen_perm(r);
-	c.flags = one_in(r, 3) ? gen_flags(r, LKPORT_PORT_SHARE | LKPORT_PORT_EXISTING) : 0;
+	c.flags = one_in(r, 3) ? gen_flags(r, LKPORT_PORT_SHARE | LKPORT_PORT_EXISTING |
+					   LKPORT_PORT_CLOSED) : 0;
 	if ((c.flags & LKPORT_PORT_EXISTING) && !one_in(r, 5))
 		c.mode = c.capacity = c.perm = 0;
 	c.fd_flags = gen_fd_flags(r);
@@ -760,8 +761,12 @@ static void op_port_create(struct rng *r)
 	if (fd >= 0 && !privileged()) {
 		struct lkport_info info;
 
-		/* EXISTING always joins; SHARE joined if somebody else owns it. */
+		/* EXISTING always joins; SHARE joined if somebody else owns it.
+		 * With CLOSED, a closed port is its owner's whatever its bits
+		 * (and whether it was closed before the join or after cannot
+		 * be told here: left out). */
 		if (get_info(fd, K_WPORT, &info) &&
+		    !((c.flags & LKPORT_PORT_CLOSED) && (info.state & LKPORT_STATE_CLOSED)) &&
 		    ((c.flags & LKPORT_PORT_EXISTING) || info.uid != my_uid) &&
 		    !perm_allows(&info, 2))
 			fail(O_PERM, "PORT_CREATE flags %#x as uid %u joined %s of %u/%u perm %04o",

@@ -736,6 +736,99 @@ TEST_F(port, existing_joins_open_port_only)
 	close(r);
 }
 
+/* In a child, as nobody: LKPORT_PORT_EXISTING | LKPORT_PORT_CLOSED on
+ * `name`; 0 with an fd, else the errno (100: could not become nobody). */
+static int nobody_join_closed(const char *name)
+{
+	int dev = lkt_nobody_dev(NULL, 0), fd;
+
+	if (dev < 0)
+		return 100;
+	fd = lkt_port_create(dev, name, 0, 0, 0, LKPORT_PORT_EXISTING | LKPORT_PORT_CLOSED);
+	return fd < 0 ? -fd : 0;
+}
+
+/* LKPORT_PORT_CLOSED (ABI 1.6): after a close, the owner reaches the port
+ * by name again, with a writer fd that can only destroy it; an open port
+ * is joined as with LKPORT_PORT_EXISTING alone; nobody else gets one. */
+TEST_F(port, closed_port_reached_by_name_for_its_owner)
+{
+	const __u32 join = LKPORT_PORT_EXISTING | LKPORT_PORT_CLOSED;
+	struct lkport_version v;
+	struct lkport_info a, b;
+	mode_t old_umask;
+	int w, w2, w3, r, again;
+	pid_t pid;
+
+	ASSERT_EQ(0, lkport_ioctl(self->b.dev, LKPORT_IOC_VERSION, &v));
+	EXPECT_TRUE(v.features & LKPORT_FEATURE_JOIN_CLOSED);
+	EXPECT_LE(6, v.abi_minor);
+	EXPECT_EQ(-ENOENT, lkt_port_create(self->b.dev, self->name, 0, 0, 0, join));
+	/* Never a create, and nothing about a new port applies. */
+	EXPECT_EQ(-EINVAL, lkt_port_create(self->b.dev, self->name, 0, 0, 0600, LKPORT_PORT_CLOSED));
+	EXPECT_EQ(-EINVAL, lkt_port_create(self->b.dev, self->name, 0, 0, 0600,
+					   LKPORT_PORT_SHARE | LKPORT_PORT_CLOSED));
+	EXPECT_EQ(-ENOENT, lkt_port_open(self->b.dev, self->name, 0));
+	old_umask = umask(0);
+	w = lkt_port_create(self->b.dev, self->name, 0, 4, 0666, 0);
+	umask(old_umask);
+	ASSERT_LE(0, w);
+	EXPECT_EQ(-EINVAL, lkt_port_create(self->b.dev, self->name, 0, 4, 0, join));
+	EXPECT_EQ(-EINVAL, lkt_port_create(self->b.dev, self->name, 0, 0, 0600, join));
+	r = lkt_port_open(self->b.dev, self->name, 7);
+	ASSERT_LE(0, r);
+
+	/* Open: an ordinary writer, for anyone who may write (0666). */
+	w2 = lkt_port_create(self->b.dev, self->name, 0, 0, 0, join);
+	ASSERT_LE(0, w2) TH_LOG("join: %s", strerror(-w2));
+	ASSERT_EQ(0, lkt_write_seq(w2, 1, 1));
+	EXPECT_EQ(0, read_expect_seq(r, 1, 1, 7));
+	close(w2);
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(nobody_join_closed(self->name));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+
+	ASSERT_EQ(0, lkt_write_seq(w, 2, 1));
+	ASSERT_EQ(0, lkport_ioctl(w, LKPORT_IOC_PORT_CLOSE, NULL));
+	/* Closed: EXISTING alone still says busy, as before ABI 1.6. */
+	EXPECT_EQ(-EBUSY, lkt_port_create(self->b.dev, self->name, 0, 0, 0, LKPORT_PORT_EXISTING));
+	/* Another user, even one allowed to write, gets nothing. */
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(nobody_join_closed(self->name));
+	EXPECT_EQ(EPERM, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	/* The owner gets the same port, closed. */
+	w3 = lkt_port_create(self->b.dev, self->name, 0, 0, 0, join);
+	ASSERT_LE(0, w3) TH_LOG("join closed: %s", strerror(-w3));
+	ASSERT_EQ(0, lkt_info(w, &a));
+	ASSERT_EQ(0, lkt_info(w3, &b));
+	EXPECT_EQ(a.id, b.id);
+	EXPECT_EQ(LKPORT_KIND_WRITE_PORT, b.kind);
+	EXPECT_EQ(LKPORT_STATE_CLOSED, b.state);
+	EXPECT_EQ(4, b.capacity);
+	/* It writes nothing and closes nothing: the port is closed. */
+	EXPECT_EQ(-EBADF, lkt_write_seq(w3, 3, 1));
+	EXPECT_EQ(-EBADF, lkport_ioctl(w3, LKPORT_IOC_PORT_CLOSE, NULL));
+	/* What it is for: destroy, with the creator's fd still open. */
+	ASSERT_EQ(0, lkport_ioctl(w3, LKPORT_IOC_PORT_DESTROY, NULL));
+	EXPECT_EQ(-EBADF, lkport_ioctl(w, LKPORT_IOC_PORT_DESTROY, NULL));
+	ASSERT_EQ(0, lkt_info(w, &a));
+	EXPECT_EQ(LKPORT_STATE_CLOSED | LKPORT_STATE_DESTROYED, a.state);
+	/* Readers drain, then see the end; the name is free at once. */
+	EXPECT_EQ(0, read_expect_seq(r, 2, 1, 7));
+	EXPECT_EQ(-ECANCELED, lkt_read_one(r, READ, 0, NULL, NULL));
+	EXPECT_EQ(-ENOENT, lkt_port_create(self->b.dev, self->name, 0, 0, 0, join));
+	again = lkt_port_create(self->b.dev, self->name, 0, 0, 0600, 0);
+	EXPECT_LE(0, again);
+	close(again);
+	close(w3);
+	close(w);
+	close(r);
+}
+
 /* Any writer may close and destroy the port for all of them. */
 TEST_F(port, shared_writer_destroys_for_all)
 {

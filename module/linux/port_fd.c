@@ -329,6 +329,34 @@ static int share_locked(lk_write_port_t existing, bool override, struct lkport_w
 	return 0;
 }
 
+/* LKPORT_PORT_EXISTING | LKPORT_PORT_CLOSED: an open port is joined as by
+ * share_locked; a closed one is its owner's, who alone may destroy it
+ * (lkport_may_end_port), and whose new fd can do nothing else: writes
+ * fail with EBADF as on every writer fd of a closed port. Its
+ * reference keeps the port (and its name) until the fd is closed, as any
+ * writer's. lkport_objects_lock held (taken before w->lock, as
+ * LKPORT_IOC_PORT_DESTROY takes them, which holds it to clear w->port). */
+static int join_closed_locked(lk_write_port_t existing, bool override,
+			      struct lkport_wport **out)
+{
+	struct lkport_wport *w = lk_write_port_user(existing);
+	bool closed;
+
+	lockdep_assert_held(&lkport_objects_lock);
+	if (!w)
+		return -EBUSY;	/* another kernel user's: not ours to end */
+	down_read(&w->lock);
+	closed = w->closed;
+	up_read(&w->lock);
+	if (!closed)
+		return share_locked(existing, override, out);
+	if (!lkport_may_end_port(w))
+		return -EPERM;
+	kref_get(&w->ref);
+	*out = w;
+	return 0;
+}
+
 static int new_wport_fd(struct lkport_wport *w, u32 fd_flags)
 {
 	int fd = lkport_new_fd("lkport-wport", &lkport_wport_kind.fops, w, O_RDWR, fd_flags);
@@ -338,16 +366,22 @@ static int new_wport_fd(struct lkport_wport *w, u32 fd_flags)
 	return fd;
 }
 
-/* Another writer of the open port of that name (ENOENT if none). */
-static long lkport_port_join(const char *name, u32 fd_flags, bool override)
+/* Another writer of the open port of that name (ENOENT if none; EBUSY
+ * if closed), or with `closed`, of a closed one for its owner. */
+static long lkport_port_join(const char *name, u32 fd_flags, bool override, bool closed)
 {
 	struct lkport_wport *w = NULL;
 	lk_write_port_t port;
 	int ret, st;
 
 	mutex_lock(&lkport_objects_lock);
-	st = lk_write_port_find_ns(name, lkport_ns_key(), &port);
-	ret = st ? lkport_errno(st) : share_locked(port, override, &w);
+	if (closed) {
+		st = lk_write_port_find_named_ns(name, lkport_ns_key(), &port);
+		ret = st ? lkport_errno(st) : join_closed_locked(port, override, &w);
+	} else {
+		st = lk_write_port_find_ns(name, lkport_ns_key(), &port);
+		ret = st ? lkport_errno(st) : share_locked(port, override, &w);
+	}
 	mutex_unlock(&lkport_objects_lock);
 	return ret ?: new_wport_fd(w, fd_flags);
 }
@@ -363,7 +397,10 @@ long lkport_port_create(struct file *dev, void *arg)
 
 	if (c->mode & ~(LKPORT_PORT_UNICAST | LKPORT_PORT_BIG_BUFFER))
 		return -EINVAL;
-	if (c->flags & ~(LKPORT_PORT_SHARE | LKPORT_PORT_EXISTING))
+	if (c->flags & ~(LKPORT_PORT_SHARE | LKPORT_PORT_EXISTING | LKPORT_PORT_CLOSED))
+		return -EINVAL;
+	/* A closed port is never created, only found. */
+	if ((c->flags & LKPORT_PORT_CLOSED) && !(c->flags & LKPORT_PORT_EXISTING))
 		return -EINVAL;
 	if (c->reserved || c->reserved2[0] || c->reserved2[1])
 		return -EINVAL;
@@ -374,12 +411,13 @@ long lkport_port_create(struct file *dev, void *arg)
 		/* Only another writer: nothing about a new port applies. */
 		if (c->mode || c->capacity || c->perm)
 			return -EINVAL;
-		return lkport_port_join(c->name, c->fd_flags, override);
+		return lkport_port_join(c->name, c->fd_flags, override,
+					c->flags & LKPORT_PORT_CLOSED);
 	}
 	if (c->flags & LKPORT_PORT_SHARE) {
 		/* Join a port that exists without charging for a new one; a
 		 * create that races in between is joined below instead. */
-		ret = lkport_port_join(c->name, c->fd_flags, override);
+		ret = lkport_port_join(c->name, c->fd_flags, override, false);
 		if (ret != -ENOENT)
 			return ret;
 	}

@@ -96,7 +96,7 @@
 #define LKPORT_IOC_MAGIC	0xB8
 
 #define LKPORT_ABI_MAJOR	1	/* incompatible changes */
-#define LKPORT_ABI_MINOR	5	/* compatible additions */
+#define LKPORT_ABI_MINOR	6	/* compatible additions */
 
 #define LKPORT_NAME_LEN		64	/* name fields, bytes with the NUL */
 #define LKPORT_NAME_MAX		63	/* longest name */
@@ -119,6 +119,7 @@
 #define LKPORT_FEATURE_IRQ	(1ULL << 7)	/* interrupt sources (ABI 1.4) */
 #define LKPORT_FEATURE_EVENT_DESTROY (1ULL << 8) /* LKPORT_IOC_EVENT_DESTROY (ABI 1.5) */
 #define LKPORT_FEATURE_ANON_EVENTS (1ULL << 9)	/* LKPORT_EVENT_ANONYMOUS (ABI 1.5) */
+#define LKPORT_FEATURE_JOIN_CLOSED (1ULL << 10)	/* LKPORT_PORT_CLOSED (ABI 1.6) */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
@@ -178,6 +179,13 @@ struct lkport_event_open {
 						 * that name (ENOENT if none,
 						 * EBUSY if closed); mode,
 						 * capacity and perm must be 0 */
+#define LKPORT_PORT_CLOSED	(1u << 2)	/* with _EXISTING (ABI 1.6): a
+						 * closed port's writer too,
+						 * for its owner only (EPERM
+						 * for others), so that it can
+						 * be destroyed by name; an
+						 * open port is joined as
+						 * without it */
 
 /* LKPORT_IOC_PORT_CREATE -> write port fd. */
 struct lkport_port_create {
@@ -332,7 +340,10 @@ struct lkport_port_read {
 #define LKPORT_IOC_PORT_CLOSE	_IO(LKPORT_IOC_MAGIC, 0x32)
 /* Closed write port: free the name; readers drain, then get ECANCELED.
  * (Closing the last writer fd does close + destroy.) Owner only, as
- * LKPORT_IOC_PORT_CLOSE. */
+ * LKPORT_IOC_PORT_CLOSE. Any writer fd of the port may do it, whoever
+ * closed it; a closed port takes no new writer by name, except its
+ * owner's with LKPORT_PORT_EXISTING | LKPORT_PORT_CLOSED (ABI 1.6), which
+ * is how a process that holds no fd of it destroys it. */
 #define LKPORT_IOC_PORT_DESTROY	_IO(LKPORT_IOC_MAGIC, 0x33)
 
 /* ---- group fds --------------------------------------------------------------------- */

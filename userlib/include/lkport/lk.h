@@ -197,7 +197,10 @@ lk_status_t lk_port_group_read_deadline(lk_port_t group, uint64_t deadline_ns,
 /* lkport's extensions. capacity: packets (power of two up to
  * LKPORT_CAPACITY_MAX, 0 = LK's default); perm: permission bits (see
  * above); flags: LKPORT_PORT_SHARE (a name in use gives another writer
- * of that port and LK_NO_ERROR), LKPORT_PORT_EXISTING (only that). */
+ * of that port and LK_NO_ERROR), LKPORT_PORT_EXISTING (only that;
+ * LK_ERR_BUSY for a closed port), and with it LKPORT_PORT_CLOSED (ABI
+ * 1.6): a closed port's writer too, for its owner (LK_ERR_NOT_ALLOWED for
+ * others), which can do nothing but lk_port_destroy it. */
 lk_status_t lk_port_create_ex(const char *name, lk_port_mode_t mode, unsigned int capacity,
 			      mode_t perm, unsigned int flags, lk_port_t *port);
 /* skipped (may be NULL): readers whose ring was full. */
