@@ -467,6 +467,7 @@ static const struct {
 	{ LKPORT_FEATURE_IRQ, "irq" },
 	{ LKPORT_FEATURE_EVENT_DESTROY, "event-destroy" },
 	{ LKPORT_FEATURE_ANON_EVENTS, "anonymous-events" },
+	{ LKPORT_FEATURE_JOIN_CLOSED, "join-closed" },
 };
 
 /* --version: this program's, without the module. */
@@ -976,6 +977,33 @@ out:
 	return err;
 }
 
+/* Whether the module reaches a closed port by name for its owner
+ * (LKPORT_PORT_CLOSED, ABI 1.6). */
+static bool module_joins_closed(void)
+{
+	struct lkport_version v;
+
+	return !lkport_query_version(lk_device(), &v) && (v.features & LKPORT_FEATURE_JOIN_CLOSED);
+}
+
+/* A closed port, by name: only its owner can reach it (LKPORT_PORT_CLOSED
+ * hands out a writer fd that can do nothing but destroy it). */
+static int destroy_closed(const char *name)
+{
+	lk_port_t port;
+	lk_status_t st;
+
+	st = lk_port_create_ex(name, LK_PORT_MODE_BROADCAST, 0, 0,
+			       LKPORT_PORT_EXISTING | LKPORT_PORT_CLOSED, &port);
+	if (st)
+		return fail(st, "port destroy %s", name);
+	st = lk_port_destroy(port);	/* closes port on success */
+	if (!st)
+		return 0;
+	close(port);
+	return fail(st, "port destroy %s", name);
+}
+
 static int port_close_or_destroy(int argc, char **argv, bool destroy)
 {
 	const char *cmd = destroy ? "port destroy" : "port close";
@@ -988,13 +1016,22 @@ static int port_close_or_destroy(int argc, char **argv, bool destroy)
 	    (err = check_positional(&cl, 1, false, 1, "NAME")) || (err = need_device()))
 		return err;
 	st = open_writer(cl.pos[0], &port);
+	if (st == LK_ERR_BUSY && module_joins_closed()) {
+		if (destroy)
+			return destroy_closed(cl.pos[0]);
+		fprintf(stderr, "lkportctl: port close %s: the port is closed already (%s): "
+			"'lkportctl port destroy %s' destroys it and frees its name (its "
+			"owner or root only).\n", cl.pos[0], lk_status_str(st), cl.pos[0]);
+		return EXIT_FAIL;
+	}
 	if (st == LK_ERR_BUSY) {
-		/* A closed port cannot be opened by name, so not ended by
-		 * name either: say what does end it. */
-		fprintf(stderr, "lkportctl: %s %s: the port is closed already (%s): a closed "
-			"port is not found by name; it is destroyed, and its name freed, "
-			"when the last process holding it (its 'port create --hold', or a "
-			"program's writer fd) exits or destroys it. 'lkportctl port destroy "
+		/* A module before ABI 1.6 hands no writer of a closed port out
+		 * by name, so it cannot be ended by name: say what ends it. */
+		fprintf(stderr, "lkportctl: %s %s: the port is closed already (%s), and this "
+			"module (before ABI 1.6) gives no handle of a closed port by name: it "
+			"is destroyed, and its name freed, when the last process holding a "
+			"writer of it (its 'port create --hold', or a program's writer fd) "
+			"exits or destroys it (lk_port_destroy). 'lkportctl port destroy "
 			"NAME' on an open port closes and destroys it in one step.\n",
 			cmd, cl.pos[0], lk_status_str(st));
 		return EXIT_FAIL;
@@ -1311,11 +1348,13 @@ static const struct command commands[] = {
 	  N_TIMEOUT | N_HOLD | N_JSON },
 	{ "port", "close", cmd_port_close, "port close NAME",
 	  "      no more writes; readers keep what is queued; the name stays taken\n"
-	  "      until the last process holding the port lets it go: a closed port\n"
-	  "      is no longer found by name, so 'port destroy' cannot reach it\n", 0 },
+	  "      until the port is destroyed ('port destroy') or the last process\n"
+	  "      holding it lets it go\n", 0 },
 	{ "port", "destroy", cmd_port_destroy, "port destroy NAME",
-	  "      close and destroy an open port: its name is free again, readers\n"
-	  "      drain what they hold, then see the end\n", 0 },
+	  "      close (if open) and destroy a port: its name is free again,\n"
+	  "      readers drain what they hold, then see the end. A closed port is\n"
+	  "      reached by name for its owner only (and root), and only on a\n"
+	  "      module of ABI 1.6 or later\n", 0 },
 	{ "irq", "list", cmd_irq_list, "irq list",
 	  "      devices bound to lkport and interrupt sources, with their\n"
 	  "      counters (debugfs: needs root)\n", N_JSON },

@@ -420,9 +420,9 @@ expect "port close" 0 '' port close cli-p
 check "the listing says closed" listed '^wport +cli-p .*state=closed'
 expect "a closed port takes no write" 1 'LK_ERR_BUSY' port write cli-p z
 expect "its queue is still readable" 0 '^ctx=0 "q"$' port read cli-p --timeout 5000
-expect "port destroy on a closed port says what ends it" 1 \
-	"port destroy cli-p: the port is closed already .*exits or destroys it.*'lkportctl port destroy NAME' on an open port" \
-	port destroy cli-p
+expect "port close on a closed port says what ends it" 1 \
+	"^lkportctl: port close cli-p: the port is closed already .*'lkportctl port destroy cli-p' destroys it" \
+	port close cli-p
 expect "info: a closed port, through a reader" 0 '^rport +cli-p +mode=broadcast state=open capacity=4 queued=0 ' info cli-p
 
 run list --json
@@ -432,6 +432,32 @@ run stats --json
 check "stats --json: one object" \
 	eval '[ $rc -eq 0 ] && grep -Eq "^\{\"event\":[0-9]+,\"wport\":[0-9]+,.*\"core_allocs\":-?[0-9]+\}$" "$tmp/out"' || show
 check "every holder's object is listed" eval 'listed "^wport +cli-p " && listed "^wport +cli-g1 " && listed "^wport +cli-g2 "'
+
+# A closed port is reached by name again for its owner, to destroy it.
+as_nobody version
+if [ $rc -eq 0 ]; then
+	as_nobody port destroy cli-p
+	check "port destroy: a closed port is not another user's to destroy" \
+		eval '[ $rc -eq 1 ] && has_line "$tmp/err" "^lkportctl: port destroy cli-p: not allowed: .*\(LK_ERR_NOT_ALLOWED\)\$"' || show
+	check "and it is still there, closed" listed '^wport +cli-p .*state=closed'
+else
+	n=$((n + 1))
+	echo "ok $n port destroy: a closed port is not another user's # SKIP cannot run as nobody"
+	n=$((n + 1))
+	echo "ok $n and it is still there, closed # SKIP cannot run as nobody"
+fi
+"$ctl" port read cli-p --count 0 --timeout 20000 >"$tmp/closed.reader" 2>&1 &
+closed_reader=$!
+check "a reader of the closed port blocks" eventually listed '^rport +cli-p .*waiters=1'
+expect "port destroy after port close: its owner may" 0 '' port destroy cli-p
+wait_exit $closed_reader
+closed_rc=$?
+check "the closed port's reader sees the end and exits 0" [ $closed_rc -eq 0 ] ||
+	sed 's/^/#   reader: /' "$tmp/closed.reader"
+check "the holder's port is listed as destroyed" listed '^wport +cli-p .*state=destroyed'
+expect "the name is free while the holder still runs" 0 '' port create cli-p
+expect "port destroy: no such port" 1 'port destroy cli-none: no such object .LK_ERR_NOT_FOUND' \
+	port destroy cli-none
 for p in $p_holder $g1_holder $g2_holder; do release $p; done
 holders=
 
