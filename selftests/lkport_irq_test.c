@@ -17,6 +17,7 @@
 #include <poll.h>
 
 #include <lkport/device.h>
+#include <lkport/lk.h>
 
 #include "lkport_test.h"
 
@@ -574,6 +575,68 @@ static void *blocked_reader(void *p)
 	atomic_store(&bl->started, true);
 	atomic_store(&bl->ret, irq_wait(bl->fd, LKPORT_FOREVER, NULL));
 	return NULL;
+}
+
+struct timed_waiter {
+	int fd;
+	atomic_int ret;
+	atomic_bool started;
+	struct lkport_irq_record rec;
+};
+
+static void *infinite_waiter(void *p)
+{
+	struct timed_waiter *tw = p;
+
+	atomic_store(&tw->started, true);
+	atomic_store(&tw->ret, lkport_irq_wait_timeout(tw->fd, LKPORT_IRQ_WAIT_INFINITE, &tw->rec));
+	return NULL;
+}
+
+/* liblkport's relative form: 0 polls, a timeout ends the wait no sooner
+ * than it says, a record is taken as by the deadline form, and
+ * LKPORT_IRQ_WAIT_INFINITE waits until there is one. */
+TEST_F(irq, wait_timeout_is_relative_to_the_call)
+{
+	struct timed_waiter tw = { .fd = self->fd, .ret = 1 };
+	struct lkport_irq_record rec;
+	uint64_t start;
+	pthread_t t;
+
+	EXPECT_EQ(LK_INFINITE_TIME, LKPORT_IRQ_WAIT_INFINITE);
+	EXPECT_EQ(-ETIMEDOUT, lkport_irq_wait_timeout(self->fd, 0, &rec));
+	EXPECT_EQ(-ETIMEDOUT, lkport_irq_wait_timeout(self->fd, 0, NULL));
+	start = lkt_now();
+	EXPECT_EQ(-ETIMEDOUT, lkport_irq_wait_timeout(self->fd, 30, &rec));
+	EXPECT_LE(start + 30 * LKT_NS_PER_MS, lkt_now());
+
+	ASSERT_EQ(0, irq_trigger(self->fd));
+	memset(&rec, 0xa5, sizeof(rec));
+	ASSERT_EQ(0, lkport_irq_wait_timeout(self->fd, LKT_SANITY_MS, &rec));
+	EXPECT_EQ(1, rec.seq);
+	EXPECT_EQ(1, rec.count);
+	EXPECT_EQ(0, rec.reserved);
+	EXPECT_LE(start, rec.timestamp_ns);
+	/* Taken: nothing more until it is acked and raised again. */
+	EXPECT_EQ(-ETIMEDOUT, lkport_irq_wait_timeout(self->fd, 0, &rec));
+	ASSERT_EQ(0, irq_ack(self->fd));
+	ASSERT_EQ(0, irq_trigger(self->fd));
+	ASSERT_EQ(0, lkport_irq_wait_timeout(self->fd, 0, &rec)) TH_LOG("0 takes an open record");
+	EXPECT_EQ(2, rec.seq);
+	ASSERT_EQ(0, irq_ack(self->fd));
+
+	/* For ever: still blocked after a while, released by the next raise. */
+	ASSERT_EQ(0, pthread_create(&t, NULL, infinite_waiter, &tw));
+	while (!atomic_load(&tw.started))
+		lkt_sleep_us(100);
+	lkt_sleep_us(50000);
+	EXPECT_EQ(1, atomic_load(&tw.ret)) TH_LOG("an infinite wait must not time out");
+	ASSERT_EQ(0, irq_trigger(self->fd));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, atomic_load(&tw.ret));
+	EXPECT_EQ(3, tw.rec.seq);
+	EXPECT_EQ(0, irq_ack(self->fd));
+	EXPECT_EQ(-EBADF, lkport_irq_wait_timeout(-1, 0, NULL));
 }
 
 TEST_F(irq, close_in_another_thread_mid_wait_then_signal)

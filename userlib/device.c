@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lkport/device.h>
@@ -64,6 +65,23 @@ int lkport_irq_wait(int irq, __u64 deadline_ns, struct lkport_irq_record *out)
 	if (!err && out)
 		*out = w.record;
 	return err;
+}
+
+int lkport_irq_wait_timeout(int irq, __u32 timeout_ms, struct lkport_irq_record *out)
+{
+	struct timespec now;
+	__u64 deadline;
+
+	if (timeout_ms == 0) {
+		deadline = 0;
+	} else if (timeout_ms == LKPORT_IRQ_WAIT_INFINITE) {
+		deadline = LKPORT_FOREVER;
+	} else {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		deadline = (__u64)now.tv_sec * 1000000000u + (__u64)now.tv_nsec +
+			   (__u64)timeout_ms * 1000000u;
+	}
+	return lkport_irq_wait(irq, deadline, out);
 }
 
 int lkport_irq_ack(int irq)

@@ -30,8 +30,16 @@ int lkport_version_compatible(const struct lkport_version *v);
  * NULL for a virtual source. Needs CAP_SYS_ADMIN. */
 int lkport_irq_create(int dev, const char *device, __u32 mode, __u32 flags);
 /* Waits until the absolute CLOCK_MONOTONIC deadline (0: do not block;
- * LKPORT_FOREVER) for a record and takes it. */
+ * LKPORT_FOREVER) for a record and takes it: 0, or -ETIMEDOUT, -EINTR,
+ * -ENODEV (the device went away). out may be NULL. */
 int lkport_irq_wait(int irq, __u64 deadline_ns, struct lkport_irq_record *out);
+/* As lkport_irq_wait, for at most timeout_ms milliseconds from now, as
+ * every other wait's relative form (<lkport/lk.h>'s lk_time_t): 0 does not
+ * block, LKPORT_IRQ_WAIT_INFINITE (LK_INFINITE_TIME) waits for ever. The
+ * timeout becomes a deadline once, on entry, so a wait the kernel restarts
+ * after a signal is not stretched. */
+#define LKPORT_IRQ_WAIT_INFINITE	0xffffffffu
+int lkport_irq_wait_timeout(int irq, __u32 timeout_ms, struct lkport_irq_record *out);
 int lkport_irq_ack(int irq);
 int lkport_irq_trigger(int irq);
 /* Delivers to a write port fd or an event fd opened to signal; -1 unbinds. */
