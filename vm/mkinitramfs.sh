@@ -28,10 +28,32 @@ for applet in $("$busybox" --list); do
 done
 cp "$here/init" "$root/init"
 cp "$kodir"/*.ko "$root/lkport/"
+krel=$(basename "$kodir")
+# lkport.ko installed as `make install-kmod` does, and the host's depmod
+# (kmod) run over it for the VM's kernel: modules.dep, modules.alias and
+# modules.devname, which lkport_autoload.sh uses to load the module by
+# opening /dev/lkport (the kernel runs /sbin/modprobe: busybox's, which
+# reads the same files).
+mkdir -p "$root/lib/modules/$krel/extra"
+cp "$kodir/lkport.ko" "$root/lib/modules/$krel/extra/"
+depmod=${DEPMOD:-/sbin/depmod}
+[ -x "$depmod" ] || depmod=$(command -v depmod) || {
+	echo "mkinitramfs: no depmod (apt-get install kmod)" >&2
+	exit 1
+}
+echo extra/lkport.ko > "$root/lib/modules/$krel/modules.order"
+for f in modules.builtin modules.builtin.modinfo; do
+	if [ -f "/lib/modules/$krel/$f" ]; then
+		cp "/lib/modules/$krel/$f" "$root/lib/modules/$krel/"
+	else
+		: > "$root/lib/modules/$krel/$f"
+	fi
+done
+"$depmod" -b "$root" "$krel"
+ln -s ../bin/busybox "$root/sbin/modprobe"
 # UIO from the booted kernel's own package, for the interrupt benchmark's
 # peer (uio_pci_generic on the third edu device), uncompressed for
 # busybox's insmod.
-krel=$(basename "$kodir")
 mkdir -p "$root/lkport/peer"
 for m in uio uio_pci_generic; do
 	ko=$(ls /lib/modules/"$krel"/kernel/drivers/uio/$m.ko* 2>/dev/null | head -1)
