@@ -796,6 +796,7 @@ static void port_write_wait(struct lkt *t)
 	lk_port_packet_t pk = pt_pk(1);
 	struct pt_wait *pw;
 	struct pt_bag *b;
+	u64 start, elapsed = 0;
 
 	pw = kzalloc(sizeof(*pw), GFP_KERNEL);
 	b = pt_bag_new(t, 2);
@@ -809,8 +810,10 @@ static void port_write_wait(struct lkt *t)
 	team = lkt_team_new(t, "ptwait", pt_wait_worker);
 	if (!team || !lkt_team_add(team, lkt_cpu(0), pw) || !lkt_team_add(team, lkt_cpu(1), pw))
 		goto out;
+	start = lkt_now();
 	lkt_team_start(team);
 	lkt_team_join(team, lkt_budget_ms(t));
+	elapsed = lkt_now() - start;
 	lkt_team_free(team);
 	team = NULL;
 	LKT_EXPECT_EQ(t, pw->count, atomic_read(&pw->received));
@@ -834,7 +837,8 @@ static void port_write_wait(struct lkt *t)
 	lkt_team_join(team, LKT_WAIT_MS);
 	LKT_EXPECT_EQ(t, 1, atomic_read(&pw->returned));
 	LKT_EXPECT_ST(t, LK_ERR_BAD_HANDLE, pw->st);
-	lkt_diag(t, "%s: %u packets through a 2-packet ring", t->name, pw->count);
+	lkt_diag(t, "%s: %u packets through a 2-packet ring, %llu ns each", t->name, pw->count,
+		 pw->count ? elapsed / pw->count : 0);
 out:
 	lkt_team_free(team);
 	pt_bag_free(b);
