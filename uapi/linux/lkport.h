@@ -119,7 +119,7 @@
 #define LKPORT_FEATURE_IRQ	(1ULL << 7)	/* interrupt sources (ABI 1.4) */
 #define LKPORT_FEATURE_EVENT_DESTROY (1ULL << 8) /* LKPORT_IOC_EVENT_DESTROY (ABI 1.5) */
 #define LKPORT_FEATURE_ANON_EVENTS (1ULL << 9)	/* LKPORT_EVENT_ANONYMOUS (ABI 1.5) */
-#define LKPORT_FEATURE_WRITE_WAIT (1ULL << 10)	/* LKPORT_WRITE_WAIT (ABI 1.6) */
+#define LKPORT_FEATURE_WRITE_WAIT (1ULL << 11)	/* LKPORT_WRITE_WAIT (ABI 1.6) */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
