@@ -166,7 +166,7 @@ static int need_device(void)
 
 enum opt {
 	OPT_AUTO, OPT_SIGNALED, OPT_PERM, OPT_HOLD, OPT_UNICAST, OPT_BIG,
-	OPT_CAPACITY, OPT_TIMEOUT, OPT_COUNT, OPT_CTX, OPT_MODE, OPT_RAISE, OPT_MAX
+	OPT_CAPACITY, OPT_TIMEOUT, OPT_COUNT, OPT_CTX, OPT_MODE, OPT_RAISE, OPT_WAIT, OPT_MAX
 };
 
 static const struct {
@@ -185,6 +185,7 @@ static const struct {
 	[OPT_CTX] = { "ctx", true },
 	[OPT_MODE] = { "mode", true },
 	[OPT_RAISE] = { "raise", false },
+	[OPT_WAIT] = { "wait", false },
 };
 
 #define O(x) (1u << (x))
@@ -468,6 +469,7 @@ static const struct {
 	{ LKPORT_FEATURE_EVENT_DESTROY, "event-destroy" },
 	{ LKPORT_FEATURE_ANON_EVENTS, "anonymous-events" },
 	{ LKPORT_FEATURE_JOIN_CLOSED, "join-closed" },
+	{ LKPORT_FEATURE_WRITE_WAIT, "write-wait" },
 };
 
 /* --version: this program's, without the module. */
@@ -830,14 +832,19 @@ static int cmd_port_write(int argc, char **argv)
 {
 	lk_port_packet_t *pk;
 	unsigned int delivered = 0, skipped = 0;
+	uint64_t deadline = 0;
 	struct cmdline cl;
 	lk_port_t port;
 	lk_status_t st;
+	bool wait;
 	int i, n, err;
 
-	if ((err = parse("port write", argc, argv, 0, &cl)) ||
-	    (err = check_positional(&cl, 2, true, 1, "NAME DATA...")))
+	if ((err = parse("port write", argc, argv, O(OPT_WAIT) | O(OPT_TIMEOUT), &cl)) ||
+	    (err = check_positional(&cl, 2, true, 1, "NAME DATA...")) ||
+	    (err = deadline_opt(&cl, &deadline)))
 		return err;
+	/* --timeout alone waits too: a limit on a wait is asking for one. */
+	wait = cl.set[OPT_WAIT] || cl.set[OPT_TIMEOUT];
 	n = cl.npos - 1;
 	if (n > LKPORT_CAPACITY_MAX)
 		return usage_error("port write: at most %d packets in one write", LKPORT_CAPACITY_MAX);
@@ -858,9 +865,17 @@ static int cmd_port_write(int argc, char **argv)
 		free(pk);
 		return fail(st, "port write %s", cl.pos[0]);
 	}
-	st = lk_port_write_ex(port, pk, (size_t)n, &delivered, &skipped);
+	if (wait)
+		st = lk_port_write_deadline_ex(port, pk, (size_t)n, deadline, &delivered, &skipped);
+	else
+		st = lk_port_write_ex(port, pk, (size_t)n, &delivered, &skipped);
 	close(port);
 	free(pk);
+	if (st == LK_ERR_TIMED_OUT) {
+		fprintf(stderr, "lkportctl: port write %s: timed out after %s: a reader's ring "
+			"stayed full (nothing written)\n", cl.pos[0], timeout_text);
+		return EXIT_FAIL;
+	}
 	if (st && st != LK_ERR_PARTIAL_WRITE)
 		return fail(st, "port write %s", cl.pos[0]);
 	printf(json ? "{\"delivered\":%u,\"skipped\":%u}\n" : "delivered=%u skipped=%u\n",
@@ -1332,12 +1347,14 @@ static const struct command commands[] = {
 	  "      broadcast unless --unicast (one reader); --big: unicast with a\n"
 	  "      64-packet ring; --capacity: packets per ring, a power of two up to\n"
 	  "      4096 (default 8)\n", N_PERM | N_HOLD | N_JSON },
-	{ "port", "write", cmd_port_write, "port write NAME DATA...",
+	{ "port", "write", cmd_port_write, "port write NAME DATA... [--wait] [--timeout TIMEOUT]",
 	  "      one packet per DATA, a string of up to 16 bytes, all in one write;\n"
 	  "      prints delivered=N skipped=N. With no reader yet the port keeps\n"
 	  "      them for its first reader; a reader whose ring is full is skipped\n"
-	  "      (exit 1). The port must exist. DATA starting with '-': after --\n",
-	  N_JSON },
+	  "      (exit 1). --wait (or --timeout): wait instead until every ring has\n"
+	  "      room for all of them (exit 1 at the timeout, nothing written).\n"
+	  "      The port must exist. DATA starting with '-': after --\n",
+	  N_TIMEOUT | N_JSON },
 	{ "port", "read", cmd_port_read,
 	  "port read NAME... [--timeout TIMEOUT] [--count N] [--ctx N] [--hold]",
 	  "      prints each packet as ctx=N \"text\", or ctx=N 0x<hex> when it is\n"

@@ -347,12 +347,17 @@ expect "which prints as hex" 0 '^ctx=0 0x61096200000000000000000000000000$' port
 expect "port write: not text, again" 0 '' port write cli-p "$(printf 'a\tb')"
 expect "port read --json: not text has no \"text\"" 0 '^\{"ctx":0,"data":"61096200000000000000000000000000"\}$' port read cli-p --json
 expect "fill the port's own ring" 0 '^delivered=1 skipped=0$' port write cli-p 1 2 3 4
+expect "port write --timeout: times out with exit 1, nothing written" 1 \
+	'timed out after 100 ms: .*nothing written' port write cli-p 5 --timeout 100
+expect "port write --wait --timeout 0: a try" 1 'timed out after 0 ms' port write cli-p 5 --wait --timeout 0
 expect "a write that does not fit fails" 1 'ring is full .LK_ERR_NOT_ENOUGH_BUFFER' \
 	port write cli-p 5
 run port read cli-p --count 5 --timeout 100
 check "and nothing of it was kept" \
 	eval '[ $rc -eq 1 ] && output "$tmp/out" "ctx=0 \"1\"" "ctx=0 \"2\"" "ctx=0 \"3\"" "ctx=0 \"4\""' || show
 expect "port write: no such port" 1 'no such object .LK_ERR_NOT_FOUND' port write cli-none x
+expect "port write --wait: no such port" 1 'no such object .LK_ERR_NOT_FOUND' port write cli-none x --wait
+expect "usage: --wait takes no value" 2 'takes no value' port write cli-p x --wait=1
 check "and it left no port behind" eventually eval '! listed " cli-none "'
 
 "$ctl" port read cli-p --count 2 --timeout 20000 >"$tmp/reader" 2>&1 &
@@ -364,6 +369,21 @@ rc=$?
 check "the reader got both and exits 0" \
 	eval '[ $rc -eq 0 ] && output "$tmp/reader" "ctx=0 \"one\"" "ctx=0 \"two\""' ||
 	sed 's/^/#   reader: /' "$tmp/reader"
+
+# port write --wait: a full ring holds the writer until a reader reads.
+expect "fill the ring once more" 0 '^delivered=1 skipped=0$' port write cli-p 1 2 3 4
+"$ctl" port write cli-p w --wait >"$tmp/waiter" 2>&1 &
+waiter=$!
+check "port write --wait waits, counted in the port's waiters" \
+	eventually eval '"$ctl" info cli-p | grep -q " waiters=1 "'
+run port read cli-p --count 5 --timeout 10000
+check "a read makes room: the reader gets all five" \
+	eval '[ $rc -eq 0 ] && output "$tmp/out" "ctx=0 \"1\"" "ctx=0 \"2\"" "ctx=0 \"3\"" "ctx=0 \"4\"" "ctx=0 \"w\""' || show
+wait_exit $waiter
+rc=$?
+check "and the waiting writer exits 0, delivered=1" \
+	eval '[ $rc -eq 0 ] && output "$tmp/waiter" "delivered=1 skipped=0"' ||
+	sed 's/^/#   writer: /' "$tmp/waiter"
 
 # A broadcast port with a reader that keeps up and one that holds its
 # packets unread: the second write skips the full one.

@@ -296,6 +296,33 @@ void test_broadcast_partial() {
     CHECK(*n == 2 && got[0].packet.str() == "a" && got[1].packet.str() == "b" && got[0].ctx == 2);
 }
 
+// Back-pressure: write_wait waits for room, or times out writing nothing.
+void test_write_wait() {
+    lkport::PortOptions opt;
+    opt.capacity = 2;
+    auto w = WritePort::create(name("ww").c_str(), opt);
+    REQUIRE_OK(w);
+    auto fast = ReadPort::open(name("ww").c_str(), 1);
+    auto slow = ReadPort::open(name("ww").c_str(), 2);
+    REQUIRE_OK(fast);
+    REQUIRE_OK(slow);
+    auto wrote = w->write_wait(std::array{Packet::text("a"), Packet::text("b")});
+    REQUIRE_OK(wrote);
+    CHECK(wrote->delivered == 2 && wrote->skipped == 0);
+    std::array<PortResult, 4> got;
+    auto n = fast->read_many(got, 1s);
+    CHECK(n.ok() && *n == 2);
+    // slow is full: nothing is written to fast either.
+    CHECK(w->write_wait(Packet::text("c"), 10ms).status() == LK_ERR_TIMED_OUT);
+    CHECK(w->write_wait(Packet::text("c"), lkport::Deadline::poll()).status() == LK_ERR_TIMED_OUT);
+    CHECK(fast->read(lkport::Deadline::poll()).status() == LK_ERR_TIMED_OUT);
+    n = slow->read_many(got, 1s);
+    CHECK(n.ok() && *n == 2);
+    wrote = w->write_wait(Packet::text("d"), 1s);
+    REQUIRE_OK(wrote);
+    CHECK(wrote->delivered == 2);
+}
+
 // One read over two ports; members come and go.
 void test_group_read() {
     auto w1 = WritePort::create(name("g1").c_str());
@@ -651,6 +678,7 @@ const Test tests[] = {
     {"event.ping_pong", test_event_ping_pong},
     {"port.round_trip", test_port_round_trip},
     {"port.broadcast_partial", test_broadcast_partial},
+    {"port.write_wait", test_write_wait},
     {"group.read", test_group_read},
     {"handle.move_semantics", test_move_semantics},
     {"handle.destruction_closes", test_destruction_closes},

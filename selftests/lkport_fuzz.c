@@ -291,8 +291,9 @@ static const struct cmd_desc cmds[C_CMDS] = {
 	/* EPERM: not the owner; EIDRM: destroyed already. */
 	[C_EV_DESTROY] = { "EVENT_DESTROY", LKPORT_IOC_EVENT_DESTROY, KB(K_EVENT),
 			   E(ENOTTY, EBADF, EPERM, EIDRM) },
+	/* ETIMEDOUT, EINTR: LKPORT_WRITE_WAIT. */
 	[C_P_WRITE] = { "PORT_WRITE", LKPORT_IOC_PORT_WRITE, KB(K_WPORT),
-			E(DISPATCH_W, EINVAL, ENOMEM, ENOBUFS) },
+			E(DISPATCH_W, EINVAL, ENOMEM, ENOBUFS, ETIMEDOUT, EINTR) },
 	[C_READ] = { "READ", LKPORT_IOC_READ, KB(K_RPORT) | KB(K_GROUP),
 		     E(DISPATCH_W, EINVAL, ENOMEM, ETIMEDOUT, EINTR, ECANCELED) },
 	[C_P_READ] = { "PORT_READ", LKPORT_IOC_PORT_READ, KB(K_RPORT),
@@ -886,9 +887,16 @@ static void do_port_write(struct rng *r, int fd, enum kind k)
 	pk[0].data[0] = (uint8_t)rnd(r);
 	w.packets = gen_uptr(r, pk);
 	w.flags = gen_reserved(r);
-	w.reserved = gen_reserved(r);
+	w.deadline_ns = gen_reserved(r);
+	/* Sometimes a write that waits for room, never long: this runs in
+	 * children that must not block. */
+	if (one_in(r, 4)) {
+		w.flags = LKPORT_WRITE_WAIT;
+		w.deadline_ns = gen_deadline(r, false);
+	}
 	w.delivered = (uint32_t)rnd(r);
-	xioctl(fd, k, LKPORT_IOC_PORT_WRITE, gen_ptr(r, &w, sizeof(w), true), 0);
+	xioctl(fd, k, LKPORT_IOC_PORT_WRITE, gen_ptr(r, &w, sizeof(w), true),
+	       w.flags == LKPORT_WRITE_WAIT ? w.deadline_ns : 0);
 }
 
 static void op_port_write(struct rng *r)

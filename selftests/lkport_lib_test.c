@@ -652,6 +652,50 @@ TEST_F(lib, port_read_blocks_until_write)
 	close(w);
 }
 
+/* Back-pressure writes: LK statuses for what the ioctl says. */
+TEST_F(lib, port_write_wait_status_codes)
+{
+	lk_port_packet_t pk[9];
+	unsigned int delivered = 99, skipped = 99;
+	lk_port_result_t res;
+	lk_port_t w, r;
+	pid_t pid;
+
+	for (int i = 0; i < 9; i++)
+		pk[i] = packet(40 + i);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create(self->name, LK_PORT_MODE_BROADCAST, &w));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, NULL, &r));
+	/* More than the ring's 8 could never fit. */
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_port_write_timeout(w, pk, 9, LK_INFINITE_TIME));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_write_deadline_ex(w, pk, 8, LKPORT_FOREVER,
+							 &delivered, &skipped));
+	EXPECT_EQ(1, delivered);
+	EXPECT_EQ(0, skipped);
+	/* Full: the timeout, 0 (a try) and a deadline all time out. */
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_write_timeout(w, pk, 1, 10));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_write_timeout(w, pk, 1, 0));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_write_deadline_ex(w, pk, 1, lkt_after_ms(10),
+							      &delivered, &skipped));
+	EXPECT_EQ(0, delivered);
+	EXPECT_EQ(8, lkt_queued(r));
+	/* A reader's handle is not a write port. */
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_write_timeout(r, pk, 1, 0));
+	/* A waiting writer gets through once a read makes room. */
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(lk_port_write_timeout(w, &pk[8], 1, LK_INFINITE_TIME) ? 1 : 0);
+	ASSERT_EQ(0, lkt_await_waiters(w, 1));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_read(r, 0, &res));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	EXPECT_EQ(8, lkt_queued(r));
+	/* Closed: a bad handle, as any write. */
+	EXPECT_EQ(LK_NO_ERROR, lk_port_close(w));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_write_timeout(w, pk, 1, LK_INFINITE_TIME));
+	lk_port_close(r);
+	lk_port_destroy(w);
+}
+
 /* ---- groups ------------------------------------------------------------------------ */
 
 TEST_F(lib, groups)

@@ -1073,6 +1073,301 @@ TEST_F(port, epoll_hangup_watcher_wakes_on_destroy)
 	close(w);
 }
 
+/* ---- back-pressure writes (LKPORT_WRITE_WAIT, ABI 1.6) ------------------------ */
+
+/* A write of count packets seq, seq + 1, ... that waits for room: 0 or
+ * the skipped count, or -errno; delivered through the pointer. */
+static int write_wait(int fd, uint64_t seq, __u32 count, __u64 deadline, __u32 *delivered)
+{
+	struct lkport_packet pk[16];
+	struct lkport_port_write pw = {
+		.packets = (uintptr_t)pk, .count = count,
+		.flags = LKPORT_WRITE_WAIT, .deadline_ns = deadline,
+	};
+	int r;
+
+	for (__u32 i = 0; i < count && i < 16; i++)
+		lkt_packet(&pk[i], seq + i);
+	r = lkport_ioctl(fd, LKPORT_IOC_PORT_WRITE, &pw);
+	if (delivered)
+		*delivered = r < 0 ? 0 : pw.delivered;
+	return r;
+}
+
+TEST_F(port, write_wait_flags_and_deadline_are_checked)
+{
+	struct lkport_version v = { 0 };
+	struct lkport_packet pk[16];
+	struct lkport_port_write pw;
+	int w, r;
+
+	ASSERT_EQ(0, lkport_ioctl(self->b.dev, LKPORT_IOC_VERSION, &v));
+	EXPECT_TRUE(v.features & LKPORT_FEATURE_WRITE_WAIT);
+	EXPECT_LE(6, v.abi_minor);
+	w = lkt_port_create(self->b.dev, self->name, 0, 4, 0600, 0);
+	ASSERT_LE(0, w);
+	r = lkt_port_open(self->b.dev, self->name, 0);
+	ASSERT_LE(0, r);
+	lkt_packet(&pk[0], 1);
+	/* Unknown flags, a deadline without the flag. */
+	pw = (struct lkport_port_write){ .packets = (uintptr_t)pk, .count = 1, .flags = 2 };
+	EXPECT_EQ(-EINVAL, lkport_ioctl(w, LKPORT_IOC_PORT_WRITE, &pw));
+	pw = (struct lkport_port_write){ .packets = (uintptr_t)pk, .count = 1,
+					 .flags = LKPORT_WRITE_WAIT | (1u << 31) };
+	EXPECT_EQ(-EINVAL, lkport_ioctl(w, LKPORT_IOC_PORT_WRITE, &pw));
+	pw = (struct lkport_port_write){ .packets = (uintptr_t)pk, .count = 1,
+					 .deadline_ns = LKPORT_FOREVER };
+	EXPECT_EQ(-EINVAL, lkport_ioctl(w, LKPORT_IOC_PORT_WRITE, &pw));
+	/* More than the ring holds could never fit: refused, not waited for. */
+	EXPECT_EQ(-EINVAL, write_wait(w, 1, 5, LKPORT_FOREVER, NULL));
+	EXPECT_EQ(0, lkt_queued(r));
+	/* With room it is a plain write. */
+	EXPECT_EQ(0, write_wait(w, 1, 4, LKPORT_FOREVER, NULL));
+	EXPECT_EQ(0, read_expect_seq(r, 1, 4, 0));
+	close(r);
+	close(w);
+}
+
+TEST_F(port, write_wait_wakes_when_a_read_makes_room)
+{
+	pid_t pid;
+	int w, r;
+
+	w = lkt_port_create(self->b.dev, self->name, 0, 2, 0600, 0);
+	ASSERT_LE(0, w);
+	r = lkt_port_open(self->b.dev, self->name, 0);
+	ASSERT_LE(0, r);
+	ASSERT_EQ(0, lkt_write_seq(w, 1, 2));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		__u32 delivered;
+		int ret = write_wait(w, 3, 1, LKPORT_FOREVER, &delivered);
+
+		_exit(ret ? (ret < 0 ? -ret : 200) : delivered == 1 ? 0 : 201);
+	}
+	/* The writer waits: INFO on the write port counts it. */
+	ASSERT_EQ(0, lkt_await_waiters(w, 1));
+	EXPECT_EQ(-1, lkt_try_reap(&self->b.kids, pid));
+	EXPECT_EQ(0, read_expect_seq(r, 1, 1, 0));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	EXPECT_EQ(0, lkt_waiters(w));
+	EXPECT_EQ(0, read_expect_seq(r, 2, 2, 0));
+	close(r);
+	close(w);
+}
+
+TEST_F(port, write_wait_deadline_writes_nothing)
+{
+	__u32 delivered = 7, skipped = 0;
+	int w, slow, fast;
+
+	w = lkt_port_create(self->b.dev, self->name, 0, 2, 0600, 0);
+	ASSERT_LE(0, w);
+	slow = lkt_port_open(self->b.dev, self->name, 1);
+	ASSERT_LE(0, slow);
+	fast = lkt_port_open(self->b.dev, self->name, 2);
+	ASSERT_LE(0, fast);
+	ASSERT_EQ(0, lkt_write_seq(w, 1, 2));
+	EXPECT_EQ(0, read_expect_seq(fast, 1, 2, 2));
+	EXPECT_EQ(-ETIMEDOUT, write_wait(w, 3, 1, lkt_after_ms(20), &delivered));
+	/* Deadline 0: a try, every reader or none. */
+	EXPECT_EQ(-ETIMEDOUT, write_wait(w, 4, 1, 0, NULL));
+	/* Nothing reached the reader that had room. */
+	EXPECT_EQ(0, lkt_queued(fast));
+	EXPECT_EQ(2, lkt_queued(slow));
+	EXPECT_EQ(0, lkt_waiters(w));
+	/* The default write still skips the full reader, at once. */
+	struct lkport_packet pk;
+
+	lkt_packet(&pk, 5);
+	EXPECT_EQ(1, lkt_write(w, &pk, 1, &delivered, &skipped));
+	EXPECT_EQ(1, delivered);
+	EXPECT_EQ(1, skipped);
+	EXPECT_EQ(0, read_expect_seq(fast, 5, 1, 2));
+	EXPECT_EQ(0, read_expect_seq(slow, 1, 2, 1));
+	close(fast);
+	close(slow);
+	close(w);
+}
+
+/* The slowest of three readers (in three processes) paces the writer:
+ * every write reaches every reader, none is skipped, in order. */
+TEST_F(port, write_wait_broadcast_slowest_reader_paces_the_writer)
+{
+	enum { N = 300, READERS = 3 };
+	pid_t pid[READERS], wpid;
+	int w, r[READERS];
+
+	w = lkt_port_create(self->b.dev, self->name, 0, 2, 0600, 0);
+	ASSERT_LE(0, w);
+	for (int i = 0; i < READERS; i++) {
+		r[i] = lkt_port_open(self->b.dev, self->name, i);
+		ASSERT_LE(0, r[i]);
+	}
+	for (int i = 0; i < READERS; i++) {
+		pid[i] = lkt_fork(&self->b.kids);
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0) {
+			for (uint64_t n = 1; n <= N; n++) {
+				uint64_t seq;
+				int ret = lkt_read_one(r[i], READ, lkt_after_ms(LKT_SANITY_MS), &seq, NULL);
+
+				if (ret)
+					_exit(-ret);
+				if (seq != n)
+					_exit(200);
+				/* The last one is slow. */
+				if (i == READERS - 1 && n % 32 == 0)
+					lkt_sleep_us(1000);
+			}
+			_exit(0);
+		}
+	}
+	wpid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, wpid);
+	if (wpid == 0) {
+		for (uint64_t n = 1; n <= N; n++) {
+			__u32 delivered;
+			int ret = write_wait(w, n, 1, LKPORT_FOREVER, &delivered);
+
+			if (ret)
+				_exit(ret < 0 ? -ret : 201);
+			if (delivered != READERS)
+				_exit(202);
+		}
+		_exit(0);
+	}
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, wpid, 3 * LKT_SANITY_MS));
+	for (int i = 0; i < READERS; i++) {
+		EXPECT_EQ(0, lkt_reap(&self->b.kids, pid[i], LKT_SANITY_MS));
+		close(r[i]);
+	}
+	close(w);
+}
+
+TEST_F(port, write_wait_released_by_the_close_of_a_full_reader)
+{
+	int go[2], w, slow, fast;
+	pid_t pid;
+
+	w = lkt_port_create(self->b.dev, self->name, 0, 1, 0600, 0);
+	ASSERT_LE(0, w);
+	fast = lkt_port_open(self->b.dev, self->name, 0);
+	ASSERT_LE(0, fast);
+	ASSERT_EQ(0, pipe(go));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		__u32 delivered;
+		char c;
+		int ret;
+
+		if (read(go[0], &c, 1) != 1)
+			_exit(202);
+		ret = write_wait(w, 2, 1, LKPORT_FOREVER, &delivered);
+		_exit(ret ? (ret < 0 ? -ret : 200) : delivered == 1 ? 0 : 201);
+	}
+	/* Opened after the fork: this process holds the only fd of it. */
+	slow = lkt_port_open(self->b.dev, self->name, 0);
+	ASSERT_LE(0, slow);
+	ASSERT_EQ(0, lkt_write_seq(w, 1, 1));
+	EXPECT_EQ(0, read_expect_seq(fast, 1, 1, 0));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(0, lkt_await_waiters(w, 1));
+	EXPECT_EQ(-1, lkt_try_reap(&self->b.kids, pid));
+	close(slow);
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	EXPECT_EQ(0, read_expect_seq(fast, 2, 1, 0));
+	close(go[0]);
+	close(go[1]);
+	close(fast);
+	close(w);
+}
+
+TEST_F(port, write_wait_ends_with_ebadf_on_close_and_destroy)
+{
+	pid_t pid;
+	int w, r;
+
+	w = lkt_port_create(self->b.dev, self->name, 0, 1, 0600, 0);
+	ASSERT_LE(0, w);
+	r = lkt_port_open(self->b.dev, self->name, 0);
+	ASSERT_LE(0, r);
+	ASSERT_EQ(0, lkt_write_seq(w, 1, 1));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(-write_wait(w, 2, 1, LKPORT_FOREVER, NULL));
+	ASSERT_EQ(0, lkt_await_waiters(w, 1));
+	/* A default write of the same port is not held up by the waiting
+	 * one: it skips the full reader at once. */
+	EXPECT_EQ(1, lkt_write_seq(w, 9, 1));
+	/* Closing the port ends the wait as a write to a closed port ends. */
+	ASSERT_EQ(0, lkport_ioctl(w, LKPORT_IOC_PORT_CLOSE, NULL));
+	EXPECT_EQ(EBADF, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	EXPECT_EQ(-EBADF, write_wait(w, 3, 1, LKPORT_FOREVER, NULL));
+	ASSERT_EQ(0, lkport_ioctl(w, LKPORT_IOC_PORT_DESTROY, NULL));
+	EXPECT_EQ(-EBADF, write_wait(w, 4, 1, LKPORT_FOREVER, NULL));
+	/* The reader drains what was there before, nothing of the rest. */
+	EXPECT_EQ(0, read_expect_seq(r, 1, 1, 0));
+	EXPECT_EQ(-ECANCELED, lkt_read_one(r, READ, 0, NULL, NULL));
+	close(r);
+	close(w);
+}
+
+/* EINTR without SA_RESTART, with nothing written; with it the write goes
+ * on and completes once there is room. */
+static volatile int *wait_handled;
+
+static void on_usr1_write(int sig)
+{
+	(*wait_handled)++;
+}
+
+TEST_F(port, write_wait_interrupted_by_signal)
+{
+	pid_t pid[2];
+	int w, r;
+
+	wait_handled = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, wait_handled);
+	w = lkt_port_create(self->b.dev, self->name, 0, 1, 0600, 0);
+	ASSERT_LE(0, w);
+	r = lkt_port_open(self->b.dev, self->name, 0);
+	ASSERT_LE(0, r);
+	ASSERT_EQ(0, lkt_write_seq(w, 1, 1));
+	for (int i = 0; i < 2; i++) {
+		pid[i] = lkt_fork(&self->b.kids);
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0) {
+			struct sigaction sa = { .sa_handler = on_usr1_write,
+						.sa_flags = i ? SA_RESTART : 0 };
+
+			sigaction(SIGUSR1, &sa, NULL);
+			_exit(-write_wait(w, 17, 1, LKPORT_FOREVER, NULL));
+		}
+		ASSERT_EQ(0, lkt_await_waiters(w, 1));
+		ASSERT_EQ(0, kill(pid[i], SIGUSR1));
+		if (i == 0)
+			EXPECT_EQ(EINTR, lkt_reap(&self->b.kids, pid[i], LKT_SANITY_MS));
+	}
+	/* The second ran its handler and waits again. */
+	for (uint64_t end = lkt_after_ms(LKT_SANITY_MS); *wait_handled < 2 && lkt_now() < end;)
+		lkt_sleep_us(200);
+	ASSERT_EQ(2, *wait_handled);
+	ASSERT_EQ(0, lkt_await_waiters(w, 1));
+	/* The interrupted one wrote nothing: only 1 is queued. */
+	EXPECT_EQ(1, lkt_queued(r));
+	EXPECT_EQ(0, read_expect_seq(r, 1, 1, 0));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid[1], LKT_SANITY_MS));
+	EXPECT_EQ(0, read_expect_seq(r, 17, 1, 0));
+	EXPECT_EQ(0, lkt_queued(r));
+	close(r);
+	close(w);
+	munmap((void *)wait_handled, 4096);
+}
+
 /* Signals: EINTR without SA_RESTART; with it the read goes on. */
 static volatile int *handled;
 

@@ -237,10 +237,10 @@ TEST_F(safety, object_reserved_fields_are_einval)
 	ASSERT_LE(0, r);
 	lkt_packet(&pk[0], 1);
 	{
-		struct lkport_port_write pw = { .packets = (uintptr_t)pk, .count = 1, .reserved = 1 };
+		struct lkport_port_write pw = { .packets = (uintptr_t)pk, .count = 1, .deadline_ns = 1 };
 
 		EXPECT_EQ(-EINVAL, lkport_ioctl(w, LKPORT_IOC_PORT_WRITE, &pw));
-		pw = (struct lkport_port_write){ .packets = (uintptr_t)pk, .count = 1, .flags = 1 };
+		pw = (struct lkport_port_write){ .packets = (uintptr_t)pk, .count = 1, .flags = 2 };
 		EXPECT_EQ(-EINVAL, lkport_ioctl(w, LKPORT_IOC_PORT_WRITE, &pw));
 		pw = (struct lkport_port_write){ .packets = (uintptr_t)pk, .count = 1, .flags = 1u << 31 };
 		EXPECT_EQ(-EINVAL, lkport_ioctl(w, LKPORT_IOC_PORT_WRITE, &pw));

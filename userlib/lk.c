@@ -368,6 +368,47 @@ lk_status_t lk_port_write_ex(lk_port_t port, const lk_port_packet_t *pk, size_t 
 	return ret > 0 ? LK_ERR_PARTIAL_WRITE : LK_NO_ERROR;
 }
 
+lk_status_t lk_port_write_deadline_ex(lk_port_t port, const lk_port_packet_t *pk, size_t count,
+				      uint64_t deadline_ns, unsigned int *delivered,
+				      unsigned int *skipped)
+{
+	struct lkport_port_write w = {
+		.packets = (uintptr_t)pk, .count = (uint32_t)count,
+		.flags = LKPORT_WRITE_WAIT, .deadline_ns = deadline_ns,
+	};
+	int ret;
+
+	if (delivered)
+		*delivered = 0;
+	if (skipped)
+		*skipped = 0;
+	if (count > LKPORT_CAPACITY_MAX)	/* no ring holds it: never fits */
+		return LK_ERR_INVALID_ARGS;
+	if (count == 0)
+		return LK_NO_ERROR;
+	/* ETIMEDOUT, EINTR, EBADF (closed) as statuses; ENOTTY: a reader. */
+	ret = ioctl(port, LKPORT_IOC_PORT_WRITE, &w);
+	if (ret < 0)
+		return handle_status(LKPORT_IOC_PORT_WRITE, errno);
+	if (delivered)
+		*delivered = w.delivered;
+	if (skipped)
+		*skipped = w.skipped;
+	return ret > 0 ? LK_ERR_PARTIAL_WRITE : LK_NO_ERROR;
+}
+
+lk_status_t lk_port_write_deadline(lk_port_t port, const lk_port_packet_t *pk, size_t count,
+				   uint64_t deadline_ns)
+{
+	return lk_port_write_deadline_ex(port, pk, count, deadline_ns, NULL, NULL);
+}
+
+lk_status_t lk_port_write_timeout(lk_port_t port, const lk_port_packet_t *pk, size_t count,
+				  lk_time_t timeout)
+{
+	return lk_port_write_deadline(port, pk, count, lk_deadline_after_ms(timeout));
+}
+
 lk_status_t lk_port_write(lk_port_t port, const lk_port_packet_t *pk, size_t count)
 {
 	return lk_port_write_ex(port, pk, count, NULL, NULL);

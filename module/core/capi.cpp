@@ -428,6 +428,24 @@ int lk_write_port_write_bounded(lk_write_port_t port, const lk_port_packet_t* pk
     return ports().write_bounded(writer(port), reinterpret_cast<const PortPacket*>(pk), count, delivered, skipped);
 }
 
+int lk_write_port_write_wait(lk_write_port_t port, const lk_port_packet_t* pk, lkos_size count, lkos_u64 deadline_ns,
+                             int interruptible, unsigned int* delivered, unsigned int* skipped) {
+    return ports().write_wait(writer(port), reinterpret_cast<const PortPacket*>(pk), count,
+                              Deadline::at_ns(deadline_ns), interruptible ? Interruptible::Yes : Interruptible::No,
+                              delivered, skipped);
+}
+
+int lk_write_port_write_if_room(lk_write_port_t port, const lk_port_packet_t* pk, lkos_size count,
+                                unsigned int* delivered, unsigned int* skipped) {
+    return ports().write_bounded_if_room(writer(port), reinterpret_cast<const PortPacket*>(pk), count, delivered,
+                                         skipped);
+}
+
+int lk_write_port_wait_room(lk_write_port_t port, lkos_size count, lkos_u64 deadline_ns, int interruptible) {
+    return ports().wait_room(writer(port), count, Deadline::at_ns(deadline_ns),
+                             interruptible ? Interruptible::Yes : Interruptible::No);
+}
+
 void lk_port_write_hold_stats(lk_port_hold_stats_t* out, int reset) {
     PortRegistry::WriteHoldStats s = ports().write_hold_stats(reset != 0);
     out->max_ns = s.max_ns;

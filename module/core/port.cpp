@@ -155,7 +155,6 @@ status_t PortRegistry::create(const char* name, u32 mode, u32 capacity, void* us
         AutoSpinLock wg(wp->lock_);
         wp->ring_ = ring;
     }
-    wp->tag_ = ObjectTag::make(ObjectKind::WritePort);
     for (usize i = 0; i < len; i++) wp->name_[i] = name[i];
     wp->ns_ = ns;
     wp->hash_ = name_hash(wp->name_, ns);
@@ -378,6 +377,13 @@ PortRegistry::WriteHoldStats PortRegistry::write_hold_stats(bool reset) {
 }
 
 status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped) {
+    return write_once(wp, packets, count, delivered, skipped, false);
+}
+
+// write(), and write_bounded_if_room()'s when another bounded write is
+// under way: one hold; with if_room, nothing unless every ring has room.
+status_t PortRegistry::write_once(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
+                                  bool if_room) {
     if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
     // LK's port_write takes any handle: its lock is a write port's only.
     if (!is_writer(wp)) return ERR_BAD_HANDLE;
@@ -391,6 +397,7 @@ status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize cou
         AutoSpinLock wg(wp->lock_);
         start = hold_clock();
         if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
+        if (if_room && !room_locked(wg, wp, count)) return ERR_NOT_READY;
         cause = WakeCause{wp->tag_.id, ++wp->seq_, trace_start};
         if (wp->readers_.empty()) {
             // No reader yet: queue in the writer's own ring for the first one.
@@ -422,6 +429,16 @@ status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize cou
 
 status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, usize count, u32* delivered,
                                      u32* skipped) {
+    return write_turns(wp, packets, count, delivered, skipped, false);
+}
+
+status_t PortRegistry::write_bounded_if_room(WritePort* wp, const PortPacket* packets, usize count, u32* delivered,
+                                             u32* skipped) {
+    return write_turns(wp, packets, count, delivered, skipped, true);
+}
+
+status_t PortRegistry::write_turns(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
+                                   bool if_room) {
     if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
     if (!is_writer(wp)) return ERR_BAD_HANDLE;
     status_t status = NO_ERROR;
@@ -446,7 +463,15 @@ status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, u
                 // interrupted): the tokens tell one write at a time apart,
                 // so this one is done in one hold, as write() does.
                 wg.release();
-                return write(wp, packets, count, delivered, skipped);
+                return write_once(wp, packets, count, delivered, skipped, if_room);
+            }
+            // Back-pressure: every ring has room in this hold, or nothing
+            // is written. Only writes that are not serialized with this
+            // one can take the room before a later turn.
+            if (if_room && !room_locked(wg, wp, count)) {
+                if (delivered) *delivered = 0;
+                if (skipped) *skipped = 0;
+                return ERR_NOT_READY;
             }
             wp->bounded_busy_ = true;
             token = ++wp->write_token_;
@@ -491,6 +516,71 @@ status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, u
     return status;
 }
 
+// ---- back-pressure ------------------------------------------------------------
+
+bool PortRegistry::room_locked(const Guard& wg, WritePort* wp, usize count) {
+    if (wp->readers_.empty()) return wp->ring_ && wp->ring_->room() >= count;
+    return !wp->readers_.find([&](ReadPort& rp) {
+        held_by(wg, &rp);
+        return rp.ring_->room() < count;
+    });
+}
+
+void PortRegistry::wake_writers_locked(const Guard& wg, WritePort* wp) {
+    // A writer queued has set room_max_; nobody queued, nothing to do.
+    if (!wp->room_max_) return;
+    wp->room_wait_.wake_all_locked(wg, NO_ERROR);
+    wp->room_min_ = wp->room_max_ = 0;
+}
+
+void PortRegistry::room_made_locked(const Guard& wg, ReadPort* rp, u32 before) {
+    WritePort* wp = rp->port_;
+    held_by(wg, wp);
+    // The read's one extra cost while no writer waits.
+    if (!wp->room_max_) return;
+    // Only a read that crosses what some writer waits for wakes them: a
+    // ring that had room enough before is not what holds a writer back.
+    if (before >= wp->room_max_ || rp->ring_->room() < wp->room_min_) return;
+    wake_writers_locked(wg, wp);
+}
+
+status_t PortRegistry::wait_room(WritePort* wp, usize count, Deadline deadline, Interruptible intr) {
+    if (!wp) return ERR_INVALID_ARGS;
+    if (!is_writer(wp)) return ERR_BAD_HANDLE;
+    if (count > wp->capacity_) return ERR_INVALID_ARGS;  // could never fit
+    if (!deadline.passed()) lkos_might_sleep();
+    AutoSpinLock wg(wp->lock_);
+    for (;;) {
+        // Closed or destroyed meanwhile: what a write gets.
+        if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
+        if (room_locked(wg, wp, count)) return NO_ERROR;
+        u32 want = u32(count);
+        if (!wp->room_max_ || want < wp->room_min_) wp->room_min_ = want;
+        if (want > wp->room_max_) wp->room_max_ = want;
+        status_t st = wp->room_wait_.block_locked(wg, deadline, intr);
+        // Woken (room made, a reader gone, closed; destroyed: the magic
+        // says so): look again, until the same deadline.
+        if (st != NO_ERROR && st != ERR_OBJECT_DESTROYED) return st;
+    }
+}
+
+status_t PortRegistry::write_wait(WritePort* wp, const PortPacket* packets, usize count, Deadline deadline,
+                                  Interruptible intr, u32* delivered, u32* skipped) {
+    if (delivered) *delivered = 0;
+    if (skipped) *skipped = 0;
+    if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
+    if (!is_writer(wp)) return ERR_BAD_HANDLE;
+    if (count > wp->capacity_) return ERR_INVALID_ARGS;
+    for (;;) {
+        status_t st = write_bounded_if_room(wp, packets, count, delivered, skipped);
+        if (st != ERR_NOT_READY) return st;
+        // Another writer may take the room between the wait and the next
+        // try: then wait again, until the same deadline.
+        st = wait_room(wp, count, deadline, intr);
+        if (st != NO_ERROR) return st;
+    }
+}
+
 bool PortRegistry::try_read_locked(const Guard&, ReadPort* rp, PortResult* result) {
     if (!rp->ring_->read(&result->packet)) return false;
     result->ctx = rp->ctx_;
@@ -520,9 +610,11 @@ status_t PortRegistry::port_read_loop(ReadPort* rp, Deadline deadline, PortResul
     for (;;) {
         usize n = 0;
         if (load_magic(rp) != kReadPortMagic) return ERR_BAD_HANDLE;
+        u32 before = rp->ring_->room();
         while (n < max && try_read_locked(wg, rp, &results[n])) n++;
         if (n) {
             sync_group_locked(wg, rp);
+            room_made_locked(wg, rp, before);
             // More left than taken: pass the wake on to the next reader.
             if (!rp->ring_->empty()) wake_reader_locked(wg, rp, NO_ERROR);
             *got = n;
@@ -547,7 +639,9 @@ status_t PortRegistry::group_take(PortGroup* g, WritePort* wp, ReadPort* m, Port
     if (!g->members_.find([&](ReadPort& x) { return &x == m; }) || m->port_ != wp) return NO_ERROR;
     held_by(wg, m);
     usize before = *n;
+    u32 room = m->ring_->room();
     while (*n < max && try_read_locked(wg, m, &results[*n])) (*n)++;
+    if (*n > before) room_made_locked(wg, m, room);
     // The group's lock again, as sync and wake take it.
     gg.release();
     sync_group_locked(wg, m);
@@ -737,6 +831,8 @@ PortRing* PortRegistry::close_reader_locked(const Guard& wg, ReadPort* rp) {
             rp->ring_ = nullptr;
         }
         rp->writer_ = nullptr;
+        // It may have been the ring a writer waited for.
+        wake_writers_locked(wg, wp);
     }
     if (PortGroup* g = rp->group_) {
         AutoSpinLock gg(g->lock_);
@@ -795,6 +891,8 @@ status_t PortRegistry::close_writer(WritePort* wp) {
     // Closed for writing; the name stays until destroy(). Lookups read
     // the kind under the registry's lock only: atomically.
     store_magic(wp, kWritePortClosed);
+    // Writers waiting for room look again and fail as a write does now.
+    wake_writers_locked(wg, wp);
     return NO_ERROR;
 }
 
@@ -868,7 +966,13 @@ status_t PortRegistry::destroy(WritePort* wp) {
             }
             notify_locked(wg, &rp);
         });
+        // Closed first, so no writer waits for room; one that a caller
+        // let in regardless fails as a write does.
+        wp->room_wait_.destroy_locked(wg);
+        wp->room_min_ = wp->room_max_ = 0;
     }
+    // Woken writers hold the lock's memory until they let it go.
+    wp->room_wait_.wait_departed();
     PortRing::free(ring);
     wp->put();  // the creator's: the last one frees the port, unless a reader is left
     return NO_ERROR;
@@ -923,13 +1027,14 @@ PortRegistry::WritePortInfo PortRegistry::info_locked(const Guard&, const WriteP
     return info;
 }
 
-void PortRegistry::writer_info_locked(const Guard&, const WritePort* wp, Info* out) {
+void PortRegistry::writer_info_locked(const Guard& wg, const WritePort* wp, Info* out) {
     out->kind = ObjectKind::WritePort;
     out->id = wp->tag_.id;
     out->mode = wp->mode_;
     out->capacity = wp->capacity_;
     out->queued = wp->ring_ ? wp->ring_->queued() : 0;
     out->closed = load_magic(wp) == kWritePortClosed;
+    out->waiters = u32(wp->room_wait_.count_locked(wg));  // writers waiting for room
 }
 
 void PortRegistry::reader_info_locked(const Guard& wg, ReadPort* rp, Info* out) {

@@ -2,7 +2,7 @@
 /*
  * LK ports: ring limits, partial writes, ctx, bad handles, modes, close and
  * destroy with readers blocked, a two-thread ping-pong across CPUs, a
- * stream through a small ring, groups (add, remove, wake on add, limits,
+ * stream through a small ring, back-pressure writes, groups (add, remove, wake on add, limits,
  * many writers into one group while members come and go), and writes from
  * hard-IRQ context.
  *
@@ -716,6 +716,135 @@ out:
 	pt_bag_free(b);
 }
 
+/* ---- port_write_wait ----------------------------------------------------- */
+
+/*
+ * Back-pressure across CPUs: a writer streams through a 2-packet ring with
+ * lk_write_port_write_wait while the reader on another CPU takes them: no
+ * write is ever skipped, every packet arrives once and in order, and the
+ * writer sleeps whenever the ring is full (each wait ended by a read's
+ * wake). Then a writer blocked on a full ring is ended by the port's
+ * close with LK_ERR_BAD_HANDLE.
+ */
+struct pt_wait {
+	lk_write_port_t w;
+	lk_read_port_t r;
+	unsigned int count;
+	atomic_t received;
+	atomic_t skipped;
+	atomic_t armed;
+	atomic_t returned;
+	int st;
+};
+
+static int pt_wait_worker(struct lkt_worker *w)
+{
+	struct pt_wait *pw = w->arg;
+	struct lkt *t = w->team->t;
+	lk_port_packet_t pks[2];
+	lk_port_result_t res[3];
+	unsigned int delivered, skipped;
+	u64 next = 1;
+	lkos_size got, i;
+	int st, k, n;
+
+	if (w->idx == 0) {
+		while (next <= pw->count && !lkt_team_stopping(w->team)) {
+			n = min_t(u64, 1 + get_random_u32_below(2), pw->count - next + 1);
+			for (k = 0; k < n; k++)
+				pks[k] = pt_pk(next + k);
+			st = lk_write_port_write_wait(pw->w, pks, n,
+						      lkt_now() + LKT_WAIT_MS * NSEC_PER_MSEC, 0,
+						      &delivered, &skipped);
+			if (!LKT_EXPECT_ST(t, LK_NO_ERROR, st) || !LKT_EXPECT_EQ(t, 1, delivered))
+				goto fail;
+			atomic_add(skipped, &pw->skipped);
+			next += n;
+		}
+		return 0;
+	}
+	while (next <= pw->count && !lkt_team_stopping(w->team)) {
+		st = lk_read_port_read_many(pw->r, lkt_now() + LKT_WAIT_MS * NSEC_PER_MSEC, 0,
+					    res, 1 + get_random_u32_below(3), &got);
+		if (!LKT_EXPECT_ST(t, LK_NO_ERROR, st))
+			goto fail;
+		for (i = 0; i < got; i++, next++)
+			if (!LKT_EXPECT_EQ(t, next, pt_seq(&res[i].packet)))
+				goto fail;
+		atomic_set(&pw->received, next - 1);
+	}
+	return 0;
+fail:
+	lkt_team_abort(w->team);
+	return -1;
+}
+
+static int pt_wait_blocked_worker(struct lkt_worker *w)
+{
+	struct pt_wait *pw = w->arg;
+	lk_port_packet_t pk = pt_pk(99);
+
+	atomic_set(&pw->armed, 1);
+	pw->st = lk_write_port_write_wait(pw->w, &pk, 1, LK_DEADLINE_FOREVER, 0, NULL, NULL);
+	atomic_set(&pw->returned, 1);
+	return 0;
+}
+
+static void port_write_wait(struct lkt *t)
+{
+	struct lkt_team *team = NULL;
+	lk_port_packet_t pk = pt_pk(1);
+	struct pt_wait *pw;
+	struct pt_bag *b;
+	u64 start, elapsed = 0;
+
+	pw = kzalloc(sizeof(*pw), GFP_KERNEL);
+	b = pt_bag_new(t, 2);
+	if (!pw || !b)
+		goto out;
+	pw->count = lkt_iters(t, 5000);
+	pw->w = pt_create(b, "lkt.wait", LK_PORT_MODE_BROADCAST, 2);
+	pw->r = pw->w ? pt_open(b, "lkt.wait", &pt_ctx[7]) : NULL;
+	if (!pw->r)
+		goto out;
+	team = lkt_team_new(t, "ptwait", pt_wait_worker);
+	if (!team || !lkt_team_add(team, lkt_cpu(0), pw) || !lkt_team_add(team, lkt_cpu(1), pw))
+		goto out;
+	start = lkt_now();
+	lkt_team_start(team);
+	lkt_team_join(team, lkt_budget_ms(t));
+	elapsed = lkt_now() - start;
+	lkt_team_free(team);
+	team = NULL;
+	LKT_EXPECT_EQ(t, pw->count, atomic_read(&pw->received));
+	LKT_EXPECT_EQ(t, 0, atomic_read(&pw->skipped));
+	pt_expect_empty(t, pw->r);
+
+	/* Full ring, a writer waiting; the port's close ends the wait. */
+	LKT_EXPECT_ST(t, LK_NO_ERROR, lk_write_port_write(pw->w, &pk, 1, NULL, NULL));
+	LKT_EXPECT_ST(t, LK_NO_ERROR, lk_write_port_write(pw->w, &pk, 1, NULL, NULL));
+	/* LK_DEADLINE_NONE: a try that never sleeps. */
+	LKT_EXPECT_ST(t, LK_ERR_TIMED_OUT,
+		      lk_write_port_write_wait(pw->w, &pk, 1, LK_DEADLINE_NONE, 0, NULL, NULL));
+	team = lkt_team_new(t, "ptwaitblk", pt_wait_blocked_worker);
+	if (!team || !lkt_team_add(team, lkt_cpu(1), pw))
+		goto out;
+	lkt_team_start(team);
+	if (!lkt_poll(atomic_read(&pw->armed) && pt_info(t, pw->w).waiters == 1, LKT_WAIT_MS))
+		LKT_FAIL(t, "the writer did not wait for room");
+	LKT_EXPECT_EQ(t, 0, atomic_read(&pw->returned));
+	LKT_EXPECT_ST(t, LK_NO_ERROR, lk_write_port_close(pw->w));
+	lkt_team_join(team, LKT_WAIT_MS);
+	LKT_EXPECT_EQ(t, 1, atomic_read(&pw->returned));
+	LKT_EXPECT_ST(t, LK_ERR_BAD_HANDLE, pw->st);
+	lkt_diag(t, "%s: %u packets through a 2-packet ring, %llu ns each", t->name, pw->count,
+		 pw->count ? elapsed / pw->count : 0);
+out:
+	lkt_team_free(team);
+	pt_bag_free(b);
+	kfree(pw);
+}
+
 /* ---- port_group_basic ------------------------------------------------- */
 
 struct pt_gwait {
@@ -1247,6 +1376,7 @@ static const struct lkt_case port_cases[] = {
 	{ "close_wakes", port_close_wakes },
 	{ "pingpong", port_pingpong },
 	{ "stream", port_stream },
+	{ "write_wait", port_write_wait },
 	{ "group_basic", port_group_basic },
 	{ "group_limits", port_group_limits },
 	{ "group_stream", port_group_stream },

@@ -67,6 +67,7 @@ EXPORT_SYMBOL_GPL(lk_port_info);
 EXPORT_SYMBOL_GPL(lk_write_port_create);
 EXPORT_SYMBOL_GPL(lk_write_port_find);
 EXPORT_SYMBOL_GPL(lk_write_port_write);
+EXPORT_SYMBOL_GPL(lk_write_port_write_wait);
 EXPORT_SYMBOL_GPL(lk_write_port_close);
 EXPORT_SYMBOL_GPL(lk_write_port_destroy);
 EXPORT_SYMBOL_GPL(lk_write_port_capacity);

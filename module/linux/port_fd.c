@@ -111,6 +111,59 @@ static int lkport_wport_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* One write under the port's write mutex: the core copies to the readers
+ * in turns, letting the port lock go (and interrupts back on) in between:
+ * it wants one such write per port at a time, and the port kept alive
+ * (w->lock) throughout. if_room: only if every ring has room for all of
+ * it (else LK_ERR_NOT_READY, nothing written). A core status;
+ * LK_ERR_INTERRUPTED when a fatal signal ended the wait for the mutex. */
+static int lkport_port_write_once(struct lkport_wport *w, const struct lkport_packet *pk,
+				  unsigned int count, bool if_room,
+				  unsigned int *delivered, unsigned int *skipped)
+{
+	const lk_port_packet_t *p = (const lk_port_packet_t *)pk;
+	int st;
+
+	if (mutex_lock_killable(&w->write_lock))
+		return LK_ERR_INTERRUPTED;
+	down_read(&w->lock);
+	if (!w->port)
+		st = LK_ERR_BAD_HANDLE;
+	else if (if_room)
+		st = lk_write_port_write_if_room(w->port, p, count, delivered, skipped);
+	else
+		st = lk_write_port_write_bounded(w->port, p, count, delivered, skipped);
+	up_read(&w->lock);
+	mutex_unlock(&w->write_lock);
+	return st;
+}
+
+/* LKPORT_WRITE_WAIT: write once every ring has room. The wait for room is
+ * made without the write mutex, so that other writers of the port (the
+ * default ones never wait) are not held up by this one; w->lock, held for
+ * reading while it waits, keeps the core port alive. Closing the port
+ * wakes it (lkport_ioc_port_close ends the core port before it takes
+ * w->lock for writing). Another writer may take the room between the wait
+ * and the write: then it waits again, until the same deadline. */
+static int lkport_port_write_wait(struct lkport_wport *w, const struct lkport_packet *pk,
+				  unsigned int count, u64 deadline,
+				  unsigned int *delivered, unsigned int *skipped)
+{
+	int st;
+
+	for (;;) {
+		st = lkport_port_write_once(w, pk, count, true, delivered, skipped);
+		if (st != LK_ERR_NOT_READY)
+			return st;
+		down_read(&w->lock);
+		st = w->port ? lk_write_port_wait_room(w->port, count, deadline, 1)
+			     : LK_ERR_BAD_HANDLE;
+		up_read(&w->lock);
+		if (st)
+			return st;
+	}
+}
+
 static long lkport_ioc_port_write(struct file *file, void *arg)
 {
 	struct lkport_wport *w = file->private_data;
@@ -122,7 +175,11 @@ static long lkport_ioc_port_write(struct file *file, void *arg)
 
 	/* delivered and skipped are outputs: whatever they hold on input is
 	 * overwritten, so one struct can be reused call after call. */
-	if (pw->flags || pw->reserved)
+	if (pw->flags & ~LKPORT_WRITE_WAIT)
+		return -EINVAL;
+	/* A deadline without the flag: what older modules refuse (it was
+	 * the reserved field), so that nobody relies on it being ignored. */
+	if (!(pw->flags & LKPORT_WRITE_WAIT) && pw->deadline_ns)
 		return -EINVAL;
 	if (pw->count == 0 || pw->count > LKPORT_CAPACITY_MAX)
 		return -EINVAL;
@@ -139,19 +196,11 @@ static long lkport_ioc_port_write(struct file *file, void *arg)
 		goto out;
 	}
 
-	/* The core copies to the readers in turns, letting the port lock go
-	 * (and interrupts back on) in between: it wants one such write per
-	 * port at a time, and the port kept alive (w->lock) throughout. */
-	if (mutex_lock_killable(&w->write_lock)) {
-		ret = -EINTR;
-		goto out;
-	}
-	down_read(&w->lock);
-	st = w->port ? lk_write_port_write_bounded(w->port, (const lk_port_packet_t *)pk,
-						   pw->count, &delivered, &skipped)
-		     : LK_ERR_BAD_HANDLE;
-	up_read(&w->lock);
-	mutex_unlock(&w->write_lock);
+	if (pw->flags & LKPORT_WRITE_WAIT)
+		st = lkport_port_write_wait(w, pk, pw->count, lkport_deadline(pw->deadline_ns),
+					    &delivered, &skipped);
+	else
+		st = lkport_port_write_once(w, pk, pw->count, false, &delivered, &skipped);
 
 	pw->delivered = delivered;
 	pw->skipped = skipped;
@@ -180,15 +229,24 @@ static long lkport_ioc_port_close(struct file *file, void *arg)
 
 	if (!lkport_may_end_port(w))
 		return -EPERM;
-	down_write(&w->lock);
+	/* A write waiting for room (LKPORT_WRITE_WAIT) holds w->lock for
+	 * reading while it sleeps: the core's close comes first, wakes it
+	 * (its write fails, EBADF) and refuses every later write; then
+	 * w->lock is free to record the close. lkport_objects_lock keeps
+	 * w->port and w->closed as they are meanwhile: destroy and the last
+	 * writer's put change them under it too. */
+	mutex_lock(&lkport_objects_lock);
 	if (!w->port || w->closed) {
 		ret = -EBADF;	/* LK: closing a closed write port */
 	} else {
 		ret = lkport_errno(lk_write_port_close(w->port));
-		if (!ret)
+		if (!ret) {
+			down_write(&w->lock);
 			w->closed = true;
+			up_write(&w->lock);
+		}
 	}
-	up_write(&w->lock);
+	mutex_unlock(&lkport_objects_lock);
 	if (!ret)
 		wake_up_interruptible_poll(&w->poll_wq, EPOLLHUP);
 	return ret;
@@ -197,26 +255,28 @@ static long lkport_ioc_port_close(struct file *file, void *arg)
 static long lkport_ioc_port_destroy(struct file *file, void *arg)
 {
 	struct lkport_wport *w = file->private_data;
-	long ret = 0;
+	lk_write_port_t port;
+	long ret;
 
 	if (!lkport_may_end_port(w))
 		return -EPERM;
 	/* Under lkport_objects_lock: LKPORT_PORT_SHARE may be looking this
 	 * core port up by name right now. */
 	mutex_lock(&lkport_objects_lock);
-	down_write(&w->lock);
+	/* Before w->lock: on an open port a write may be waiting for room
+	 * with w->lock held for reading (only close wakes it). */
 	if (!w->port || !w->closed) {
-		ret = -EBADF;	/* LK: destroy only a closed write port */
-	} else {
-		lk_write_port_t port = w->port;
-
-		WRITE_ONCE(w->port, NULL);
-		if (READ_ONCE(w->irq_users))
-			synchronize_rcu();	/* lkport_wport_irq_write() */
-		ret = lkport_errno(lk_write_port_destroy(port));
-		if (ret)
-			WRITE_ONCE(w->port, port);
+		mutex_unlock(&lkport_objects_lock);
+		return -EBADF;	/* LK: destroy only a closed write port */
 	}
+	port = w->port;
+	down_write(&w->lock);
+	WRITE_ONCE(w->port, NULL);
+	if (READ_ONCE(w->irq_users))
+		synchronize_rcu();	/* lkport_wport_irq_write() */
+	ret = lkport_errno(lk_write_port_destroy(port));
+	if (ret)
+		WRITE_ONCE(w->port, port);
 	up_write(&w->lock);
 	mutex_unlock(&lkport_objects_lock);
 	if (!ret)
@@ -240,6 +300,7 @@ static long lkport_ioc_wport_info(struct file *file, void *arg)
 	} else if (!lk_write_port_info(w->port, &pi)) {
 		info->state = pi.closed ? LKPORT_STATE_CLOSED : 0;
 		info->queued = pi.queued;
+		info->waiters = pi.waiters;	/* writers waiting for room */
 	}
 	up_read(&w->lock);
 	return 0;
@@ -250,8 +311,9 @@ static __poll_t lkport_wport_poll(struct file *file, poll_table *pt)
 	struct lkport_wport *w = file->private_data;
 	__poll_t mask;
 
-	/* Writes never block: writable while the port is open; hung up once
-	 * any of its writers closed it. */
+	/* Writable while the port is open; hung up once any of its writers
+	 * closed it. Room in the readers' rings is not tracked: a default
+	 * write never blocks, and one with LKPORT_WRITE_WAIT waits itself. */
 	poll_wait(file, &w->poll_wq, pt);
 	down_read(&w->lock);
 	mask = (w->port && !w->closed) ? EPOLLOUT | EPOLLWRNORM : EPOLLHUP;
@@ -286,10 +348,12 @@ struct lkport_wport *lkport_wport_of(struct file *file)
 
 int lkport_wport_irq_attach(struct lkport_wport *w, u64 *id)
 {
+	lk_port_info_t pi;
 	int ret = 0;
 
 	down_read(&w->lock);
-	if (!w->port || w->closed)
+	/* A close ends the core port before it sets w->closed. */
+	if (!w->port || w->closed || lk_write_port_info(w->port, &pi) || pi.closed)
 		ret = -EPIPE;
 	else
 		WRITE_ONCE(w->irq_users, true);

@@ -120,6 +120,7 @@
 #define LKPORT_FEATURE_EVENT_DESTROY (1ULL << 8) /* LKPORT_IOC_EVENT_DESTROY (ABI 1.5) */
 #define LKPORT_FEATURE_ANON_EVENTS (1ULL << 9)	/* LKPORT_EVENT_ANONYMOUS (ABI 1.5) */
 #define LKPORT_FEATURE_JOIN_CLOSED (1ULL << 10)	/* LKPORT_PORT_CLOSED (ABI 1.6) */
+#define LKPORT_FEATURE_WRITE_WAIT (1ULL << 11)	/* LKPORT_WRITE_WAIT (ABI 1.6) */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
@@ -300,16 +301,48 @@ struct lkport_result {
 };
 
 /* LKPORT_IOC_PORT_WRITE (write port): `count` packets to every reader,
- * all or nothing per reader; never blocks. Returns 0 when every reader
- * took them (or, with no reader yet, the port's own ring did), else the
- * number of readers skipped because their ring was full. */
+ * all or nothing per reader. By default it never blocks: returns 0 when
+ * every reader took them (or, with no reader yet, the port's own ring
+ * did), else the number of readers skipped because their ring was full.
+ *
+ * Back-pressure (LKPORT_WRITE_WAIT, ABI 1.6; LKPORT_FEATURE_WRITE_WAIT):
+ * the write waits, as mq_timedsend does, until every ring it goes to has
+ * room for all `count` packets: every open reader's (the slowest paces
+ * the writer), or the port's own while it has no reader (a first reader
+ * then inherits it). A read that makes the room wakes it; so does the
+ * close of a reader (it holds the write back no more). Then it is written
+ * as a default write, and returns 0 with delivered = the readers. Until
+ * then nothing is written to anyone, and the write fails with:
+ *   ETIMEDOUT  deadline_ns passed (as in struct lkport_wait: absolute
+ *              CLOCK_MONOTONIC; LKPORT_FOREVER never; 0 does not wait:
+ *              written to every reader or to none);
+ *   EINTR      a signal (an SA_RESTART handler restarts it; the deadline
+ *              does not move);
+ *   EBADF      the port was closed (or destroyed) meanwhile, as a write to
+ *              a closed port fails;
+ *   EINVAL     count past the port's capacity (it could never fit).
+ * Other writers are not held up: a default write of the same port while
+ * one waits skips full readers as always, never waits. Only a write that
+ * is not serialized with this one (an interrupt source bound to the port)
+ * can fill a ring between the moment every ring had room and the copy to
+ * it (a write to many readers is copied in turns); that reader is then
+ * skipped as by a default write (the return value counts it). poll's
+ * EPOLLOUT does not track room: it says the port is open. LKPORT_IOC_INFO
+ * counts writers waiting for room in `waiters`. Without the flag,
+ * deadline_ns must be 0 (EINVAL). */
+#define LKPORT_WRITE_WAIT	(1u << 0)	/* wait for room (ABI 1.6) */
+
 struct lkport_port_write {
 	__u64 packets;			/* pointer to struct lkport_packet[count] */
 	__u32 count;			/* 1 to LKPORT_CAPACITY_MAX */
-	__u32 flags;			/* zero */
+	__u32 flags;			/* LKPORT_WRITE_WAIT or 0 */
 	__u32 delivered;		/* out: readers (or own ring) that took them */
 	__u32 skipped;			/* out: readers skipped */
-	__u64 reserved;			/* zero */
+	union {
+		__u64 deadline_ns;	/* LKPORT_WRITE_WAIT: as in struct
+					 * lkport_wait; else zero */
+		__u64 reserved;		/* its name before ABI 1.6 */
+	};
 };
 
 /* LKPORT_IOC_READ (read port or group; LKPORT_IOC_PORT_READ on a read

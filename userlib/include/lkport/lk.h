@@ -206,6 +206,28 @@ lk_status_t lk_port_create_ex(const char *name, lk_port_mode_t mode, unsigned in
 /* skipped (may be NULL): readers whose ring was full. */
 lk_status_t lk_port_write_ex(lk_port_t port, const lk_port_packet_t *pk, size_t count,
 			     unsigned int *delivered, unsigned int *skipped);
+/* Back-pressure writes (ABI 1.6, LKPORT_WRITE_WAIT in <linux/lkport.h>):
+ * wait until every reader's ring (the port's own while it has none) has
+ * room for all count packets, then write them to every reader. The
+ * slowest reader paces the writer; a reader that reads makes room, one
+ * that closes no longer holds the write back. Until then nothing is
+ * written to anyone: LK_ERR_TIMED_OUT when the timeout (ms; 0: write to
+ * every reader or none, at once; LK_INFINITE_TIME) or the absolute
+ * CLOCK_MONOTONIC deadline (ns; 0 likewise, LKPORT_FOREVER) passes,
+ * LK_ERR_INTERRUPTED on a signal (an SA_RESTART handler restarts it),
+ * LK_ERR_BAD_HANDLE once the port is closed or destroyed,
+ * LK_ERR_INVALID_ARGS for more packets than the port's capacity. Only an
+ * interrupt source bound to the port can fill a ring between the moment
+ * every ring had room and the copy (LK_ERR_PARTIAL_WRITE, as
+ * lk_port_write_ex). delivered/skipped (may be NULL) as lk_port_write_ex;
+ * 0 on failure. */
+lk_status_t lk_port_write_timeout(lk_port_t port, const lk_port_packet_t *pk, size_t count,
+				  lk_time_t timeout);
+lk_status_t lk_port_write_deadline(lk_port_t port, const lk_port_packet_t *pk, size_t count,
+				   uint64_t deadline_ns);
+lk_status_t lk_port_write_deadline_ex(lk_port_t port, const lk_port_packet_t *pk, size_t count,
+				      uint64_t deadline_ns, unsigned int *delivered,
+				      unsigned int *skipped);
 /* Up to max results (at least one, waiting until the deadline). */
 lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_result_t *results,
 			      size_t max, size_t *got);

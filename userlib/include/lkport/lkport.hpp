@@ -442,6 +442,24 @@ class WritePort : public Object {
         if (!st.ok() && st != LK_ERR_PARTIAL_WRITE) return st;
         return r;
     }
+    // Back-pressure (ABI 1.6): waits until every reader's ring (the
+    // port's own while it has none) has room for all of `packets`, then
+    // writes them to every reader. Until then nothing is written:
+    // LK_ERR_TIMED_OUT at the deadline (a duration from now or a
+    // steady_clock time; Deadline::poll(): every reader or none, at
+    // once), LK_ERR_INTERRUPTED on a signal, LK_ERR_BAD_HANDLE once the
+    // port is closed, LK_ERR_INVALID_ARGS for more packets than the
+    // port's capacity. A reader skipped all the same (only an interrupt
+    // source bound to the port can fill a ring meanwhile) is counted in
+    // skipped, as write() counts it.
+    Result<WriteResult> write_wait(Packets packets, Deadline deadline = Deadline::forever()) const {
+        auto* pk = reinterpret_cast<const lk_port_packet_t*>(packets.data());
+        WriteResult r;
+        Status st(lk_port_write_deadline_ex(fd_.get(), pk, packets.size(), deadline.ns(), &r.delivered,
+                                            &r.skipped));
+        if (!st.ok() && st != LK_ERR_PARTIAL_WRITE) return st;
+        return r;
+    }
     // No more writes; readers keep what is queued; the name stays taken.
     Status close() const { return Status(lk_port_close(fd_.get())); }
     // After close(): frees the name; readers drain, then read

@@ -274,6 +274,22 @@ int lk_write_port_find(const char *name, lk_write_port_t *port);
  * delivered/skipped may be NULL. */
 int lk_write_port_write(lk_write_port_t port, const lk_port_packet_t *pk, lkos_size count,
 			unsigned int *delivered, unsigned int *skipped);
+/* lkport's back-pressure write (LK has none): waits until every ring the
+ * write goes to (each reader's; the port's own while it has no reader) has
+ * room for all `count` packets, then writes as lk_port_write_ex. Until
+ * then nothing is written to anyone: LK_ERR_TIMED_OUT once deadline_ns
+ * (absolute CLOCK_MONOTONIC; LK_DEADLINE_NONE: do not wait;
+ * LK_DEADLINE_FOREVER) passes, LK_ERR_INTERRUPTED on a signal if
+ * interruptible, LK_ERR_BAD_HANDLE once the port is closed (a writer
+ * waiting then is woken and gets it), LK_ERR_INVALID_ARGS for count past
+ * the port's capacity. A reader that reads makes room and wakes the
+ * writer; one that closes no longer holds it back. Process context, may
+ * sleep; with LK_DEADLINE_NONE it never sleeps (any context). Interrupt
+ * handlers write with lk_write_port_write. The caller keeps the port from
+ * being destroyed until this returns. delivered/skipped may be NULL. */
+int lk_write_port_write_wait(lk_write_port_t port, const lk_port_packet_t *pk, lkos_size count,
+			     lkos_u64 deadline_ns, int interruptible,
+			     unsigned int *delivered, unsigned int *skipped);
 int lk_write_port_close(lk_write_port_t port);	/* LK_ERR_BAD_HANDLE if closed */
 int lk_write_port_destroy(lk_write_port_t port);	/* LK_ERR_BAD_HANDLE if open */
 unsigned int lk_write_port_capacity(lk_write_port_t port);
@@ -311,6 +327,17 @@ int lk_read_port_open_ns(const char *name, lkos_u64 ns, void *ctx,
 int lk_write_port_write_bounded(lk_write_port_t port, const lk_port_packet_t *pk,
 				lkos_size count, unsigned int *delivered,
 				unsigned int *skipped);
+
+/* The two steps of lk_write_port_write_wait, for the glue, which holds
+ * its per-port write mutex for the first and not across the second:
+ * write only if every ring has room now (else LK_ERR_NOT_READY, nothing
+ * written; any context), and wait for room (process context; the room may
+ * be taken again before the next write). Not exported. */
+int lk_write_port_write_if_room(lk_write_port_t port, const lk_port_packet_t *pk,
+				lkos_size count, unsigned int *delivered,
+				unsigned int *skipped);
+int lk_write_port_wait_room(lk_write_port_t port, lkos_size count, lkos_u64 deadline_ns,
+			    int interruptible);
 
 /* What port writes cost with interrupts off (PortRegistry::write_hold_stats):
  * the longest hold of the port lock by a write, the most packets one hold

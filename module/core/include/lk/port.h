@@ -13,6 +13,12 @@
 // reports ERR_PARTIAL_WRITE; with no reader yet, the writer's own ring fills
 // (ERR_NOT_ENOUGH_BUFFER when full, all or nothing) and the first reader
 // inherits it. PortGroups wait on many read ports at once.
+// Back-pressure (lkport's, opt-in: write_wait()): a write that waits,
+// until a deadline, for every ring it goes to to have room for all of it,
+// and writes nothing until then. Waiting writers queue on the write
+// port's room_wait_ (its lock); a read that makes the room one of them
+// waits for, a reader's close, and the writer's close or destroy wake
+// them. A read costs one load and a branch more while nobody waits.
 //
 // Locking: three kinds of SpinLock, all taken with interrupts off (writes
 // come from hard IRQ too), none held across a sleep except through
@@ -134,6 +140,7 @@ class PortRing {
     // All or nothing.
     status_t write(const PortPacket* packets, usize count);
     bool read(PortPacket* out);
+    u32 room() const { return capacity() - queued(); }
 
   private:
     PortRing() = default;
@@ -177,7 +184,15 @@ class WritePort : public PortHandle, public Allocated {
     u64 seq_ LK_GUARDED_BY(lock_) = 0;          // writes, numbered for tracepoints
     bool destroyed_ LK_GUARDED_BY(lock_) = false;
     bool bounded_busy_ LK_GUARDED_BY(lock_) = false;  // a bounded write is under way
-    ObjectTag tag_{};
+    ObjectTag tag_{ObjectTag::make(ObjectKind::WritePort)};
+    // Writers waiting for room (wait_room()); guarded by lock_. The least
+    // and most packets they wait room for, 0 while none waits: a read wakes
+    // them when it makes that much room in its ring. Reset when a wake
+    // empties the queue; a writer that timed out leaves them as they are
+    // (a wake more, never one less).
+    WaitQueue room_wait_{lock_, tag_};
+    u32 room_min_ LK_GUARDED_BY(lock_) = 0;
+    u32 room_max_ LK_GUARDED_BY(lock_) = 0;
     char name_[kPortNameMax] = {};
 };
 
@@ -281,6 +296,38 @@ class PortRegistry : Pinned, public Allocated {
     // this returns; a close in between does not stop it. Any context.
     status_t write_bounded(WritePort* wp, const PortPacket* packets, usize count, u32* delivered = nullptr,
                            u32* skipped = nullptr) LK_EXCLUDES(wp->lock_);
+
+    // Back-pressure: as write_bounded(), but only once every ring the
+    // write goes to (each reader's, or the writer's own while it has none)
+    // has room for all `count` packets, waiting for that until the
+    // deadline. Until then nothing is written to anyone: ERR_TIMED_OUT at
+    // the deadline (Deadline::none(): at once), ERR_INTERRUPTED on a
+    // signal when interruptible, ERR_BAD_HANDLE once the port is closed
+    // (or destroyed), ERR_INVALID_ARGS for more packets than a ring holds
+    // (count > capacity: it could never fit). The slowest reader paces
+    // the writer; a reader that closes holds it back no more. From the
+    // hold in which every ring had room the write goes on as
+    // write_bounded() does, in turns; a ring that a write not serialized
+    // with this one (write(), as from hard IRQ) fills between two turns
+    // is skipped as write_bounded() skips it (ERR_PARTIAL_WRITE). Thread
+    // context (may sleep); with Deadline::none() it never sleeps (any
+    // context). The caller keeps the port from being destroyed until this
+    // returns, as for write_bounded().
+    status_t write_wait(WritePort* wp, const PortPacket* packets, usize count, Deadline deadline,
+                        Interruptible intr = Interruptible::No, u32* delivered = nullptr, u32* skipped = nullptr)
+        LK_EXCLUDES(wp->lock_);
+    // The two steps of write_wait(), for a caller that serializes its
+    // writes with a lock it must not hold while waiting (the module's
+    // per-port mutex): write_bounded_if_room() writes as write_bounded()
+    // only if every ring has room now, else writes nothing and returns
+    // ERR_NOT_READY (any context); wait_room() waits until every ring has
+    // room for `count` (NO_ERROR; the room may be gone again when the
+    // caller writes), with the errors of write_wait() (thread context,
+    // unless Deadline::none()).
+    status_t write_bounded_if_room(WritePort* wp, const PortPacket* packets, usize count, u32* delivered = nullptr,
+                                   u32* skipped = nullptr) LK_EXCLUDES(wp->lock_);
+    status_t wait_room(WritePort* wp, usize count, Deadline deadline, Interruptible intr = Interruptible::No)
+        LK_EXCLUDES(wp->lock_);
 
     // Longest hold of a port's lock by one write (any port), the most packets one hold
     // copied, and how many holds writes made: what writes cost with
@@ -390,6 +437,17 @@ class PortRegistry : Pinned, public Allocated {
     int wake_reader_locked(const Guard& wg, ReadPort* rp, status_t status, WakeCause cause = {})
         LK_REQUIRES(rp->port_->lock_);
     void notify_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);
+    // Back-pressure: every ring a write to wp goes to has room for
+    // `count`; a read took packets from rp's ring, which had `before`
+    // slots free (wakes the writers waiting for room if it made theirs);
+    // wake every writer waiting for room.
+    bool room_locked(const Guard& wg, WritePort* wp, usize count) LK_REQUIRES(wp->lock_);
+    void room_made_locked(const Guard& wg, ReadPort* rp, u32 before) LK_REQUIRES(rp->port_->lock_);
+    void wake_writers_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
+    status_t write_once(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
+                        bool if_room) LK_EXCLUDES(wp->lock_);
+    status_t write_turns(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
+                         bool if_room) LK_EXCLUDES(wp->lock_);
     // Tells rp's group (if any) what rp's ring and writer look like now.
     void sync_group_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);
     // rp joins / leaves g: both locks held.
