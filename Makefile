@@ -20,6 +20,9 @@
 #   make examples  README's quick-start programs and examples/kmod, built
 #   make vm-run-test  the examples and an exit status through vm-run (in check)
 #   make bench     benchmarks against Linux's own primitives and IPC peers
+#   make bench-core  only the in-kernel rows, the event ping-pong against futex
+#                  and the one-way latency against mq, RUNS=2 times in one
+#                  boot per kernel (KREL=), with a table (bench/core-table.sh)
 #   make vm-stress the in-kernel tests in stress mode, every kernel
 #   make fuzz      lkport_fuzz for DURATION=600 s per VM kernel (SEED= replays;
 #                  make fuzz-debug: on the KCOV debug kernel, with coverage)
@@ -139,7 +142,7 @@ MODULE_SRCS := Kbuild VERSION $(shell cd $(ROOT) && find module uapi -name '*.[c
 	dkms-test man install install-user install-kmod kmod-install-build uninstall \
 	uninstall-user uninstall-kmod dkms-source dkms-install dkms-remove preflight-test \
 	vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help \
-	compile_commands.json deps-demo vm-run-test examples \
+	compile_commands.json deps-demo vm-run-test examples bench-core \
 	style style-cxx style-c style-names style-help style-fix sparse hooks
 all: modules-vm user bpf bench-user host man
 
@@ -587,6 +590,24 @@ bench: deps
 	echo "==== user-space ratios, every kernel (markdown; latency rows: peer time / lkport time)"; \
 	$(ROOT)/bench/results-table.sh $$logs | tee $(B)/bench-table.md; \
 	test -z "$$fail" || { echo "==== benchmarks FAILED on:$$fail"; exit 1; }
+
+# The narrow set (bench/README.md): one boot per kernel, RUNS runs in it.
+# BENCH_TAG names the logs (build/vm/KREL/bench-core-TAG.log), so that runs
+# of two builds can be kept side by side.
+RUNS ?= 2
+BENCH_TAG ?= now
+bench-core:
+	$(MAKE) modules-vm payload
+	@fail=; logs=; for k in $(VM_KRELS); do \
+		echo "==== VM bench-core on $$k ($(RUNS) runs)"; \
+		$(MAKE) --no-print-directory $(call initramfs,$$k) >/dev/null && \
+		$(ROOT)/vm/run.sh --mode bench --quiet --timeout 1200 --log $(B)/vm/$$k/bench-core-$(BENCH_TAG).log \
+			--append "lkport.bench=core lkport.bench_runs=$(RUNS)" \
+			$(call kernel_image_sh,$$k) $(call initramfs,$$k) || fail="$$fail $$k"; \
+		logs="$$logs $(B)/vm/$$k/bench-core-$(BENCH_TAG).log"; \
+	done; \
+	$(ROOT)/bench/core-table.sh $$logs | tee $(B)/bench-core-$(BENCH_TAG).md; \
+	test -z "$$fail" || { echo "==== bench-core FAILED on:$$fail"; exit 1; }
 
 # make demo: only what it shows, in an initramfs of its own: the module for
 # one kernel, lkportctl and lkport-epoll (examples/). The build's output
