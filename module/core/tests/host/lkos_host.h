@@ -36,6 +36,11 @@ long live_allocations();
 long warnings();
 void reset_warnings();
 
+// Whether a tracer listens: lkos_trace_clock() returns the time while on,
+// 0 while off (the default, as in a kernel nobody traces). The core's fast
+// paths run only while it is off; every signal is traced while it is on.
+void set_tracing(bool on);
+
 struct TraceCounts {
     long signal, wake, wait_return;
 };

@@ -45,6 +45,7 @@ std::atomic<long> warn_count{0};
 std::atomic<long> alloc_budget{-1};
 std::atomic<long> alloc_live{0};
 std::atomic<long> trace_signal{0}, trace_wake{0}, trace_wait_return{0};
+std::atomic<bool> tracing{false};
 
 std::atomic<int>& raw(lkos_spinlock* lock) {
     static_assert(sizeof(std::atomic<int>) <= sizeof(lkos_spinlock));
@@ -220,7 +221,7 @@ void lkos_warn(const char* file, int line, const char* what) {
     std::fprintf(stderr, "lkos WARN: %s (%s:%d)\n", what, file, line);
 }
 
-lkos_u64 lkos_trace_clock(void) { return lkos_now_ns(); }
+lkos_u64 lkos_trace_clock(void) { return tracing.load(std::memory_order_relaxed) ? lkos_now_ns() : 0; }
 void lkos_trace_signal(lkos_u64, lkos_u32, lkos_s32, lkos_u64, lkos_u64) { trace_signal++; }
 void lkos_trace_wake(lkos_u64, lkos_u32, lkos_s32, lkos_s32, lkos_u64, lkos_u64, lkos_u64) { trace_wake++; }
 void lkos_trace_wait_return(lkos_u64, lkos_u32, lkos_s32, lkos_u64) { trace_wait_return++; }
@@ -305,6 +306,7 @@ void fail_allocations_after(long n) { alloc_budget = n; }
 long live_allocations() { return alloc_live.load(); }
 long warnings() { return warn_count.load(); }
 void reset_warnings() { warn_count = 0; }
+void set_tracing(bool on) { tracing = on; }
 TraceCounts trace_counts() { return {trace_signal.load(), trace_wake.load(), trace_wait_return.load()}; }
 
 }  // namespace lkos_host
