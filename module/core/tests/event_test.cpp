@@ -408,3 +408,31 @@ TEST(event, persistent_waits_pass_lock_free_until_unsignal) {
     EXPECT_EQ(NO_ERROR, e.unsignal());
     EXPECT_EQ(ERR_TIMED_OUT, e.wait(Deadline::none()));
 }
+
+TEST(event, destroy_with_wakes_pending_frees_safely) {
+    // A signal wakes more threads than its guard has room for; its last
+    // wakes are still to come, after its unlock, when another thread
+    // destroys and frees the event. destroy() must wait for the woken
+    // threads, and the late wakes must touch nothing of the event (ASan).
+    lkos_host::set_deferred_wake_delay_us(3000);
+    for (int round = 0; round < 10; round++) {
+        auto* e = new (nothrow) Event(false, 0);
+        ASSERT_NE(nullptr, e);
+        constexpr int kWaiters = 6;
+        std::atomic<int> ok{0};
+        std::vector<std::unique_ptr<Thread>> threads;
+        for (int i = 0; i < kWaiters; i++)
+            threads.push_back(std::make_unique<Thread>([&] {
+                if (e->wait() == NO_ERROR) ok++;
+            }));
+        ASSERT_TRUE(lk_test::eventually([&] { return e->waiters() == kWaiters; }));
+        std::jthread signaller([&] { EXPECT_EQ(kWaiters, e->signal()); });
+        ASSERT_TRUE(lk_test::eventually([&] { return e->waiters() == 0; }));
+        e->destroy();
+        delete e;
+        signaller.join();
+        for (auto& t : threads) t->join();
+        EXPECT_EQ(kWaiters, ok.load());
+    }
+    lkos_host::set_deferred_wake_delay_us(0);
+}

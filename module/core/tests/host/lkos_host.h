@@ -41,6 +41,10 @@ void reset_warnings();
 // paths run only while it is off; every signal is traced while it is on.
 void set_tracing(bool on);
 
+// Each wake made after an unlock (lkos_wake_trace_put) first sleeps this
+// long: widens the window between the unlock and the wake. 0: no delay.
+void set_deferred_wake_delay_us(long us);
+
 struct TraceCounts {
     long signal, wake, wait_return;
 };
