@@ -20,6 +20,9 @@
 #   make examples  README's quick-start programs and examples/kmod, built
 #   make vm-run-test  the examples and an exit status through vm-run (in check)
 #   make bench     benchmarks against Linux's own primitives and IPC peers
+#   make bench-core  only the in-kernel rows, the event ping-pong against futex
+#                  and the one-way latency against mq, RUNS=2 times in one
+#                  boot per kernel (KREL=), with a table (bench/core-table.sh)
 #   make vm-stress the in-kernel tests in stress mode, every kernel
 #   make fuzz      lkport_fuzz for DURATION=600 s per VM kernel (SEED= replays;
 #                  make fuzz-debug: on the KCOV debug kernel, with coverage)
@@ -139,7 +142,7 @@ MODULE_SRCS := Kbuild VERSION $(shell cd $(ROOT) && find module uapi -name '*.[c
 	dkms-test man install install-user install-kmod kmod-install-build uninstall \
 	uninstall-user uninstall-kmod dkms-source dkms-install dkms-remove preflight-test \
 	vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help \
-	compile_commands.json deps-demo vm-run-test examples \
+	compile_commands.json deps-demo vm-run-test examples bench-core \
 	style style-cxx style-c style-names style-help style-fix sparse hooks
 all: modules-vm user bpf bench-user host man
 
@@ -172,11 +175,23 @@ kmod = $(B)/kmod/$(1)/lkport.ko
 modules-vm: $(foreach k,$(VM_KRELS),$(call kmod,$(k)))
 	@test -n "$(VM_KRELS)" || { echo "no Debian 6.1/6.12/6.12-rt kernel in $(VM_BOOT): run 'make deps'" >&2; exit 1; }
 
+# The VM's modules are test builds, with the core's debug checks on
+# (LKPORT_TEST_DEBUG, default 1) whatever Kbuild's shipped default; the
+# benchmarks measure the module as shipped (LKPORT_BENCH_DEBUG, default 0,
+# Kbuild's), built apart in build/kmod-bench/KREL/.
+LKPORT_TEST_DEBUG ?= 1
+LKPORT_BENCH_DEBUG ?= 0
 $(B)/kmod/%/lkport.ko: $(addprefix $(ROOT)/,$(MODULE_SRCS))
 	@mkdir -p $(B)/kmod/$*
 	cd $(ROOT) && cp -rsf $(addprefix $(ROOT)/,Kbuild VERSION module uapi tools) $(B)/kmod/$*/
-	$(MAKE) -C $(call kernel_tree,$*) M=$(B)/kmod/$* modules
+	$(MAKE) -C $(call kernel_tree,$*) M=$(B)/kmod/$* LKPORT_DEBUG=$(LKPORT_TEST_DEBUG) modules
 	$(ROOT)/tools/check-ko.sh $(B)/kmod/$* $(call kernel_tree,$*) || { rm -f $@; exit 1; }
+
+$(B)/kmod-bench/%/lkport.ko: $(addprefix $(ROOT)/,$(MODULE_SRCS))
+	@mkdir -p $(B)/kmod-bench/$*
+	cd $(ROOT) && cp -rsf $(addprefix $(ROOT)/,Kbuild VERSION module uapi tools) $(B)/kmod-bench/$*/
+	$(MAKE) -C $(call kernel_tree,$*) M=$(B)/kmod-bench/$* LKPORT_DEBUG=$(LKPORT_BENCH_DEBUG) modules
+	$(ROOT)/tools/check-ko.sh $(B)/kmod-bench/$* $(call kernel_tree,$*) || { rm -f $@; exit 1; }
 
 # ---- install, uninstall, DKMS -------------------------------------------------------
 # make install [DESTDIR=/stage] [PREFIX=/usr/local] [KDIR=...]: install-user
@@ -413,6 +428,12 @@ $(B)/vm/%/initramfs.cpio.gz: $(B)/kmod/%/lkport.ko payload $(ROOT)/vm/init $(ROO
 	@mkdir -p $(@D)
 	$(ROOT)/vm/mkinitramfs.sh $@ $(B)/kmod/$* $(B)/payload
 
+# The benchmarks' initramfs: the module as shipped (build/kmod-bench).
+initramfs_bench = $(B)/vm/$(1)/initramfs-bench.cpio.gz
+$(B)/vm/%/initramfs-bench.cpio.gz: $(B)/kmod-bench/%/lkport.ko payload $(ROOT)/vm/init $(ROOT)/vm/mkinitramfs.sh
+	@mkdir -p $(@D)
+	$(ROOT)/vm/mkinitramfs.sh $@ $(B)/kmod-bench/$* $(B)/payload
+
 # The preflight's messages, each case (no build; under a second).
 preflight-test:
 	$(ROOT)/tools/check-preflight.sh
@@ -579,14 +600,32 @@ bench: deps
 	-$(MAKE) host-bench
 	@fail=; logs=; for k in $(VM_KRELS); do \
 		echo "==== VM benchmarks on $$k"; \
-		$(MAKE) --no-print-directory $(call initramfs,$$k) >/dev/null && \
+		$(MAKE) --no-print-directory $(call initramfs_bench,$$k) >/dev/null && \
 		$(ROOT)/vm/run.sh --mode bench --timeout 1800 --log $(B)/vm/$$k/bench.log \
-			$(call kernel_image_sh,$$k) $(call initramfs,$$k) || fail="$$fail $$k"; \
+			$(call kernel_image_sh,$$k) $(call initramfs_bench,$$k) || fail="$$fail $$k"; \
 		logs="$$logs $(B)/vm/$$k/bench.log"; \
 	done; \
 	echo "==== user-space ratios, every kernel (markdown; latency rows: peer time / lkport time)"; \
 	$(ROOT)/bench/results-table.sh $$logs | tee $(B)/bench-table.md; \
 	test -z "$$fail" || { echo "==== benchmarks FAILED on:$$fail"; exit 1; }
+
+# The narrow set (bench/README.md): one boot per kernel, RUNS runs in it.
+# BENCH_TAG names the logs (build/vm/KREL/bench-core-TAG.log), so that runs
+# of two builds can be kept side by side.
+RUNS ?= 2
+BENCH_TAG ?= now
+bench-core:
+	$(MAKE) payload
+	@fail=; logs=; for k in $(VM_KRELS); do \
+		echo "==== VM bench-core on $$k ($(RUNS) runs)"; \
+		$(MAKE) --no-print-directory $(call initramfs_bench,$$k) >/dev/null && \
+		$(ROOT)/vm/run.sh --mode bench --quiet --timeout 1200 --log $(B)/vm/$$k/bench-core-$(BENCH_TAG).log \
+			--append "lkport.bench=core lkport.bench_runs=$(RUNS)" \
+			$(call kernel_image_sh,$$k) $(call initramfs_bench,$$k) || fail="$$fail $$k"; \
+		logs="$$logs $(B)/vm/$$k/bench-core-$(BENCH_TAG).log"; \
+	done; \
+	$(ROOT)/bench/core-table.sh $$logs | tee $(B)/bench-core-$(BENCH_TAG).md; \
+	test -z "$$fail" || { echo "==== bench-core FAILED on:$$fail"; exit 1; }
 
 # make demo: only what it shows, in an initramfs of its own: the module for
 # one kernel, lkportctl and lkport-epoll (examples/). The build's output

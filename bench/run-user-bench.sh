@@ -30,7 +30,11 @@
 #   LKPORT_UBENCH_LOOPS    one-way and pmqtest loops (1000)
 #   LKPORT_UBENCH_IRQS     interrupts per interrupt-latency case (10000)
 #   LKPORT_UBENCH_ONLY     a comma list of sections to run: ipc (1-3), irq
-#                          (4), wakelat (5); default all three
+#                          (4), wakelat (5); default all three. core: only
+#                          the rows `make bench-core` follows (event
+#                          ping-pong against futex on 2 CPUs and on 1, and
+#                          the one-way latency across CPUs, pmqtest's
+#                          method), tagged core-cross, core-same, core
 #
 #   4. interrupt to user space on QEMU's edu devices: lkport's interrupt
 #      source (its fd, a bound port, a group) against UIO (uio_pci_generic,
@@ -119,6 +123,13 @@ section() {
 	case ",$only," in *",$1,"*) return 0 ;; esac
 	return 1
 }
+
+if section core; then
+# ---- the rows bench-core follows, and nothing else --------------------------------------
+run lkport-bench-pingpong -m cross -n "$rounds" -T "$maxsec" -p lkport-event,futex -t core-cross
+run lkport-bench-pingpong -m same -n "$rounds" -T "$maxsec" -p lkport-event,futex -t core-same
+run lkport-bench-oneway -m cross -l "$loops" -T "$maxsec" -p lkport-port,mq -t core
+fi
 
 if section ipc; then
 # ---- 1. ping-pong round trip ------------------------------------------------------

@@ -10,6 +10,10 @@
 # then user space (bench/run-user-bench.sh: ping-pong, throughput, one-way).
 #
 # Kernel command line: lkport.bench=kernel|user runs one section only;
+# lkport.bench=core runs the in-kernel benchmarks and the user-space "core"
+# rows (run-user-bench.sh) only, lkport.bench_runs=N times (default 1),
+# each run between "==== bench-core run K" and "==== bench-core run K end"
+# (make bench-core, bench/core-table.sh);
 # lkport.kbench=ARGS passes ARGS (commas for spaces)
 # to the in-kernel benchmarks, e.g. lkport.kbench=all,rounds=5000.
 #
@@ -57,12 +61,27 @@ bench_user() {
 	"$here/run-user-bench.sh"
 }
 
-# lkport.bench=kernel or =user runs only that section.
+# lkport.bench=kernel or =user runs only that section; =core the narrow set.
 only=
+runs=1
 for arg in $(cat /proc/cmdline 2>/dev/null); do
-	case $arg in lkport.bench=*) only=${arg#lkport.bench=} ;; esac
+	case $arg in
+	lkport.bench=*) only=${arg#lkport.bench=} ;;
+	lkport.bench_runs=*) runs=${arg#lkport.bench_runs=} ;;
+	esac
 done
 rc=0
+if [ "$only" = core ]; then
+	i=1
+	while [ "$i" -le "$runs" ]; do
+		echo "==== bench-core run $i"
+		bench_kernel || rc=1
+		LKPORT_UBENCH_ONLY=core bench_user || rc=1
+		echo "==== bench-core run $i end"
+		i=$((i + 1))
+	done
+	exit $rc
+fi
 [ "$only" = user ] || bench_kernel || rc=1
 [ "$only" = kernel ] || bench_user || rc=1
 exit $rc

@@ -139,7 +139,10 @@ void lk_sem_init(lk_semaphore_t* s, unsigned int value) {
     init_now(s);
 }
 void lk_sem_destroy(lk_semaphore_t* s) { destroy_object<Semaphore>(s); }
-int lk_sem_post(lk_semaphore_t* s) { return lk_sem_post_resched(s, 0); }
+int lk_sem_post(lk_semaphore_t* s) {
+    Semaphore* o = built<Semaphore>(s);
+    return o ? o->post() : ERR_INVALID_ARGS;
+}
 int lk_sem_post_resched(lk_semaphore_t* s, int resched) {
     Semaphore* o = built<Semaphore>(s);
     if (!o) return ERR_INVALID_ARGS;
@@ -184,7 +187,10 @@ int lk_event_wait_deadline(lk_event_t* e, lkos_u64 deadline_ns, int interruptibl
     Event* o = built<Event>(e);
     return o ? o->wait(Deadline::at_ns(deadline_ns), intr(interruptible)) : ERR_INVALID_ARGS;
 }
-int lk_event_signal(lk_event_t* e) { return lk_event_signal_resched(e, 0); }
+int lk_event_signal(lk_event_t* e) {
+    Event* o = built<Event>(e);
+    return o ? o->signal() : ERR_INVALID_ARGS;
+}
 int lk_event_signal_resched(lk_event_t* e, int resched) {
     Event* o = built<Event>(e);
     if (!o) return ERR_INVALID_ARGS;

@@ -4,40 +4,50 @@
 namespace lk {
 
 Event::Event(bool initial, u32 flags)
-    : signaled_(initial), flags_(flags), wait_(lock_, ObjectTag::make(ObjectKind::Event)) {}
+    : state_(initial ? kSignaled : 0), flags_(flags), wait_(lock_, ObjectTag::make(ObjectKind::Event)) {}
 
-status_t Event::wait(Deadline deadline, Interruptible intr) {
-    LK_ASSERT_MAGIC(this, kMagic);
+status_t Event::wait_slow(Deadline deadline, Interruptible intr) {
     if (!deadline.passed()) lkos_might_sleep();
     AutoSpinLock guard(lock_);
     if (magic_ != kMagic || shut_down_) return ERR_OBJECT_DESTROYED;
-    if (signaled_) {
-        if (flags_ & EVENT_FLAG_AUTOUNSIGNAL) {
-            signaled_ = false;
-            notify_locked(guard);
-        }
+    u32 s = freeze_locked(guard);
+    if (s & kSignaled) {
+        bool still = !(flags_ & EVENT_FLAG_AUTOUNSIGNAL);
+        publish_locked(guard, still);
+        if (!still) notify_locked(guard);
         return NO_ERROR;
     }
-    return wait_.block_locked(guard, deadline, intr);
+    // kSlow stays set while we are queued (publish_locked sees us): a
+    // signal from now on comes to the lock.
+    status_t status = wait_.block_locked(guard, deadline, intr);
+    // Woken: the waker published with us dequeued. Timed out or
+    // interrupted: we leave the queue here, maybe the last one.
+    if (status == ERR_TIMED_OUT || status == ERR_INTERRUPTED) publish_locked(guard, freeze_locked(guard) & kSignaled);
+    return status;
 }
 
-int Event::signal() {
-    LK_ASSERT_MAGIC(this, kMagic);
-    u64 start = lkos_trace_clock();
+int Event::signal_slow(u64 start) {
     AutoSpinLock guard(lock_);
     if (shut_down_) return ERR_OBJECT_DESTROYED;
-    if (magic_ != kMagic || signaled_) return 0;
+    if (magic_ != kMagic) return 0;
+    u32 s = freeze_locked(guard);
+    if (s & kSignaled) {
+        publish_locked(guard, true);
+        return 0;
+    }
     WakeCause cause{tag().id, wait_.next_seq_locked(guard), start};
     int woken;
+    bool signaled;
     if (flags_ & EVENT_FLAG_AUTOUNSIGNAL) {
         // Release one waiter and stay unsignalled; with nobody waiting,
         // stay signalled for the next thread that waits.
         woken = wait_.wake_one_locked(guard, NO_ERROR, cause);
-        if (!woken) signaled_ = true;
+        signaled = !woken;
     } else {
-        signaled_ = true;
+        signaled = true;
         woken = wait_.wake_all_locked(guard, NO_ERROR, cause);
     }
+    publish_locked(guard, signaled);
     lkos_trace_signal(tag().id, u32(tag().kind), woken, cause.seq, cause.ts);
     notify_locked(guard);
     return woken;
@@ -47,10 +57,9 @@ status_t Event::unsignal() {
     LK_ASSERT_MAGIC(this, kMagic);
     AutoSpinLock guard(lock_);
     if (magic_ != kMagic || shut_down_) return ERR_OBJECT_DESTROYED;
-    if (signaled_) {
-        signaled_ = false;
-        notify_locked(guard);
-    }
+    u32 s = freeze_locked(guard);
+    publish_locked(guard, false);
+    if (s & kSignaled) notify_locked(guard);
     return NO_ERROR;
 }
 
@@ -58,9 +67,10 @@ void Event::destroy() {
     {
         AutoSpinLock guard(lock_);
         if (magic_ != kMagic) return;
+        freeze_locked(guard);
         magic_ = 0;
-        signaled_ = false;
         wait_.destroy_locked(guard);
+        publish_locked(guard, false);
         notify_locked(guard);
     }
     wait_.wait_departed();
@@ -70,9 +80,10 @@ status_t Event::shutdown() {
     LK_ASSERT_MAGIC(this, kMagic);
     AutoSpinLock guard(lock_);
     if (magic_ != kMagic || shut_down_) return ERR_OBJECT_DESTROYED;
+    freeze_locked(guard);
     shut_down_ = true;
-    signaled_ = false;
     wait_.wake_all_locked(guard, ERR_OBJECT_DESTROYED);
+    publish_locked(guard, false);
     notify_locked(guard);
     return NO_ERROR;
 }
@@ -80,11 +91,6 @@ status_t Event::shutdown() {
 bool Event::is_shut_down() const {
     AutoSpinLock guard(lock_);
     return shut_down_;
-}
-
-bool Event::is_signaled() const {
-    AutoSpinLock guard(lock_);
-    return signaled_;
 }
 
 usize Event::waiters() const {

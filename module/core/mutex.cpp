@@ -5,13 +5,8 @@ namespace lk {
 
 Mutex::Mutex() : wait_(lock_, ObjectTag::make(ObjectKind::Mutex)) {}
 
-status_t Mutex::acquire(Deadline deadline, Interruptible intr) {
-    LK_ASSERT_MAGIC(this, kMagic);
-    uptr self = reinterpret_cast<uptr>(lkos_current());
-    uptr expected = 0;
-    // Free and nobody waiting: take it.
-    if (owner_.compare_exchange(expected, self, MemoryOrder::Acquire, MemoryOrder::Relaxed)) return NO_ERROR;
-    if ((expected & ~kWaiters) == self) {
+status_t Mutex::acquire_contended(uptr self, uptr seen, Deadline deadline, Interruptible intr) {
+    if ((seen & ~kWaiters) == self) {
         LK_WARN("mutex acquired by the thread that already holds it");
         return ERR_BUSY;
     }
@@ -53,13 +48,7 @@ void Mutex::clear_waiters_bit_locked(const AutoSpinLock& guard) {
     }
 }
 
-status_t Mutex::release() {
-    LK_ASSERT_MAGIC(this, kMagic);
-    uptr self = reinterpret_cast<uptr>(lkos_current());
-    uptr expected = self;
-    // Nobody waiting: free it.
-    if (owner_.compare_exchange(expected, 0, MemoryOrder::Release, MemoryOrder::Relaxed)) return NO_ERROR;
-
+status_t Mutex::release_slow(uptr self) {
     u64 start = lkos_trace_clock();
     AutoSpinLock guard(lock_);
     if (magic_ != kMagic) return ERR_OBJECT_DESTROYED;

@@ -68,17 +68,21 @@ void WaitQueue::unhold_locked(AutoSpinLock& guard) {
     }
 }
 
-void WaitQueue::wake_locked(Waiter& w, status_t status, WakeCause cause) {
+void WaitQueue::wake_locked(const AutoSpinLock& guard, Waiter& w, status_t status, WakeCause cause) {
     waiters_.remove(w);
     count_--;
     departing_++;
     w.status = status;
     w.woken = true;
     w.seq = cause.seq;
-    lkos_trace_wake(tag_.id, u32(tag_.kind), lkos_thread_tid(w.thread), status, cause.seq, cause.ts, cause.obj);
-    // Under the lock: the waiter cannot return (and its stack frame cannot
-    // go away) before it has taken the lock again.
-    lkos_wake(w.thread);
+    lkos_thread* t = w.thread;
+    // From here on nothing of `w` is touched: once the lock is dropped the
+    // waiter may return (its stack frame gone) before the wake below.
+    lkos_wake_trace trace{tag_.id, cause.seq, cause.ts, cause.obj, u32(tag_.kind), status};
+    if (guard.defer_wake(t, trace)) return;
+    // Under the lock: the waiter cannot return before it has taken it again.
+    lkos_trace_wake(trace.obj, trace.kind, lkos_thread_tid(t), status, trace.seq, trace.src_ts, trace.src_obj);
+    lkos_wake(t);
 }
 
 lkos_thread* WaitQueue::wake_first_locked(const AutoSpinLock& guard, status_t status, WakeCause cause) {
@@ -87,7 +91,7 @@ lkos_thread* WaitQueue::wake_first_locked(const AutoSpinLock& guard, status_t st
     Waiter* w = waiters_.front();
     if (!w) return nullptr;
     lkos_thread* t = w->thread;
-    wake_locked(*w, status, cause);
+    wake_locked(guard, *w, status, cause);
     return t;
 }
 
@@ -96,7 +100,7 @@ int WaitQueue::wake_all_locked(const AutoSpinLock& guard, status_t status, WakeC
     held_by(guard);
     int n = 0;
     while (Waiter* w = waiters_.front()) {
-        wake_locked(*w, status, cause);
+        wake_locked(guard, *w, status, cause);
         n++;
     }
     return n;
@@ -107,7 +111,7 @@ status_t WaitQueue::unblock_locked(const AutoSpinLock& guard, lkos_thread* threa
     held_by(guard);
     Waiter* w = waiters_.find([thread](Waiter& x) { return x.thread == thread; });
     if (!w) return ERR_NOT_BLOCKED;
-    wake_locked(*w, status, {});
+    wake_locked(guard, *w, status, {});
     return NO_ERROR;
 }
 

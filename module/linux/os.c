@@ -15,6 +15,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
@@ -166,6 +167,35 @@ int lkos_signal_pending(void)
 int lkos_wake(lkos_thread *t)
 {
 	return wake_up_process((struct task_struct *)t);
+}
+
+int lkos_thread_get_deferred(lkos_thread *t)
+{
+	if (in_hardirq())
+		return 0;
+	get_task_struct((struct task_struct *)t);
+	return 1;
+}
+
+void lkos_wake_trace_put(lkos_thread *t, const struct lkos_wake_trace *tr)
+{
+	struct task_struct *p = (struct task_struct *)t;
+	unsigned long flags;
+
+	/* With preemption off, so that its end is where a woken thread
+	 * that should preempt this one does so, as the unlock after a wake
+	 * under the lock was (on PREEMPT_RT, where cond_resched() does
+	 * nothing, the only place). */
+	preempt_disable();
+	local_irq_save(flags);
+	trace_lkport_wake(tr->obj, tr->kind, task_pid_nr(p), tr->status,
+			  in_hardirq(), tr->seq, tr->src_ts, tr->src_obj);
+	wake_up_process(p);
+	local_irq_restore(flags);
+	preempt_enable();
+	/* Any context on every kernel lkport supports: on PREEMPT_RT an
+	 * atomic caller's last reference is freed from an RCU callback. */
+	put_task_struct(p);
 }
 
 void lkos_resched(void)

@@ -305,3 +305,134 @@ TEST(event, observer_is_told_of_signal_unsignal_and_destroy) {
         EXPECT_GE(notes.load(), 3);
     }
 }
+
+// ---- the lock-free paths: no waiter queued, no observer --------------------------
+
+TEST(event, autounsignal_ping_pong_loses_and_duplicates_no_signal) {
+    // Two threads hand a turn back and forth through two auto-unsignal
+    // events: most signals find the other thread not yet waiting (the
+    // lock-free set and take), some find it queued (the wake). A lost
+    // signal stalls the game, a duplicated one lets a thread take two
+    // turns in a row.
+    Event ping(false, EVENT_FLAG_AUTOUNSIGNAL), pong(false, EVENT_FLAG_AUTOUNSIGNAL);
+    constexpr int kRounds = 20000;
+    std::atomic<int> turn{0};
+    std::jthread other([&] {
+        for (int i = 0; i < kRounds; i++) {
+            ASSERT_EQ(NO_ERROR, ping.wait(lk_test::in_ms(10000)));
+            ASSERT_EQ(2 * i + 1, turn.load());
+            turn.store(2 * i + 2);
+            pong.signal();
+        }
+    });
+    for (int i = 0; i < kRounds; i++) {
+        ASSERT_EQ(2 * i, turn.load());
+        turn.store(2 * i + 1);
+        ping.signal();
+        ASSERT_EQ(NO_ERROR, pong.wait(lk_test::in_ms(10000)));
+    }
+    other.join();
+    EXPECT_EQ(2 * kRounds, turn.load());
+    EXPECT_FALSE(ping.is_signaled());
+    EXPECT_FALSE(pong.is_signaled());
+}
+
+TEST(event, autounsignal_one_waiter_two_concurrent_signals_wake_it_and_stay_signalled) {
+    // One thread waits; two signals race. One of them releases the waiter
+    // (returns 1), the other finds nobody queued and leaves the event
+    // signalled (returns 0) for exactly one later wait.
+    Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
+    for (int round = 0; round < 200; round++) {
+        Thread waiter([&] { EXPECT_EQ(NO_ERROR, e.wait()); });
+        ASSERT_TRUE(lk_test::eventually([&] { return e.waiters() == 1; }));
+        std::atomic<int> go{0}, woken{0};
+        std::vector<std::jthread> signallers;
+        for (int i = 0; i < 2; i++)
+            signallers.emplace_back([&] {
+                go++;
+                while (go.load() < 2) {
+                }
+                woken += e.signal();
+            });
+        for (auto& t : signallers) t.join();
+        waiter.join();
+        ASSERT_EQ(1, woken.load()) << "round " << round;
+        ASSERT_TRUE(e.is_signaled()) << "round " << round;
+        ASSERT_EQ(NO_ERROR, e.wait(Deadline::none()));
+        ASSERT_EQ(ERR_TIMED_OUT, e.wait(Deadline::none()));
+    }
+}
+
+TEST(event, autounsignal_signal_racing_arriving_waiters_releases_exactly_one) {
+    // Waiters arrive while the signal is made: each signal must release
+    // exactly one of them, whether it finds one queued or leaves the
+    // event signalled for the first to arrive; never two, never none.
+    Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
+    constexpr int kThreads = 3, kSignals = 3000;
+    std::atomic<int> passed{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kThreads; i++)
+        threads.emplace_back([&] {
+            while (!stop.load()) {
+                status_t st = e.wait(Deadline::after_ns(200000));
+                if (st == NO_ERROR) passed++;
+                else ASSERT_EQ(ERR_TIMED_OUT, st);
+            }
+        });
+    for (int i = 0; i < kSignals; i++) {
+        e.signal();
+        ASSERT_TRUE(lk_test::eventually([&] { return passed.load() >= i + 1; })) << "signal " << i;
+        // Taken by one thread: unsignalled again, and nobody else passed.
+        ASSERT_EQ(i + 1, passed.load());
+        ASSERT_FALSE(e.is_signaled());
+    }
+    stop = true;
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(kSignals, passed.load());
+}
+
+TEST(event, persistent_waits_pass_lock_free_until_unsignal) {
+    Event e(false, 0);
+    EXPECT_EQ(0, e.signal());
+    EXPECT_EQ(0, e.signal());  // signalled already: nothing to do
+    std::vector<std::jthread> threads;
+    std::atomic<int> passed{0};
+    for (int i = 0; i < 4; i++)
+        threads.emplace_back([&] {
+            for (int j = 0; j < 1000; j++)
+                if (e.wait(Deadline::none()) == NO_ERROR) passed++;
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(4000, passed.load());
+    EXPECT_EQ(NO_ERROR, e.unsignal());
+    EXPECT_EQ(ERR_TIMED_OUT, e.wait(Deadline::none()));
+}
+
+TEST(event, destroy_with_wakes_pending_frees_safely) {
+    // A signal wakes more threads than its guard has room for; its last
+    // wakes are still to come, after its unlock, when another thread
+    // destroys and frees the event. destroy() must wait for the woken
+    // threads, and the late wakes must touch nothing of the event (ASan).
+    lkos_host::set_deferred_wake_delay_us(3000);
+    for (int round = 0; round < 10; round++) {
+        auto* e = new (nothrow) Event(false, 0);
+        ASSERT_NE(nullptr, e);
+        constexpr int kWaiters = 6;
+        std::atomic<int> ok{0};
+        std::vector<std::unique_ptr<Thread>> threads;
+        for (int i = 0; i < kWaiters; i++)
+            threads.push_back(std::make_unique<Thread>([&] {
+                if (e->wait() == NO_ERROR) ok++;
+            }));
+        ASSERT_TRUE(lk_test::eventually([&] { return e->waiters() == kWaiters; }));
+        std::jthread signaller([&] { EXPECT_EQ(kWaiters, e->signal()); });
+        ASSERT_TRUE(lk_test::eventually([&] { return e->waiters() == 0; }));
+        e->destroy();
+        delete e;
+        signaller.join();
+        for (auto& t : threads) t->join();
+        EXPECT_EQ(kWaiters, ok.load());
+    }
+    lkos_host::set_deferred_wake_delay_us(0);
+}

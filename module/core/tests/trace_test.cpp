@@ -31,7 +31,14 @@ struct Delta {
 
 }  // namespace
 
-TEST(trace, event_signal_traces_the_signal_each_wake_and_each_wait_return) {
+// With a tracer listening, as lkport-wakelat is.
+class trace : public ::testing::Test {
+  protected:
+    void SetUp() override { lkos_host::set_tracing(true); }
+    void TearDown() override { lkos_host::set_tracing(false); }
+};
+
+TEST_F(trace, event_signal_traces_the_signal_each_wake_and_each_wait_return) {
     Event e;
     std::vector<std::unique_ptr<Thread>> threads;
     for (int i = 0; i < 3; i++) threads.push_back(std::make_unique<Thread>([&] { EXPECT_EQ(NO_ERROR, e.wait()); }));
@@ -44,7 +51,7 @@ TEST(trace, event_signal_traces_the_signal_each_wake_and_each_wait_return) {
     EXPECT_EQ(3, d.wait_return());
 }
 
-TEST(trace, autounsignal_signal_without_waiter_traces_a_signal_and_no_wake) {
+TEST_F(trace, autounsignal_signal_without_waiter_traces_a_signal_and_no_wake) {
     Event e(false, EVENT_FLAG_AUTOUNSIGNAL);
     Delta d;
     EXPECT_EQ(0, e.signal());
@@ -55,7 +62,7 @@ TEST(trace, autounsignal_signal_without_waiter_traces_a_signal_and_no_wake) {
     EXPECT_EQ(0, d.wait_return());
 }
 
-TEST(trace, timed_out_wait_traces_its_return_but_no_wake) {
+TEST_F(trace, timed_out_wait_traces_its_return_but_no_wake) {
     Event e;
     Delta d;
     EXPECT_EQ(ERR_TIMED_OUT, e.wait_timeout(5));
@@ -64,7 +71,7 @@ TEST(trace, timed_out_wait_traces_its_return_but_no_wake) {
     EXPECT_EQ(1, d.wait_return());
 }
 
-TEST(trace, semaphore_post_mutex_release_and_port_write_are_signals) {
+TEST_F(trace, semaphore_post_mutex_release_and_port_write_are_signals) {
     Delta d;
     Semaphore s;
     EXPECT_EQ(0, s.post());
@@ -86,7 +93,7 @@ TEST(trace, semaphore_post_mutex_release_and_port_write_are_signals) {
     EXPECT_EQ(NO_ERROR, reg.destroy(wp));
 }
 
-TEST(trace, mutex_hand_off_and_port_wake_are_traced) {
+TEST_F(trace, mutex_hand_off_and_port_wake_are_traced) {
     Mutex m;
     ASSERT_EQ(NO_ERROR, m.acquire());
     Thread waiter([&] {
@@ -123,7 +130,7 @@ TEST(trace, mutex_hand_off_and_port_wake_are_traced) {
     EXPECT_EQ(NO_ERROR, reg.destroy(wp));
 }
 
-TEST(trace, destroy_wakes_are_traced) {
+TEST_F(trace, destroy_wakes_are_traced) {
     Semaphore s;
     std::vector<std::unique_ptr<Thread>> threads;
     for (int i = 0; i < 2; i++)

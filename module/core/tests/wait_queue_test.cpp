@@ -380,3 +380,83 @@ TEST(wait_queue, signal_pending_before_the_wait_interrupts_at_once) {
     t.join();
     EXPECT_EQ(0u, q.waiters());
 }
+
+// ---- wakes after the unlock ---------------------------------------------------------
+
+TEST(wait_queue, woken_thread_is_woken_only_once_the_lock_is_dropped) {
+    // Woken under the lock, the thread stays asleep until its waker lets
+    // the lock go: it does not wake up just to spin on it.
+    Queue q;
+    status_t got = ERR_GENERIC;
+    Thread waiter([&] { got = q.block(Deadline::infinite()); });
+    ASSERT_TRUE(q.wait_for_waiters(1));
+    ASSERT_TRUE(lk_test::eventually([&] { return waiter.asleep(); }));
+    {
+        AutoSpinLock guard(q.lock);
+        EXPECT_EQ(1, q.wq.wake_one_locked(guard, NO_ERROR));
+        lk_test::sleep_ms(20);
+        EXPECT_TRUE(waiter.asleep());
+        EXPECT_FALSE(waiter.done());
+    }
+    waiter.join();
+    EXPECT_EQ(NO_ERROR, got);
+}
+
+TEST(wait_queue, wakes_beyond_the_guards_room_and_in_hardirq_happen_at_once) {
+    // The guard keeps a few wakes for after the unlock; the rest, and a
+    // wake from hard IRQ, are made under the lock. Every thread is woken
+    // with its status either way.
+    Queue q;
+    constexpr int kWaiters = DeferredWakes::kMax + 3;
+    std::atomic<int> ok{0};
+    std::vector<std::unique_ptr<Thread>> threads;
+    for (int i = 0; i < kWaiters; i++)
+        threads.push_back(std::make_unique<Thread>([&] {
+            if (q.block(Deadline::infinite()) == ERR_NO_MSG) ok++;
+        }));
+    ASSERT_TRUE(q.wait_for_waiters(kWaiters));
+    EXPECT_EQ(kWaiters, q.wake_all(ERR_NO_MSG));
+    for (auto& t : threads) t->join();
+    EXPECT_EQ(kWaiters, ok.load());
+
+    Thread waiter([&] { EXPECT_EQ(NO_ERROR, q.block(Deadline::infinite())); });
+    ASSERT_TRUE(q.wait_for_waiters(1));
+    Thread([&] {
+        lkos_host::set_hardirq(true);
+        EXPECT_EQ(1, q.wake_one(NO_ERROR));
+        lkos_host::set_hardirq(false);
+    }).join();
+    waiter.join();
+}
+
+TEST(wait_queue, waiter_that_times_out_before_its_late_wake_returns_the_wakers_status) {
+    // The wake is decided under the lock and made after it: a waiter whose
+    // deadline passes in between is woken all the same (its status is the
+    // waker's, the waker counts it), may return and even exit before the
+    // wake reaches it; the late wake then finds a thread that is gone
+    // (ASan: its storage must still be there).
+    lkos_host::set_deferred_wake_delay_us(150000);
+    int late = 0;
+    for (int round = 0; round < 3; round++) {
+        Queue q;
+        status_t got = ERR_GENERIC;
+        auto* waiter = new Thread([&] { got = q.block(lk_test::in_ms(50)); });
+        ASSERT_TRUE(q.wait_for_waiters(1));
+        int woken = 0;
+        std::jthread waker([&] { woken = q.wake_one(ERR_NO_MSG); });
+        waiter->join();  // returned, during the waker's delay, and exited
+        delete waiter;
+        waker.join();
+        // Unless the waker came after the deadline (a slow machine), the
+        // waiter was woken, not timed out.
+        if (woken == 1) {
+            EXPECT_EQ(ERR_NO_MSG, got);
+            late++;
+        } else {
+            EXPECT_EQ(ERR_TIMED_OUT, got);
+        }
+        EXPECT_EQ(0u, q.waiters());
+    }
+    lkos_host::set_deferred_wake_delay_us(0);
+    EXPECT_GT(late, 0);
+}

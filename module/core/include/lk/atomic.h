@@ -38,6 +38,7 @@ template <class T> class Atomic {
 
     T fetch_add(T d, MemoryOrder o = MemoryOrder::SeqCst) { return __atomic_fetch_add(&v_, d, int(o)); }
     T fetch_sub(T d, MemoryOrder o = MemoryOrder::SeqCst) { return __atomic_fetch_sub(&v_, d, int(o)); }
+    T fetch_or(T d, MemoryOrder o = MemoryOrder::SeqCst) { return __atomic_fetch_or(&v_, d, int(o)); }
 
   private:
     T v_;

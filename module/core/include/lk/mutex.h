@@ -36,11 +36,25 @@ class Mutex : Pinned, public Allocated {
     // Deadline::none() a free mutex is still acquired), a signal arrives
     // when interruptible (ERR_INTERRUPTED), or the mutex is destroyed
     // (ERR_OBJECT_DESTROYED). Re-acquiring one's own mutex: ERR_BUSY + WARN.
-    status_t acquire(Deadline deadline = Deadline::infinite(), Interruptible intr = Interruptible::No);
+    status_t acquire(Deadline deadline = Deadline::infinite(), Interruptible intr = Interruptible::No) {
+        LK_ASSERT_MAGIC(this, kMagic);
+        uptr self = reinterpret_cast<uptr>(lkos_current());
+        uptr expected = 0;
+        // Free and nobody waiting: take it.
+        if (owner_.compare_exchange(expected, self, MemoryOrder::Acquire, MemoryOrder::Relaxed)) return NO_ERROR;
+        return acquire_contended(self, expected, deadline, intr);
+    }
     status_t acquire_timeout(lk_time_t ms) { return acquire(Deadline::after_ms(ms)); }
 
     // NO_ERROR, or ERR_NOT_ALLOWED + WARN when the caller is not the holder.
-    status_t release();
+    status_t release() {
+        LK_ASSERT_MAGIC(this, kMagic);
+        uptr self = reinterpret_cast<uptr>(lkos_current());
+        uptr expected = self;
+        // Nobody waiting: free it.
+        if (owner_.compare_exchange(expected, 0, MemoryOrder::Release, MemoryOrder::Relaxed)) return NO_ERROR;
+        return release_slow(self);
+    }
 
     // The calling thread holds it.
     bool is_held() const;
@@ -57,7 +71,9 @@ class Mutex : Pinned, public Allocated {
     // and the slow ones report ERR_OBJECT_DESTROYED.
     static constexpr uptr kDestroyed = kWaiters;
 
+    status_t acquire_contended(uptr self, uptr seen, Deadline deadline, Interruptible intr);
     status_t acquire_slow(uptr self, Deadline deadline, Interruptible intr);
+    status_t release_slow(uptr self);
     void clear_waiters_bit_locked(const AutoSpinLock& guard) LK_REQUIRES(lock_);
 
     u32 magic_ = kMagic;

@@ -71,18 +71,55 @@ class LK_CAPABILITY("spinlock") SpinLock : Pinned {
     Atomic<unsigned int> holder_{0};  // CPU + 1 while held, 0 when free
 };
 
+// Threads woken under a lock, to be woken for real once it is dropped
+// (WaitQueue): a thread woken with the lock held would first spin on it.
+// Fixed room, on the guard's stack; a wake that finds no room, or comes
+// in hard IRQ, happens at once, under the lock, as before.
+class DeferredWakes : Pinned {
+  public:
+    static constexpr int kMax = 4;
+    DeferredWakes() = default;
+    // Takes a reference to `t` and keeps the wake for flush(); false when
+    // it cannot (full, or hard IRQ): then the caller wakes `t` now.
+    bool add(lkos_thread* t, const lkos_wake_trace& trace) {
+        if (n_ == kMax || !lkos_thread_get_deferred(t)) return false;
+        wakes_[n_].thread = t;
+        wakes_[n_].trace = trace;
+        n_++;
+        return true;
+    }
+    // Lock dropped: wake each, in the order they were woken.
+    void flush() {
+        for (int i = 0; i < n_; i++) lkos_wake_trace_put(wakes_[i].thread, &wakes_[i].trace);
+        n_ = 0;
+    }
+
+  private:
+    struct Wake {
+        lkos_thread* thread;
+        lkos_wake_trace trace;
+    };
+    int n_ = 0;
+    Wake wakes_[kMax];
+};
+
 // Holds a SpinLock with local interrupts disabled for its scope.
 //
 // Functions named *_locked take the guard (AutoSpinLock&) as their proof
 // that the lock is held: they cannot be called without one, and debug
 // builds check that it guards the right lock.
+//
+// Wakes made under the guard (WaitQueue's) are deferred to the moment it
+// drops the lock: release(), the destructor, or drop_for_block().
 class LK_SCOPED_CAPABILITY AutoSpinLock : Pinned {
   public:
     explicit AutoSpinLock(SpinLock& lock) LK_ACQUIRE(lock) : lock_(&lock), flags_(lock.lock_irqsave()) {}
     ~AutoSpinLock() LK_RELEASE() { release(); }
 
     // Early unlock; the destructor then does nothing. Then, if one was
-    // asked for, completes the completion (see complete_after_release()).
+    // asked for, completes the completion (see complete_after_release()),
+    // then wakes the threads woken under the lock (defer_wake()). Neither
+    // touches the object the lock belongs to, which may be gone by then.
     // The analysis sees one release, whichever of the two runs it.
     void release() LK_RELEASE() LK_NO_THREAD_SAFETY_ANALYSIS {
         if (lock_) {
@@ -92,14 +129,22 @@ class LK_SCOPED_CAPABILITY AutoSpinLock : Pinned {
                 complete_ = nullptr;
                 lkos_complete(c);
             }
+            wakes_.flush();
         }
     }
 
     // For WaitQueue::block_locked: drop the lock to sleep and take it back.
     // Always in pairs, so the lock is held again whenever the caller looks:
-    // the analysis need not see them.
-    void drop_for_block() LK_NO_THREAD_SAFETY_ANALYSIS { lock_->unlock_irqrestore(flags_); }
+    // the analysis need not see them. Deferred wakes happen in between.
+    void drop_for_block() LK_NO_THREAD_SAFETY_ANALYSIS {
+        lock_->unlock_irqrestore(flags_);
+        wakes_.flush();
+    }
     void retake_after_block() LK_NO_THREAD_SAFETY_ANALYSIS { flags_ = lock_->lock_irqsave(); }
+
+    // For WaitQueue: wake `t` once the lock is dropped (see DeferredWakes);
+    // false if the caller must wake it now. Lock held.
+    bool defer_wake(lkos_thread* t, const lkos_wake_trace& trace) const { return wakes_.add(t, trace); }
 
     // For WaitQueue: the last woken thread of a destroyed queue tells the
     // destroyer once it no longer touches the lock, which lives in the
@@ -114,6 +159,7 @@ class LK_SCOPED_CAPABILITY AutoSpinLock : Pinned {
     SpinLock* lock_;
     unsigned long flags_;
     lkos_completion* complete_ = nullptr;
+    mutable DeferredWakes wakes_;
 };
 
 // Holds a SpinLock for its scope without touching the interrupt state.

@@ -15,6 +15,16 @@
 // allocates. Whether a wait ends by wake, timeout or signal is decided under
 // the lock, so a timeout and a wake never both take effect.
 //
+// Wakes are decided under the lock (the waiter is dequeued, its status
+// set, and it counts as woken whatever happens next) and carried out once
+// the guard drops the lock (AutoSpinLock::defer_wake), with a reference to
+// the thread: the woken thread does not wake only to spin on the lock its
+// waker still holds. A waiter whose timeout fires meanwhile finds itself
+// woken when it takes the lock, and returns the waker's status; the wake
+// that follows finds it running, or sleeping elsewhere (a spurious
+// wake-up). Wakes in hard IRQ, and past the guard's room, happen under the
+// lock.
+//
 // Lifetime rule for owners: a thread woken with ERR_OBJECT_DESTROYED still
 // holds the owner's lock when block_locked() returns and must touch nothing
 // of the object after releasing it. The owner's destroy path calls
@@ -113,7 +123,7 @@ class WaitQueue : Pinned {
         bool woken;
         u64 seq;  // the waker's cause, for the wait-return tracepoint
     };
-    void wake_locked(Waiter& w, status_t status, WakeCause cause) LK_REQUIRES(lock_);
+    void wake_locked(const AutoSpinLock& guard, Waiter& w, status_t status, WakeCause cause) LK_REQUIRES(lock_);
     // What the guard proves, told to the analysis; checked in debug builds.
     void held_by(const AutoSpinLock& guard) const LK_ASSERT_CAPABILITY(lock_) { LK_DEBUG_ASSERT(guard.guards(lock_)); }
 

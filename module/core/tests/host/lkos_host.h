@@ -36,6 +36,15 @@ long live_allocations();
 long warnings();
 void reset_warnings();
 
+// Whether a tracer listens: lkos_trace_clock() returns the time while on,
+// 0 while off (the default, as in a kernel nobody traces). The core's fast
+// paths run only while it is off; every signal is traced while it is on.
+void set_tracing(bool on);
+
+// Each wake made after an unlock (lkos_wake_trace_put) first sleeps this
+// long: widens the window between the unlock and the wake. 0: no delay.
+void set_deferred_wake_delay_us(long us);
+
 struct TraceCounts {
     long signal, wake, wait_return;
 };

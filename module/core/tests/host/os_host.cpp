@@ -32,11 +32,23 @@ struct lkos_thread {
     bool interruptible = false;
     std::atomic<bool> signal{false};
     pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
+    // The thread's own reference, dropped when it exits, plus one per
+    // deferred wake in flight (lkos_thread_get_deferred).
+    std::atomic<int> refs{1};
 };
 
 namespace {
 
-thread_local lkos_thread self;
+// Heap-allocated, so that a deferred wake can outlive the thread.
+void thread_put(lkos_thread* t) {
+    if (t->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete t;
+}
+struct Self {
+    lkos_thread* t = new lkos_thread;
+    ~Self() { thread_put(t); }
+};
+thread_local Self self_ref;
+#define self (*self_ref.t)
 thread_local int spin_depth = 0;     // spinlocks held by this thread
 thread_local int irq_off_depth = 0;  // irqsave sections on this thread
 thread_local bool in_irq = false;
@@ -45,6 +57,8 @@ std::atomic<long> warn_count{0};
 std::atomic<long> alloc_budget{-1};
 std::atomic<long> alloc_live{0};
 std::atomic<long> trace_signal{0}, trace_wake{0}, trace_wait_return{0};
+std::atomic<bool> tracing{false};
+std::atomic<long> deferred_wake_delay_us{0};
 
 std::atomic<int>& raw(lkos_spinlock* lock) {
     static_assert(sizeof(std::atomic<int>) <= sizeof(lkos_spinlock));
@@ -149,6 +163,21 @@ int lkos_wake(lkos_thread* t) {
     return 1;
 }
 
+int lkos_thread_get_deferred(lkos_thread* t) {
+    if (in_irq) return 0;
+    t->refs.fetch_add(1, std::memory_order_relaxed);
+    return 1;
+}
+
+void lkos_wake_trace_put(lkos_thread* t, const struct lkos_wake_trace*) {
+    if (long us = deferred_wake_delay_us.load()) std::this_thread::sleep_for(std::chrono::microseconds(us));
+    irq_off_depth++;
+    trace_wake++;
+    lkos_wake(t);
+    irq_off_depth--;
+    thread_put(t);
+}
+
 void lkos_resched(void) {
     // The host's threads are preemptible: offering the CPU is all there is.
     if (!lkos_irqs_disabled()) sched_yield();
@@ -220,7 +249,7 @@ void lkos_warn(const char* file, int line, const char* what) {
     std::fprintf(stderr, "lkos WARN: %s (%s:%d)\n", what, file, line);
 }
 
-lkos_u64 lkos_trace_clock(void) { return lkos_now_ns(); }
+lkos_u64 lkos_trace_clock(void) { return tracing.load(std::memory_order_relaxed) ? lkos_now_ns() : 0; }
 void lkos_trace_signal(lkos_u64, lkos_u32, lkos_s32, lkos_u64, lkos_u64) { trace_signal++; }
 void lkos_trace_wake(lkos_u64, lkos_u32, lkos_s32, lkos_s32, lkos_u64, lkos_u64, lkos_u64) { trace_wake++; }
 void lkos_trace_wait_return(lkos_u64, lkos_u32, lkos_s32, lkos_u64) { trace_wait_return++; }
@@ -305,6 +334,8 @@ void fail_allocations_after(long n) { alloc_budget = n; }
 long live_allocations() { return alloc_live.load(); }
 long warnings() { return warn_count.load(); }
 void reset_warnings() { warn_count = 0; }
+void set_tracing(bool on) { tracing = on; }
+void set_deferred_wake_delay_us(long us) { deferred_wake_delay_us = us; }
 TraceCounts trace_counts() { return {trace_signal.load(), trace_wake.load(), trace_wait_return.load()}; }
 
 }  // namespace lkos_host
