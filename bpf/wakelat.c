@@ -524,35 +524,29 @@ static struct group_data *group_get(struct snapshot *sn, __u64 group)
 	return g;
 }
 
-/* Group 0 from the arrays, the histogram in one batch. */
+/* Group 0 from the arrays, a stage's histogram in one lookup. */
 static int read_arrays(struct wakelat *skel, struct snapshot *sn, int ncpu,
 		       struct wl_sum *svals)
 {
 	int hfd = bpf_map__fd(skel->maps.hists_all);
 	int sfd = bpf_map__fd(skel->maps.sums_all);
-	__u32 n = WL_NR_STAGES * WL_NR_BUCKETS, out_batch, key, i;
 	struct group_data *g = group_get(sn, 0);
-	__u32 *keys = calloc(n, sizeof(*keys));
-	__u64 *vals = calloc((size_t)n * ncpu, sizeof(*vals));
-	int cpu, err = 0;
+	struct wl_buckets *vals = calloc(ncpu, sizeof(*vals));
+	int cpu, b, err = 0;
+	__u32 key;
 
-	if (!g || !keys || !vals) {
+	if (!g || !vals) {
 		err = -ENOMEM;
 		goto out;
 	}
-	err = bpf_map_lookup_batch(hfd, NULL, &out_batch, keys, vals, &n, NULL);
-	if (err && errno != ENOENT) {
-		err = -errno;
-		goto out;
-	}
-	err = 0;
-	for (i = 0; i < n; i++) {
-		__u32 s = keys[i] / WL_NR_BUCKETS, b = keys[i] % WL_NR_BUCKETS;
-
-		if (s >= WL_NR_STAGES)
-			continue;
+	for (key = 0; key < WL_NR_STAGES; key++) {
+		if (bpf_map_lookup_elem(hfd, &key, vals)) {
+			err = -errno;
+			goto out;
+		}
 		for (cpu = 0; cpu < ncpu; cpu++)
-			g->b[s][b] += vals[(size_t)i * ncpu + cpu];
+			for (b = 0; b < (int)WL_NR_BUCKETS; b++)
+				g->b[key][b] += vals[cpu].b[b];
 	}
 	for (key = 0; key < WL_NR_STAGES; key++) {
 		if (bpf_map_lookup_elem(sfd, &key, svals))
@@ -565,7 +559,6 @@ static int read_arrays(struct wakelat *skel, struct snapshot *sn, int ncpu,
 		}
 	}
 out:
-	free(keys);
 	free(vals);
 	return err;
 }
@@ -1030,6 +1023,19 @@ static struct wakelat *open_and_load(bool btf, int *errp)
 	skel->rodata->filter_kind = opt.kind;
 	skel->rodata->filter_source = opt.source;
 	skel->rodata->slow_ns = (__u64)(opt.slow_us * 1e3);
+	/* What this run does not use shrinks to one entry: less to
+	 * allocate at every start. */
+	if (opt.by == WL_BY_NONE) {
+		bpf_map__set_max_entries(skel->maps.hists, 1);
+		bpf_map__set_max_entries(skel->maps.sums, 1);
+	} else {
+		bpf_map__set_max_entries(skel->maps.hists_all, 1);
+		bpf_map__set_max_entries(skel->maps.sums_all, 1);
+	}
+	if (btf)
+		bpf_map__set_max_entries(skel->maps.tasks_by_tid, 1);
+	if (!opt.slow_us)
+		bpf_map__set_max_entries(skel->maps.slow, getpagesize());
 	/* Only the chosen flavour of the sched programs is loaded. */
 	bpf_program__set_autoload(skel->progs.sched_waking_btf, btf);
 	bpf_program__set_autoload(skel->progs.sched_wakeup_btf, btf);
