@@ -91,6 +91,10 @@
 #                  RT) or a full release (6.12.95+deb12-rt-amd64), e.g.
 #                  KREL="6.12 rt" for both 6.12 kernels
 #   make vm-test VM_BOOT=DIR   boot the Debian kernel images in DIR, not /boot
+#   make bench KREL=6.12 BENCH_ONLY=wakelat
+#                  only those sections of the user-space benchmarks (ipc,
+#                  irq, wakelat: bench/run-user-bench.sh's LKPORT_UBENCH_ONLY),
+#                  and neither the in-kernel nor the host benchmarks
 #
 # Output goes to build/ (BUILD=...); the in-place module build writes
 # lkport.ko at the top, as Kbuild does.
@@ -595,13 +599,14 @@ check: deps
 
 # Benchmarks: host (handler table) and, per kernel, a VM boot that runs the
 # in-kernel and user-space benchmarks side by side with their peers.
+bench-append = $(if $(BENCH_ONLY),--append "lkport.bench=user lkport.ubench_only=$(subst $(space),$(comma),$(strip $(BENCH_ONLY)))")
 bench: deps
 	$(MAKE) all
-	-$(MAKE) host-bench
+	$(if $(BENCH_ONLY),,-$(MAKE) host-bench)
 	@fail=; logs=; for k in $(VM_KRELS); do \
 		echo "==== VM benchmarks on $$k"; \
 		$(MAKE) --no-print-directory $(call initramfs_bench,$$k) >/dev/null && \
-		$(ROOT)/vm/run.sh --mode bench --timeout 1800 --log $(B)/vm/$$k/bench.log \
+		$(ROOT)/vm/run.sh --mode bench --timeout 1800 $(bench-append) --log $(B)/vm/$$k/bench.log \
 			$(call kernel_image_sh,$$k) $(call initramfs_bench,$$k) || fail="$$fail $$k"; \
 		logs="$$logs $(B)/vm/$$k/bench.log"; \
 	done; \

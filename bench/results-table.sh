@@ -80,5 +80,10 @@ END {
 		row("UIO / lkport " irqc[j] ", p50", "irqlat." irqc[j] ".uio_ratio_p50", 2)
 		row("UIO / lkport " irqc[j] ", p99", "irqlat." irqc[j] ".uio_ratio_p99", 2)
 	}
+	row("lkport-wakelat cost: event ping-pong 1 CPU, with / without", "wakelat.lkport-event.overhead_ratio", 2)
+	row("lkport-wakelat cost: port ping-pong 1 CPU, with / without", "wakelat.lkport-port.overhead_ratio", 2)
+	row("lkport-wakelat cost: port throughput b1, without / with", "wakelat.port-throughput-b1.overhead_ratio", 2)
+	row("lkport-wakelat cost: port throughput b16, without / with", "wakelat.port-throughput-b16.overhead_ratio", 2)
+	row("lkport-wakelat: ns in its BPF programs per event round trip", "wakelat.bpf_ns_per_event_round_trip", 0)
 	row("ping-pong rows with over 5% of rounds above 1 ms", "noisy_peers", 0)
 }'

@@ -40,7 +40,9 @@
 #      source (its fd, a bound port, a group) against UIO (uio_pci_generic,
 #      from the kernel's own modules, next to this script's ../peer/).
 #   5. what lkport-wakelat costs: the same-CPU ping-pong of events and
-#      ports without the tracer, with it attached, and without again.
+#      ports and the same-CPU port throughput without the tracer, with it
+#      attached, and without again; then where its time goes (the
+#      kernel's BPF run-time statistics over one more traced ping-pong).
 
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${LKPORT_BENCH_BIN:-$here}
@@ -297,13 +299,9 @@ bench_irq() {
 }
 section irq && bench_irq
 
-# ---- 5. what lkport-wakelat costs: the ping-pong without, with, without ------------
-bench_wakelat() {
-	wl=$(command -v lkport-wakelat || echo "$here/lkport-wakelat")
-	pp="-m same -n $rounds -T $maxsec -p lkport-event,lkport-port"
-	echo "== lkport-wakelat overhead: same-CPU ping-pong without the tracer, with it, without"
-	# shellcheck disable=SC2086
-	run lkport-bench-pingpong $pp -t wloff1
+# ---- 5. what lkport-wakelat costs: without, with, without ---------------------------
+# wl_start / wl_stop: lkport-wakelat attached (default options, no pins)
+wl_start() {
 	"$wl" --no-pin >"$tmp/wl.out" 2>"$tmp/wl.err" &
 	wlpid=$!
 	i=0
@@ -311,22 +309,85 @@ bench_wakelat() {
 		sleep 0.02
 		i=$((i + 1))
 	done
-	# shellcheck disable=SC2086
-	run lkport-bench-pingpong $pp -t wlon
+}
+wl_stop() {
 	kill -INT $wlpid
 	wait $wlpid || { echo "LKPORT-ERROR: lkport-wakelat failed"; cat "$tmp/wl.err"; rc=1; }
 	grep '^counters' "$tmp/wl.out" | sed 's/^/   tracer /'
+}
+
+# wl_ratio KEY TAG...: with / mean of the two withouts, as RESULT KEY
+wl_ratio() {
+	key=$1 what=$2 a=$3 on=$4 b=$5 unit=$6
+	[ -n "$a" ] && [ -n "$b" ] && [ -n "$on" ] || return 0
+	r=$(awk "BEGIN { printf \"%.3f\", 2 * $on / ($a + $b) }")
+	result "$key" "$r"
+	printf '   %-34s %s (with / without: %s / %s, %s %s)\n' "$what" "$r" "$on" "$a" "$b" "$unit"
+}
+
+bench_wakelat() {
+	wl=$(command -v lkport-wakelat || echo "$here/lkport-wakelat")
+	pp="-m same -n $rounds -T $maxsec -p lkport-event,lkport-port"
+	tp="-m same -d 1 -r 2 -b 1,16 -p lkport"
+	echo "== lkport-wakelat overhead: same-CPU ping-pong and port throughput without the tracer, with it, without"
+	# shellcheck disable=SC2086
+	run lkport-bench-pingpong $pp -t wloff1
+	# shellcheck disable=SC2086
+	run lkport-bench-throughput $tp -t wloff1
+	wl_start
+	# shellcheck disable=SC2086
+	run lkport-bench-pingpong $pp -t wlon
+	# shellcheck disable=SC2086
+	run lkport-bench-throughput $tp -t wlon
+	wl_stop
 	# shellcheck disable=SC2086
 	run lkport-bench-pingpong $pp -t wloff2
+	# shellcheck disable=SC2086
+	run lkport-bench-throughput $tp -t wloff2
 	for p in lkport-event lkport-port; do
-		a=$(value pingpong.wloff1.$p.median_us) b=$(value pingpong.wloff2.$p.median_us)
-		on=$(value pingpong.wlon.$p.median_us)
-		[ -n "$a" ] && [ -n "$b" ] && [ -n "$on" ] || continue
-		r=$(awk "BEGIN { printf \"%.3f\", 2 * $on / ($a + $b) }")
-		result "wakelat.$p.overhead_ratio" "$r"
-		printf '   %-34s %s (median round trip with / without: %s / %s, %s us)\n' \
-			"$p with tracer / without" "$r" "$on" "$a" "$b"
+		wl_ratio "wakelat.$p.overhead_ratio" "$p with tracer / without" \
+			"$(value pingpong.wloff1.$p.median_us)" "$(value pingpong.wlon.$p.median_us)" \
+			"$(value pingpong.wloff2.$p.median_us)" "us median round trip"
 	done
+	# throughput: packets per second without over with, so that above 1
+	# is a cost here too
+	for b in 1 16; do
+		a=$(value throughput.wloff1.lkport-b$b.packets_per_s)
+		on=$(value throughput.wlon.lkport-b$b.packets_per_s)
+		c=$(value throughput.wloff2.lkport-b$b.packets_per_s)
+		[ -n "$a" ] && [ -n "$on" ] && [ -n "$c" ] || continue
+		r=$(awk "BEGIN { printf \"%.3f\", ($a + $c) / 2 / $on }")
+		result "wakelat.port-throughput-b$b.overhead_ratio" "$r"
+		printf '   %-34s %s (packets/s without / with: %s, %s / %s)\n' \
+			"port throughput b$b, cost" "$r" "$a" "$c" "$on"
+	done
+	# Where the time goes: the kernel's BPF run-time statistics over one
+	# more traced ping-pong (they cost two clock reads per program run,
+	# so this run is not one of the ratios'). Per round trip: each
+	# program's runs and ns inside it.
+	bpftool=$(command -v bpftool || echo "$here/bpftool")
+	if [ -w /proc/sys/kernel/bpf_stats_enabled ] && [ -x "$bpftool" ]; then
+		echo 1 > /proc/sys/kernel/bpf_stats_enabled
+		wl_start
+		"$bpftool" prog show -j > "$tmp/progs0" 2>/dev/null
+		# shellcheck disable=SC2086
+		run lkport-bench-pingpong -m same -n "$rounds" -T "$maxsec" -p lkport-event -t wlstats
+		"$bpftool" prog show -j > "$tmp/progs1" 2>/dev/null
+		wl_stop
+		echo 0 > /proc/sys/kernel/bpf_stats_enabled
+		n=$(value pingpong.wlstats.lkport-event.rounds)
+		echo "   BPF programs over $n event round trips (bpf_stats): per round trip"
+		for f in progs0 progs1; do
+			tr '{' '\n' < "$tmp/$f" | sed -n 's/.*"name":"\([a-z_]*\)".*"run_time_ns":\([0-9]*\),"run_cnt":\([0-9]*\).*/\1 \2 \3/p' > "$tmp/$f.t"
+		done
+		awk -v n="${n:-0}" 'NR == FNR { t0[$1] = $2; c0[$1] = $3; next }
+			n > 0 && $3 > c0[$1] { dt = $2 - t0[$1]; dc = $3 - c0[$1]; tot += dt
+			  printf "   %-24s %6.2f runs %8.0f ns\n", $1, dc / n, dt / n }
+			END { if (n > 0) printf "   %-24s %15.0f ns\n", "all programs", tot / n }' \
+			"$tmp/progs0.t" "$tmp/progs1.t" | tee "$tmp/stats"
+		t=$(awk '$1 == "all" { print $3 }' "$tmp/stats")
+		[ -n "$t" ] && result "wakelat.bpf_ns_per_event_round_trip" "$t"
+	fi
 	echo
 }
 section wakelat && bench_wakelat

@@ -27,7 +27,7 @@ static void pin_error(const char *dir, const char *path, int err)
 			dir);
 }
 
-/* mkdir -p for the last two components (e.g. .../lkport/wakelat-v1). */
+/* mkdir -p for the last two components (e.g. .../lkport/wakelat-v2). */
 static int make_dir(const char *dir, bool *created)
 {
 	char parent[4096], *slash;

@@ -36,8 +36,12 @@
  * run point is its wakeup (counted as no_switch).
  *
  * Histogram and counter values are per CPU and only ever grow; user space
- * diffs snapshots. lkport's tracepoints also fire in hard IRQ, which may
- * interrupt this program on the same CPU, so the adds are atomic.
+ * diffs snapshots. Counters are also counted from lkport_wake, which may
+ * run in hard IRQ and interrupt a program on the same CPU: their adds are
+ * atomic. Histograms and sums are written by lkport_wait_return alone,
+ * in task context, and a tracepoint runs its programs with preemption off:
+ * nothing else writes them on this CPU meanwhile, so their adds are plain
+ * ones (an atomic add is several times dearer, seven stages a sample).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -123,6 +127,11 @@ struct {
 	__type(value, struct wl_irq);
 } irq_last SEC(".maps");
 
+/* With a breakdown. Preallocated: an entry made on demand in a tracing
+ * program may find the allocator's cache empty, and the sample would be
+ * lost. Preallocating a per-CPU hash costs a per-CPU allocation per
+ * entry at every start, so the loader shrinks the maps of the mode not
+ * in use to one entry. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384);
@@ -138,13 +147,13 @@ struct {
 } sums SEC(".maps");
 
 /* Without a breakdown (group 0) the same, in arrays: a lookup there is a
- * few instructions, a hash lookup hashes its key. Index of a bucket:
- * stage * WL_NR_BUCKETS + bucket. */
+ * few instructions, a hash lookup hashes its key. A stage's histogram is
+ * one value (a per-CPU array allocates per entry). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, WL_NR_STAGES * WL_NR_BUCKETS);
+	__uint(max_entries, WL_NR_STAGES);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct wl_buckets);
 } hists_all SEC(".maps");
 
 struct {
@@ -224,10 +233,16 @@ static __always_inline void add_sample(__u64 group, __u32 stage, __u64 ns)
 	__u64 *v;
 
 	if (group_by == WL_BY_NONE) {
-		__u32 hi = stage * WL_NR_BUCKETS + hk.bucket, si = stage;
+		struct wl_buckets *h = bpf_map_lookup_elem(&hists_all, &stage);
+		__u32 b = hk.bucket;
 
-		v = bpf_map_lookup_elem(&hists_all, &hi);
-		s = bpf_map_lookup_elem(&sums_all, &si);
+		/* bucket_of() stays below WL_NR_BUCKETS; the verifier
+		 * needs to see it on the register that indexes */
+		barrier_var(b);
+		v = NULL;
+		if (h && b < WL_NR_BUCKETS)
+			v = &h->b[b];
+		s = bpf_map_lookup_elem(&sums_all, &stage);
 		goto add;
 	}
 	v = bpf_map_lookup_elem(&hists, &hk);
@@ -245,9 +260,9 @@ add:
 		count(WL_C_DROPPED);
 		return;
 	}
-	__sync_fetch_and_add(v, 1);
-	__sync_fetch_and_add(&s->count, 1);
-	__sync_fetch_and_add(&s->sum_ns, ns);
+	*v += 1;
+	s->count++;
+	s->sum_ns += ns;
 	if (ns > s->max_ns)
 		s->max_ns = ns;
 }

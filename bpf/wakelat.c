@@ -75,6 +75,7 @@ static const char *const counter_names[WL_NR_COUNTERS] = {
 static const char *const kind_names[] = {
 	"waitqueue", "mutex", "semaphore", "event", "wport", "rport", "group",
 };
+#define LK_KIND_RPORT	5
 #define NR_KINDS ((int)(sizeof(kind_names) / sizeof(kind_names[0])))
 
 static const char *const source_names[WL_NR_SOURCES] = {
@@ -113,11 +114,13 @@ static void usage(FILE *f)
 		"      --object NAME      only this event or port (by name)\n"
 		"      --object-id ID     only this object id (tracepoint obj)\n"
 		"      --kind KIND        only waits on KIND: event, semaphore,\n"
-		"                         mutex, rport, group, wport\n"
+		"                         mutex, rport (or port), group, wport\n"
 		"      --source SRC       only wakes from SRC: task, hardirq, irq\n"
-		"      --by WHAT          break down by object, kind, source, cpu\n"
+		"      --by WHAT          break down by object (named from lkport's\n"
+		"                         debugfs listing), kind, source, cpu\n"
 		"  -C, --per-cpu          same as --by cpu (the CPU it ran on)\n"
-		"  -m, --msecs            bars in milliseconds (default usecs)\n"
+		"  -m, --msecs            text in milliseconds (default usecs;\n"
+		"                         --json is always in nanoseconds)\n"
 		"  -a, --all-bars         bars for every stage, not only total\n"
 		"      --json             one JSON object per report\n"
 		"  -s, --slow USECS       print each wake slower than USECS end to\n"
@@ -232,7 +235,9 @@ static int parse_args(int argc, char **argv)
 				return bad("object id", optarg);
 			break;
 		case O_KIND:
-			i = lookup_name(kind_names, NR_KINDS, optarg);
+			/* a port wait is a wait on a read port */
+			i = !strcmp(optarg, "port") ? LK_KIND_RPORT :
+			    lookup_name(kind_names, NR_KINDS, optarg);
 			if (i < 0 && !(parse_u32(optarg, &opt.kind) &&
 				       opt.kind < NR_KINDS))
 				return bad("kind", optarg);
@@ -358,6 +363,130 @@ static int resolve_object(const char *name, __u64 *id)
 	return 0;
 }
 
+/*
+ * Every object's name, for --by object: lkport's debugfs listing (root
+ * only, as this tool is) gives each event and port with the id its
+ * tracepoints carry. Read when tracing starts, then whenever a sample of
+ * an unknown id shows up (polled every 200 ms) and before each report:
+ * an object created and gone between two looks stays an id. Names are
+ * per IPC namespace; the id is the object's own.
+ */
+#define LISTING		"/sys/kernel/debug/lkport/objects"
+#define NAME_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789._-"
+
+struct obj_name {
+	__u64 id;
+	bool missing;		/* not in the listing when last looked for */
+	char name[LKPORT_NAME_LEN];
+};
+
+static struct {
+	struct obj_name *v;
+	int n, cap;
+	bool off;		/* the listing cannot be read */
+	int sums_fd;		/* the breakdown's sums: the ids sampled */
+} objnames = { .sums_fd = -1 };
+
+static struct obj_name *name_find(__u64 id)
+{
+	for (int i = 0; i < objnames.n; i++)
+		if (objnames.v[i].id == id)
+			return &objnames.v[i];
+	return NULL;
+}
+
+static struct obj_name *name_add(__u64 id)
+{
+	struct obj_name *o = name_find(id);
+
+	if (o)
+		return o;
+	if (objnames.n == objnames.cap) {
+		int cap = objnames.cap ? objnames.cap * 2 : 32;
+
+		o = realloc(objnames.v, cap * sizeof(*o));
+		if (!o)
+			return NULL;
+		objnames.v = o;
+		objnames.cap = cap;
+	}
+	o = &objnames.v[objnames.n++];
+	memset(o, 0, sizeof(*o));
+	o->id = id;
+	return o;
+}
+
+/* Lines "KIND NAME uid=... id=ID ...": interrupt sources (their id= is a
+ * source id) and anonymous events ("-") are skipped. */
+static void names_read(void)
+{
+	char *line = NULL, kind[16], name[LKPORT_NAME_LEN];
+	size_t len = 0;
+	FILE *f;
+
+	if (objnames.off)
+		return;
+	f = fopen(LISTING, "re");
+	if (!f) {
+		fprintf(stderr, PROG_NAME ": %s: %s; objects are shown by id\n",
+			LISTING, strerror(errno));
+		objnames.off = true;
+		return;
+	}
+	for (int i = 0; i < objnames.n; i++)
+		if (!objnames.v[i].name[0])
+			objnames.v[i].missing = true;
+	while (getline(&line, &len, f) > 0) {
+		unsigned long long id;
+		struct obj_name *o;
+		char *p = strstr(line, " id=");
+
+		if (!p || sscanf(line, "%15s %63s", kind, name) != 2 ||
+		    !strcmp(kind, "irq") || !strcmp(name, "-") ||
+		    name[strspn(name, NAME_CHARS)] ||
+		    sscanf(p, " id=%llu", &id) != 1)
+			continue;
+		o = name_add(id);
+		if (!o)
+			break;
+		snprintf(o->name, sizeof(o->name), "%s", name);
+		o->missing = false;
+	}
+	free(line);
+	fclose(f);
+}
+
+/* Looks the listing up again if the samples name an id never looked for. */
+static void names_refresh(void)
+{
+	struct wl_sum_key k, *prev = NULL;
+	bool unknown = false;
+
+	if (objnames.off || objnames.sums_fd < 0)
+		return;
+	while (!bpf_map_get_next_key(objnames.sums_fd, prev, &k)) {
+		prev = &k;
+		if (!name_find(k.group)) {
+			if (!name_add(k.group))
+				return;
+			unknown = true;
+		}
+	}
+	if (unknown)
+		names_read();
+}
+
+static const char *name_of(__u64 id)
+{
+	struct obj_name *o;
+
+	if (opt.object && id == opt.object_id)
+		return opt.object;
+	o = name_find(id);
+	return o && o->name[0] ? o->name : NULL;
+}
+
 /* ---- snapshots ------------------------------------------------------------------ */
 
 struct group_data {
@@ -395,35 +524,29 @@ static struct group_data *group_get(struct snapshot *sn, __u64 group)
 	return g;
 }
 
-/* Group 0 from the arrays, the histogram in one batch. */
+/* Group 0 from the arrays, a stage's histogram in one lookup. */
 static int read_arrays(struct wakelat *skel, struct snapshot *sn, int ncpu,
 		       struct wl_sum *svals)
 {
 	int hfd = bpf_map__fd(skel->maps.hists_all);
 	int sfd = bpf_map__fd(skel->maps.sums_all);
-	__u32 n = WL_NR_STAGES * WL_NR_BUCKETS, out_batch, key, i;
 	struct group_data *g = group_get(sn, 0);
-	__u32 *keys = calloc(n, sizeof(*keys));
-	__u64 *vals = calloc((size_t)n * ncpu, sizeof(*vals));
-	int cpu, err = 0;
+	struct wl_buckets *vals = calloc(ncpu, sizeof(*vals));
+	int cpu, b, err = 0;
+	__u32 key;
 
-	if (!g || !keys || !vals) {
+	if (!g || !vals) {
 		err = -ENOMEM;
 		goto out;
 	}
-	err = bpf_map_lookup_batch(hfd, NULL, &out_batch, keys, vals, &n, NULL);
-	if (err && errno != ENOENT) {
-		err = -errno;
-		goto out;
-	}
-	err = 0;
-	for (i = 0; i < n; i++) {
-		__u32 s = keys[i] / WL_NR_BUCKETS, b = keys[i] % WL_NR_BUCKETS;
-
-		if (s >= WL_NR_STAGES)
-			continue;
+	for (key = 0; key < WL_NR_STAGES; key++) {
+		if (bpf_map_lookup_elem(hfd, &key, vals)) {
+			err = -errno;
+			goto out;
+		}
 		for (cpu = 0; cpu < ncpu; cpu++)
-			g->b[s][b] += vals[(size_t)i * ncpu + cpu];
+			for (b = 0; b < (int)WL_NR_BUCKETS; b++)
+				g->b[key][b] += vals[cpu].b[b];
 	}
 	for (key = 0; key < WL_NR_STAGES; key++) {
 		if (bpf_map_lookup_elem(sfd, &key, svals))
@@ -436,7 +559,6 @@ static int read_arrays(struct wakelat *skel, struct snapshot *sn, int ncpu,
 		}
 	}
 out:
-	free(keys);
 	free(vals);
 	return err;
 }
@@ -589,8 +711,8 @@ static const char *group_name(__u64 group, char *buf, size_t len)
 {
 	switch (opt.by) {
 	case WL_BY_OBJECT:
-		if (opt.object && group == opt.object_id)
-			snprintf(buf, len, "object %s (id %llu)", opt.object,
+		if (name_of(group))
+			snprintf(buf, len, "object %s (id %llu)", name_of(group),
 				 (unsigned long long)group);
 		else
 			snprintf(buf, len, "object id %llu",
@@ -738,9 +860,13 @@ static void print_json(const struct snapshot *d, bool exact_max,
 	for (i = 0; i < d->n; i++) {
 		const struct group_data *g = &d->g[i];
 
-		printf("%s{\"group\": %llu, \"name\": \"%s\", \"stages\": {",
+		printf("%s{\"group\": %llu, \"name\": \"%s\", ",
 		       i ? ", " : "", (unsigned long long)g->group,
 		       group_name(g->group, name, sizeof(name)));
+		/* names_read took only [A-Za-z0-9._-]: nothing to escape */
+		if (opt.by == WL_BY_OBJECT && name_of(g->group))
+			printf("\"object\": \"%s\", ", name_of(g->group));
+		printf("\"stages\": {");
 		for (s = 0; s < WL_NR_STAGES; s++) {
 			const char *sep = "";
 
@@ -897,6 +1023,19 @@ static struct wakelat *open_and_load(bool btf, int *errp)
 	skel->rodata->filter_kind = opt.kind;
 	skel->rodata->filter_source = opt.source;
 	skel->rodata->slow_ns = (__u64)(opt.slow_us * 1e3);
+	/* What this run does not use shrinks to one entry: less to
+	 * allocate at every start. */
+	if (opt.by == WL_BY_NONE) {
+		bpf_map__set_max_entries(skel->maps.hists, 1);
+		bpf_map__set_max_entries(skel->maps.sums, 1);
+	} else {
+		bpf_map__set_max_entries(skel->maps.hists_all, 1);
+		bpf_map__set_max_entries(skel->maps.sums_all, 1);
+	}
+	if (btf)
+		bpf_map__set_max_entries(skel->maps.tasks_by_tid, 1);
+	if (!opt.slow_us)
+		bpf_map__set_max_entries(skel->maps.slow, getpagesize());
 	/* Only the chosen flavour of the sched programs is loaded. */
 	bpf_program__set_autoload(skel->progs.sched_waking_btf, btf);
 	bpf_program__set_autoload(skel->progs.sched_wakeup_btf, btf);
@@ -960,6 +1099,7 @@ static bool wait_until(double until, struct ring_buffer *rb)
 			ring_buffer__poll(rb, ms);
 		else
 			usleep(ms * 1000);
+		names_refresh();
 	}
 	return false;
 }
@@ -1076,6 +1216,10 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (opt.by == WL_BY_OBJECT) {
+		objnames.sums_fd = bpf_map__fd(skel->maps.sums);
+		names_read();
+	}
 	last = now_s();
 	/* On stderr, also with --json: scripts wait for this line. */
 	fprintf(stderr, PROG_NAME ": tracing lkport wakes (%s)%s\n",
@@ -1086,6 +1230,7 @@ int main(int argc, char **argv)
 		more = wait_until(deadline, rb);
 		if (rb)
 			ring_buffer__consume(rb);
+		names_refresh();
 		err = read_snapshot(skel, &cur, ncpu);
 		if (!err)
 			err = diff_snapshots(&cur, have_prev ? &prev : NULL,
@@ -1126,5 +1271,6 @@ out:
 	free(cur.g);
 	free(prev.g);
 	free(delta.g);
+	free(objnames.v);
 	return ret;
 }

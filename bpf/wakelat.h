@@ -9,7 +9,7 @@
 #ifndef LKPORT_WAKELAT_H
 #define LKPORT_WAKELAT_H
 
-#define WL_LAYOUT_VERSION	1	/* pins live in .../wakelat-v<this> */
+#define WL_LAYOUT_VERSION	2	/* pins live in .../wakelat-v<this> */
 #define WL_JSON_SCHEMA		1	/* --json's "schema" */
 
 /*
@@ -97,6 +97,11 @@ struct wl_sum {
 	__u64 count;
 	__u64 sum_ns;
 	__u64 max_ns;
+};
+
+/* One stage's histogram without a breakdown: hists_all's value. */
+struct wl_buckets {
+	__u64 b[WL_NR_BUCKETS];
 };
 
 /* Bits of wl_task.flags and wl_event.flags: which points were seen. */

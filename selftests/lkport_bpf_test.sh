@@ -5,7 +5,9 @@
 # lkport_wakelat_load): exact sample counts per stage for an event and a
 # port, an injected wake->run delay, its no-delay control, slow events,
 # JSON that parses, pins bpftool reads, --keep-pins and --reset, usage
-# errors, and the raw_tp flavour. POSIX sh (busybox ash is enough); TAP
+# errors, the raw_tp flavour, every object named in the breakdown, and
+# the filters and breakdowns (-p, -t, --kind, --source, -C, -m), each in
+# a tracer of its own over one set of wakes. POSIX sh (busybox ash is enough); TAP
 # as kselftest prints it; exit 0 when every test passed, 1 on a failure,
 # 4 when skipped.
 #
@@ -13,8 +15,10 @@
 # in $PATH. Needs root, a bpf filesystem at /sys/fs/bpf and the module.
 
 . "$(dirname "$0")/lkport_tap.sh"
-NTESTS=23
+NTESTS=30
 N=20		# cycles for the exact counts
+N2=12		# ... of the port, and
+N3=8		# ... of the interrupt source, in the options' run
 M=5		# cycles with (and without) the injected delay
 SPIN_MS=20	# the injected delay
 
@@ -40,10 +44,15 @@ grep -q ' /sys/fs/bpf bpf ' /proc/mounts ||
 
 echo "1..$NTESTS"
 echo "# loader: $wl"
+t_start=$(cut -d' ' -f1 /proc/uptime)
+# elapsed: seconds since the start, for the log (TCG times vary a lot)
+elapsed() {
+	awk -v a="$t_start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }'
+}
 
 tmp=$(mktemp -d) || exit $KSFT_FAIL
 # no dots: bpffs refuses them in names (EPERM)
-pin=/sys/fs/bpf/lkport_selftest_$$/wakelat-v1
+pin=/sys/fs/bpf/lkport_selftest_$$/wakelat-v2
 pids=
 
 cleanup() {
@@ -72,7 +81,8 @@ wait_for() {
 start_load() {
 	name=$1
 	shift
-	"$load" "$tmp/go_$name" "$@" >"$tmp/load_$name" 2>&1 &
+	LKPORT_WL_CPU=${load_cpu:-0} "$load" "$tmp/go_$name" "$@" \
+		>"$tmp/load_$name" 2>&1 &
 	eval "pid_$name=$!"
 	pids="$pids $!"
 	i=0
@@ -80,7 +90,8 @@ start_load() {
 		sleep 0.02
 		i=$((i + 1))
 	done
-	eval "id_$name=$(sed -n 's/^ready id=//p' "$tmp/load_$name")"
+	eval "id_$name=$(sed -n 's/^ready id=\([0-9]*\).*/\1/p' "$tmp/load_$name")"
+	eval "tid_$name=$(sed -n 's/^ready .*tid=\([0-9]*\).*/\1/p' "$tmp/load_$name")"
 }
 
 # wait_tracing ERRFILE: until lkport-wakelat says on stderr that it traces
@@ -113,15 +124,60 @@ run_load() {
 # field JSON GROUP STAGE KEY: a number from one stage of one group of a
 # report (first line of type report in the file JSON)
 field() {
-	grep '"type": "report"' "$1" | head -n 1 | sed 's/{"group": /\
-/g' | grep "^$2," | sed -n "s/.*\"$3\": {\([^}]*\)}.*/\1/p" |
-		sed -n "s/.*\"$4\": \[*\([0-9.]*\).*/\1/p"
+	grep '"type": "report"' "$1" | head -n 1 | field_in "$2" "$3" "$4"
+}
+
+# field_in GROUP STAGE KEY: the same from the report lines on stdin, one
+# number per line
+field_in() {
+	sed 's/{"group": /\
+/g' | grep "^$1," | sed -n "s/.*\"$2\": {\([^}]*\)}.*/\1/p" |
+		sed -n "s/.*\"$3\": \[*\([0-9.]*\).*/\1/p"
+}
+
+stages="src_wake wake_waking waking_wakeup wakeup_run run_return wake_run total"
+
+# groups JSON: the group ids of the first report, sorted, on one line
+groups() {
+	grep '"type": "report"' "$1" | head -n 1 | grep -o '{"group": [0-9]*' |
+		sed 's/.* //' | sort -n | tr '\n' ' ' | sed 's/ $//'
+}
+
+# only_groups JSON "IDS": the first report has exactly these groups
+only_groups() {
+	g=$(groups "$1")
+	[ "$g" = "$2" ] || { echo "# $1: groups '$g', expected '$2'"; return 1; }
+}
+
+# counts_summed_are JSON GROUP N: in every stage, the counts of GROUP over
+# all reports (an interval's each) add up to N
+counts_summed_are() {
+	for s in $stages; do
+		c=$(grep '"type": "report"' "$1" | field_in "$2" $s count |
+			awk '{ t += $1 } END { print t + 0 }')
+		if [ "$c" != "$3" ]; then
+			echo "# group $2 stage $s: $c samples over the reports, expected $3"
+			return 1
+		fi
+	done
+}
+
+# groups_sum_to JSON N: in every stage, the counts of all groups of the
+# first report add up to N
+groups_sum_to() {
+	for s in $stages; do
+		c=$(for g in $(groups "$1"); do field "$1" "$g" $s count; done |
+			awk '{ t += $1 } END { print t + 0 }')
+		if [ "$c" != "$2" ]; then
+			echo "# $1 stage $s: $c samples in all groups, expected $2"
+			return 1
+		fi
+	done
 }
 
 # counts_are JSON GROUP N: every stage of GROUP has exactly N samples
 counts_are() {
-	for s in src_wake wake_waking waking_wakeup wakeup_run run_return \
-		 wake_run total; do
+	for s in $stages; do
 		c=$(field "$1" "$2" $s count)
 		if [ "$c" != "$3" ]; then
 			echo "# group $2 stage $s: count '$c', expected $3"
@@ -160,6 +216,7 @@ slow_us=$((SPIN_MS * 1000 / 2))
 wl_pid=$!
 pids="$pids $wl_pid"
 wait_for "$pin/counters"
+echo "# $(elapsed) s: main run tracing"
 pinned=false
 [ -e "$pin/hists" ] && [ -e "$pin/sums" ] && [ -e "$pin/link_sched_switch" ] &&
 	[ -e "$pin/link_lkport_wake" ] && pinned=true
@@ -234,6 +291,18 @@ check "wakelat.json_has_schema_and_attach" \
 check "wakelat.event_cycles_counted_exactly" counts_are "$tmp/main" "$id_ev" $N
 check "wakelat.port_cycles_counted_exactly" counts_are "$tmp/main" "$id_port" $N
 
+# --by object names every object, not only one given with --object
+names_ok=true
+for o in ev:wlev port:wlport spin:wlspin calm:wlcalm; do
+	eval "oid=\$id_${o%%:*}"
+	want="\"name\": \"object ${o#*:}$$ (id $oid)\", \"object\": \"${o#*:}$$\""
+	grep '"type": "report"' "$tmp/main" | grep -qF "{\"group\": $oid, $want" || {
+		echo "# object $oid: no group named ${o#*:}$$"
+		names_ok=false
+	}
+done
+check "wakelat.by_object_names_every_object" $names_ok
+
 # the ftrace cross-check: as many wakes, the median wake->run in the same
 # power of two (ftrace's log2 bucket 2^k holds (2^(k-1), 2^k]). The two
 # take their stamps at slightly different points of the same events, so a
@@ -280,61 +349,135 @@ nslow=$(grep '"type": "slow"' "$tmp/main" | grep "\"src_obj\": $id_spin," |
 echo "# slow events of the delayed object blaming wakeup_run: $nslow"
 check "wakelat.slow_events_name_longest_stage" [ "$nslow" -eq $M ]
 
-# ---- raw_tp, interrupts, an object by name, an interval report ------------
-# An event bound to a virtual interrupt source: its wakes come from the
-# source's hard-IRQ dispatch and their first stage from the IRQ's stamp.
-start_load raw irq wlraw$$ $N
-"$wl" --raw-tp --object wlraw$$ --by source --json --no-pin 4 1 \
-	>"$tmp/raw" 2>"$tmp/raw_err" &
-wl_pid=$!
-wait_tracing "$tmp/raw_err"
-run_load raw
-wait $wl_pid
-rc=$?
-as_comments "$tmp/raw_err"
-cut -c 1-300 "$tmp/raw" | sed 's/^/# /'
-grep -o '"name": "[^"]*"\|"counters": {[^}]*}' "$tmp/raw" | sed 's/^/# raw: /'
-check "wakelat.raw_tp_interval_report" grep -q '"attach": "raw_tp"' "$tmp/raw"
-check "wakelat.raw_tp_irq_wakes_counted_exactly_with_irq_source" \
-	counts_are "$tmp/raw" 2 $N
-
-# ---- a device interrupt: QEMU's edu device ---------------------------------
+# ---- options: one set of wakes, a tracer for each set of options ---------
+# An event (CPU 0), a port (CPU 1 when there is one), an event bound to a
+# virtual interrupt source (CPU 0: its wakes come from the source's
+# hard-IRQ dispatch, their first stage from the IRQ's stamp) and, when
+# there is one, the last edu device's real interrupts (its bound event's
+# waiter on CPU 0); every tracer is attached before the first wake and
+# sees them all, and each must count exactly what its options select.
+ncpu=$(grep -c ^processor /proc/cpuinfo)
+cpu_b=0
+[ "$ncpu" -gt 1 ] && cpu_b=1
+start_load oa event wloa$$ $N
+load_cpu=$cpu_b
+start_load ob port wlob$$ $N2
+load_cpu=0
+start_load raw irq wlraw$$ $N3
 # The last edu device there is (the interrupt tests use the first two) is
 # bound to lkport for the run; its interrupts signal the event from the
-# hard-IRQ handler. Default attach (tp_btf where it loads): every stage,
-# from the hard-IRQ stamp on, has one sample per interrupt.
+# hard-IRQ handler.
 edu=
 for d in /sys/bus/pci/devices/*; do
 	[ "$(cat "$d/vendor" 2>/dev/null)" = 0x1234 ] &&
 		[ "$(cat "$d/device" 2>/dev/null)" = 0x11e8 ] && edu=${d##*/}
 done
+n_edu=0
+if [ -n "$edu" ]; then
+	start_load edu edu wledu$$ $N "$edu"
+	n_edu=$N
+fi
+all=$((N + N2 + N3 + n_edu))
+echo "# objects: event $id_oa (tid $tid_oa) port $id_ob (tid $tid_ob, cpu $cpu_b) irq $id_raw edu ${id_edu:--}; $all wakes"
+
+tracers=
+# tracer NAME ARGS...: lkport-wakelat ARGS --no-pin, output in $tmp/t_NAME
+tracer() {
+	tn=$1
+	shift
+	"$wl" --no-pin "$@" >"$tmp/t_$tn" 2>"$tmp/t_$tn.err" &
+	eval "tpid_$tn=$!"
+	pids="$pids $!"
+	tracers="$tracers $tn"
+}
+# Each tracer start costs seconds of TCG time (half a minute on the
+# debug kernel), so each carries several options. The interval one
+# first: the others' start is its first interval.
+tracer src --raw-tp --source irq --by object --json 0.3
+tracer cpu -C --json
+tracer pid -p "$pid_oa" --by object
+tracer tid -t "$tid_ob" --by object --json
+tracer kind --kind port --by kind -m
+echo "# $(elapsed) s: $(echo $tracers | wc -w) tracers starting"
+for t in $tracers; do wait_tracing "$tmp/t_$t.err"; done
+echo "# $(elapsed) s: tracing"
+run_load oa
+run_load ob
+run_load raw
+[ -n "$edu" ] && run_load edu
+for t in $tracers; do
+	eval "kill -INT \$tpid_$t"
+done
+for t in $tracers; do
+	eval "wait \$tpid_$t"
+	echo "# tracer $t: exit $?"
+	as_comments "$tmp/t_$t.err"
+	grep -o '"name": "[^"]*"\|"counters": {[^}]*}' "$tmp/t_$t" | sort -u | sed "s/^/# $t: /"
+done
+
+# text_groups FILE: the title of every group of a text report, one a line
+text_groups() {
+	awk '/^stage / { print prev } { prev = $0 }' "$1"
+}
+# text_total FILE: the total stage's count (the first group's)
+text_total() {
+	awk '$1 == "total" { print $2; exit }' "$1"
+}
+
+# -C: a group per CPU the waiters ran on (the port's on its own CPU),
+# adding up to every wake in every stage
+if [ $cpu_b -eq 1 ]; then
+	check "wakelat.per_cpu_groups_sum_to_the_total" \
+		eval 'only_groups "$tmp/t_cpu" "0 1" && groups_sum_to "$tmp/t_cpu" $all &&
+		      counts_are "$tmp/t_cpu" 1 $N2 &&
+		      grep -q "\"group_by\": \"cpu\"" "$tmp/t_cpu"'
+else
+	check "wakelat.per_cpu_groups_sum_to_the_total" \
+		eval 'only_groups "$tmp/t_cpu" 0 && groups_sum_to "$tmp/t_cpu" $all'
+fi
+# -p: the waiter's process, whatever it waits on; none of the others'
+# (a text report: percentile lines and bars, in usecs)
+sed 's/^/# pid: /' "$tmp/t_pid" | head -n 14
+check "wakelat.pid_filter_counts_only_that_process" \
+	eval '[ "$(text_groups "$tmp/t_pid")" = "object wloa$$ (id $id_oa)" ] &&
+	      [ "$(text_total "$tmp/t_pid")" = "$N" ]'
+check "wakelat.text_report_counts_total" \
+	eval 'head -n 1 "$tmp/t_pid" | grep -q "^lkport-wakelat .*(tp_btf; usecs)\$" &&
+	      grep -q "^ *usecs  *: count" "$tmp/t_pid" &&
+	      [ "$(text_total "$tmp/t_pid")" = "$N" ]'
+# -t: the waiting thread
+check "wakelat.tid_filter_counts_only_that_thread" \
+	eval 'only_groups "$tmp/t_tid" "$id_ob" && counts_are "$tmp/t_tid" "$id_ob" $N2'
+# --kind port: waits on a read port (kind 5, rport) only; -m: the same
+# count, title and bars in milliseconds
+sed 's/^/# kind: /' "$tmp/t_kind" | head -n 14
+check "wakelat.kind_port_counts_only_port_wakes" \
+	eval '[ "$(text_groups "$tmp/t_kind")" = "kind rport" ] &&
+	      [ "$(text_total "$tmp/t_kind")" = "$N2" ]'
+check "wakelat.msecs_text_reports_in_msecs" \
+	eval 'head -n 1 "$tmp/t_kind" | grep -q "^lkport-wakelat .*(tp_btf; msecs)\$" &&
+	      grep -q "^ *msecs  *: count" "$tmp/t_kind" &&
+	      ! grep -q usecs "$tmp/t_kind"'
+# --source irq, through the raw_tp fallback, in interval reports that
+# together count each wake: the interrupt sources' wakes, none from a task
+want=$id_raw
+[ -n "$edu" ] && want=$(printf '%s\n' "$id_raw" "$id_edu" | sort -n | tr '\n' ' ' | sed 's/ $//')
+check "wakelat.raw_tp_interval_report" \
+	eval 'grep -q "\"attach\": \"raw_tp\"" "$tmp/t_src" &&
+	      [ "$(grep -c "\"type\": \"report\"" "$tmp/t_src")" -ge 2 ]'
+check "wakelat.source_irq_counts_only_interrupt_wakes" \
+	eval 'g=$(grep "\"type\": \"report\"" "$tmp/t_src" | tail -n 1 | grep -o "{\"group\": [0-9]*" |
+		  sed "s/.* //" | sort -n | tr "\n" " " | sed "s/ \$//") && [ "$g" = "$want" ]'
+check "wakelat.raw_tp_irq_wakes_counted_exactly_with_irq_source" \
+	counts_summed_are "$tmp/t_src" "$id_raw" $N3
+# QEMU's edu device: every stage from the hard-IRQ stamp on has one
+# sample per interrupt, each from source irq
 if [ -z "$edu" ]; then
 	ok "wakelat.edu_interrupt_wakes_counted_exactly_from_hardirq # SKIP no edu device"
 else
-	start_load edu edu wledu$$ $N "$edu"
-	"$wl" --object wledu$$ --by source --json --no-pin 4 1 \
-		>"$tmp/edu" 2>"$tmp/edu_err" &
-	wl_pid=$!
-	wait_tracing "$tmp/edu_err"
-	run_load edu
-	wait $wl_pid
-	as_comments "$tmp/edu_err"
-	grep -o '"name": "[^"]*"\|"counters": {[^}]*}' "$tmp/edu" | sed 's/^/# edu: /'
 	check "wakelat.edu_interrupt_wakes_counted_exactly_from_hardirq" \
-		counts_are "$tmp/edu" 2 $N
+		counts_summed_are "$tmp/t_src" "$id_edu" $N
 fi
-
-# ---- the text report: percentile lines and bars -------------------------
-start_load text event wltext$$ $N
-"$wl" --object wltext$$ --no-pin >"$tmp/text" 2>"$tmp/text_err" &
-wl_pid=$!
-wait_tracing "$tmp/text_err"
-run_load text
-kill -INT $wl_pid
-wait $wl_pid
-sed 's/^/# /' "$tmp/text"
-check "wakelat.text_report_counts_total" \
-	[ "$(awk '$1 == "total" { print $2; exit }' "$tmp/text")" = "$N" ]
 
 # ---- --keep-pins, then --reset ---------------------------------------------
 "$wl" --keep-pins --pin "$pin" -d 0.2 >/dev/null 2>"$tmp/keep_err"
@@ -365,6 +508,7 @@ done
 echo "# module references after --reset: $(refs), after $((i * 20)) ms"
 check "wakelat.reset_releases_the_module" [ "$(refs)" -eq 0 ]
 
+echo "# took $(elapsed) s"
 if [ "$failed" -eq 0 ]; then
 	echo "# PASSED: $n tests"
 	exit $KSFT_PASS

@@ -10,12 +10,14 @@
  *   lkport_wakelat_load GOFILE edu NAME N PCI-ADDRESS
  *   lkport_wakelat_load json FILE
  *
- * event/port: creates the object, prints "ready id=ID", waits until
- * GOFILE exists, then runs N cycles: a waiter thread blocks (event wait,
+ * event/port: creates the object and the waiter thread, prints "ready
+ * id=ID tid=TID" (TID: the waiter's), waits until GOFILE exists, then
+ * runs N cycles: the waiter thread blocks (event wait,
  * or a port read on its own read port), the main thread, once the waiter
  * is seen blocked, signals the event (or writes one packet) and, with
  * SPIN_MS, busy-spins that long before waiting for the waiter to finish
- * the cycle. Both threads are pinned to CPU 0 and the signalling thread
+ * the cycle. Both threads are pinned to CPU 0 (CPU $LKPORT_WL_CPU when
+ * that is set) and the signalling thread
  * runs SCHED_FIFO, so the woken waiter cannot run before the spin ends:
  * every wake's wake->run is at least SPIN_MS, while everything up to
  * sched_waking happens before the spin starts. irq: the event is bound
@@ -46,8 +48,10 @@ static lk_port_t wp = -1, rp = -1;
 static bool use_port;
 static int irq_fd = -1;
 static const char *edu_device;	/* edu mode: the PCI address */
-static sem_t done;
+static sem_t done, start;
 static long cycles;
+static int cpu;			/* both threads run there */
+static volatile pid_t waiter_tid;
 static volatile long at_cycle, waiter_cycle;
 static volatile int phase;	/* where the main thread is, for a stuck run */
 
@@ -61,12 +65,12 @@ static void stuck(int sig)
 	_exit(3);
 }
 
-static void pin_cpu0(void)
+static void pin_cpu(void)
 {
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
-	CPU_SET(0, &set);
+	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
 		perror("sched_setaffinity");
 }
@@ -76,7 +80,11 @@ static void *waiter(void *arg)
 	lk_port_result_t res;
 	long i;
 
-	pin_cpu0();
+	pin_cpu();
+	waiter_tid = gettid();
+	sem_post(&done);
+	while (sem_wait(&start) && errno == EINTR)
+		;
 	for (i = 0; i < cycles; i++) {
 		waiter_cycle = i;
 		lk_status_t st = use_port ? lk_port_read(rp, LK_INFINITE_TIME, &res) :
@@ -146,18 +154,10 @@ static int run_load(const char *name, const char *go, double spin_ms)
 			return 1;
 		}
 	}
-	printf("ready id=%llu\n", (unsigned long long)info.id);
-	fflush(stdout);
-	while (access(go, F_OK))
-		usleep(10000);
-
-	pin_cpu0();
-	if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
-		perror("SCHED_FIFO");
-		return 1;
-	}
 	sem_init(&done, 0, 0);
-	/* The waiter inherits SCHED_FIFO otherwise. */
+	sem_init(&start, 0, 0);
+	/* The waiter would inherit SCHED_FIFO otherwise. It starts now, for
+	 * its tid, and waits for the go. */
 	{
 		pthread_attr_t a;
 		struct sched_param op = { 0 };
@@ -169,6 +169,19 @@ static int run_load(const char *name, const char *go, double spin_ms)
 		if (pthread_create(&t, &a, waiter, NULL))
 			return 1;
 	}
+	while (sem_wait(&done) && errno == EINTR)
+		;
+	printf("ready id=%llu tid=%d\n", (unsigned long long)info.id, (int)waiter_tid);
+	fflush(stdout);
+	while (access(go, F_OK))
+		usleep(10000);
+
+	pin_cpu();
+	if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+		perror("SCHED_FIFO");
+		return 1;
+	}
+	sem_post(&start);
 	signal(SIGALRM, stuck);
 	alarm(30);
 	for (i = 0; i < cycles; i++) {
@@ -322,6 +335,10 @@ static int check_json(const char *path)
 
 int main(int argc, char **argv)
 {
+	const char *c = getenv("LKPORT_WL_CPU");
+
+	if (c)
+		cpu = atoi(c);
 	if (argc == 3 && !strcmp(argv[1], "json"))
 		return check_json(argv[2]);
 	if (argc == 6 && !strcmp(argv[2], "edu")) {

@@ -2,8 +2,10 @@
 /*
  * /sys/kernel/debug/lkport/
  *   objects   one line per live object of every IPC namespace: kind, name,
- *             owner, permissions, its state (waiters, queued packets, ...)
- *             and, last, the creator's IPC namespace (ipcns=, the inode
+ *             owner, permissions, its state (waiters, queued packets, ...),
+ *             its id (id=, as LKPORT_IOC_INFO gives it: for events and
+ *             ports the one their tracepoints carry) and, last, the
+ *             creator's IPC namespace (ipcns=, the inode
  *             number /proc/PID/ns/ipc shows). Root only, as debugfs is.
  *   stats     live objects by kind; all zero once every fd is closed. Then
  *             what is charged: accounts, their objects and bytes, and the

@@ -316,10 +316,11 @@ void lkport_event_show(struct seq_file *m, struct lkport_object *obj)
 {
 	struct lkport_event *e = container_of(obj, struct lkport_event, obj);
 
-	seq_printf(m, " flags=%s%s state=%s waiters=%u refs=%u",
+	seq_printf(m, " flags=%s%s state=%s waiters=%u refs=%u id=%llu",
 		   e->flags & LKPORT_EVENT_AUTOUNSIGNAL ? "auto" : "persistent",
 		   e->flags & LKPORT_EVENT_ANONYMOUS ? "+anonymous" : "",
 		   e->destroyed ? "destroyed" :
 		   lk_event_is_signaled(&e->ev) ? "signaled" : "clear",
-		   lk_event_waiters(&e->ev), kref_read(&e->ref));
+		   lk_event_waiters(&e->ev), kref_read(&e->ref),
+		   (unsigned long long)lk_event_id(&e->ev));
 }

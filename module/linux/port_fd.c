@@ -899,6 +899,9 @@ void lkport_port_show(struct seq_file *m, struct lkport_object *obj)
 	case LKPORT_WRITE_PORT: {
 		struct lkport_wport *w = container_of(obj, struct lkport_wport, obj);
 
+		/* The id outlives the core port: the listing names the
+		 * objects tracepoints number, destroyed ones too. */
+		seq_printf(m, " id=%llu", (unsigned long long)w->id);
 		if (!down_read_trylock(&w->lock))
 			return;
 		if (!w->port) {
@@ -921,6 +924,7 @@ void lkport_port_show(struct seq_file *m, struct lkport_object *obj)
 	default:
 		return;
 	}
+	seq_printf(m, " id=%llu", (unsigned long long)pi.id);
 	if (obj->kind == LKPORT_GROUP)
 		seq_printf(m, " members=%u waiters=%u", pi.members, pi.waiters);
 	else
