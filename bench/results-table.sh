@@ -85,5 +85,12 @@ END {
 	row("lkport-wakelat cost: port throughput b1, without / with", "wakelat.port-throughput-b1.overhead_ratio", 2)
 	row("lkport-wakelat cost: port throughput b16, without / with", "wakelat.port-throughput-b16.overhead_ratio", 2)
 	row("lkport-wakelat: ns in its BPF programs per event round trip", "wakelat.bpf_ns_per_event_round_trip", 0)
+	split("lkport-event lkport-port mq", op, " ")
+	for (j = 1; j <= 3; j++)
+		row("open by name, " op[j] ", 10,000 live / 10 live", "scale.open." op[j] ".n10000.vs_first", 2)
+	row("wake 1,000 waiters, ns per waiter: lkport event", "scale.wake.lkport-event.n1000.per_unit_ns", 0)
+	row("wake 1,000 waiters, ns per waiter: futex", "scale.wake.futex.n1000.per_unit_ns", 0)
+	row("1 packet to 1,000 readers, ns per reader: lkport port", "scale.fanout.lkport-port.n1000.per_unit_ns", 0)
+	row("1 packet to 1,000 readers, ns per reader: pipes", "scale.fanout.pipe.n1000.per_unit_ns", 0)
 	row("ping-pong rows with over 5% of rounds above 1 ms", "noisy_peers", 0)
 }'

@@ -29,8 +29,10 @@
 #   LKPORT_UBENCH_SECONDS  seconds of writing per throughput case (2)
 #   LKPORT_UBENCH_LOOPS    one-way and pmqtest loops (1000)
 #   LKPORT_UBENCH_IRQS     interrupts per interrupt-latency case (10000)
+#   LKPORT_UBENCH_SCALE_ROUNDS  timed rounds per size in the scale section (15)
 #   LKPORT_UBENCH_ONLY     a comma list of sections to run: ipc (1-3), irq
-#                          (4), wakelat (5); default all three. core: only
+#                          (4), wakelat (5), scale (6); default all four.
+#                          core: only
 #                          the rows `make bench-core` follows (event
 #                          ping-pong against futex on 2 CPUs and on 1, and
 #                          the one-way latency across CPUs, pmqtest's
@@ -43,6 +45,9 @@
 #      ports and the same-CPU port throughput without the tracer, with it
 #      attached, and without again; then where its time goes (the
 #      kernel's BPF run-time statistics over one more traced ping-pong).
+#   6. scale: opening by name with 10 to 10,000 live objects (lkport events,
+#      ports; POSIX mq), one call waking 1 to 1,000 threads (lkport event,
+#      futex), one packet to 1 to 1,000 readers (broadcast port, pipes).
 
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${LKPORT_BENCH_BIN:-$here}
@@ -52,7 +57,8 @@ maxsec=${LKPORT_UBENCH_MAXSEC:-3}
 seconds=${LKPORT_UBENCH_SECONDS:-2}
 loops=${LKPORT_UBENCH_LOOPS:-1000}
 irqs=${LKPORT_UBENCH_IRQS:-10000}
-only=${LKPORT_UBENCH_ONLY:-ipc,irq,wakelat}
+scale_rounds=${LKPORT_UBENCH_SCALE_ROUNDS:-15}
+only=${LKPORT_UBENCH_ONLY:-ipc,irq,wakelat,scale}
 for arg in $(cat /proc/cmdline 2>/dev/null); do
 	case $arg in
 	lkport.ubench_rounds=*) rounds=${arg#*=} ;;
@@ -62,6 +68,7 @@ for arg in $(cat /proc/cmdline 2>/dev/null); do
 	lkport.ubench_loops=*) loops=${arg#*=} ;;
 	lkport.ubench_irqs=*) irqs=${arg#*=} ;;
 	lkport.ubench_only=*) only=${arg#*=} ;;
+	lkport.ubench_scale_rounds=*) scale_rounds=${arg#*=} ;;
 	esac
 done
 
@@ -391,6 +398,9 @@ bench_wakelat() {
 	echo
 }
 section wakelat && bench_wakelat
+
+# ---- 6. scale: open by name with N live objects, N waiters, N readers ----------------
+section scale && run lkport-bench-scale -r "$scale_rounds"
 
 # Rounds over 1 ms are rare on an idle machine; many of them mean the
 # machine (or the host under this VM) was busy and that the ratios below
