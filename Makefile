@@ -93,7 +93,7 @@
 #   make vm-test VM_BOOT=DIR   boot the Debian kernel images in DIR, not /boot
 #   make bench KREL=6.12 BENCH_ONLY=wakelat
 #                  only those sections of the user-space benchmarks (ipc,
-#                  irq, wakelat: bench/run-user-bench.sh's LKPORT_UBENCH_ONLY),
+#                  irq, wakelat, scale: bench/run-user-bench.sh's LKPORT_UBENCH_ONLY),
 #                  and neither the in-kernel nor the host benchmarks
 #
 # Output goes to build/ (BUILD=...); the in-place module build writes
@@ -612,6 +612,7 @@ bench: deps
 	done; \
 	echo "==== user-space ratios, every kernel (markdown; latency rows: peer time / lkport time)"; \
 	$(ROOT)/bench/results-table.sh $$logs | tee $(B)/bench-table.md; \
+	$(ROOT)/bench/plot.sh $(B)/bench $$logs || fail="$$fail plot"; \
 	test -z "$$fail" || { echo "==== benchmarks FAILED on:$$fail"; exit 1; }
 
 # The narrow set (bench/README.md): one boot per kernel, RUNS runs in it.

@@ -32,8 +32,7 @@
 #   LKPORT_UBENCH_SCALE_ROUNDS  timed rounds per size in the scale section (15)
 #   LKPORT_UBENCH_ONLY     a comma list of sections to run: ipc (1-3), irq
 #                          (4), wakelat (5), scale (6); default all four.
-#                          core: only
-#                          the rows `make bench-core` follows (event
+#                          core: only the rows `make bench-core` follows (event
 #                          ping-pong against futex on 2 CPUs and on 1, and
 #                          the one-way latency across CPUs, pmqtest's
 #                          method), tagged core-cross, core-same, core

@@ -34,7 +34,7 @@ HOST_PKGS=(
   rt-tests linux-source-6.1 gcc-multilib
   flex bison bc libssl-dev
   sparse clang-format clang-tidy
-  dkms scdoc
+  dkms scdoc gnuplot-nox
 )
 
 # make demo: the module (gcc, g++, kmod; dwarves for module BTF on 6.12),

@@ -1,0 +1,144 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# plot.sh OUTDIR LOG...: PNG plots of the user-space benchmarks from the
+# "RESULT key=value" lines run-user-bench.sh prints (VM console logs will
+# do), with gnuplot:
+#
+#   OUTDIR/ratios.png  the headline ratios per kernel, all read the same
+#                      way: above 1, lkport is faster (peer time / lkport
+#                      time, or lkport rate / peer rate); a line at 1.
+#   OUTDIR/scale.png   the scale section: open by name against the number
+#                      of live objects, one wake against the number of
+#                      waiters, one packet against the number of readers;
+#                      log scales, one line per peer and kernel.
+#
+# Several logs of one kernel: the ratio bars take their median; the scale
+# curves the first log's. A kernel without a value leaves its bar out.
+# Needs gnuplot (Debian's gnuplot-nox); without it says so and exits 0,
+# since a plot is an extra over the tables.
+set -eu
+[ $# -ge 2 ] || { echo "usage: plot.sh OUTDIR LOG..." >&2; exit 2; }
+out=$1
+shift
+if ! command -v gnuplot >/dev/null 2>&1; then
+	echo "plot.sh: gnuplot not found (apt-get install gnuplot-nox); no plots" >&2
+	exit 0
+fi
+mkdir -p "$out"
+tmp=$(mktemp -d /tmp/lkport-plot.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# kernel <TAB> log <TAB> key <TAB> value, for every numeric RESULT line
+for log in "$@"; do
+	tr -d '\r' < "$log" | sed -n 's/^RESULT //p' | awk -v run="$log" -F = '
+		$1 == "kernel" { k = $2 }
+		{ key[n] = $1; val[n++] = $2 }
+		END { for (i = 0; i < n; i++) if (val[i] ~ /^-?[0-9.]+$/) print k "\t" run "\t" key[i] "\t" val[i] }'
+done > "$tmp/all"
+[ -s "$tmp/all" ] || { echo "plot.sh: no RESULT lines in $*" >&2; exit 1; }
+cut -f1 "$tmp/all" | awk '!seen[$0]++' > "$tmp/kernels"
+
+# ---- ratios --------------------------------------------------------------------------
+# label <TAB> key <TAB> invert (1: the key is peer rate / lkport rate)
+cat > "$tmp/rows" <<'EOF'
+futex/event, 2 CPUs	pingpong.cross.futex.vs_event	0
+futex/event, 1 CPU	pingpong.same.futex.vs_event	0
+eventfd/event, 2 CPUs	pingpong.cross.eventfd.vs_event	0
+pipe/port, 2 CPUs	pingpong.cross.pipe.vs_port	0
+pipe/port, 1 CPU	pingpong.same.pipe.vs_port	0
+mq/port, 2 CPUs	pingpong.cross.mq.vs_port	0
+mq/port, 1 CPU	pingpong.same.mq.vs_port	0
+rate vs pipe, batch 1	throughput.cross.pipe-b1.vs_lkport	1
+rate vs pipe, batch 64	throughput.cross.pipe-b64.vs_lkport	1
+rate vs mq, 1 per call	throughput.cross.mq-b1.vs_lkport	1
+one-way mq/port, 1 CPU	oneway.same.mq.avg_vs_port	0
+one-way mq/port, 2 CPUs	oneway.cross.mq.avg_vs_port	0
+irq UIO/fd p50	irqlat.fd.intx.uio_ratio_p50	0
+irq UIO/fd p99	irqlat.fd.intx.uio_ratio_p99	0
+EOF
+awk -F '\t' -v kf="$tmp/kernels" '
+function median(list,    a, n, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+BEGIN { nk = 0; nr = 0 }
+FILENAME == kf { ks[nk++] = $1; next }
+FILENAME ~ /rows$/ { label[nr] = $1; key[nr] = $2; inv[nr++] = $3; next }
+{ v[$1, $3] = v[$1, $3] " " $4 }
+END {
+	for (r = 0; r < nr; r++) {
+		s = "\"" label[r] "\""; any = 0
+		for (i = 0; i < nk; i++) {
+			x = v[ks[i], key[r]]
+			if (x == "") { s = s "\tNaN"; continue }
+			m = median(x); if (inv[r] == 1 && m > 0) m = 1 / m
+			s = s "\t" m; any = 1
+		}
+		if (any) print s
+	}
+}' "$tmp/kernels" "$tmp/rows" "$tmp/all" > "$tmp/ratios.dat"
+
+nk=$(wc -l < "$tmp/kernels")
+{
+	echo "set terminal png size 1100,560 font ',10'"
+	echo "set output '$out/ratios.png'"
+	echo "set title 'lkport against its peers, same VM boot (above 1: lkport faster)'"
+	echo "set style data histogram; set style histogram clustered gap 1"
+	echo "set style fill solid 0.8 border -1; set boxwidth 0.9"
+	echo "set xtics rotate by -35 left nomirror; set grid ytics; set key top left"
+	echo "set yrange [0:*]; set ylabel 'ratio'; set bmargin 9"
+	printf "plot 1 with lines lw 2 dt 2 lc rgb 'black' title 'parity'"
+	i=2
+	while IFS= read -r k; do
+		printf ", '%s' using %d:xtic(1) title '%s'" "$tmp/ratios.dat" "$i" "$k"
+		i=$((i + 1))
+	done < "$tmp/kernels"
+	echo
+} > "$tmp/ratios.gp"
+[ "$nk" -ge 1 ] && [ -s "$tmp/ratios.dat" ] && gnuplot "$tmp/ratios.gp"
+
+# ---- scale curves -----------------------------------------------------------------------
+# one data file per (panel, peer, kernel): "N value" lines, first log of the kernel
+awk -F '\t' -v dir="$tmp" '
+!($1 in firstlog) { firstlog[$1] = $2 }
+$2 != firstlog[$1] { next }
+$3 ~ /^scale\.(open\.[^.]*\.n[0-9]*\.ns|wake\.[^.]*\.n[0-9]*\.call_ns|fanout\.[^.]*\.n[0-9]*\.ns)$/ {
+	split($3, p, "."); n = substr(p[4], 2)
+	f = dir "/s-" p[2] "-" p[3] "-" $1 ".dat"
+	print n, $4 > f
+}' "$tmp/all"
+curves() {
+	first=1
+	for f in "$tmp"/s-"$1"-*.dat; do
+		[ -e "$f" ] || continue
+		t=${f#"$tmp"/s-"$1"-}
+		t=${t%.dat}
+		sort -n "$f" -o "$f"
+		[ $first = 1 ] || printf ', '
+		printf "'%s' using 1:2 with linespoints title '%s'" "$f" "$t"
+		first=0
+	done
+	[ $first = 0 ] || printf "NaN notitle"
+}
+{
+	echo "set terminal png size 1400,480 font ',10'"
+	echo "set output '$out/scale.png'"
+	echo "set multiplot layout 1,3 title 'lkport at scale, against peers (same VM boot per kernel)'"
+	echo "set logscale x; set grid; set key top left font ',8'; set xlabel 'N'"
+	echo "set title 'open by name + close, N live objects'; set ylabel 'ns per open+close'; set yrange [0:*]; set offsets 0, 0, graph 0.15, 0"
+	echo "plot $(curves open)"
+	echo "set logscale y; set yrange [*:*]; set offsets 0, 0, 0, 0"
+	echo "set title 'one call waking N waiters'; set ylabel 'ns for the call'"
+	echo "plot $(curves wake)"
+	echo "set title 'one packet to N readers'; set ylabel 'ns for the write(s)'"
+	echo "plot $(curves fanout)"
+	echo "unset multiplot"
+} > "$tmp/scale.gp"
+if ls "$tmp"/s-*.dat >/dev/null 2>&1; then
+	gnuplot "$tmp/scale.gp"
+	echo "plot.sh: $out/ratios.png $out/scale.png"
+else
+	echo "plot.sh: $out/ratios.png (no scale results in the logs)"
+fi
