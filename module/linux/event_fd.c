@@ -30,7 +30,7 @@ struct lkport_event {
 	lk_event_t ev;
 };
 
-static DEFINE_HASHTABLE(lkport_event_names, 8);	/* under lkport_objects_lock */
+static DEFINE_HASHTABLE(lkport_event_names, 12);	/* under lkport_objects_lock */
 
 /* The namespace key salts the hash: one name in many namespaces spreads. */
 static u32 name_hash(const char *name, u64 ns)
