@@ -13,8 +13,7 @@
 #                      waiters, one packet against the number of readers;
 #                      log scales, one line per peer and kernel.
 #
-# Several logs of one kernel: the ratio bars take their median; the scale
-# curves the first log's. A kernel without a value leaves its bar out.
+# Several logs of one kernel: bars and curve points take their median. A kernel without a value leaves its bar out.
 # Needs gnuplot (Debian's gnuplot-nox); without it says so and exits 0,
 # since a plot is an extra over the tables.
 set -eu
@@ -100,15 +99,21 @@ nk=$(wc -l < "$tmp/kernels")
 [ "$nk" -ge 1 ] && [ -s "$tmp/ratios.dat" ] && gnuplot "$tmp/ratios.gp"
 
 # ---- scale curves -----------------------------------------------------------------------
-# one data file per (panel, peer, kernel): "N value" lines, first log of the kernel
+# one data file per (panel, peer, kernel): "N value" lines, the median
+# over the kernel's logs
 awk -F '\t' -v dir="$tmp" '
-!($1 in firstlog) { firstlog[$1] = $2 }
-$2 != firstlog[$1] { next }
+function median(list,    a, n, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
 $3 ~ /^scale\.(open\.[^.]*\.n[0-9]*\.ns|wake\.[^.]*\.n[0-9]*\.call_ns|fanout\.[^.]*\.n[0-9]*\.ns)$/ {
 	split($3, p, "."); n = substr(p[4], 2)
 	f = dir "/s-" p[2] "-" p[3] "-" $1 ".dat"
-	print n, $4 > f
-}' "$tmp/all"
+	v[f, n] = v[f, n] " " $4
+	if (!((f, n) in seen)) { seen[f, n] = 1; order[no++] = f SUBSEP n }
+}
+END { for (i = 0; i < no; i++) { split(order[i], k, SUBSEP); print k[2], median(v[k[1], k[2]]) > k[1] } }' "$tmp/all"
 curves() {
 	first=1
 	for f in "$tmp"/s-"$1"-*.dat; do
