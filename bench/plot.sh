@@ -51,6 +51,8 @@ mq/port, 1 CPU	pingpong.same.mq.vs_port	0
 rate vs pipe, batch 1	throughput.cross.pipe-b1.vs_lkport	1
 rate vs pipe, batch 64	throughput.cross.pipe-b64.vs_lkport	1
 rate vs mq, 1 per call	throughput.cross.mq-b1.vs_lkport	1
+rate vs pipe, batch 1, write-wait	throughput.cross.pipe-b1.vs_lkport_wait	1
+rate vs mq, 1 per call, write-wait	throughput.cross.mq-b1.vs_lkport_wait	1
 one-way mq/port, 1 CPU	oneway.same.mq.avg_vs_port	0
 one-way mq/port, 2 CPUs	oneway.cross.mq.avg_vs_port	0
 irq UIO/fd p50	irqlat.fd.intx.uio_ratio_p50	0

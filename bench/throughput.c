@@ -10,6 +10,9 @@
  *           sleeps on an auto-unsignal lkport event, which the consumer
  *           signals after its next read (the flow control pipe and mq
  *           have in the kernel).
+ *   lkport-wait  the same port, written with LKPORT_WRITE_WAIT: a write
+ *           to a full ring waits in the kernel for room (back-pressure,
+ *           as a pipe's write does) instead of the room event.
  *   pipe    16-byte records, `batch` of them in one write() (atomic: at
  *           most 1024 bytes < PIPE_BUF), read() of up to 64 records; the
  *           default pipe holds 65536 bytes = 4096 records.
@@ -25,8 +28,8 @@
  * stream.
  *
  * usage: lkport-bench-throughput [-d SECONDS] [-b BATCH,...] [-m cross|same|free]
- *                                [-p lkport,pipe,mq] [-c CAPACITY] [-t TAG]
- * RESULT keys: throughput.<tag>.<peer>-b<batch>.{packets_per_s,vs_lkport},
+ *                                [-p lkport,lkport-wait,pipe,mq] [-c CAPACITY] [-t TAG]
+ * RESULT keys: throughput.<tag>.<peer>-b<batch>.{packets_per_s,vs_lkport,vs_lkport_wait},
  * throughput.<tag>.lkport-b<batch>.vs_b1.
  */
 #include <errno.h>
@@ -127,6 +130,13 @@ static bool port_write(struct tcase *t, struct lkport_port_write *w)
 	return r == 0;
 }
 
+/* lkport and lkport-wait: the same port, the second writing with
+ * LKPORT_WRITE_WAIT (back-pressure) instead of the room event. */
+static bool is_lkport(const char *peer)
+{
+	return !strncmp(peer, "lkport", 6);
+}
+
 static void producer(void *arg)
 {
 	struct tcase *t = arg;
@@ -141,7 +151,7 @@ static void producer(void *arg)
 	char go;
 
 	/* The consumer's ends stay with the consumer. */
-	if (!strcmp(t->peer, "lkport"))
+	if (is_lkport(t->peer))
 		close(t->rfd);
 	else if (!strcmp(t->peer, "pipe"))
 		close(t->rfd);
@@ -153,7 +163,23 @@ static void producer(void *arg)
 	if (setitimer(ITIMER_REAL, &it, NULL))
 		fail_errno("setitimer");
 
-	if (!strcmp(t->peer, "lkport")) {
+	if (!strcmp(t->peer, "lkport-wait")) {
+		while (!stop) {
+			struct lkport_port_write w = {
+				.packets = (uintptr_t)buf, .count = t->batch,
+				.flags = LKPORT_WRITE_WAIT, .deadline_ns = LKPORT_FOREVER,
+			};
+
+			fill(buf, seq, t->batch);
+			/* SA_RESTART: the timer's signal restarts a waiting
+			 * write, which then completes before stop is seen. */
+			if (!port_write(t, &w))
+				fail("LKPORT_WRITE_WAIT write skipped its reader");
+			seq += t->batch;
+		}
+		sh->produced = seq;
+		close(t->wfd);
+	} else if (!strcmp(t->peer, "lkport")) {
 		struct lkport_wait wait = { .deadline_ns = LKPORT_FOREVER };
 
 		while (!stop) {
@@ -314,7 +340,7 @@ static void setup(struct tcase *t)
 
 	if (pipe2(t->go, O_CLOEXEC))
 		fail_errno("pipe2");
-	if (!strcmp(t->peer, "lkport")) {
+	if (is_lkport(t->peer)) {
 		lkp_name(name, "tp");
 		t->wfd = lkp_port_create(name, LKPORT_PORT_UNICAST, t->capacity);
 		t->rfd = lkp_port_open(name, 0xc0ffee);
@@ -376,7 +402,7 @@ static void run_case(struct tcase *t, int place, struct outcome *o)
 	t0 = now_ns();
 	if (write(t->go[1], "g", 1) != 1)
 		fail_errno("start signal");
-	if (!strcmp(t->peer, "lkport"))
+	if (is_lkport(t->peer))
 		got = consume_lkport(t, o);
 	else if (!strcmp(t->peer, "pipe"))
 		got = consume_pipe(t, o);
@@ -401,7 +427,7 @@ static void run_case(struct tcase *t, int place, struct outcome *o)
 	o->rate = o->packets / o->seconds;
 
 	close(t->go[1]);
-	if (!strcmp(t->peer, "lkport")) {
+	if (is_lkport(t->peer)) {
 		close(t->rfd);
 		close(t->space);
 	} else if (!strcmp(t->peer, "pipe")) {
@@ -418,7 +444,8 @@ static void run_case(struct tcase *t, int place, struct outcome *o)
 static void usage(void)
 {
 	fprintf(stderr, "usage: lkport-bench-throughput [-d SECONDS] [-b BATCH,...] "
-			"[-r PASSES] [-m cross|same|free] [-p lkport,pipe,mq] [-c CAPACITY] [-t TAG]\n");
+			"[-r PASSES] [-m cross|same|free] [-p lkport,lkport-wait,pipe,mq] [-c CAPACITY] "
+			"[-t TAG]\n");
 	exit(2);
 }
 
@@ -426,7 +453,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	static const char *const peer_names[] = { "lkport", "pipe", "mq" };
+	static const char *const peer_names[] = { "lkport", "lkport-wait", "pipe", "mq" };
 	struct tcase cases[MAX_CASES];
 	struct outcome out[MAX_CASES] = { 0 };
 	uint32_t batches[8], nb = 0, capacity = LKPORT_CAPACITY_MAX;
@@ -464,7 +491,7 @@ int main(int argc, char **argv)
 	if (!tag)
 		tag = placement_name(place);
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		bool mq = !strcmp(peer_names[i], "mq");
 
 		if (!list_has(list, peer_names[i]))
@@ -500,13 +527,16 @@ int main(int argc, char **argv)
 	if (list_has(list, "lkport"))
 		printf("   lkport: unicast port, capacity %u packets; PORT_WRITE of <batch> packets, "
 		       "PORT_READ max 64\n", capacity);
+	if (list_has(list, "lkport-wait"))
+		printf("   lkport-wait: the same, writing with LKPORT_WRITE_WAIT (back-pressure) "
+		       "instead of a room event\n");
 	if (pipe_cap)
 		printf("   pipe:   16-byte records, one write() of 16*<batch> bytes, read() of up to 1024 bytes; "
 		       "holds %ld bytes = %ld records\n", pipe_cap, pipe_cap / RECORD);
 	if (mq_cap)
 		printf("   mq:     one 16-byte message per mq_send / mq_receive (POSIX mq has no batching); "
 		       "queue of %ld messages\n", mq_cap);
-	printf("   %-7s %6s %11s %12s %10s %10s %11s %12s\n", "peer", "batch", "packets", "packets/s",
+	printf("   %-11s %6s %11s %12s %10s %10s %11s %12s\n", "peer", "batch", "packets", "packets/s",
 	       "pkts/read", "ring-full", "/lkport", "/lkport-b1");
 	for (i = 0; i < n; i++) {
 		const struct outcome *o = &out[i], *same = NULL, *b1 = NULL;
@@ -526,7 +556,7 @@ int main(int argc, char **argv)
 			snprintf(rs, sizeof(rs), "%.2f", o->rate / same->rate);
 		if (b1)
 			snprintf(r1, sizeof(r1), "%.2f", o->rate / b1->rate);
-		printf("   %-7s %6u %11llu %12.0f %10.2f %10s %11s %12s\n", cases[i].peer, cases[i].batch,
+		printf("   %-11s %6u %11llu %12.0f %10.2f %10s %11s %12s\n", cases[i].peer, cases[i].batch,
 		       (unsigned long long)o->packets, o->rate, (double)o->packets / o->reads, full, rs, r1);
 	}
 	printf("   ratios: packets/s over lkport's at the same batch (/lkport) and at batch 1 "
@@ -552,6 +582,16 @@ int main(int argc, char **argv)
 				snprintf(key, sizeof(key), "throughput.%s.%s-b%u.vs_lkport", tag,
 					 cases[i].peer, cases[i].batch);
 				result(key, "%.3f", out[i].rate / out[j].rate);
+			}
+			if (cases[j].batch == cases[i].batch && j != i && strcmp(cases[i].peer, "lkport-wait")) {
+				/* the same against the back-pressure writer */
+				for (int w = 0; w < n; w++)
+					if (!strcmp(cases[w].peer, "lkport-wait") &&
+					    cases[w].batch == cases[i].batch && w != i) {
+						snprintf(key, sizeof(key), "throughput.%s.%s-b%u.vs_lkport_wait",
+							 tag, cases[i].peer, cases[i].batch);
+						result(key, "%.3f", out[i].rate / out[w].rate);
+					}
 			}
 			if (cases[j].batch == 1 && j != i && !strcmp(cases[i].peer, "lkport")) {
 				snprintf(key, sizeof(key), "throughput.%s.lkport-b%u.vs_b1", tag,
