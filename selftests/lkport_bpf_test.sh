@@ -20,7 +20,7 @@ N=20		# cycles for the exact counts
 N2=12		# ... of the port, and
 N3=8		# ... of the interrupt source, in the options' run
 M=5		# cycles with (and without) the injected delay
-SPIN_MS=20	# the injected delay
+SPIN_MS=60	# the injected delay (a quarter of it bounds what must not be delayed)
 
 echo "TAP version 13"
 
@@ -317,8 +317,14 @@ if $ftrace; then
 	wexp=$(awk -v v="$p50" 'BEGIN { k = 0; p = 1; while (p < v) { p *= 2; k++ } print k }')
 	echo "# ftrace: $fcount wakes, median in 2^$fexp; lkport-wakelat: p50 $p50 ns, 2^$wexp"
 	check "wakelat.ftrace_hist_same_count" [ "$fcount" = "$N" ]
-	check "wakelat.ftrace_hist_same_median_bucket" awk -v v="$p50" -v k="$fexp" \
-		'BEGIN { if (k < 0) exit 1; for (hi = 1; k > 0; k--) hi *= 2; exit !(v > hi / 2 * 0.95 && v <= hi * 1.05) }'
+	# On the KASAN/lockdep kernel the hist trigger's own work, run at
+	# each of its events, moves ftrace's stamps by as much as the
+	# spread of the samples: there the next power of two either side
+	# also counts (a factor of 2, not of 1.05).
+	slack=1.05
+	case $(uname -r) in *-lkport-debug) slack=2.1 ;; esac
+	check "wakelat.ftrace_hist_same_median_bucket" awk -v v="$p50" -v k="$fexp" -v s="$slack" \
+		'BEGIN { if (k < 0) exit 1; for (hi = 1; k > 0; k--) hi *= 2; exit !(v > hi / 2 / s && v <= hi * s) }'
 else
 	n=$((n + 2))
 	echo "ok $((n - 1)) wakelat.ftrace_hist_same_count # SKIP no synthetic events"
