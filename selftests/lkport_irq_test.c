@@ -684,6 +684,49 @@ TEST_F(irq, sigkill_of_a_blocked_reader_frees_its_source)
 	EXPECT_EQ(0, lkt_await_stats(&want));
 }
 
+static void *listing_reader(void *p)
+{
+	volatile int *stop = p;
+	char buf[4096];
+
+	while (!*stop) {
+		int fd = open("/sys/kernel/debug/lkport/objects", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return NULL;
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+	return NULL;
+}
+
+/* The debugfs listing shows each source's target: a source bound to an
+ * event and closed while another thread reads the listing must leave it
+ * first (the KASAN kernel reports the use after free otherwise). */
+TEST_F(irq, listing_while_bound_sources_close)
+{
+	volatile int stop = 0;
+	pthread_t reader;
+	int ev, i;
+
+	if (access("/sys/kernel/debug/lkport/objects", R_OK))
+		SKIP(return, "no debugfs listing");
+	ev = lkt_event_create(self->b.dev, self->name, 0, 0600);
+	ASSERT_LE(0, ev);
+	ASSERT_EQ(0, pthread_create(&reader, NULL, listing_reader, (void *)&stop));
+	for (i = 0; i < 300; i++) {
+		int fd = irq_create(self->b.dev, LKPORT_IRQ_VIRTUAL, 0, 0, NULL);
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, irq_bind(fd, ev));
+		close(fd);
+	}
+	stop = 1;
+	pthread_join(reader, NULL);
+	close(ev);
+}
+
 /* ---- edu devices -------------------------------------------------------------- */
 
 #define PCI_DIR "/sys/bus/pci/devices/"

@@ -442,9 +442,11 @@ static void lkport_irq_destroy(struct lkport_irq *src)
 	lkport_irq_detach_locked(src);
 	list_del(&src->node);
 	mutex_unlock(&lkport_irq_lock);
+	/* Out of the objects listing first: lkport_irq_show() reads the
+	 * target, which the put below frees without waiting for RCU. */
+	lkport_object_unlist(&src->obj);
 	/* Nothing delivers any more: no handler, no irq_work. */
 	lkport_irq_target_put(rcu_dereference_protected(src->target, true));
-	lkport_object_unlist(&src->obj);
 	lkport_object_abandon(&src->obj);
 	kfree(src);
 }
