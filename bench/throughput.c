@@ -583,22 +583,19 @@ int main(int argc, char **argv)
 					 cases[i].peer, cases[i].batch);
 				result(key, "%.3f", out[i].rate / out[j].rate);
 			}
-			if (cases[j].batch == cases[i].batch && j != i && strcmp(cases[i].peer, "lkport-wait")) {
-				/* the same against the back-pressure writer */
-				for (int w = 0; w < n; w++)
-					if (!strcmp(cases[w].peer, "lkport-wait") &&
-					    cases[w].batch == cases[i].batch && w != i) {
-						snprintf(key, sizeof(key), "throughput.%s.%s-b%u.vs_lkport_wait",
-							 tag, cases[i].peer, cases[i].batch);
-						result(key, "%.3f", out[i].rate / out[w].rate);
-					}
-			}
 			if (cases[j].batch == 1 && j != i && !strcmp(cases[i].peer, "lkport")) {
 				snprintf(key, sizeof(key), "throughput.%s.lkport-b%u.vs_b1", tag,
 					 cases[i].batch);
 				result(key, "%.3f", out[i].rate / out[j].rate);
 			}
 		}
+		/* pipe and mq against the back-pressure writer too */
+		for (j = 0; j < n && !is_lkport(cases[i].peer); j++)
+			if (!strcmp(cases[j].peer, "lkport-wait") && cases[j].batch == cases[i].batch) {
+				snprintf(key, sizeof(key), "throughput.%s.%s-b%u.vs_lkport_wait", tag,
+					 cases[i].peer, cases[i].batch);
+				result(key, "%.3f", out[i].rate / out[j].rate);
+			}
 	}
 	return 0;
 }
