@@ -38,6 +38,15 @@ done > "$tmp/all"
 [ -s "$tmp/all" ] || { echo "plot.sh: no RESULT lines in $*" >&2; exit 1; }
 cut -f1 "$tmp/all" | awk '!seen[$0]++' > "$tmp/kernels"
 
+# median(" v1 v2 ..."): both awk programs below take it
+awk_median='
+function median(list,    a, n, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+'
+
 # ---- ratios --------------------------------------------------------------------------
 # label <TAB> key <TAB> invert (1: the key is peer rate / lkport rate)
 cat > "$tmp/rows" <<'EOF'
@@ -58,12 +67,7 @@ one-way mq/port, 2 CPUs	oneway.cross.mq.avg_vs_port	0
 irq UIO/fd p50	irqlat.fd.intx.uio_ratio_p50	0
 irq UIO/fd p99	irqlat.fd.intx.uio_ratio_p99	0
 EOF
-awk -F '\t' -v kf="$tmp/kernels" '
-function median(list,    a, n, i, j, t) {
-	n = split(list, a, " ")
-	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk -F '\t' -v kf="$tmp/kernels" "$awk_median"'
 BEGIN { nk = 0; nr = 0 }
 FILENAME == kf { ks[nk++] = $1; next }
 FILENAME ~ /rows$/ { label[nr] = $1; key[nr] = $2; inv[nr++] = $3; next }
@@ -103,12 +107,7 @@ nk=$(wc -l < "$tmp/kernels")
 # ---- scale curves -----------------------------------------------------------------------
 # one data file per (panel, peer, kernel): "N value" lines, the median
 # over the kernel's logs
-awk -F '\t' -v dir="$tmp" '
-function median(list,    a, n, i, j, t) {
-	n = split(list, a, " ")
-	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk -F '\t' -v dir="$tmp" "$awk_median"'
 $3 ~ /^scale\.(open\.[^.]*\.n[0-9]*\.ns|wake\.[^.]*\.n[0-9]*\.call_ns|fanout\.[^.]*\.n[0-9]*\.ns)$/ {
 	split($3, p, "."); n = substr(p[4], 2)
 	f = dir "/s-" p[2] "-" p[3] "-" $1 ".dat"
