@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "lkos_host.h"
+#include "port_fixture.h"
 #include "test_util.h"
 
 using namespace lk;
@@ -25,27 +26,11 @@ using lk_test::value;
 
 namespace {
 
-class PortBounded : public ::testing::Test {
+class PortBounded : public lk_test::PortFixture {
   protected:
-    PortRegistry reg;
-
     void SetUp() override { reg.write_hold_stats(true); }
-    void TearDown() override { EXPECT_EQ(0u, reg.write_port_count()) << "test left write ports behind"; }
 
-    WritePort* create(const char* name, u32 capacity) {
-        WritePort* wp = nullptr;
-        EXPECT_EQ(NO_ERROR, reg.create(name, PORT_MODE_BROADCAST, capacity, nullptr, &wp)) << name;
-        return wp;
-    }
-    ReadPort* open(const char* name, void* c = nullptr) {
-        ReadPort* rp = nullptr;
-        EXPECT_EQ(NO_ERROR, reg.open(name, c, &rp)) << name;
-        return rp;
-    }
-    void close_and_destroy(WritePort* wp) {
-        EXPECT_EQ(NO_ERROR, reg.close(wp));
-        EXPECT_EQ(NO_ERROR, reg.destroy(wp));
-    }
+    WritePort* create(const char* name, u32 capacity) { return make(name, PORT_MODE_BROADCAST, capacity); }
     static std::vector<PortPacket> packets(std::uint64_t first, usize n) {
         std::vector<PortPacket> pk(n);
         for (usize i = 0; i < n; i++) pk[i] = packet(first + i);

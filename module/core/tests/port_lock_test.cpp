@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "lkos_host.h"
+#include "port_fixture.h"
 #include "test_util.h"
 
 using namespace lk;
@@ -40,26 +41,9 @@ struct Holder {
     Observer observer() { return Observer{&Holder::notify, this}; }
 };
 
-class PortLock : public ::testing::Test {
+class PortLock : public lk_test::PortFixture {
   protected:
-    PortRegistry reg;
-
-    void TearDown() override { EXPECT_EQ(0u, reg.write_port_count()) << "test left write ports behind"; }
-
-    WritePort* create(const char* name) {
-        WritePort* wp = nullptr;
-        EXPECT_EQ(NO_ERROR, reg.create(name, PORT_MODE_BROADCAST, 0, nullptr, &wp)) << name;
-        return wp;
-    }
-    ReadPort* open(const char* name, void* c = nullptr) {
-        ReadPort* rp = nullptr;
-        EXPECT_EQ(NO_ERROR, reg.open(name, c, &rp)) << name;
-        return rp;
-    }
-    void close_and_destroy(WritePort* wp) {
-        EXPECT_EQ(NO_ERROR, reg.close(wp));
-        EXPECT_EQ(NO_ERROR, reg.destroy(wp));
-    }
+    WritePort* create(const char* name) { return make(name, PORT_MODE_BROADCAST, 0); }
     // Starts a write to wp whose reader's observer (h) then holds wp's
     // lock; returns once it does.
     std::thread hold_lock_of(WritePort* wp, Holder* h) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "lkos_host.h"
+#include "port_fixture.h"
 #include "test_util.h"
 
 using namespace lk;
@@ -31,31 +32,10 @@ PortHandle* h(WritePort* p) { return p; }
 PortHandle* h(ReadPort* p) { return p; }
 WritePort* as_writer(PortHandle* p) { return static_cast<WritePort*>(p); }
 
-class Port : public ::testing::Test {
+class Port : public lk_test::PortFixture {
   protected:
-    PortRegistry reg;
-
-    void TearDown() override { EXPECT_EQ(0u, reg.write_port_count()) << "test left write ports behind"; }
-
     WritePort* create(const char* name, u32 mode = PORT_MODE_BROADCAST, u32 capacity = 0) {
-        WritePort* wp = nullptr;
-        EXPECT_EQ(NO_ERROR, reg.create(name, mode, capacity, nullptr, &wp)) << name;
-        return wp;
-    }
-    ReadPort* open(const char* name, void* c = nullptr) {
-        ReadPort* rp = nullptr;
-        EXPECT_EQ(NO_ERROR, reg.open(name, c, &rp)) << name;
-        return rp;
-    }
-    void close_and_destroy(WritePort* wp) {
-        EXPECT_EQ(NO_ERROR, reg.close(wp));
-        EXPECT_EQ(NO_ERROR, reg.destroy(wp));
-    }
-    // One write() of all the values.
-    status_t put(WritePort* wp, std::initializer_list<std::uint64_t> vs) {
-        std::vector<PortPacket> pk;
-        for (auto v : vs) pk.push_back(packet(v));
-        return reg.write(wp, pk.data(), pk.size());
+        return make(name, mode, capacity);
     }
     // A read that must not block; kNone when nothing (or a broken packet)
     // came, and checks the ctx handed back.

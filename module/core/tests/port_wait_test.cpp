@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "lkos_host.h"
+#include "port_fixture.h"
 #include "test_util.h"
 
 using namespace lk;
@@ -27,35 +28,14 @@ namespace {
 constexpr std::uint64_t kNone = ~std::uint64_t(0);
 using V = std::vector<std::uint64_t>;
 
-class PortWait : public ::testing::Test {
+class PortWait : public lk_test::PortFixture {
   protected:
-    PortRegistry reg;
-
-    void TearDown() override { EXPECT_EQ(0u, reg.write_port_count()) << "test left write ports behind"; }
-
     WritePort* create(const char* name, u32 capacity, u32 mode = PORT_MODE_BROADCAST) {
-        WritePort* wp = nullptr;
-        EXPECT_EQ(NO_ERROR, reg.create(name, mode, capacity, nullptr, &wp)) << name;
-        return wp;
-    }
-    ReadPort* open(const char* name, void* c = nullptr) {
-        ReadPort* rp = nullptr;
-        EXPECT_EQ(NO_ERROR, reg.open(name, c, &rp)) << name;
-        return rp;
-    }
-    void close_and_destroy(WritePort* wp) {
-        EXPECT_EQ(NO_ERROR, reg.close(wp));
-        EXPECT_EQ(NO_ERROR, reg.destroy(wp));
-    }
-    status_t put(WritePort* wp, std::initializer_list<std::uint64_t> vs) {
-        std::vector<PortPacket> pk;
-        for (auto v : vs) pk.push_back(packet(v));
-        return reg.write(wp, pk.data(), pk.size());
+        return make(name, mode, capacity);
     }
     status_t put_wait(WritePort* wp, std::initializer_list<std::uint64_t> vs, Deadline d, u32* delivered = nullptr,
                       Interruptible intr = Interruptible::No) {
-        std::vector<PortPacket> pk;
-        for (auto v : vs) pk.push_back(packet(v));
+        std::vector<PortPacket> pk = packets_of(vs);
         return reg.write_wait(wp, pk.data(), pk.size(), d, intr, delivered);
     }
     std::uint64_t take(ReadPort* rp) {
