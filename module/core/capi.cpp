@@ -473,6 +473,18 @@ void lk_read_port_set_notify(lk_read_port_t port, void (*notify)(void*), void* c
 
 int lk_read_port_close(lk_read_port_t port) { return ports().close_reader(reader(port)); }
 
+int lk_read_port_map(lk_read_port_t port, void** shared, lkos_size* bytes) {
+    if (!shared || !bytes) return ERR_INVALID_ARGS;
+    PortRingShared* s = nullptr;
+    usize n = 0;
+    status_t st = ports().map_reader(reader(port), &s, &n);
+    *shared = s;
+    *bytes = n;
+    return st;
+}
+
+int lk_read_port_map_sync(lk_read_port_t port) { return ports().map_sync(reader(port)); }
+
 int lk_read_port_info(lk_read_port_t port, lk_port_info_t* out) {
     PortRegistry::Info info;
     status_t st = ports().reader_info(reader(port), &info);

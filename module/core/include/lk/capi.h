@@ -355,6 +355,14 @@ int lk_read_port_readable(lk_read_port_t port);
 void lk_read_port_set_notify(lk_read_port_t port, void (*notify)(void *ctx), void *ctx);
 int lk_read_port_close(lk_read_port_t port);
 int lk_read_port_info(lk_read_port_t port, lk_port_info_t *out);
+/* Zero-syscall receive (PortRegistry::map_reader, map_sync): the read
+ * port's ring in memory that may be mapped into its reader's process
+ * (lkos_alloc_shared; *bytes of it, laid out as the uapi's struct
+ * lkport_ring), the same on every call; thread context. The sync: after
+ * the process took packets from it while its flags were set; any
+ * context. */
+int lk_read_port_map(lk_read_port_t port, void **shared, lkos_size *bytes);
+int lk_read_port_map_sync(lk_read_port_t port);
 
 /* As lk_port_group: LK_ERR_BAD_HANDLE for a member already grouped or
  * listed twice. */
