@@ -473,6 +473,14 @@ void lk_read_port_set_notify(lk_read_port_t port, void (*notify)(void*), void* c
 
 int lk_read_port_close(lk_read_port_t port) { return ports().close_reader(reader(port)); }
 
+static_assert(__builtin_offsetof(PortRingShared, head) == LK_PORT_RING_HEAD_OFFSET);
+static_assert(__builtin_offsetof(PortRingShared, tail) == LK_PORT_RING_TAIL_OFFSET);
+static_assert(__builtin_offsetof(PortRingShared, mask) == LK_PORT_RING_MASK_OFFSET);
+static_assert(__builtin_offsetof(PortRingShared, flags) == LK_PORT_RING_FLAGS_OFFSET);
+static_assert(__builtin_offsetof(PortRingShared, ctx) == LK_PORT_RING_CTX_OFFSET);
+static_assert(__builtin_offsetof(PortRingShared, packets) == LK_PORT_RING_PACKETS_OFFSET);
+static_assert(kRingSyncGroup == LK_PORT_RING_SYNC_GROUP && kRingSyncRoom == LK_PORT_RING_SYNC_ROOM);
+
 int lk_read_port_map(lk_read_port_t port, void** shared, lkos_size* bytes) {
     if (!shared || !bytes) return ERR_INVALID_ARGS;
     PortRingShared* s = nullptr;

@@ -20,6 +20,7 @@
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
 
 #include <lk/os.h>
 

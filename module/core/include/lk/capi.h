@@ -362,6 +362,15 @@ int lk_read_port_info(lk_read_port_t port, lk_port_info_t *out);
  * the process took packets from it while its flags were set; any
  * context. */
 int lk_read_port_map(lk_read_port_t port, void **shared, lkos_size *bytes);
+/* Where the shared ring's fields are (the core's PortRingShared). */
+#define LK_PORT_RING_HEAD_OFFSET	0
+#define LK_PORT_RING_TAIL_OFFSET	64
+#define LK_PORT_RING_MASK_OFFSET	68
+#define LK_PORT_RING_FLAGS_OFFSET	72
+#define LK_PORT_RING_CTX_OFFSET		80
+#define LK_PORT_RING_PACKETS_OFFSET	128
+#define LK_PORT_RING_SYNC_GROUP		1u
+#define LK_PORT_RING_SYNC_ROOM		2u
 int lk_read_port_map_sync(lk_read_port_t port);
 
 /* As lk_port_group: LK_ERR_BAD_HANDLE for a member already grouped or
