@@ -353,6 +353,7 @@ status_t to_c(const PortRegistry::Info& info, lk_port_info_t* out) {
     out->closed = info.closed;
     out->cancelled = info.cancelled;
     out->grouped = info.grouped;
+    out->broken = info.broken;
     return NO_ERROR;
 }
 }  // namespace

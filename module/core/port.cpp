@@ -1213,6 +1213,7 @@ void PortRegistry::reader_info_locked(const Guard& wg, ReadPort* rp, Info* out) 
     out->waiters = u32(rp->wait_.count_locked(wg));
     out->cancelled = !rp->writer_;
     out->grouped = rp->group_ != nullptr;
+    out->broken = rp->ring_->broken();
     if (rp->writer_) out->mode = rp->writer_->mode_;
 }
 

@@ -655,7 +655,8 @@ static long lkport_ioc_reader_info(struct file *file, void *arg)
 		info->members = pi.members;
 		info->id = pi.id;
 		info->state = (pi.cancelled ? LKPORT_STATE_CANCELLED : 0) |
-			      (pi.grouped ? LKPORT_STATE_GROUPED : 0);
+			      (pi.grouped ? LKPORT_STATE_GROUPED : 0) |
+			      (pi.broken ? LKPORT_STATE_BROKEN : 0);
 	}
 	return 0;
 }
@@ -669,7 +670,8 @@ static __poll_t lkport_reader_poll(struct file *file, poll_table *pt)
 	poll_wait(file, &r->poll.wq, pt);
 	if (lkport_reader_port_info(r, &pi))
 		return EPOLLERR;
-	if (pi.queued)
+	/* A broken ring too: the read that follows says EPROTO. */
+	if (pi.queued || pi.broken)
 		return EPOLLIN | EPOLLRDNORM;
 	return pi.cancelled ? EPOLLHUP : 0;
 }

@@ -242,6 +242,8 @@ struct lkport_group_create {
 #define LKPORT_STATE_CANCELLED	(1u << 3)	/* read port: writer destroyed;
 						 * group: every member's */
 #define LKPORT_STATE_GROUPED	(1u << 4)	/* read port is in a group */
+#define LKPORT_STATE_BROKEN	(1u << 5)	/* read port: its mapped ring's head
+						 * is out of range (ABI 1.7) */
 
 /* LKPORT_IOC_INFO: what the object is and how it stands. */
 struct lkport_info {

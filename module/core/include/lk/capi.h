@@ -244,6 +244,8 @@ typedef struct lk_port_info {
 	unsigned char cancelled;	/* read port: writer destroyed; group:
 					 * every member's */
 	unsigned char grouped;		/* read port in a group */
+	unsigned char broken;		/* read port: its mapped ring's head was
+					 * moved out of range */
 } lk_port_info_t;
 
 /* Any port object; any context. */

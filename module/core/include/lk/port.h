@@ -473,6 +473,7 @@ class PortRegistry : Pinned, public Allocated {
         bool cancelled;  // read port whose writer is gone; group whose
                          // members all are
         bool grouped;    // read port in a group
+        bool broken;     // read port whose mapped ring is broken
     };
     // Any context. ERR_BAD_HANDLE for a handle of no kind.
     status_t info(PortHandle* port, Info* out);
