@@ -512,12 +512,16 @@ lk_status_t lk_port_map_take(lk_port_map_t *map, lk_port_result_t *results, size
 		/* Copy, then claim: a slot is rewritten only once head has
 		 * passed it, and then the swap below fails. */
 		for (i = 0; i < n; i++) {
-			const uint64_t *w = (const uint64_t *)r->packets[(h + i) & map->mask].data;
-			uint64_t pair[2] = { __atomic_load_n(&w[0], __ATOMIC_RELAXED),
-					     __atomic_load_n(&w[1], __ATOMIC_RELAXED) };
+			/* Words, as the kernel may be writing the slot again
+			 * if another reader took it meanwhile (the swap then
+			 * fails): no torn word, no data race. */
+			const uint32_t *w = (const uint32_t *)r->packets[(h + i) & map->mask].data;
+			uint32_t words[4];
 
+			for (int k = 0; k < 4; k++)
+				words[k] = __atomic_load_n(&w[k], __ATOMIC_RELAXED);
 			results[i].ctx = map->ctx;
-			memcpy(results[i].packet.value, pair, sizeof(pair));
+			memcpy(results[i].packet.value, words, sizeof(words));
 		}
 		if (__atomic_compare_exchange_n(&r->head, &h, h + n, false, __ATOMIC_SEQ_CST,
 						__ATOMIC_ACQUIRE))
