@@ -37,6 +37,19 @@ static void unmap_ring(struct lkport_ring *r, __u32 capacity)
 	munmap(r, LKPORT_RING_BYTES(capacity));
 }
 
+/* A port of `capacity` with one read port (ctx) on it, its ring mapped:
+ * NULL, and *w / *r negative, when a step fails. */
+static struct lkport_ring *mapped_reader(FIXTURE_DATA(map) *self, __u32 capacity, __u64 ctx,
+					 int *w, int *r)
+{
+	*r = -1;
+	*w = lkt_port_create(self->b.dev, self->name, 0, capacity, 0600, 0);
+	if (*w < 0)
+		return NULL;
+	*r = lkt_port_open(self->b.dev, self->name, ctx);
+	return *r < 0 ? NULL : map_ring(*r, capacity);
+}
+
 /* Takes up to max packets from the map as a reader does (copy, then swap
  * head), their sequence numbers in seq[]; syncs when the flags ask. The
  * count, or -EPROTO for a ring out of range. */
@@ -175,12 +188,8 @@ TEST_F(map, a_writer_waiting_for_room_is_paced_by_map_takes)
 	pid_t pid;
 	int w, r;
 
-	w = lkt_port_create(self->b.dev, self->name, 0, 4, 0600, 0);
-	ASSERT_LE(0, w);
-	r = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, r);
-	ring = map_ring(r, 4);
-	ASSERT_NE(NULL, ring);
+	ring = mapped_reader(self, 4, 0, &w, &r);
+	ASSERT_NE(NULL, ring) TH_LOG("port, reader or mmap: %s", strerror(errno));
 	pid = lkt_fork(&self->b.kids);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -226,12 +235,8 @@ TEST_F(map, a_grouped_member_syncs_its_group)
 	__u32 count;
 	int w, r, g;
 
-	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
-	ASSERT_LE(0, w);
-	r = lkt_port_open(self->b.dev, self->name, 7);
-	ASSERT_LE(0, r);
-	ring = map_ring(r, 8);
-	ASSERT_NE(NULL, ring);
+	ring = mapped_reader(self, 8, 7, &w, &r);
+	ASSERT_NE(NULL, ring) TH_LOG("port, reader or mmap: %s", strerror(errno));
 	EXPECT_EQ(0, ring->flags);
 	g = lkt_group_create(self->b.dev, &r, 1);
 	ASSERT_LE(0, g);
@@ -310,12 +315,8 @@ TEST_F(map, close_drops_what_the_map_could_have_forged)
 	uint64_t seq;
 	int w, r;
 
-	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
-	ASSERT_LE(0, w);
-	r = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, r);
-	ring = map_ring(r, 8);
-	ASSERT_NE(NULL, ring);
+	ring = mapped_reader(self, 8, 0, &w, &r);
+	ASSERT_NE(NULL, ring) TH_LOG("port, reader or mmap: %s", strerror(errno));
 	ASSERT_EQ(0, lkt_write_seq(w, 1, 2));
 	/* Forge a packet and move head back over it. */
 	lkt_packet(&ring->packets[7], 666);
@@ -340,12 +341,8 @@ TEST_F(map, the_mapping_keeps_the_reader_until_it_goes)
 	uint64_t seq;
 	int w, r;
 
-	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
-	ASSERT_LE(0, w);
-	r = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, r);
-	ring = map_ring(r, 8);
-	ASSERT_NE(NULL, ring);
+	ring = mapped_reader(self, 8, 0, &w, &r);
+	ASSERT_NE(NULL, ring) TH_LOG("port, reader or mmap: %s", strerror(errno));
 	close(r);
 	/* The mapping holds the read port: it still gets every write. */
 	ASSERT_EQ(0, lkt_write_seq(w, 1, 1));

@@ -67,6 +67,21 @@ class PortMap : public lk_test::PortFixture {
         if (bytes) *bytes = n;
         return s;
     }
+    // A port of `capacity` with one mapped read port on it; done() ends both.
+    struct Mapped {
+        WritePort* wp;
+        ReadPort* rp;
+        PortRingShared* s;
+    };
+    Mapped mapped(u32 capacity) {
+        WritePort* wp = make("m", PORT_MODE_BROADCAST, capacity);
+        ReadPort* rp = open("m");
+        return {wp, rp, map(rp)};
+    }
+    void done(WritePort* wp, ReadPort* rp) {
+        EXPECT_EQ(NO_ERROR, reg.close(rp));
+        close_and_destroy(wp);
+    }
     V take_all(PortRingShared* s) {
         std::uint64_t buf[64];
         V out;
@@ -108,14 +123,11 @@ TEST_F(port_map, mapping_moves_what_is_queued_in_order_and_shows_the_ctx) {
     ASSERT_EQ(NO_ERROR, put(wp, {4}));
     EXPECT_TRUE(reg.readable(rp));
     EXPECT_EQ((V{4}), take_all(s));
-    EXPECT_EQ(NO_ERROR, reg.close(rp));
-    close_and_destroy(wp);
+    done(wp, rp);
 }
 
 TEST_F(port_map, kernel_reads_and_map_takes_share_one_head) {
-    WritePort* wp = make("m", PORT_MODE_BROADCAST, 8);
-    ReadPort* rp = open("m");
-    PortRingShared* s = map(rp);
+    auto [wp, rp, s] = mapped(8);
     ASSERT_EQ(NO_ERROR, put(wp, {1, 2, 3, 4}));
     std::uint64_t one;
     ASSERT_EQ(1, take_mapped(s, &one, 1));
@@ -136,8 +148,7 @@ TEST_F(port_map, kernel_reads_and_map_takes_share_one_head) {
     EXPECT_EQ(8u, take_all(s).size());
     EXPECT_EQ(NO_ERROR, reg.write(wp, &pk, 1, &delivered, &skipped));
     EXPECT_EQ(1u, delivered);
-    EXPECT_EQ(NO_ERROR, reg.close(rp));
-    close_and_destroy(wp);
+    done(wp, rp);
 }
 
 TEST_F(port_map, a_head_moved_out_of_range_breaks_that_ring_only) {
@@ -171,9 +182,7 @@ TEST_F(port_map, a_head_moved_out_of_range_breaks_that_ring_only) {
 }
 
 TEST_F(port_map, a_mapped_ring_handed_back_at_close_keeps_nothing_the_process_wrote) {
-    WritePort* wp = make("m", PORT_MODE_BROADCAST, 8);
-    ReadPort* rp = open("m");
-    PortRingShared* s = map(rp);
+    auto [wp, rp, s] = mapped(8);
     ASSERT_EQ(NO_ERROR, put(wp, {1, 2}));
     // The process forges a packet and moves head back over it.
     PortPacket forged = packet(666);
@@ -195,9 +204,7 @@ TEST_F(port_map, a_mapped_ring_handed_back_at_close_keeps_nothing_the_process_wr
 }
 
 TEST_F(port_map, a_grouped_member_tells_the_group_what_it_took) {
-    WritePort* wp = make("m", PORT_MODE_BROADCAST, 8);
-    ReadPort* rp = open("m");
-    PortRingShared* s = map(rp);
+    auto [wp, rp, s] = mapped(8);
     EXPECT_FALSE(must_sync(s));
     PortHandle* h = rp;
     PortGroup* g = nullptr;
@@ -218,14 +225,11 @@ TEST_F(port_map, a_grouped_member_tells_the_group_what_it_took) {
     EXPECT_EQ(NO_ERROR, reg.group_remove(g, rp));
     EXPECT_FALSE(must_sync(s));
     EXPECT_EQ(NO_ERROR, reg.close(g));
-    EXPECT_EQ(NO_ERROR, reg.close(rp));
-    close_and_destroy(wp);
+    done(wp, rp);
 }
 
 TEST_F(port_map, a_take_then_sync_wakes_a_writer_waiting_for_room) {
-    WritePort* wp = make("m", PORT_MODE_BROADCAST, 2);
-    ReadPort* rp = open("m");
-    PortRingShared* s = map(rp);
+    auto [wp, rp, s] = mapped(2);
     ASSERT_EQ(NO_ERROR, put(wp, {1, 2}));
     std::atomic<int> st{1};
     Thread writer([&] {
@@ -243,16 +247,13 @@ TEST_F(port_map, a_take_then_sync_wakes_a_writer_waiting_for_room) {
     // Nobody waits now: the next sync lowers the flag.
     EXPECT_EQ(NO_ERROR, reg.map_sync(rp));
     EXPECT_FALSE(must_sync(s));
-    EXPECT_EQ(NO_ERROR, reg.close(rp));
-    close_and_destroy(wp);
+    done(wp, rp);
 }
 
 TEST_F(port_map, a_writer_that_starts_waiting_after_the_take_is_not_left_asleep) {
     // The writer flags the ring, then looks at the head again: room the
     // process made just before it saw the flag is found then.
-    WritePort* wp = make("m", PORT_MODE_BROADCAST, 1);
-    ReadPort* rp = open("m");
-    PortRingShared* s = map(rp);
+    auto [wp, rp, s] = mapped(1);
     for (int i = 0; i < 200; i++) {
         ASSERT_EQ(NO_ERROR, put(wp, {std::uint64_t(i)}));
         std::atomic<int> st{1};
@@ -271,15 +272,12 @@ TEST_F(port_map, a_writer_that_starts_waiting_after_the_take_is_not_left_asleep)
         ASSERT_EQ((V{std::uint64_t(1000 + i)}), take_all(s));
         EXPECT_EQ(NO_ERROR, reg.map_sync(rp));
     }
-    EXPECT_EQ(NO_ERROR, reg.close(rp));
-    close_and_destroy(wp);
+    done(wp, rp);
 }
 
 TEST_F(port_map, concurrent_takes_and_reads_get_every_packet_once) {
     constexpr int kPackets = 20000;
-    WritePort* wp = make("m", PORT_MODE_BROADCAST, 64);
-    ReadPort* rp = open("m");
-    PortRingShared* s = map(rp);
+    auto [wp, rp, s] = mapped(64);
     std::atomic<int> taken{0};
     std::vector<std::atomic<int>> seen(kPackets);
     auto note = [&](std::uint64_t v) {
@@ -310,8 +308,7 @@ TEST_F(port_map, concurrent_takes_and_reads_get_every_packet_once) {
     kernel.join();
     EXPECT_EQ(kPackets, taken.load());
     for (int i = 0; i < kPackets; i++) ASSERT_EQ(1, seen[i].load()) << i;
-    EXPECT_EQ(NO_ERROR, reg.close(rp));
-    close_and_destroy(wp);
+    done(wp, rp);
 }
 
 TEST_F(port_map, a_failed_map_changes_nothing) {
@@ -328,8 +325,7 @@ TEST_F(port_map, a_failed_map_changes_nothing) {
         EXPECT_EQ(0u, bytes);
     }
     EXPECT_EQ(1u, read_one(rp));
-    EXPECT_EQ(NO_ERROR, reg.close(rp));
-    close_and_destroy(wp);
+    done(wp, rp);
 }
 
 }  // namespace
