@@ -67,6 +67,9 @@ END {
 	for (b = 1; b <= 64; b *= 8)
 		row("rate pipe / lkport with LKPORT_WRITE_WAIT, batch " b, "throughput.cross.pipe-b" b ".vs_lkport_wait", 2)
 	row("rate mq / lkport with LKPORT_WRITE_WAIT, 1 per call", "throughput.cross.mq-b1.vs_lkport_wait", 2)
+	for (b = 1; b <= 64; b *= 8)
+		row("rate pipe / lkport mapped reader, batch " b, "throughput.cross.pipe-b" b ".vs_lkport_map", 2)
+	row("rate mq / lkport mapped reader, 1 per call", "throughput.cross.mq-b1.vs_lkport_map", 2)
 	for (pl = 1; pl <= 2; pl++) {
 		p = pl == 1 ? "same" : "cross"
 		d = pl == 1 ? "1 CPU" : "2 CPUs"

@@ -32,6 +32,7 @@
 #   LKPORT_UBENCH_SCALE_ROUNDS  timed rounds per size in the scale section (15)
 #   LKPORT_UBENCH_ONLY     a comma list of sections to run: ipc (1-3), irq
 #                          (4), wakelat (5), scale (6); default all four.
+#                          throughput: section 2 alone.
 #                          core: only the rows `make bench-core` follows (event
 #                          ping-pong against futex on 2 CPUs and on 1, and
 #                          the one-way latency across CPUs, pmqtest's
@@ -146,8 +147,14 @@ run lkport-bench-pingpong -m cross -n "$rounds" -T "$maxsec"
 run lkport-bench-pingpong -m same -n "$rounds" -T "$maxsec" -p "$main_peers"
 run lkport-bench-pingpong -m free -n "$frounds" -T "$maxsec" -p "$main_peers"
 
-# ---- 2. throughput with batched writes ------------------------------------------------
+fi	# section ipc
+
+# ---- 2. throughput with batched writes (also alone: BENCH_ONLY=throughput) --------------
+if section ipc || section throughput; then
 run lkport-bench-throughput -m cross -d "$seconds" -b 1,8,64
+fi
+
+if section ipc; then
 
 # ---- 3. one-way latency, pmqtest's way, and pmqtest --------------------------------------
 run lkport-bench-oneway -m same -l "$loops" -T "$maxsec"

@@ -13,6 +13,10 @@
  *   lkport-wait  the same port, written with LKPORT_WRITE_WAIT: a write
  *           to a full ring waits in the kernel for room (back-pressure,
  *           as a pipe's write does) instead of the room event.
+ *   lkport-map  as lkport-wait, read from the ring mapped into the
+ *           consumer (lk_port_map_read: packets queued are taken without a
+ *           system call; the consumer calls into the kernel only to wait
+ *           for an empty ring, or to tell a writer waiting for room).
  *   pipe    16-byte records, `batch` of them in one write() (atomic: at
  *           most 1024 bytes < PIPE_BUF), read() of up to 64 records; the
  *           default pipe holds 65536 bytes = 4096 records.
@@ -28,8 +32,9 @@
  * stream.
  *
  * usage: lkport-bench-throughput [-d SECONDS] [-b BATCH,...] [-m cross|same|free]
- *                                [-p lkport,lkport-wait,pipe,mq] [-c CAPACITY] [-t TAG]
- * RESULT keys: throughput.<tag>.<peer>-b<batch>.{packets_per_s,vs_lkport,vs_lkport_wait},
+ *                                [-p lkport,lkport-wait,lkport-map,pipe,mq] [-c CAPACITY] [-t TAG]
+ * RESULT keys: throughput.<tag>.<peer>-b<batch>.{packets_per_s,vs_lkport,vs_lkport_wait,
+ * vs_lkport_map},
  * throughput.<tag>.lkport-b<batch>.vs_b1.
  */
 #include <errno.h>
@@ -44,6 +49,8 @@
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include <lkport/lk.h>
 
 #include "bench.h"
 
@@ -163,7 +170,7 @@ static void producer(void *arg)
 	if (setitimer(ITIMER_REAL, &it, NULL))
 		fail_errno("setitimer");
 
-	if (!strcmp(t->peer, "lkport-wait")) {
+	if (!strcmp(t->peer, "lkport-wait") || !strcmp(t->peer, "lkport-map")) {
 		while (!stop) {
 			struct lkport_port_write w = {
 				.packets = (uintptr_t)buf, .count = t->batch,
@@ -278,6 +285,39 @@ static uint64_t consume_lkport(struct tcase *t, struct outcome *o)
 		    ioctl(t->space, LKPORT_IOC_EVENT_SIGNAL) < 0)
 			fail_errno("LKPORT_IOC_EVENT_SIGNAL");
 	}
+	return seq;
+}
+
+static uint64_t consume_lkport_map(struct tcase *t, struct outcome *o)
+{
+	lk_port_result_t res[MAX_BATCH];
+	lk_port_map_t map;
+	uint64_t seq = 0;
+	lk_status_t st;
+
+	st = lk_port_map(t->rfd, &map);
+	if (st != LK_NO_ERROR)
+		fail("lk_port_map: %s", lk_status_str(st));
+	for (;;) {
+		size_t got, i;
+
+		st = lk_port_map_read(&map, LKPORT_FOREVER, res, MAX_BATCH, &got);
+		if (st == LK_ERR_INTERRUPTED)
+			continue;
+		if (st == LK_ERR_CANCELLED)
+			break;	/* writer gone, ring drained */
+		if (st != LK_NO_ERROR)
+			fail("lk_port_map_read: %s", lk_status_str(st));
+		o->reads++;
+		if (got == 0 || got > MAX_BATCH)
+			fail("lk_port_map_read: count %zu", got);
+		for (i = 0; i < got; i++, seq++) {
+			if (res[i].ctx != (void *)0xc0ffee)
+				fail("lk_port_map_read: ctx %p", res[i].ctx);
+			check("lkport-map", res[i].packet.value, seq);
+		}
+	}
+	lk_port_unmap(&map);
 	return seq;
 }
 
@@ -402,7 +442,9 @@ static void run_case(struct tcase *t, int place, struct outcome *o)
 	t0 = now_ns();
 	if (write(t->go[1], "g", 1) != 1)
 		fail_errno("start signal");
-	if (is_lkport(t->peer))
+	if (!strcmp(t->peer, "lkport-map"))
+		got = consume_lkport_map(t, o);
+	else if (is_lkport(t->peer))
 		got = consume_lkport(t, o);
 	else if (!strcmp(t->peer, "pipe"))
 		got = consume_pipe(t, o);
@@ -444,7 +486,8 @@ static void run_case(struct tcase *t, int place, struct outcome *o)
 static void usage(void)
 {
 	fprintf(stderr, "usage: lkport-bench-throughput [-d SECONDS] [-b BATCH,...] "
-			"[-r PASSES] [-m cross|same|free] [-p lkport,lkport-wait,pipe,mq] [-c CAPACITY] "
+			"[-r PASSES] [-m cross|same|free] [-p lkport,lkport-wait,lkport-map,pipe,mq] "
+			"[-c CAPACITY] "
 			"[-t TAG]\n");
 	exit(2);
 }
@@ -453,7 +496,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	static const char *const peer_names[] = { "lkport", "lkport-wait", "pipe", "mq" };
+	static const char *const peer_names[] = { "lkport", "lkport-wait", "lkport-map", "pipe", "mq" };
 	struct tcase cases[MAX_CASES];
 	struct outcome out[MAX_CASES] = { 0 };
 	uint32_t batches[8], nb = 0, capacity = LKPORT_CAPACITY_MAX;
@@ -491,7 +534,7 @@ int main(int argc, char **argv)
 	if (!tag)
 		tag = placement_name(place);
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < (int)(sizeof(peer_names) / sizeof(peer_names[0])); i++) {
 		bool mq = !strcmp(peer_names[i], "mq");
 
 		if (!list_has(list, peer_names[i]))
@@ -530,6 +573,9 @@ int main(int argc, char **argv)
 	if (list_has(list, "lkport-wait"))
 		printf("   lkport-wait: the same, writing with LKPORT_WRITE_WAIT (back-pressure) "
 		       "instead of a room event\n");
+	if (list_has(list, "lkport-map"))
+		printf("   lkport-map: as lkport-wait, read from the ring mapped into the consumer "
+		       "(lk_port_map_read, no call while packets are queued)\n");
 	if (pipe_cap)
 		printf("   pipe:   16-byte records, one write() of 16*<batch> bytes, read() of up to 1024 bytes; "
 		       "holds %ld bytes = %ld records\n", pipe_cap, pipe_cap / RECORD);
@@ -589,13 +635,18 @@ int main(int argc, char **argv)
 				result(key, "%.3f", out[i].rate / out[j].rate);
 			}
 		}
-		/* pipe and mq against the back-pressure writer too */
-		for (j = 0; j < n && !is_lkport(cases[i].peer); j++)
-			if (!strcmp(cases[j].peer, "lkport-wait") && cases[j].batch == cases[i].batch) {
-				snprintf(key, sizeof(key), "throughput.%s.%s-b%u.vs_lkport_wait", tag,
-					 cases[i].peer, cases[i].batch);
+		/* pipe and mq against the back-pressure writer and the map
+		 * reader too */
+		for (j = 0; j < n && !is_lkport(cases[i].peer); j++) {
+			const char *vs = !strcmp(cases[j].peer, "lkport-wait") ? "lkport_wait" :
+					 !strcmp(cases[j].peer, "lkport-map") ? "lkport_map" : NULL;
+
+			if (vs && cases[j].batch == cases[i].batch) {
+				snprintf(key, sizeof(key), "throughput.%s.%s-b%u.vs_%s", tag,
+					 cases[i].peer, cases[i].batch, vs);
 				result(key, "%.3f", out[i].rate / out[j].rate);
 			}
+		}
 	}
 	return 0;
 }

@@ -323,6 +323,32 @@ void test_write_wait() {
     CHECK(wrote->delivered == 2);
 }
 
+// A mapped ring: takes without a call, reads that wait, moves.
+void test_port_map() {
+    auto w = WritePort::create(name("map").c_str());
+    REQUIRE_OK(w);
+    auto r = ReadPort::open(name("map").c_str(), 6);
+    REQUIRE_OK(r);
+    auto m = lkport::PortMap::map(*r);
+    REQUIRE_OK(m);
+    CHECK(m->mapped());
+    PortResult got[4];
+    CHECK(m->take(got, 4).status() == LK_ERR_NOT_READY);
+    REQUIRE_OK(w->write(std::array{Packet::text("a"), Packet::text("b")}));
+    auto n = m->take(got, 4);
+    CHECK(n.ok() && *n == 2 && got[0].packet.str() == "a" && got[1].packet.str() == "b" && got[1].ctx == 6);
+    CHECK(m->read(Deadline::poll()).status() == LK_ERR_TIMED_OUT);
+    lkport::PortMap moved = std::move(*m);
+    CHECK(moved.mapped() && !m->mapped());
+    REQUIRE_OK(w->write(Packet::text("c")));
+    auto one = moved.read(1s);
+    CHECK(one.ok() && one->packet.str() == "c");
+    // Not a read port.
+    auto g = PortGroup::create({*r});
+    REQUIRE_OK(g);
+    CHECK(lkport::PortMap::map(ReadPort(lkport::Fd(dup(g->fd())))).status() == LK_ERR_BAD_HANDLE);
+}
+
 // One read over two ports; members come and go.
 void test_group_read() {
     auto w1 = WritePort::create(name("g1").c_str());
@@ -679,6 +705,7 @@ const Test tests[] = {
     {"port.round_trip", test_port_round_trip},
     {"port.broadcast_partial", test_broadcast_partial},
     {"port.write_wait", test_write_wait},
+    {"port.map", test_port_map},
     {"group.read", test_group_read},
     {"handle.move_semantics", test_move_semantics},
     {"handle.destruction_closes", test_destruction_closes},

@@ -10,6 +10,7 @@
  * catches what leaks anyway. fault.every_site_fails then runs them all
  * once more and checks that every site debugfs lists failed at least once.
  */
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 #include "lkport_test.h"
@@ -211,6 +212,20 @@ static long read_big(struct fault_ctx *c)
 	return r ?: got;
 }
 
+/* A read port's ring mapped (default capacity, 8), with packets queued
+ * to move over. */
+static long ring_map(struct fault_ctx *c)
+{
+	void *p = mmap(NULL, LKPORT_RING_BYTES(8), PROT_READ | PROT_WRITE, MAP_SHARED, c->r[0], 0);
+
+	return p == MAP_FAILED ? -errno : (long)p;
+}
+
+static void ring_unmap(struct fault_ctx *c, long result)
+{
+	munmap((void *)result, LKPORT_RING_BYTES(8));
+}
+
 static long group_create(struct fault_ctx *c)
 {
 	return lkt_group_create(c->dev, c->r, MEMBERS);
@@ -267,6 +282,7 @@ static const struct fault_op fault_ops[] = {
 	{ "irq_bind", need_irq_and_wport, irq_bind, irq_unbind },
 	{ "event_create_anonymous", NULL, event_create_anonymous, close_fd },
 	{ "port_existing_closed", need_closed_wport, port_existing_closed, close_fd },
+	{ "ring_map", need_queued, ring_map, ring_unmap },
 };
 
 /* ---- the state a failed operation must leave as it found ---- */

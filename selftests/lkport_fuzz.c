@@ -232,6 +232,7 @@ enum cmd_id {
 	C_INFO, C_EV_WAIT, C_EV_SIGNAL, C_EV_UNSIGNAL, C_EV_DESTROY, C_P_WRITE, C_READ,
 	C_P_READ, C_P_CLOSE, C_P_DESTROY, C_G_ADD, C_G_REMOVE, C_G_READ,
 	C_IRQ_CREATE, C_IRQ_WAIT, C_IRQ_ACK, C_IRQ_TRIGGER, C_IRQ_BIND, C_IRQ_INFO,
+	C_RING_SYNC,
 	C_NONE,		/* no command of that fd kind: ENOTTY only */
 	C_CMDS
 };
@@ -294,10 +295,11 @@ static const struct cmd_desc cmds[C_CMDS] = {
 	/* ETIMEDOUT, EINTR: LKPORT_WRITE_WAIT. */
 	[C_P_WRITE] = { "PORT_WRITE", LKPORT_IOC_PORT_WRITE, KB(K_WPORT),
 			E(DISPATCH_W, EINVAL, ENOMEM, ENOBUFS, ETIMEDOUT, EINTR) },
+	/* EPROTO: a read port whose mapped ring's head was scribbled on. */
 	[C_READ] = { "READ", LKPORT_IOC_READ, KB(K_RPORT) | KB(K_GROUP),
-		     E(DISPATCH_W, EINVAL, ENOMEM, ETIMEDOUT, EINTR, ECANCELED) },
+		     E(DISPATCH_W, EINVAL, ENOMEM, ETIMEDOUT, EINTR, ECANCELED, EPROTO) },
 	[C_P_READ] = { "PORT_READ", LKPORT_IOC_PORT_READ, KB(K_RPORT),
-		       E(DISPATCH_W, EINVAL, ENOMEM, ETIMEDOUT, EINTR, ECANCELED) },
+		       E(DISPATCH_W, EINVAL, ENOMEM, ETIMEDOUT, EINTR, ECANCELED, EPROTO) },
 	[C_P_CLOSE] = { "PORT_CLOSE", LKPORT_IOC_PORT_CLOSE, KB(K_WPORT), E(ENOTTY, EBADF, EPERM) },
 	[C_P_DESTROY] = { "PORT_DESTROY", LKPORT_IOC_PORT_DESTROY, KB(K_WPORT),
 			  E(ENOTTY, EBADF, EPERM) },
@@ -320,6 +322,7 @@ static const struct cmd_desc cmds[C_CMDS] = {
 	[C_IRQ_BIND] = { "IRQ_BIND", LKPORT_IOC_IRQ_BIND, KB(K_IRQ),
 			 E(DISPATCH_W, EINVAL, EPIPE, ENOMEM) },
 	[C_IRQ_INFO] = { "IRQ_INFO", LKPORT_IOC_IRQ_INFO, KB(K_IRQ), E(ENOTTY, EFAULT) },
+	[C_RING_SYNC] = { "RING_SYNC", LKPORT_IOC_RING_SYNC, KB(K_RPORT), E(ENOTTY) },
 	[C_NONE] = { "(none)", 0, 0, E(ENOTTY) },
 };
 
@@ -1227,6 +1230,76 @@ static void op_thread_race(struct rng *r)
 }
 
 /* poll on a few fds at once: the readiness paths and their wake-ups. */
+/* A read port's ring mapped with any length, protection, flags and offset
+ * on any fd; once mapped, its indices, flags and packets scribbled on
+ * while the kernel writes and reads it, takes from it, syncs, reads, and
+ * sometimes the fd closed while it is still mapped. Only the mapper's own
+ * ring may be affected: the other processes' reads and writes, and the
+ * kernel, must not notice. */
+static void op_map(struct rng *r)
+{
+	static const int prots[] = { PROT_READ, PROT_READ | PROT_WRITE, PROT_WRITE,
+				     PROT_READ | PROT_EXEC, PROT_NONE };
+	struct slot *s = pick(r, one_in(r, 4) ? K_NONE : K_RPORT);
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = one_in(r, 8) ? (size_t)below(r, 64) * page + below(r, 2) :
+				    (size_t)(1 + below(r, 17)) * page;
+	int prot = one_in(r, 4) ? prots[below(r, 5)] : PROT_READ | PROT_WRITE;
+	int flags = one_in(r, 6) ? MAP_PRIVATE : MAP_SHARED;
+	off_t off = one_in(r, 8) ? (off_t)below(r, 4) * page : 0;
+	struct lkport_ring *ring;
+	void *p = mmap(NULL, len, prot, flags, s->fd, off);
+
+	if (p == MAP_FAILED) {
+		if (s->kind == K_RPORT && errno != EINVAL && errno != EPERM && errno != EACCES &&
+		    errno != EDQUOT && errno != ENOMEM && errno != EBADF && errno != ENODEV)
+			fail(O_ERRNO, "mmap of a read port: undocumented errno %d (%s)", errno,
+			     strerror(errno));
+		return;
+	}
+	ring = p;
+	if ((prot & PROT_WRITE) && flags == MAP_SHARED && (prot & PROT_READ)) {
+		int n = 1 + below(r, 8);
+
+		for (int i = 0; i < n; i++) {
+			uint32_t *w = (uint32_t *)p + below(r, (uint32_t)(len < 4096 ? len : 4096) / 4);
+
+			switch (below(r, 5)) {
+			case 0: /* a take by the protocol */
+			{
+				uint32_t h = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
+
+				__atomic_compare_exchange_n(&ring->head, &h, h + 1, false, __ATOMIC_SEQ_CST,
+							    __ATOMIC_RELAXED);
+				break;
+			}
+			case 1:
+				ring->head = one_in(r, 2) ? ring->tail - below(r, 20) : (uint32_t)rnd(r);
+				break;
+			case 2:
+				ring->tail = (uint32_t)rnd(r);
+				ring->mask = (uint32_t)rnd(r);
+				ring->flags = (uint32_t)rnd(r);
+				break;
+			default:
+				*w = (uint32_t)rnd(r);
+				break;
+			}
+			if (one_in(r, 2))
+				xioctl(s->fd, s->kind, LKPORT_IOC_RING_SYNC, NULL, 0);
+			if (one_in(r, 3))
+				do_read(r, s->fd, s->kind, false);
+		}
+	}
+	/* The mapping holds the read port after its fd is gone. */
+	if (one_in(r, 6)) {
+		struct slot *fresh = pick(r, K_WPORT);
+
+		do_port_write(r, fresh->fd, fresh->kind);
+	}
+	munmap(p, len);
+}
+
 static void op_poll(struct rng *r)
 {
 	struct pollfd pfd[4];
@@ -1331,7 +1404,7 @@ static const struct op ops[] = {
 	{ op_group_member, 5 }, { op_raw, 10 },		{ op_fd, 5 },
 	{ op_send, 3 },		{ op_recv, 3 },		{ op_child, 2 },
 	{ op_thread_race, 2 },	{ op_reset, 1 },	{ op_poll, 3 },
-	{ op_debugfs, 1 },	{ op_irq, 4 },
+	{ op_debugfs, 1 },	{ op_irq, 4 },	{ op_map, 4 },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))

@@ -445,6 +445,50 @@ TEST_F(lib, port_write_read)
 	EXPECT_EQ(LK_NO_ERROR, lk_port_destroy(w));
 }
 
+TEST_F(lib, port_map_takes_and_reads)
+{
+	lk_port_result_t res[4];
+	lk_port_packet_t pk[3] = { packet(1), packet(2), packet(3) };
+	lk_port_map_t map;
+	lk_port_t w, r, g;
+	size_t got;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create(self->name, LK_PORT_MODE_BROADCAST, &w));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x77, &r));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_map(r, &map));
+	EXPECT_EQ((void *)0x77, map.ctx);
+	EXPECT_EQ(7, map.mask);
+	EXPECT_EQ(LK_ERR_NOT_READY, lk_port_map_take(&map, res, 4, &got));
+	EXPECT_EQ(0, got);
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_map_read(&map, 0, res, 4, &got));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w, pk, 3));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_map_take(&map, res, 2, &got));
+	ASSERT_EQ(2, got);
+	EXPECT_EQ(1, result_seq(&res[0]));
+	EXPECT_EQ(2, result_seq(&res[1]));
+	EXPECT_EQ((void *)0x77, res[1].ctx);
+	/* The handle's own reads share the ring. */
+	ASSERT_EQ(LK_NO_ERROR, lk_port_read(r, 0, &res[0]));
+	EXPECT_EQ(3, result_seq(&res[0]));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_map_read(&map, lk_deadline_after_ms(10), res, 4, &got));
+	/* A broken ring says so, and only that ring. */
+	map.ring->head = map.ring->tail + 100;
+	EXPECT_EQ(LK_ERR_BAD_STATE, lk_port_map_take(&map, res, 1, &got));
+	EXPECT_EQ(LK_ERR_BAD_STATE, lk_port_map_read(&map, 0, res, 1, &got));
+	map.ring->head = map.ring->tail;
+	/* Not a read port. */
+	lk_port_unmap(&map);
+	EXPECT_EQ(NULL, map.ring);
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_map(w, &map));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_group(&r, 1, &g));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_map(g, &map));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_map(-1, &map));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_close(g));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_close(r));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_close(w));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_destroy(w));
+}
+
 TEST_F(lib, port_status_codes)
 {
 	lk_port_packet_t pk[9];

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -439,6 +440,111 @@ lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_resu
 	}
 	*got = r.count;
 	return LK_NO_ERROR;
+}
+
+lk_status_t lk_port_map(lk_port_t port, lk_port_map_t *map)
+{
+	struct lkport_info info;
+	lk_status_t st;
+	int dev;
+	void *p;
+
+	memset(map, 0, sizeof(*map));
+	map->fd = -1;
+	st = lk_object_info(port, &info);
+	if (st != LK_NO_ERROR)
+		return st;
+	if (info.kind != LKPORT_KIND_READ_PORT)
+		return LK_ERR_BAD_HANDLE;
+	/* A module older than this library's ABI (1.7 has the map) is
+	 * refused here. */
+	dev = lk_device();
+	if (dev < 0)
+		return device_status(dev);
+	map->bytes = LKPORT_RING_BYTES(info.capacity);
+	p = mmap(NULL, map->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, port, 0);
+	if (p == MAP_FAILED) {
+		map->bytes = 0;
+		return errno == ENODEV ? LK_ERR_BAD_HANDLE : lk_status_from_errno(errno);
+	}
+	map->ring = p;
+	map->mask = info.capacity - 1;
+	map->fd = port;
+	map->ctx = (void *)(uintptr_t)info.ctx;
+	return LK_NO_ERROR;
+}
+
+void lk_port_unmap(lk_port_map_t *map)
+{
+	if (map->ring)
+		munmap(map->ring, map->bytes);
+	memset(map, 0, sizeof(*map));
+	map->fd = -1;
+}
+
+lk_status_t lk_port_map_take(lk_port_map_t *map, lk_port_result_t *results, size_t max,
+			     size_t *got)
+{
+	struct lkport_ring *r = map->ring;
+	uint32_t h, t, q, n, i;
+
+	*got = 0;
+	if (!r || max == 0)
+		return LK_ERR_INVALID_ARGS;
+	h = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	for (;;) {
+		t = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+		q = t - h;
+		if (q > map->mask + 1) {
+			/* Out of range, or h is stale (another reader took
+			 * meanwhile): broken only if head stood still around
+			 * the read of tail. */
+			uint32_t again = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+
+			if (again == h)
+				return LK_ERR_BAD_STATE;
+			h = again;
+			continue;
+		}
+		if (q == 0)
+			return LK_ERR_NOT_READY;
+		n = q < max ? q : (uint32_t)max;
+		/* Copy, then claim: a slot is rewritten only once head has
+		 * passed it, and then the swap below fails. */
+		for (i = 0; i < n; i++) {
+			/* Words, as the kernel may be writing the slot again
+			 * if another reader took it meanwhile (the swap then
+			 * fails): no torn word, no data race. */
+			const uint32_t *w = (const uint32_t *)r->packets[(h + i) & map->mask].data;
+			uint32_t words[4];
+
+			for (int k = 0; k < 4; k++)
+				words[k] = __atomic_load_n(&w[k], __ATOMIC_RELAXED);
+			results[i].ctx = map->ctx;
+			memcpy(results[i].packet.value, words, sizeof(words));
+		}
+		if (__atomic_compare_exchange_n(&r->head, &h, h + n, false, __ATOMIC_SEQ_CST,
+						__ATOMIC_ACQUIRE))
+			break;
+	}
+	*got = n;
+	/* After the swap: the kernel sets a flag, then looks at head. */
+	if (__atomic_load_n(&r->flags, __ATOMIC_SEQ_CST))
+		ioctl(map->fd, LKPORT_IOC_RING_SYNC);
+	return LK_NO_ERROR;
+}
+
+lk_status_t lk_port_map_read(lk_port_map_t *map, uint64_t deadline_ns, lk_port_result_t *results,
+			     size_t max, size_t *got)
+{
+	lk_status_t st = lk_port_map_take(map, results, max, got);
+
+	if (st != LK_ERR_NOT_READY)
+		return st;
+	/* Empty: wait in the kernel, which takes from the same ring. */
+	st = lk_port_read_many(map->fd, deadline_ns, results, max, got);
+	/* A broken ring reads as EPROTO. */
+	return st;
 }
 
 lk_status_t lk_port_read_many_timeout(lk_port_t port, lk_time_t timeout, lk_port_result_t *results,

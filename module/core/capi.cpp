@@ -353,6 +353,7 @@ status_t to_c(const PortRegistry::Info& info, lk_port_info_t* out) {
     out->closed = info.closed;
     out->cancelled = info.cancelled;
     out->grouped = info.grouped;
+    out->broken = info.broken;
     return NO_ERROR;
 }
 }  // namespace
@@ -472,6 +473,26 @@ void lk_read_port_set_notify(lk_read_port_t port, void (*notify)(void*), void* c
 }
 
 int lk_read_port_close(lk_read_port_t port) { return ports().close_reader(reader(port)); }
+
+static_assert(__builtin_offsetof(PortRingShared, head) == LK_PORT_RING_HEAD_OFFSET);
+static_assert(__builtin_offsetof(PortRingShared, tail) == LK_PORT_RING_TAIL_OFFSET);
+static_assert(__builtin_offsetof(PortRingShared, mask) == LK_PORT_RING_MASK_OFFSET);
+static_assert(__builtin_offsetof(PortRingShared, flags) == LK_PORT_RING_FLAGS_OFFSET);
+static_assert(__builtin_offsetof(PortRingShared, ctx) == LK_PORT_RING_CTX_OFFSET);
+static_assert(__builtin_offsetof(PortRingShared, packets) == LK_PORT_RING_PACKETS_OFFSET);
+static_assert(kRingSyncGroup == LK_PORT_RING_SYNC_GROUP && kRingSyncRoom == LK_PORT_RING_SYNC_ROOM);
+
+int lk_read_port_map(lk_read_port_t port, void** shared, lkos_size* bytes) {
+    if (!shared || !bytes) return ERR_INVALID_ARGS;
+    PortRingShared* s = nullptr;
+    usize n = 0;
+    status_t st = ports().map_reader(reader(port), &s, &n);
+    *shared = s;
+    *bytes = n;
+    return st;
+}
+
+int lk_read_port_map_sync(lk_read_port_t port) { return ports().map_sync(reader(port)); }
 
 int lk_read_port_info(lk_read_port_t port, lk_port_info_t* out) {
     PortRegistry::Info info;

@@ -59,31 +59,108 @@ bool is_writer(const PortHandle* h) {
 
 // ---- PortRing --------------------------------------------------------------
 
+static_assert(__builtin_offsetof(PortRingShared, packets) == kPortRingPacketsOffset);
+
 PortRing* PortRing::make(u32 capacity) {
     void* mem = lkos_alloc(bytes(capacity), LKOS_ALLOC_ACCOUNT | LKOS_ALLOC_SITE(LKOS_SITE_PORT_RING));
     if (!mem) return nullptr;
     PortRing* ring = new (mem) PortRing();
     ring->mask_ = capacity - 1;
+    ring->packets_ = ring->inline_;
+    return ring;
+}
+
+PortRing* PortRing::make_mapped(u32 capacity) {
+    void* mem = lkos_alloc(sizeof(PortRing), LKOS_ALLOC_ACCOUNT | LKOS_ALLOC_SITE(LKOS_SITE_PORT_RING));
+    if (!mem) return nullptr;
+    void* shared = lkos_alloc_shared(bytes_mapped(capacity), LKOS_ALLOC_SITE(LKOS_SITE_PORT_RING_MAP));
+    if (!shared) {
+        lkos_free(mem);
+        return nullptr;
+    }
+    PortRing* ring = new (mem) PortRing();
+    ring->mask_ = capacity - 1;
+    ring->shared_ = static_cast<PortRingShared*>(shared);
+    ring->shared_->mask = ring->mask_;
+    ring->packets_ = ring->shared_->packets;
     return ring;
 }
 
 void PortRing::free(PortRing* ring) {
     if (ring) {
+        PortRingShared* shared = ring->shared_;
         ring->~PortRing();
         lkos_free(ring);
+        lkos_free_shared(shared);
     }
 }
 
+namespace {
+
+// A packet in shared memory, which the process may read or write at any
+// time: copied as two relaxed 8-byte atomics (plain moves), never torn
+// within a half, and no data race for the compiler to exploit.
+void store_shared(PortPacket* slot, const PortPacket& p) {
+    u64 w[2];
+    __builtin_memcpy(w, p.value, sizeof(w));
+    u64* s = reinterpret_cast<u64*>(slot->value);
+    __atomic_store_n(&s[0], w[0], __ATOMIC_RELAXED);
+    __atomic_store_n(&s[1], w[1], __ATOMIC_RELAXED);
+}
+
+void load_shared(const PortPacket* slot, PortPacket* out) {
+    const u64* s = reinterpret_cast<const u64*>(slot->value);
+    u64 w[2] = {__atomic_load_n(&s[0], __ATOMIC_RELAXED), __atomic_load_n(&s[1], __ATOMIC_RELAXED)};
+    __builtin_memcpy(out->value, w, sizeof(w));
+}
+
+}  // namespace
+
 status_t PortRing::write(const PortPacket* packets, usize count) {
-    if (count > capacity() - queued()) return ERR_NOT_ENOUGH_BUFFER;
-    for (usize i = 0; i < count; i++) packets_[tail_++ & mask_] = packets[i];
+    if (count > room()) return ERR_NOT_ENOUGH_BUFFER;
+    if (!shared_) {
+        for (usize i = 0; i < count; i++) packets_[tail_++ & mask_] = packets[i];
+        return NO_ERROR;
+    }
+    for (usize i = 0; i < count; i++) store_shared(&packets_[tail_++ & mask_], packets[i]);
+    // The packets before the index that shows them.
+    __atomic_store_n(&shared_->tail, tail_, __ATOMIC_RELEASE);
     return NO_ERROR;
 }
 
 bool PortRing::read(PortPacket* out) {
-    if (empty()) return false;
-    *out = packets_[head_++ & mask_];
-    return true;
+    if (!shared_) {
+        if (empty()) return false;
+        *out = packets_[head_++ & mask_];
+        return true;
+    }
+    // The reader's process may take packets at the same time: claim the
+    // one at head by compare-and-swap, after copying it (a slot is
+    // rewritten only once head has passed it, and then the swap fails).
+    u32 h = __atomic_load_n(&shared_->head, __ATOMIC_ACQUIRE);
+    for (;;) {
+        u32 q = tail_ - h;
+        if (q == 0 || q > capacity()) return false;
+        load_shared(&packets_[h & mask_], out);
+        if (__atomic_compare_exchange_n(&shared_->head, &h, h + 1, false, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
+            return true;
+    }
+}
+
+void PortRing::set_flags(u32 f) {
+    if (shared_) __atomic_fetch_or(&shared_->flags, f, __ATOMIC_SEQ_CST);
+}
+
+void PortRing::clear_flags(u32 f) {
+    if (shared_) __atomic_fetch_and(&shared_->flags, ~f, __ATOMIC_SEQ_CST);
+}
+
+void PortRing::reclaim() {
+    if (!shared_) return;
+    // Whatever is queued may have been rewritten by the process: dropped.
+    shared_->head = tail_;
+    shared_->flags = 0;
+    shared_->ctx = 0;
 }
 
 // ---- registry --------------------------------------------------------------
@@ -304,6 +381,9 @@ void PortRegistry::join_locked(const Guard&, const Guard&, PortGroup* g, ReadPor
     rp->group_ = g;
     g->members_.push_back(*rp);
     g->count_++;
+    // A mapped member's reader tells the group what it takes from the map
+    // from now on; what it took before the flag is in the count read after.
+    rp->ring_->set_flags(kRingSyncGroup);
     rp->group_queued_ = rp->ring_->queued();
     rp->group_live_ = rp->writer_ != nullptr;
     g->queued_ += rp->group_queued_;
@@ -315,6 +395,7 @@ void PortRegistry::leave_locked(const Guard&, const Guard&, PortGroup* g, ReadPo
     LK_DEBUG_ASSERT(rp->group_ == g);
     List<ReadPort, GroupTag>::remove(*rp);
     rp->group_ = nullptr;
+    if (rp->ring_) rp->ring_->clear_flags(kRingSyncGroup);
     g->count_--;
     g->queued_ -= rp->group_queued_;
     if (rp->group_queued_) g->ready_--;
@@ -554,6 +635,10 @@ status_t PortRegistry::wait_room(WritePort* wp, usize count, Deadline deadline, 
         // Closed or destroyed meanwhile: what a write gets.
         if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
         if (room_locked(wg, wp, count)) return NO_ERROR;
+        // Readers that take packets from a map make room without a call:
+        // ask them to tell (map_sync), then look again, in case one took
+        // packets before it saw the flag.
+        if (flag_mapped_locked(wg, wp) && room_locked(wg, wp, count)) return NO_ERROR;
         u32 want = u32(count);
         if (!wp->room_max_ || want < wp->room_min_) wp->room_min_ = want;
         if (want > wp->room_max_) wp->room_max_ = want;
@@ -579,6 +664,84 @@ status_t PortRegistry::write_wait(WritePort* wp, const PortPacket* packets, usiz
         st = wait_room(wp, count, deadline, intr);
         if (st != NO_ERROR) return st;
     }
+}
+
+bool PortRegistry::flag_mapped_locked(const Guard& wg, WritePort* wp) {
+    bool any = false;
+    wp->readers_.for_each([&](ReadPort& rp) {
+        held_by(wg, &rp);
+        if (rp.ring_->shared()) {
+            rp.ring_->set_flags(kRingSyncRoom);
+            any = true;
+        }
+    });
+    // The flags are set, and the heads read next, in one total order with
+    // the reader's swap of head and its read of the flags (all seq_cst):
+    // either it sees the flag or the room check sees its take.
+    return any;
+}
+
+// ---- mapped rings ---------------------------------------------------------------
+
+status_t PortRegistry::map_reader(ReadPort* rp, PortRingShared** out, usize* bytes) {
+    *out = nullptr;
+    *bytes = 0;
+    if (!rp) return ERR_INVALID_ARGS;
+    WritePort* wp = rp->port_;
+    u32 capacity;
+    {
+        AutoSpinLock wg(wp->lock_);
+        held_by(wg, rp);
+        if (load_magic(rp) != kReadPortMagic) return ERR_BAD_HANDLE;
+        capacity = rp->ring_->capacity();
+    }
+    // Unless it is mapped already (then this one is freed unused).
+    PortRing* fresh = PortRing::make_mapped(capacity);
+    if (!fresh) return ERR_NO_MEMORY;
+    PortRing* old = nullptr;
+    {
+        AutoSpinLock wg(wp->lock_);
+        held_by(wg, rp);
+        held_by(wg, wp);
+        if (load_magic(rp) != kReadPortMagic) {
+            PortRing::free(fresh);
+            return ERR_BAD_HANDLE;
+        }
+        if (!rp->ring_->shared()) {
+            // Same capacity: what is queued moves over, in order.
+            old = rp->ring_;
+            PortPacket p;
+            while (old->read(&p)) static_cast<void>(fresh->write(&p, 1));
+            rp->ring_ = fresh;
+            fresh = nullptr;
+        }
+        PortRing* ring = rp->ring_;
+        ring->shared()->ctx = reinterpret_cast<uptr>(rp->ctx_);
+        if (rp->group_) ring->set_flags(kRingSyncGroup);
+        if (wp->room_max_) ring->set_flags(kRingSyncRoom);
+        *out = ring->shared();
+        *bytes = PortRing::bytes_mapped(capacity);
+    }
+    PortRing::free(old);
+    PortRing::free(fresh);
+    return NO_ERROR;
+}
+
+status_t PortRegistry::map_sync(ReadPort* rp) {
+    if (!rp) return ERR_INVALID_ARGS;
+    WritePort* wp = rp->port_;
+    AutoSpinLock wg(wp->lock_);
+    held_by(wg, rp);
+    held_by(wg, wp);
+    if (load_magic(rp) != kReadPortMagic) return ERR_BAD_HANDLE;
+    PortRing* ring = rp->ring_;
+    if (!ring->shared()) return NO_ERROR;
+    sync_group_locked(wg, rp);
+    // Writers waiting for room: the reader's takes may have made theirs
+    // (a wake more than needed is harmless: they look again).
+    if (wp->room_max_ && (ring->room() >= wp->room_min_ || ring->broken())) wake_writers_locked(wg, wp);
+    if (!wp->room_max_) ring->clear_flags(kRingSyncRoom);
+    return NO_ERROR;
 }
 
 bool PortRegistry::try_read_locked(const Guard&, ReadPort* rp, PortResult* result) {
@@ -620,6 +783,8 @@ status_t PortRegistry::port_read_loop(ReadPort* rp, Deadline deadline, PortResul
             *got = n;
             return NO_ERROR;
         }
+        // A mapped ring whose head the process moved out of range.
+        if (rp->ring_->broken()) return ERR_BAD_STATE;
         // Nothing queued and nothing more will come.
         if (!rp->writer_) return ERR_CANCELLED;
         status_t status = rp->wait_.block_locked(wg, deadline, intr);
@@ -821,6 +986,9 @@ status_t PortRegistry::group_remove(PortGroup* g, ReadPort* rp) {
 // Unlinks a read port from its writer and group and wakes its waiters;
 // returns the ring to free once the lock is dropped.
 PortRing* PortRegistry::close_reader_locked(const Guard& wg, ReadPort* rp) {
+    // Its file, and so every mapping of its ring, is gone: the ring is the
+    // kernel's alone again, less what the process may have changed.
+    rp->ring_->reclaim();
     if (WritePort* wp = rp->writer_) {
         held_by(wg, wp);  // a reader's writer is its port_
         List<ReadPort, WriterTag>::remove(*rp);
@@ -982,7 +1150,7 @@ status_t PortRegistry::destroy(WritePort* wp) {
 
 bool PortRegistry::readable(ReadPort* rp) {
     AutoSpinLock wg(rp->port_->lock_);
-    return load_magic(rp) == kReadPortMagic && (!rp->ring_->empty() || !rp->writer_);
+    return load_magic(rp) == kReadPortMagic && (!rp->ring_->empty() || rp->ring_->broken() || !rp->writer_);
 }
 
 bool PortRegistry::readable(PortGroup* g) {
@@ -1045,6 +1213,7 @@ void PortRegistry::reader_info_locked(const Guard& wg, ReadPort* rp, Info* out) 
     out->waiters = u32(rp->wait_.count_locked(wg));
     out->cancelled = !rp->writer_;
     out->grouped = rp->group_ != nullptr;
+    out->broken = rp->ring_->broken();
     if (rp->writer_) out->mode = rp->writer_->mode_;
 }
 

@@ -46,6 +46,7 @@ static const struct {
 	[LKOS_SITE_WRITE_PORT] = { "core_write_port", "port.cpp:PortRegistry::create" },
 	[LKOS_SITE_READ_PORT] = { "core_read_port", "port.cpp:PortRegistry::open" },
 	[LKOS_SITE_PORT_GROUP] = { "core_group", "port.cpp:PortRegistry::group" },
+	[LKOS_SITE_PORT_RING_MAP] = { "core_ring_map", "port.cpp:PortRing::make_mapped" },
 	[LKPORT_SITE_ACCOUNT] = { "account", "object.c:lkport_charge" },
 	[LKPORT_SITE_FD] = { "fd", "object.c:lkport_new_fd" },
 	[LKPORT_SITE_EVENT] = { "event", "event_fd.c:lkport_event_create" },

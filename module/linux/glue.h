@@ -111,12 +111,18 @@ struct lkport_object {
 	char name[LKPORT_NAME_LEN];
 	struct lkport_ns ns;		/* the creator's IPC namespace */
 	struct lkport_account *acct;
-	size_t charged;			/* ring bytes charged to acct */
+	size_t charged;			/* ring bytes charged to acct (changed
+					 * under lkport_objects_lock) */
 };
 
 /* Fills owner, perm (less umask), name, namespace; charges the caller. */
 int lkport_object_init(struct lkport_object *obj, enum lkport_kind kind,
 		       const char *name, u32 perm, size_t bytes);
+/* More bytes charged to, or given back by, an object while it lives (a
+ * read port's mapped ring): EDQUOT past max_bytes_per_user unless
+ * CAP_SYS_RESOURCE. Thread context. */
+int lkport_object_charge_more(struct lkport_object *obj, size_t bytes);
+void lkport_object_uncharge_more(struct lkport_object *obj, size_t bytes);
 /* Lists it (for debugfs) and counts it live; lkport_objects_lock held. */
 void lkport_object_publish_locked(struct lkport_object *obj);
 void lkport_object_publish(struct lkport_object *obj);

@@ -207,6 +207,31 @@ int lkport_object_init(struct lkport_object *obj, enum lkport_kind kind,
 	return 0;
 }
 
+int lkport_object_charge_more(struct lkport_object *obj, size_t bytes)
+{
+	unsigned long max = READ_ONCE(max_bytes_per_user);
+	struct lkport_account *a = obj->acct;
+	int ret = 0;
+
+	mutex_lock(&lkport_objects_lock);
+	if ((a->bytes > max || bytes > max - a->bytes) && !capable(CAP_SYS_RESOURCE)) {
+		ret = -EDQUOT;
+	} else {
+		a->bytes += bytes;
+		obj->charged += bytes;
+	}
+	mutex_unlock(&lkport_objects_lock);
+	return ret;
+}
+
+void lkport_object_uncharge_more(struct lkport_object *obj, size_t bytes)
+{
+	mutex_lock(&lkport_objects_lock);
+	obj->acct->bytes -= bytes;
+	obj->charged -= bytes;
+	mutex_unlock(&lkport_objects_lock);
+}
+
 void lkport_object_publish_locked(struct lkport_object *obj)
 {
 	lockdep_assert_held(&lkport_objects_lock);

@@ -20,6 +20,7 @@
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
 
 #include <lk/os.h>
 
@@ -267,6 +268,25 @@ void lkos_free(void *p)
 	if (p)
 		atomic_long_dec(&lkos_live_allocs);
 	kfree(p);
+}
+
+void *lkos_alloc_shared(lkos_size size, unsigned int flags)
+{
+	void *p;
+
+	if (lkport_fault(LKOS_ALLOC_SITE_OF(flags)))
+		return NULL;
+	p = vmalloc_user(size);
+	if (p)
+		atomic_long_inc(&lkos_live_allocs);
+	return p;
+}
+
+void lkos_free_shared(void *p)
+{
+	if (p)
+		atomic_long_dec(&lkos_live_allocs);
+	vfree(p);
 }
 
 void lkos_dispatch_enter(void)

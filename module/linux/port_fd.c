@@ -24,6 +24,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include "ioctl.h"
 #include "fault.h"
@@ -54,6 +55,8 @@ struct lkport_reader {
 	struct lkport_poll poll;	/* woken under the core's lock */
 	u64 ctx;			/* read port: its ctx */
 	u32 mode;			/* read port: its writer's, kept past destroy */
+	struct mutex map_lock;		/* read port: mmaps, one at a time */
+	bool map_charged;		/* its ring's pages charged (map_lock) */
 };
 
 /* Packets written or read on the stack before falling back to the heap:
@@ -69,6 +72,15 @@ static_assert(LKPORT_CAPACITY_MAX == LK_PORT_MAX_CAPACITY);
 static_assert(LKPORT_GROUP_MAX == LK_PORT_GROUP_MAX);
 static_assert(LKPORT_PORT_UNICAST == LK_PORT_MODE_UNICAST);
 static_assert(LKPORT_PORT_BIG_BUFFER == LK_PORT_MODE_BIG_BUFFER);
+static_assert(offsetof(struct lkport_ring, head) == LK_PORT_RING_HEAD_OFFSET);
+static_assert(offsetof(struct lkport_ring, tail) == LK_PORT_RING_TAIL_OFFSET);
+static_assert(offsetof(struct lkport_ring, mask) == LK_PORT_RING_MASK_OFFSET);
+static_assert(offsetof(struct lkport_ring, flags) == LK_PORT_RING_FLAGS_OFFSET);
+static_assert(offsetof(struct lkport_ring, ctx) == LK_PORT_RING_CTX_OFFSET);
+static_assert(offsetof(struct lkport_ring, packets) == LK_PORT_RING_PACKETS_OFFSET);
+static_assert(LKPORT_RING_PACKETS == LK_PORT_RING_PACKETS_OFFSET);
+static_assert(LKPORT_RING_SYNC_GROUP == LK_PORT_RING_SYNC_GROUP);
+static_assert(LKPORT_RING_SYNC_ROOM == LK_PORT_RING_SYNC_ROOM);
 
 /* What a ring of `capacity` packets is charged against max_bytes_per_user:
  * what it really takes, the core's header and packets rounded up to the
@@ -643,7 +655,8 @@ static long lkport_ioc_reader_info(struct file *file, void *arg)
 		info->members = pi.members;
 		info->id = pi.id;
 		info->state = (pi.cancelled ? LKPORT_STATE_CANCELLED : 0) |
-			      (pi.grouped ? LKPORT_STATE_GROUPED : 0);
+			      (pi.grouped ? LKPORT_STATE_GROUPED : 0) |
+			      (pi.broken ? LKPORT_STATE_BROKEN : 0);
 	}
 	return 0;
 }
@@ -657,9 +670,78 @@ static __poll_t lkport_reader_poll(struct file *file, poll_table *pt)
 	poll_wait(file, &r->poll.wq, pt);
 	if (lkport_reader_port_info(r, &pi))
 		return EPOLLERR;
-	if (pi.queued)
+	/* A broken ring too: the read that follows says EPROTO. */
+	if (pi.queued || pi.broken)
 		return EPOLLIN | EPOLLRDNORM;
 	return pi.cancelled ? EPOLLHUP : 0;
+}
+
+/* Zero-syscall receive: the read port's ring, mapped (uapi: struct
+ * lkport_ring). The vma holds the file, so the core read port (and the
+ * ring's memory) outlives every mapping of it. */
+static int lkport_reader_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct lkport_reader *r = file->private_data;
+	unsigned long size = vma->vm_end - vma->vm_start;
+	size_t extra = 0;
+	lk_port_info_t pi;
+	lkos_size bytes;
+	void *ring;
+	int ret;
+
+	if (!r->rport)
+		return -ENODEV;		/* a group has no ring of its own */
+	if (vma->vm_pgoff)
+		return -EINVAL;
+	/* A private copy would never see another packet. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	ret = lkport_errno(lk_read_port_info(r->rport, &pi));
+	if (ret)
+		return ret;
+	if (size > PAGE_ALIGN(LKPORT_RING_BYTES(pi.capacity)))
+		return -EINVAL;
+
+	mutex_lock(&r->map_lock);
+	/* Its pages, past what its ring was charged as at open; once. */
+	if (!r->map_charged) {
+		size_t pages = PAGE_ALIGN(LKPORT_RING_BYTES(pi.capacity));
+
+		extra = pages > ring_bytes(pi.capacity) ? pages - ring_bytes(pi.capacity) : 0;
+		ret = lkport_object_charge_more(&r->obj, extra);
+		if (ret)
+			goto out;
+	}
+	ret = lkport_errno(lk_read_port_map(r->rport, &ring, &bytes));
+	if (ret)
+		goto uncharge;
+	if (WARN_ON_ONCE(bytes != LKPORT_RING_BYTES(pi.capacity))) {
+		ret = -EIO;
+		goto uncharge;
+	}
+	/* Sets VM_DONTEXPAND (no mremap growing it) and VM_DONTDUMP. */
+	ret = remap_vmalloc_range(vma, ring, 0);
+	if (ret)
+		goto uncharge;
+	r->map_charged = true;
+	goto out;
+uncharge:
+	/* The ring may stay mapped-to-be in the core (a page at most more
+	 * than charged, for this fd's life): only the charge is undone. */
+	if (!r->map_charged)
+		lkport_object_uncharge_more(&r->obj, extra);
+out:
+	mutex_unlock(&r->map_lock);
+	return ret;
+}
+
+static long lkport_ioc_ring_sync(struct file *file, void *arg)
+{
+	struct lkport_reader *r = file->private_data;
+
+	return lkport_errno(lk_read_port_map_sync(r->rport));
 }
 
 static struct lkport_reader *lkport_reader_new(void)
@@ -667,8 +749,10 @@ static struct lkport_reader *lkport_reader_new(void)
 	struct lkport_reader *r =
 		lkport_fault_alloc(LKPORT_SITE_READER, kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT));
 
-	if (r)
+	if (r) {
 		lkport_poll_init(&r->poll, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
+		mutex_init(&r->map_lock);
+	}
 	return r;
 }
 
@@ -676,6 +760,7 @@ static const struct lkport_ioctl_desc lkport_rport_ioctls[] = {
 	LKPORT_IOCTL(LKPORT_IOC_INFO, LKPORT_IOCTL_ANY, lkport_ioc_reader_info),
 	LKPORT_IOCTL(LKPORT_IOC_READ, LKPORT_IOCTL_ANY, lkport_ioc_read),
 	LKPORT_IOCTL(LKPORT_IOC_PORT_READ, LKPORT_IOCTL_ANY, lkport_ioc_read),
+	LKPORT_IOCTL(LKPORT_IOC_RING_SYNC, LKPORT_IOCTL_ANY, lkport_ioc_ring_sync),
 };
 
 static const struct lkport_fd_kind lkport_rport_kind = {
@@ -683,6 +768,7 @@ static const struct lkport_fd_kind lkport_rport_kind = {
 		.owner = THIS_MODULE,
 		.release = lkport_reader_release,
 		.poll = lkport_reader_poll,
+		.mmap = lkport_reader_mmap,
 		LKPORT_FD_IOCTL_OPS,
 	},
 	LKPORT_FD_IOCTLS(lkport_rport_ioctls),

@@ -96,7 +96,7 @@
 #define LKPORT_IOC_MAGIC	0xB8
 
 #define LKPORT_ABI_MAJOR	1	/* incompatible changes */
-#define LKPORT_ABI_MINOR	6	/* compatible additions */
+#define LKPORT_ABI_MINOR	7	/* compatible additions */
 
 #define LKPORT_NAME_LEN		64	/* name fields, bytes with the NUL */
 #define LKPORT_NAME_MAX		63	/* longest name */
@@ -121,6 +121,7 @@
 #define LKPORT_FEATURE_ANON_EVENTS (1ULL << 9)	/* LKPORT_EVENT_ANONYMOUS (ABI 1.5) */
 #define LKPORT_FEATURE_JOIN_CLOSED (1ULL << 10)	/* LKPORT_PORT_CLOSED (ABI 1.6) */
 #define LKPORT_FEATURE_WRITE_WAIT (1ULL << 11)	/* LKPORT_WRITE_WAIT (ABI 1.6) */
+#define LKPORT_FEATURE_MAP_RING	(1ULL << 12)	/* mmap of a read port (ABI 1.7) */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
@@ -241,6 +242,8 @@ struct lkport_group_create {
 #define LKPORT_STATE_CANCELLED	(1u << 3)	/* read port: writer destroyed;
 						 * group: every member's */
 #define LKPORT_STATE_GROUPED	(1u << 4)	/* read port is in a group */
+#define LKPORT_STATE_BROKEN	(1u << 5)	/* read port: its mapped ring's head
+						 * is out of range (ABI 1.7) */
 
 /* LKPORT_IOC_INFO: what the object is and how it stands. */
 struct lkport_info {
@@ -378,6 +381,56 @@ struct lkport_port_read {
  * owner's with LKPORT_PORT_EXISTING | LKPORT_PORT_CLOSED (ABI 1.6), which
  * is how a process that holds no fd of it destroys it. */
 #define LKPORT_IOC_PORT_DESTROY	_IO(LKPORT_IOC_MAGIC, 0x33)
+
+/* ---- mapped read rings (ABI 1.7, LKPORT_FEATURE_MAP_RING) ---------------------------
+ *
+ * mmap(NULL, LKPORT_RING_BYTES(capacity), PROT_READ | PROT_WRITE,
+ * MAP_SHARED, read_port_fd, 0) maps the read port's ring (capacity: from
+ * LKPORT_IOC_INFO) into the process, which can then take packets queued
+ * there without a system call, and needs LKPORT_IOC_READ only to wait for
+ * the next one. What was queued before the first mmap is there; every
+ * mmap of the fd maps the same ring. The kernel writes packets and then
+ * `tail`; a reader takes packets [head, tail) by copying them and then
+ * moving `head` past them with a compare-and-swap (several threads or
+ * processes may take from one ring, and LKPORT_IOC_READ takes from it
+ * too; a failed swap means another took them: copy again from the new
+ * head). A slot is rewritten only after head has passed it.
+ *
+ * While `flags` is non-zero (LKPORT_RING_SYNC_*), a reader that took
+ * packets from the map calls LKPORT_IOC_RING_SYNC on the fd: the read
+ * port's group, or a writer waiting for room (LKPORT_WRITE_WAIT), learns
+ * of what it took only then. Read `flags` after the swap, both with
+ * sequentially consistent atomics.
+ *
+ * The kernel keeps its own tail and capacity and reads `head` as a claim:
+ * if the process moves it out of [tail - capacity, tail], the ring is
+ * broken: writes skip it, LKPORT_IOC_READ fails with EPROTO, poll says
+ * EPOLLIN so that a poller finds out; only this read port is affected.
+ * Packets still queued when the fd is closed are dropped, not handed back
+ * to the port (the process could have rewritten them). mmap fails with
+ * EINVAL for an offset, a private mapping or a length past the ring,
+ * EPERM for PROT_EXEC, ENODEV on a group or write port fd, EDQUOT when
+ * the ring's pages would pass the per-user byte limit (charged once, for
+ * the fd's life); the mapping cannot grow (mremap). */
+struct lkport_ring {
+	__u32 head;			/* next packet to take: the readers' */
+	__u32 __pad0[15];
+	__u32 tail;			/* one past the last packet: the kernel's */
+	__u32 mask;			/* capacity - 1 */
+	__u32 flags;			/* LKPORT_RING_SYNC_* */
+	__u32 __pad1;
+	__u64 ctx;			/* the read port's ctx */
+	__u64 __pad2[5];
+	struct lkport_packet packets[];	/* at LKPORT_RING_PACKETS */
+};
+#define LKPORT_RING_PACKETS	128
+#define LKPORT_RING_BYTES(capacity) (LKPORT_RING_PACKETS + (capacity) * sizeof(struct lkport_packet))
+#define LKPORT_RING_SYNC_GROUP	(1U << 0)	/* the read port is in a group */
+#define LKPORT_RING_SYNC_ROOM	(1U << 1)	/* a writer waits for room */
+
+/* Read port: the process took packets from its mapped ring (see above).
+ * Cheap; 0 also when there is nothing to tell. */
+#define LKPORT_IOC_RING_SYNC	_IO(LKPORT_IOC_MAGIC, 0x34)
 
 /* ---- group fds --------------------------------------------------------------------- */
 

@@ -71,6 +71,9 @@
 	X(ERR_TOO_BIG,		-25,	E2BIG,		1, "too big") \
 	/* read port or group: the write port was destroyed, nothing is left */ \
 	X(ERR_CANCELLED,	-26,	ECANCELED,	1, "the port was destroyed") \
+	/* a read port's mapped ring whose head its process moved out of \
+	 * range (struct lkport_ring): it gives and takes no more packets */ \
+	X(ERR_BAD_STATE,	-31,	EPROTO,		1, "the mapped ring's indices are out of range") \
 	/* a write port was closed but still holds its name */ \
 	X(ERR_BUSY,		-33,	EBUSY,		1, "busy: a closed port keeps its name until destroyed") \
 	X(ERR_THREAD_DETACHED,	-34,	EIO,		0, "thread detached") \

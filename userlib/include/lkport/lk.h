@@ -235,6 +235,40 @@ lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_resu
 lk_status_t lk_port_read_many_timeout(lk_port_t port, lk_time_t timeout, lk_port_result_t *results,
 				      size_t max, size_t *got);
 
+/*
+ * Zero-syscall receive (module ABI 1.7: LKPORT_FEATURE_MAP_RING). A read
+ * port's ring mapped into the process: lk_port_map_take takes what is
+ * queued without a system call; lk_port_map_read does so too and calls
+ * into the kernel only to wait when the ring is empty (and to tell the
+ * port's group, or a writer waiting for room, what was taken, while one
+ * needs it). Reads through the handle itself (lk_port_read, ...) and
+ * through the map may be mixed, from any number of threads: every packet
+ * goes to one of them. The map is the caller's: one per thread or shared,
+ * valid until lk_port_unmap (the handle may be closed after that only).
+ * A group has no map: map its members, or read the group.
+ * LK_ERR_NOT_SUPPORTED from an older module; LK_ERR_BAD_HANDLE for a
+ * handle that is not a read port; LK_ERR_NO_RESOURCES past the per-user
+ * byte limit; LK_ERR_BAD_STATE once something scribbled on the ring's
+ * indices (only this read port is affected).
+ */
+typedef struct lk_port_map {
+	struct lkport_ring *ring;
+	size_t bytes;			/* mapped */
+	uint32_t mask;			/* capacity - 1, as mapped */
+	int fd;				/* the read port */
+	void *ctx;			/* the read port's ctx */
+} lk_port_map_t;
+lk_status_t lk_port_map(lk_port_t port, lk_port_map_t *map);
+/* Up to max queued packets, no wait, no system call unless the kernel
+ * asks to be told: LK_NO_ERROR with *got >= 1, or LK_ERR_NOT_READY
+ * (*got 0) when the ring is empty. */
+lk_status_t lk_port_map_take(lk_port_map_t *map, lk_port_result_t *results, size_t max,
+			     size_t *got);
+/* As lk_port_read_many on the port, taking from the map first. */
+lk_status_t lk_port_map_read(lk_port_map_t *map, uint64_t deadline_ns, lk_port_result_t *results,
+			     size_t max, size_t *got);
+void lk_port_unmap(lk_port_map_t *map);
+
 /* What any handle is (kind, name, owner, waiters, queued packets, ...). */
 lk_status_t lk_object_info(int fd, struct lkport_info *info);
 

@@ -501,6 +501,62 @@ class ReadPort : public Readable {
     explicit ReadPort(Fd fd) : Readable(std::move(fd)) {}
 };
 
+// A read port's ring mapped into the process (lk_port_map, module ABI
+// 1.7): take() never enters the kernel unless it must tell it what was
+// taken; read() enters it only to wait for an empty ring. Reads through
+// the port itself still work and share the ring. Unmapped on
+// destruction; the ReadPort must outlive it. Move-only.
+class PortMap {
+  public:
+    static Result<PortMap> map(const ReadPort& port) {
+        PortMap m;
+        Status st(lk_port_map(port.fd(), &m.map_));
+        if (!st.ok()) return st;
+        return m;
+    }
+    PortMap() = default;
+    PortMap(PortMap&& o) noexcept : map_(o.map_) { o.map_ = lk_port_map_t{}; }
+    PortMap& operator=(PortMap&& o) noexcept {
+        if (this != &o) {
+            lk_port_unmap(&map_);
+            map_ = o.map_;
+            o.map_ = lk_port_map_t{};
+        }
+        return *this;
+    }
+    PortMap(const PortMap&) = delete;
+    PortMap& operator=(const PortMap&) = delete;
+    ~PortMap() { lk_port_unmap(&map_); }
+
+    // Up to `max` queued packets, no wait: LK_ERR_NOT_READY when empty.
+    Result<std::size_t> take(PortResult* out, std::size_t max) { return copy(out, max, false, Deadline::poll()); }
+    // Waits for at least one packet (through the kernel when empty).
+    Result<std::size_t> read_many(PortResult* out, std::size_t max, Deadline deadline = Deadline::forever()) {
+        return copy(out, max, true, deadline);
+    }
+    Result<PortResult> read(Deadline deadline = Deadline::forever()) {
+        PortResult r;
+        auto got = read_many(&r, 1, deadline);
+        if (!got) return got.status();
+        return r;
+    }
+    bool mapped() const { return map_.ring != nullptr; }
+
+  private:
+    Result<std::size_t> copy(PortResult* out, std::size_t max, bool wait, Deadline deadline) {
+        lk_port_result_t raw[LKPORT_READ_MAX];
+        std::size_t got = 0, n = max < LKPORT_READ_MAX ? max : LKPORT_READ_MAX;
+        Status st(wait ? lk_port_map_read(&map_, deadline.ns(), raw, n, &got) : lk_port_map_take(&map_, raw, n, &got));
+        if (!st.ok()) return st;
+        for (std::size_t i = 0; i < got; i++) {
+            out[i].ctx = reinterpret_cast<std::uintptr_t>(raw[i].ctx);
+            std::memcpy(out[i].packet.data(), raw[i].packet.value, Packet::kSize);
+        }
+        return got;
+    }
+    lk_port_map_t map_{};
+};
+
 // One read over many read ports: LK's port_group. The ports stay the
 // caller's; closing one takes it out of the group.
 class PortGroup : public Readable {

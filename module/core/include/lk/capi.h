@@ -244,6 +244,8 @@ typedef struct lk_port_info {
 	unsigned char cancelled;	/* read port: writer destroyed; group:
 					 * every member's */
 	unsigned char grouped;		/* read port in a group */
+	unsigned char broken;		/* read port: its mapped ring's head was
+					 * moved out of range */
 } lk_port_info_t;
 
 /* Any port object; any context. */
@@ -355,6 +357,23 @@ int lk_read_port_readable(lk_read_port_t port);
 void lk_read_port_set_notify(lk_read_port_t port, void (*notify)(void *ctx), void *ctx);
 int lk_read_port_close(lk_read_port_t port);
 int lk_read_port_info(lk_read_port_t port, lk_port_info_t *out);
+/* Zero-syscall receive (PortRegistry::map_reader, map_sync): the read
+ * port's ring in memory that may be mapped into its reader's process
+ * (lkos_alloc_shared; *bytes of it, laid out as the uapi's struct
+ * lkport_ring), the same on every call; thread context. The sync: after
+ * the process took packets from it while its flags were set; any
+ * context. */
+int lk_read_port_map(lk_read_port_t port, void **shared, lkos_size *bytes);
+/* Where the shared ring's fields are (the core's PortRingShared). */
+#define LK_PORT_RING_HEAD_OFFSET	0
+#define LK_PORT_RING_TAIL_OFFSET	64
+#define LK_PORT_RING_MASK_OFFSET	68
+#define LK_PORT_RING_FLAGS_OFFSET	72
+#define LK_PORT_RING_CTX_OFFSET		80
+#define LK_PORT_RING_PACKETS_OFFSET	128
+#define LK_PORT_RING_SYNC_GROUP		1u
+#define LK_PORT_RING_SYNC_ROOM		2u
+int lk_read_port_map_sync(lk_read_port_t port);
 
 /* As lk_port_group: LK_ERR_BAD_HANDLE for a member already grouped or
  * listed twice. */

@@ -134,6 +134,7 @@ enum lkos_alloc_site {
 	LKOS_SITE_WRITE_PORT,		/* PortRegistry::create */
 	LKOS_SITE_READ_PORT,		/* PortRegistry::open */
 	LKOS_SITE_PORT_GROUP,		/* PortRegistry::group */
+	LKOS_SITE_PORT_RING_MAP,	/* PortRing::make_mapped */
 	LKOS_SITES
 };
 #define LKOS_ALLOC_SITE(site)		((site) * 0x100u)
@@ -141,6 +142,11 @@ enum lkos_alloc_site {
 /* Thread context (may sleep). Returns NULL on failure. */
 void *lkos_alloc(lkos_size size, unsigned int flags);
 void lkos_free(void *p);			/* any; NULL is fine */
+/* Zeroed, page-aligned memory that the glue may map into a process
+ * (vmalloc_user on Linux), rounded up to whole pages. Thread context
+ * (may sleep), both; NULL is fine for the free. */
+void *lkos_alloc_shared(lkos_size size, unsigned int flags);
+void lkos_free_shared(void *p);
 
 /* ---- read-side sections for lock-free dispatch ---------------------------
  * Sections nest and may run in any context; lkos_dispatch_sync() returns

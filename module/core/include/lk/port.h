@@ -127,27 +127,84 @@ struct OpenCheck {
     void* arg;
 };
 
-// Power-of-two ring of packets, allocated with its storage inline.
+// What a mapped ring shares with its reader's process: the indices, the
+// flags and the packets, laid out as struct lkport_ring of the uapi header
+// (the glue checks the offsets). The process may write anything here at
+// any time: the kernel reads `head` as a claim to check, never as a truth,
+// and keeps its own mask and tail.
+struct PortRingShared {
+    u32 head;  // next packet to take: the reader's (CAS) and the kernel's reads
+    u32 pad0[15];
+    u32 tail;   // one past the last packet written: written by the kernel only
+    u32 mask;   // capacity - 1, for the reader (the kernel keeps its own)
+    u32 flags;  // kRingSync*: the reader must tell the kernel what it takes
+    u32 pad1;
+    u64 ctx;  // the read port's ctx
+    u64 pad2[5];
+    PortPacket packets[];
+};
+inline constexpr usize kPortRingPacketsOffset = 128;
+// Flags of a mapped ring: a reader that takes packets from the map calls
+// PortRegistry::map_sync() while any is set.
+inline constexpr u32 kRingSyncGroup = 1u << 0;  // in a group: its mirror
+inline constexpr u32 kRingSyncRoom = 1u << 1;   // a writer waits for room
+
+// Power-of-two ring of packets, allocated with its storage inline, or,
+// once its reader maps it (make_mapped), in memory shared with that
+// reader's process: then the reader may take packets without the lock
+// (advancing shared head by compare-and-swap), and every kernel-side look
+// at how much is queued reads that head. A head that is not within
+// `capacity` of the kernel's tail (a process scribbled on it) makes the
+// ring broken(): it takes no writes and gives no packets, and a read of it
+// fails with ERR_BAD_STATE; nothing outside that reader's own ring is
+// affected.
 class PortRing {
   public:
     static PortRing* make(u32 capacity);
+    // Thread context. The shared part is bytes_mapped(capacity), zeroed,
+    // page-aligned: what the glue maps.
+    static PortRing* make_mapped(u32 capacity);
     static void free(PortRing* ring);
     static constexpr usize bytes(u32 capacity) { return sizeof(PortRing) + capacity * sizeof(PortPacket); }
+    static constexpr usize bytes_mapped(u32 capacity) { return kPortRingPacketsOffset + capacity * sizeof(PortPacket); }
 
     u32 capacity() const { return mask_ + 1; }
-    u32 queued() const { return tail_ - head_; }
-    bool empty() const { return head_ == tail_; }
+    // Packets queued; 0 for a broken ring.
+    u32 queued() const {
+        u32 q = tail_ - head();
+        return q > capacity() ? 0 : q;
+    }
+    bool empty() const { return queued() == 0; }
+    bool broken() const { return shared_ && tail_ - head() > capacity(); }
     // All or nothing.
     status_t write(const PortPacket* packets, usize count);
     bool read(PortPacket* out);
-    u32 room() const { return capacity() - queued(); }
+    // Room for more packets; none in a broken ring.
+    u32 room() const {
+        u32 q = tail_ - head();
+        return q > capacity() ? 0 : capacity() - q;
+    }
+
+    PortRingShared* shared() const { return shared_; }
+    // Mapped rings only (no-ops otherwise).
+    void set_flags(u32 f);
+    void clear_flags(u32 f);
+    // The reader's process can no longer reach the shared part (its read
+    // port is closing): drops what is queued, which the process may have
+    // rewritten, so the ring can serve another reader.
+    void reclaim();
 
   private:
     PortRing() = default;
+    // seq_cst: see PortRegistry::flag_mapped_locked (a plain load on x86).
+    u32 head() const { return shared_ ? __atomic_load_n(&shared_->head, __ATOMIC_SEQ_CST) : head_; }
+
     u32 mask_;
-    u32 head_ = 0;  // free-running; index with & mask_
-    u32 tail_ = 0;
-    PortPacket packets_[];
+    u32 head_ = 0;  // free-running; index with & mask_ (unmapped rings)
+    u32 tail_ = 0;  // the kernel's, mapped or not
+    PortPacket* packets_ = nullptr;
+    PortRingShared* shared_ = nullptr;
+    PortPacket inline_[];
 };
 
 class WritePort : public PortHandle, public Allocated {
@@ -382,6 +439,19 @@ class PortRegistry : Pinned, public Allocated {
     // then get ERR_CANCELLED. ERR_BAD_HANDLE if not a closed write port.
     status_t destroy(WritePort* wp);
 
+    // Zero-syscall receive: maps rp's ring into memory shared with its
+    // reader (PortRing::make_mapped; what is queued moves over), once: a
+    // second call returns the same. *out is the shared part, *bytes its
+    // size. The reader may then take packets from it without a call (the
+    // uapi header's struct lkport_ring says how), and must call
+    // map_sync() after taking some while the ring's flags are non-zero:
+    // then the group it is in, and writers waiting for room, learn what it
+    // took. A read of rp through read()/read_many() takes from the same
+    // ring. The shared part lives until rp is closed, which must not
+    // happen while it is mapped. Thread context.
+    status_t map_reader(ReadPort* rp, PortRingShared** out, usize* bytes);
+    status_t map_sync(ReadPort* rp);  // any context
+
     // Readiness, for poll: a read port or group is readable when a packet
     // is queued, or when it is cancelled (nothing more will come: for a
     // group, every member is).
@@ -403,6 +473,7 @@ class PortRegistry : Pinned, public Allocated {
         bool cancelled;  // read port whose writer is gone; group whose
                          // members all are
         bool grouped;    // read port in a group
+        bool broken;     // read port whose mapped ring is broken
     };
     // Any context. ERR_BAD_HANDLE for a handle of no kind.
     status_t info(PortHandle* port, Info* out);
@@ -442,6 +513,8 @@ class PortRegistry : Pinned, public Allocated {
     // slots free (wakes the writers waiting for room if it made theirs);
     // wake every writer waiting for room.
     bool room_locked(const Guard& wg, WritePort* wp, usize count) LK_REQUIRES(wp->lock_);
+    // Sets kRingSyncRoom on every mapped reader's ring: whether there was any.
+    bool flag_mapped_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
     void room_made_locked(const Guard& wg, ReadPort* rp, u32 before) LK_REQUIRES(rp->port_->lock_);
     void wake_writers_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
     status_t write_once(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -242,6 +243,22 @@ void lkos_free(void* p) {
     if (!p) return;
     alloc_live--;
     std::free(p);
+}
+
+void* lkos_alloc_shared(lkos_size size, unsigned int flags) {
+    constexpr lkos_size kPage = 4096;
+    lkos_size bytes = (size + kPage - 1) & ~(kPage - 1);
+    void* p = lkos_alloc(bytes + kPage, flags);  // the budget and the count
+    if (!p) return nullptr;
+    // Page-aligned, as the kernel's: the original pointer just below.
+    uintptr_t a = (reinterpret_cast<uintptr_t>(p) + sizeof(void*) + kPage - 1) & ~uintptr_t(kPage - 1);
+    reinterpret_cast<void**>(a)[-1] = p;
+    std::memset(reinterpret_cast<void*>(a), 0, bytes);
+    return reinterpret_cast<void*>(a);
+}
+
+void lkos_free_shared(void* p) {
+    if (p) lkos_free(static_cast<void**>(p)[-1]);
 }
 
 void lkos_warn(const char* file, int line, const char* what) {
