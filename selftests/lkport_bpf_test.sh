@@ -13,6 +13,17 @@
 #
 # The loader is looked for in $LKPORT_WAKELAT, next to this script, then
 # in $PATH. Needs root, a bpf filesystem at /sys/fs/bpf and the module.
+#
+# LKPORT_WAKELAT_MATRIX=full|short: full (the default) runs every tracer;
+# short runs two, the main run's (tp_btf) and the raw_tp one over the
+# interrupt sources, and reports the other options' tests and
+# --keep-pins/--reset as skipped. The default on the KASAN/lockdep debug
+# kernel (release *-lkport-debug) is short: there each tracer takes 20-30
+# s to start (the BPF verifier under KASAN), and what that kernel adds is
+# its checks of the module's tracepoint paths while BPF programs of both
+# flavours are attached to them, which the two tracers and every wake
+# still exercise; the options only change constants of the same programs
+# and what user space prints, checked on every other kernel.
 
 . "$(dirname "$0")/lkport_tap.sh"
 NTESTS=30
@@ -42,8 +53,21 @@ fi
 grep -q ' /sys/fs/bpf bpf ' /proc/mounts ||
 	skip_all "no bpf filesystem mounted at /sys/fs/bpf"
 
+matrix=${LKPORT_WAKELAT_MATRIX:-}
+if [ -z "$matrix" ]; then
+	case $(uname -r) in
+	*-lkport-debug) matrix=short ;;
+	*) matrix=full ;;
+	esac
+fi
+case $matrix in
+full | short) ;;
+*) echo "# LKPORT_WAKELAT_MATRIX=$matrix: neither full nor short"; exit $KSFT_FAIL ;;
+esac
+
 echo "1..$NTESTS"
 echo "# loader: $wl"
+echo "# tracer matrix: $matrix"
 t_start=$(cut -d' ' -f1 /proc/uptime)
 # elapsed: seconds since the start, for the log (TCG times vary a lot)
 elapsed() {
@@ -398,12 +422,15 @@ tracer() {
 }
 # Each tracer start costs seconds of TCG time (half a minute on the
 # debug kernel), so each carries several options. The interval one
-# first: the others' start is its first interval.
+# first: the others' start is its first interval. The short matrix: that
+# one alone.
 tracer src --raw-tp --source irq --by object --json 0.3
-tracer cpu -C --json
-tracer pid -p "$pid_oa" --by object
-tracer tid -t "$tid_ob" --by object --json
-tracer kind --kind port --by kind -m
+if [ "$matrix" = full ]; then
+	tracer cpu -C --json
+	tracer pid -p "$pid_oa" --by object
+	tracer tid -t "$tid_ob" --by object --json
+	tracer kind --kind port --by kind -m
+fi
 echo "# $(elapsed) s: $(echo $tracers | wc -w) tracers starting"
 for t in $tracers; do wait_tracing "$tmp/t_$t.err"; done
 echo "# $(elapsed) s: tracing"
@@ -430,37 +457,47 @@ text_total() {
 	awk '$1 == "total" { print $2; exit }' "$1"
 }
 
+# skip_short NAME...: tests of tracers the short matrix does not start,
+# reported as skipped; opt_check NAME COMMAND...: check in the full
+# matrix, skip_short in the short one
+skip_short() {
+	for t in "$@"; do ok "$t # SKIP short tracer matrix (LKPORT_WAKELAT_MATRIX=full runs it)"; done
+}
+opt_check() {
+	if [ "$matrix" = full ]; then check "$@"; else skip_short "$1"; fi
+}
+
 # -C: a group per CPU the waiters ran on (the port's on its own CPU),
 # adding up to every wake in every stage
 if [ $cpu_b -eq 1 ]; then
-	check "wakelat.per_cpu_groups_sum_to_the_total" \
+	opt_check "wakelat.per_cpu_groups_sum_to_the_total" \
 		eval 'only_groups "$tmp/t_cpu" "0 1" && groups_sum_to "$tmp/t_cpu" $all &&
 		      counts_are "$tmp/t_cpu" 1 $N2 &&
 		      grep -q "\"group_by\": \"cpu\"" "$tmp/t_cpu"'
 else
-	check "wakelat.per_cpu_groups_sum_to_the_total" \
+	opt_check "wakelat.per_cpu_groups_sum_to_the_total" \
 		eval 'only_groups "$tmp/t_cpu" 0 && groups_sum_to "$tmp/t_cpu" $all'
 fi
 # -p: the waiter's process, whatever it waits on; none of the others'
 # (a text report: percentile lines and bars, in usecs)
-sed 's/^/# pid: /' "$tmp/t_pid" | head -n 14
-check "wakelat.pid_filter_counts_only_that_process" \
+[ -e "$tmp/t_pid" ] && sed 's/^/# pid: /' "$tmp/t_pid" | head -n 14
+opt_check "wakelat.pid_filter_counts_only_that_process" \
 	eval '[ "$(text_groups "$tmp/t_pid")" = "object wloa$$ (id $id_oa)" ] &&
 	      [ "$(text_total "$tmp/t_pid")" = "$N" ]'
-check "wakelat.text_report_counts_total" \
+opt_check "wakelat.text_report_counts_total" \
 	eval 'head -n 1 "$tmp/t_pid" | grep -q "^lkport-wakelat .*(tp_btf; usecs)\$" &&
 	      grep -q "^ *usecs  *: count" "$tmp/t_pid" &&
 	      [ "$(text_total "$tmp/t_pid")" = "$N" ]'
 # -t: the waiting thread
-check "wakelat.tid_filter_counts_only_that_thread" \
+opt_check "wakelat.tid_filter_counts_only_that_thread" \
 	eval 'only_groups "$tmp/t_tid" "$id_ob" && counts_are "$tmp/t_tid" "$id_ob" $N2'
 # --kind port: waits on a read port (kind 5, rport) only; -m: the same
 # count, title and bars in milliseconds
-sed 's/^/# kind: /' "$tmp/t_kind" | head -n 14
-check "wakelat.kind_port_counts_only_port_wakes" \
+[ -e "$tmp/t_kind" ] && sed 's/^/# kind: /' "$tmp/t_kind" | head -n 14
+opt_check "wakelat.kind_port_counts_only_port_wakes" \
 	eval '[ "$(text_groups "$tmp/t_kind")" = "kind rport" ] &&
 	      [ "$(text_total "$tmp/t_kind")" = "$N2" ]'
-check "wakelat.msecs_text_reports_in_msecs" \
+opt_check "wakelat.msecs_text_reports_in_msecs" \
 	eval 'head -n 1 "$tmp/t_kind" | grep -q "^lkport-wakelat .*(tp_btf; msecs)\$" &&
 	      grep -q "^ *msecs  *: count" "$tmp/t_kind" &&
 	      ! grep -q usecs "$tmp/t_kind"'
@@ -486,33 +523,39 @@ else
 fi
 
 # ---- --keep-pins, then --reset ---------------------------------------------
-"$wl" --keep-pins --pin "$pin" -d 0.2 >/dev/null 2>"$tmp/keep_err"
-rc=$?
-kept=false
-[ $rc -eq 0 ] && [ -e "$pin/counters" ] && [ -e "$pin/link_lkport_wake" ] &&
-	[ -e "$pin/hists_all" ] && [ -e "$pin/sums_all" ] && kept=true
-if $kept && command -v bpftool >/dev/null; then
-	bpftool map dump pinned "$pin/sums_all" >"$tmp/sums" 2>&1 &&
-		grep -q '"max_ns"' "$tmp/sums" || kept=false
-fi
-check "wakelat.keep_pins_leaves_them" $kept
-"$wl" --reset --pin "$pin"
-rc=$?
-reset_ok=false
-[ $rc -eq 0 ] && [ ! -e "$pin" ] && reset_ok=true
-check "wakelat.reset_removes_them" $reset_ok
+# (a tracer start of its own: left to the full matrix)
+if [ "$matrix" = full ]; then
+	"$wl" --keep-pins --pin "$pin" -d 0.2 >/dev/null 2>"$tmp/keep_err"
+	rc=$?
+	kept=false
+	[ $rc -eq 0 ] && [ -e "$pin/counters" ] && [ -e "$pin/link_lkport_wake" ] &&
+		[ -e "$pin/hists_all" ] && [ -e "$pin/sums_all" ] && kept=true
+	if $kept && command -v bpftool >/dev/null; then
+		bpftool map dump pinned "$pin/sums_all" >"$tmp/sums" 2>&1 &&
+			grep -q '"max_ns"' "$tmp/sums" || kept=false
+	fi
+	check "wakelat.keep_pins_leaves_them" $kept
+	"$wl" --reset --pin "$pin"
+	rc=$?
+	reset_ok=false
+	[ $rc -eq 0 ] && [ ! -e "$pin" ] && reset_ok=true
+	check "wakelat.reset_removes_them" $reset_ok
 
-# The kept links held the module (raw_tp on its tracepoints: one reference
-# each). Once unpinned they are freed after a grace period, and with them
-# the references: the module must become unloadable again, as it was.
-refs() { cat /sys/module/lkport/refcnt 2>/dev/null || echo 0; }
-i=0
-while [ "$(refs)" -gt 0 ] && [ $i -lt 500 ]; do
-	sleep 0.02
-	i=$((i + 1))
-done
-echo "# module references after --reset: $(refs), after $((i * 20)) ms"
-check "wakelat.reset_releases_the_module" [ "$(refs)" -eq 0 ]
+	# The kept links held the module (raw_tp on its tracepoints: one reference
+	# each). Once unpinned they are freed after a grace period, and with them
+	# the references: the module must become unloadable again, as it was.
+	refs() { cat /sys/module/lkport/refcnt 2>/dev/null || echo 0; }
+	i=0
+	while [ "$(refs)" -gt 0 ] && [ $i -lt 500 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+	echo "# module references after --reset: $(refs), after $((i * 20)) ms"
+	check "wakelat.reset_releases_the_module" [ "$(refs)" -eq 0 ]
+else
+	skip_short wakelat.keep_pins_leaves_them wakelat.reset_removes_them \
+		wakelat.reset_releases_the_module
+fi
 
 echo "# took $(elapsed) s"
 if [ "$failed" -eq 0 ]; then
