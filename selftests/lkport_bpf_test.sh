@@ -93,11 +93,40 @@ as_comments() {
 	sed 's/^/# /' "$1"
 }
 
-# wait_for FILE: up to 10 s
+# poll SECONDS COMMAND...: until COMMAND succeeds (then true) or SECONDS
+# of /proc/uptime pass (false). The pause between tries grows from 20 ms
+# to 0.2 s, and the tries are shell builtins: every sleep is a fork and an
+# exec, and in the single-threaded TCG guest of the tracing tests the
+# time they take is taken from the program waited for (a starting
+# tracer on the debug kernel, where forks are slow).
+poll() {
+	read -r up _ </proc/uptime
+	end=$((${up%.*} + $1))
+	shift
+	d=0.02
+	until "$@"; do
+		read -r up _ </proc/uptime
+		[ "${up%.*}" -lt "$end" ] || return 1
+		sleep $d
+		case $d in 0.02) d=0.05 ;; 0.05) d=0.1 ;; *) d=0.2 ;; esac
+	done
+}
+# has_line FILE PREFIX: a line of FILE starts with PREFIX (no fork)
+has_line() {
+	[ -r "$1" ] || return 1
+	while IFS= read -r l; do
+		case $l in "$2"*) return 0 ;; esac
+	done <"$1"
+	return 1
+}
+gone() { ! kill -0 "$1" 2>/dev/null; }
+# How long a start (tracer, load) may take: seconds on a Debian kernel,
+# minutes on the debug kernel; only a hang reaches it.
+start_s=240
+
+# wait_for FILE: until it exists
 wait_for() {
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
-	[ -e "$1" ]
+	poll $start_s [ -e "$1" ]
 }
 
 # start_load NAME ARGS...: a load program waiting for $tmp/go_NAME; its
@@ -109,35 +138,22 @@ start_load() {
 		>"$tmp/load_$name" 2>&1 &
 	eval "pid_$name=$!"
 	pids="$pids $!"
-	i=0
-	while ! grep -q '^ready' "$tmp/load_$name" && [ $i -lt 500 ]; do
-		sleep 0.02
-		i=$((i + 1))
-	done
+	poll $start_s has_line "$tmp/load_$name" ready
 	eval "id_$name=$(sed -n 's/^ready id=\([0-9]*\).*/\1/p' "$tmp/load_$name")"
 	eval "tid_$name=$(sed -n 's/^ready .*tid=\([0-9]*\).*/\1/p' "$tmp/load_$name")"
 }
 
 # wait_tracing ERRFILE: until lkport-wakelat says on stderr that it traces
-# (5 s at most)
 wait_tracing() {
-	i=0
-	while ! grep -q '^lkport-wakelat: tracing' "$1" && [ $i -lt 250 ]; do
-		sleep 0.02
-		i=$((i + 1))
-	done
+	poll $start_s has_line "$1" 'lkport-wakelat: tracing'
 }
 
-# run_load NAME: let it go and wait for its cycles to end (20 s at most)
+# run_load NAME: let it go and wait for its cycles to end (it ends itself
+# 30 s after the go: lkport_wakelat_load's alarm)
 run_load() {
 	touch "$tmp/go_$1"
 	eval "p=\$pid_$1"
-	i=0
-	while kill -0 "$p" 2>/dev/null && [ $i -lt 1000 ]; do
-		sleep 0.02
-		i=$((i + 1))
-	done
-	if kill -0 "$p" 2>/dev/null; then
+	if ! poll 60 gone "$p"; then
 		echo "# load $1 did not finish:"
 		kill "$p"
 	fi
@@ -295,12 +311,7 @@ else
 fi
 
 kill -INT $wl_pid
-i=0
-while kill -0 $wl_pid 2>/dev/null && [ $i -lt 1000 ]; do
-	sleep 0.02
-	i=$((i + 1))
-done
-kill -0 $wl_pid 2>/dev/null && echo "# lkport-wakelat did not end on SIGINT" && kill -9 $wl_pid
+poll 60 gone $wl_pid || { echo "# lkport-wakelat did not end on SIGINT"; kill -9 $wl_pid; }
 wait $wl_pid
 rc=$?
 as_comments "$tmp/main_err"
