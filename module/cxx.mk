@@ -43,6 +43,7 @@ lkport-cxxflags = \
 	-Wno-missing-field-initializers -Wnon-virtual-dtor -Wold-style-cast \
 	-g -gsplit-dwarf \
 	-I$(src)/module/core/include -I$(src)/uapi $(lkport-cxx-debug) $(lkport-cxx-kcov) \
+	$(lkport-current-task) \
 	$(LKPORT_CXXFLAGS)
 
 # Every C++ object must stay free of what the kernel cannot run: global

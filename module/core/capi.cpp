@@ -65,7 +65,9 @@ void build(lk_mutex_t* m) { ::new (object_of<Mutex>(m)) Mutex(); }
 void build(lk_semaphore_t* s) { ::new (object_of<Semaphore>(s)) Semaphore(int(s->arg)); }
 void build(lk_event_t* e) { ::new (object_of<Event>(e)) Event((e->arg & 1) != 0, e->arg >> 1); }
 
-template <class T, class C> T* built_slow(C* c) {
+// Out of line and cold, so that built() stays a load and a compare inline
+// in every C API function.
+template <class T, class C> [[gnu::noinline, gnu::cold]] T* built_slow(C* c) {
     unsigned long flags = lkos_spin_lock_irqsave(&g_build_lock);
     u32 state = __atomic_load_n(&c->init, __ATOMIC_RELAXED);
     if (state == LK_INIT_STATIC) {
@@ -81,11 +83,18 @@ template <class T, class C> T* built_slow(C* c) {
 
 // The object, built if it had only its initial value; nullptr (WARNed)
 // for storage never initialised. Any context.
-template <class T, class C> T* built(C* c) {
-    if (__builtin_expect(init_state(c) == LK_INIT_READY, 1)) return object_of<T>(c);
+template <class T, class C> [[gnu::always_inline]] inline T* built(C* c) {
+    if (__builtin_expect(init_state(c) == LK_INIT_READY, 1)) {
+        // Inside *c, just read: never null, which the kernel's
+        // -fno-delete-null-pointer-checks would not let the compiler
+        // assume, testing it again in every caller.
+        T* o = object_of<T>(c);
+        if (!o) __builtin_unreachable();
+        return o;
+    }
     return built_slow<T>(c);
 }
-template <class T, class C> T* built(const C* c) { return built<T>(const_cast<C*>(c)); }
+template <class T, class C> [[gnu::always_inline]] inline T* built(const C* c) { return built<T>(const_cast<C*>(c)); }
 
 template <class C> void init_now(C* c) {
     build(c);

@@ -72,7 +72,7 @@ bool Mutex::is_held() const {
     // Only the holder can make this true for itself, and only the holder
     // can make it false again: an unlocked read cannot give the caller a
     // wrong answer about itself.
-    return (owner_.load(MemoryOrder::Relaxed) & ~kWaiters) == reinterpret_cast<uptr>(lkos_current());
+    return (owner_.load(MemoryOrder::Relaxed) & ~kWaiters) == reinterpret_cast<uptr>(lkos_current_fast());
 }
 
 void Mutex::destroy() {

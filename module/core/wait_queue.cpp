@@ -16,7 +16,7 @@ status_t WaitQueue::block_locked(AutoSpinLock& guard, Deadline deadline, Interru
     if (intr == Interruptible::Yes && lkos_signal_pending()) return ERR_INTERRUPTED;
 
     Waiter w;
-    w.thread = lkos_current();
+    w.thread = lkos_current_fast();
     w.status = NO_ERROR;
     w.woken = false;
     w.seq = 0;

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * LK mutex: timeouts on free and held mutexes, hand-off to the first
- * waiter, mutual exclusion under contention on every CPU, and timed
- * acquires racing releases.
+ * LK mutex: timeouts on free and held mutexes, a holder that moves
+ * between CPUs, hand-off to the first waiter, mutual exclusion under
+ * contention on every CPU, and timed acquires racing releases.
  *
  * Destroying a mutex while threads wait on it is not tested: waiters only
  * exist while it is held, and destroying a held mutex is misuse that the
  * core reports with a kernel warning.
  */
+#include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 
 #include "ktest.h"
 
@@ -133,6 +135,74 @@ out:
 	lkt_team_free(team);
 	lk_mutex_destroy(&h->m);
 	kfree(h);
+}
+
+/* ---- mutex_held_across_cpus ------------------------------------------- */
+
+/*
+ * The holder is a thread, not a CPU: a thread that acquires on one CPU and
+ * moves to another still holds the mutex there and releases it (the core
+ * reads the current thread inline, from a per-CPU variable: a read of the
+ * wrong one would take the CPU for the holder).
+ */
+struct mt_move {
+	lk_mutex_t m;
+	unsigned int rounds;
+	unsigned int moved;	/* rounds released on the other CPU */
+};
+
+static int mt_mover(struct lkt_worker *w)
+{
+	struct mt_move *mv = w->arg;
+	struct lkt *t = w->team->t;
+	unsigned int i, to;
+	int st;
+
+	for (i = 0; i < mv->rounds && !lkt_team_stopping(w->team); i++) {
+		to = lkt_cpu(i + 1);
+		if (!LKT_EXPECT_EQ(t, 0, set_cpus_allowed_ptr(current, cpumask_of(lkt_cpu(i)))))
+			return -1;
+		st = lk_mutex_acquire(&mv->m);
+		if (!LKT_EXPECT_ST(t, LK_NO_ERROR, st))
+			return -1;
+		if (!LKT_EXPECT_EQ(t, 0, set_cpus_allowed_ptr(current, cpumask_of(to)))) {
+			lk_mutex_release(&mv->m);
+			return -1;
+		}
+		LKT_EXPECT_EQ(t, to, raw_smp_processor_id());
+		LKT_EXPECT_EQ(t, 1, lk_is_mutex_held(&mv->m));
+		st = lk_mutex_release(&mv->m);
+		if (!LKT_EXPECT_ST(t, LK_NO_ERROR, st))
+			return -1;
+		LKT_EXPECT_EQ(t, 0, lk_is_mutex_held(&mv->m));
+		mv->moved++;
+	}
+	return 0;
+}
+
+static void mutex_held_across_cpus(struct lkt *t)
+{
+	struct lkt_team *team;
+	struct mt_move *mv;
+
+	if (!lkt_need_two_cpus(t))
+		return;
+	mv = kzalloc(sizeof(*mv), GFP_KERNEL);
+	if (!LKT_EXPECT(t, mv))
+		return;
+	lk_mutex_init(&mv->m);
+	mv->rounds = 2 * lkt_ncpus();
+	team = lkt_team_new(t, "mmove", mt_mover);
+	if (!team || !lkt_team_add(team, lkt_cpu(0), mv))
+		goto out;
+	lkt_team_start(team);
+	lkt_team_join(team, LKT_WAIT_MS);
+	LKT_EXPECT_EQ(t, mv->rounds, mv->moved);
+	LKT_EXPECT_EQ(t, 0, lk_is_mutex_held(&mv->m));
+out:
+	lkt_team_free(team);
+	lk_mutex_destroy(&mv->m);
+	kfree(mv);
 }
 
 /* ---- mutex_handoff_fifo ----------------------------------------------- */
@@ -440,6 +510,7 @@ out:
 static const struct lkt_case mutex_cases[] = {
 	{ "timeout_free", mutex_timeout_free },
 	{ "timeout_held", mutex_timeout_held },
+	{ "held_across_cpus", mutex_held_across_cpus },
 	{ "handoff_fifo", mutex_handoff_fifo },
 	{ "contention", mutex_contention },
 	{ "timeout_race", mutex_timeout_race },

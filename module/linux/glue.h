@@ -226,6 +226,9 @@ void lkport_accounts_sum(unsigned long *accounts, unsigned long *objects,
 extern atomic_long_t lkos_live_allocs;
 
 /* ---- module parts ------------------------------------------------------------- */
+/* Checks that lkos_current_fast() reads `current` (os.c): first in module
+ * init, which fails with its error. */
+int lkport_os_init(void);
 int lkport_dev_init(void);
 void lkport_dev_exit(void);
 void lkport_debugfs_init(void);

@@ -13,6 +13,9 @@ static int __init lkport_init(void)
 {
 	int ret;
 
+	ret = lkport_os_init();
+	if (ret)
+		return ret;
 	ret = lk_core_init();
 	if (ret) {
 		pr_err("lkport: core init failed: %s\n", lk_status_name(ret));

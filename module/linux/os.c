@@ -129,6 +129,25 @@ lkos_thread *lkos_current(void)
 	return (lkos_thread *)current;
 }
 
+/*
+ * lkos_current_fast() (lk/os.h) reads the per-CPU variable Kbuild names
+ * (pcpu_hot, whose first field is current_task, from 6.2 to 6.14, the
+ * current_task variable before and after: the arch/x86/include/asm/
+ * current.h of each). A name this kernel does not export fails the build
+ * (modpost); one that does not hold the current task fails module init.
+ */
+int lkport_os_init(void)
+{
+#ifdef LKOS_CURRENT_TASK_PERCPU
+	if (lkos_current_fast() != (lkos_thread *)current) {
+		pr_err("lkport: the per-CPU variable %s does not hold the current task\n",
+		       LKOS_STRINGIFY(LKOS_CURRENT_TASK_PERCPU));
+		return -ENOEXEC;
+	}
+#endif
+	return 0;
+}
+
 lkos_s32 lkos_thread_tid(const lkos_thread *t)
 {
 	return task_pid_nr((struct task_struct *)t);

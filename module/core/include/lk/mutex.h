@@ -9,7 +9,10 @@
 //
 // LK counts holder + waiters under its thread lock; here the holder lives
 // in one atomic word so that the uncontended acquire and release are a
-// single compare-exchange each, with no lock and no call into the system.
+// single compare-exchange each, with no lock and no call into the system:
+// the holder's identity, the current thread, is read inline
+// (lkos_current_fast(), one per-CPU load on x86-64 kernels; a call to
+// lkos_current() elsewhere).
 // The word is the holder's thread, with kWaiters set while threads are
 // queued (or about to queue): a release that sees the bit takes the slow
 // path, under the lock, and hands over. The word is 0 only when the mutex
@@ -38,7 +41,7 @@ class Mutex : Pinned, public Allocated {
     // (ERR_OBJECT_DESTROYED). Re-acquiring one's own mutex: ERR_BUSY + WARN.
     status_t acquire(Deadline deadline = Deadline::infinite(), Interruptible intr = Interruptible::No) {
         LK_ASSERT_MAGIC(this, kMagic);
-        uptr self = reinterpret_cast<uptr>(lkos_current());
+        uptr self = reinterpret_cast<uptr>(lkos_current_fast());
         uptr expected = 0;
         // Free and nobody waiting: take it.
         if (owner_.compare_exchange(expected, self, MemoryOrder::Acquire, MemoryOrder::Relaxed)) return NO_ERROR;
@@ -49,7 +52,7 @@ class Mutex : Pinned, public Allocated {
     // NO_ERROR, or ERR_NOT_ALLOWED + WARN when the caller is not the holder.
     status_t release() {
         LK_ASSERT_MAGIC(this, kMagic);
-        uptr self = reinterpret_cast<uptr>(lkos_current());
+        uptr self = reinterpret_cast<uptr>(lkos_current_fast());
         uptr expected = self;
         // Nobody waiting: free it.
         if (owner_.compare_exchange(expected, 0, MemoryOrder::Release, MemoryOrder::Relaxed)) return NO_ERROR;

@@ -64,6 +64,41 @@ void lkos_might_sleep(void);		/* debug check: complains in atomic context */
 typedef struct lkos_thread lkos_thread;	/* opaque: struct task_struct */
 
 lkos_thread *lkos_current(void);		/* thread context */
+
+/*
+ * lkos_current() without a call, for the core's fast paths (a mutex's
+ * acquire and release). On x86-64 SMP Linux keeps each CPU's current task
+ * in a per-CPU variable that one %gs-relative load reads, as `current`
+ * does. Which variable depends on the kernel version, so Kbuild names it
+ * in LKOS_CURRENT_TASK_PERCPU (the task pointer at its start), and the
+ * module refuses to load if the load does not return `current` (os.c).
+ * Everywhere else (other architectures and configurations, the host
+ * tests) lkos_current_fast() is lkos_current(). Thread context.
+ */
+#if defined(__KERNEL__) && defined(__x86_64__) && defined(LKOS_CURRENT_TASK_PERCPU)
+#define LKOS_STRINGIFY_(x)	#x
+#define LKOS_STRINGIFY(x)	LKOS_STRINGIFY_(x)
+
+static inline lkos_thread *lkos_current_fast(void)
+{
+	lkos_thread *t;
+
+	/*
+	 * Not volatile and no memory clobber: a thread's current task never
+	 * changes, even when it moves to another CPU between two reads, so
+	 * the compiler may reuse one read, as the kernel lets it reuse
+	 * `current`.
+	 */
+	__asm__("movq %%gs:" LKOS_STRINGIFY(LKOS_CURRENT_TASK_PERCPU) ", %0" : "=r" (t));
+	return t;
+}
+#else
+static inline lkos_thread *lkos_current_fast(void)
+{
+	return lkos_current();
+}
+#endif
+
 lkos_s32 lkos_thread_tid(const lkos_thread *t);	/* any */
 /* Thread context. interruptible: a signal ends the sleep. */
 void lkos_prepare_block(int interruptible);
