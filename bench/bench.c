@@ -199,23 +199,33 @@ void *shared_alloc(size_t size)
 	return p;
 }
 
-static volatile pid_t child_pid;
-static volatile int child_reaped, child_status;
-static char child_msg[160];
+/* The children spawn() started and reap() has not waited for yet. A slot
+ * is filled and emptied with SIGCHLD blocked; the handler reads it. */
+#define MAX_CHILDREN 16
+
+static struct child {
+	volatile pid_t pid;		/* 0: free slot */
+	volatile int reaped, status;
+	char msg[160];
+} children[MAX_CHILDREN];
 
 /* A child that ends badly ends its parent too, at once: the parent may be
  * blocked waiting for an answer that will never come. */
 static void on_sigchld(int sig)
 {
-	int saved = errno, status;
-	pid_t pid = child_pid;
+	int saved = errno, status, i;
 
 	(void)sig;
-	if (pid > 0 && waitpid(pid, &status, WNOHANG) == pid) {
-		child_reaped = 1;
-		child_status = status;
+	for (i = 0; i < MAX_CHILDREN; i++) {
+		struct child *c = &children[i];
+		pid_t pid = c->pid;
+
+		if (pid <= 0 || c->reaped || waitpid(pid, &status, WNOHANG) != pid)
+			continue;
+		c->reaped = 1;
+		c->status = status;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			ssize_t r = write(2, child_msg, strlen(child_msg));
+			ssize_t r = write(2, c->msg, strlen(c->msg));
 
 			(void)r;
 			_exit(1);
@@ -224,23 +234,42 @@ static void on_sigchld(int sig)
 	errno = saved;
 }
 
+static void block_sigchld(sigset_t *old)
+{
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, old);
+}
+
 pid_t spawn(void (*fn)(void *arg), void *arg, int cpu, const char *what)
 {
 	struct sigaction sa = { .sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP };
 	pid_t parent = getpid(), pid;
+	struct child *c = NULL;
+	sigset_t old;
+	int i;
 
-	snprintf(child_msg, sizeof(child_msg), "%s: FAIL: %s: child process failed\n",
-		 prog_name, what);
-	child_reaped = 0;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGCHLD, &sa, NULL))
 		fail_errno("sigaction(SIGCHLD)");
+	block_sigchld(&old);
+	for (i = 0; i < MAX_CHILDREN && !c; i++)
+		if (!children[i].pid)
+			c = &children[i];
+	if (!c)
+		fail("%s: more than %d children at a time", what, MAX_CHILDREN);
+	snprintf(c->msg, sizeof(c->msg), "%s: FAIL: %s: child process failed\n", prog_name, what);
+	c->reaped = 0;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		fail_errno("fork");
 	if (pid == 0) {
 		signal(SIGCHLD, SIG_DFL);
+		memset(children, 0, sizeof(children));
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 			_exit(1);
 		pin_self(cpu);
@@ -248,27 +277,31 @@ pid_t spawn(void (*fn)(void *arg), void *arg, int cpu, const char *what)
 		fflush(NULL);
 		_exit(0);
 	}
-	child_pid = pid;
+	/* Recorded before SIGCHLD can run: a child that fails at once is
+	 * seen too. */
+	c->pid = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return pid;
 }
 
 void reap(pid_t pid)
 {
-	sigset_t block, old;
-	int status = 0;
-	bool done;
+	struct child *c = NULL;
+	int status = 0, i;
+	sigset_t old;
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	done = child_reaped;
-	status = child_status;
-	if (!done) {
+	block_sigchld(&old);
+	for (i = 0; i < MAX_CHILDREN && !c; i++)
+		if (children[i].pid == pid)
+			c = &children[i];
+	if (!c)
+		fail("reap: process %d is not a child spawn() started", (int)pid);
+	status = c->status;
+	if (!c->reaped)
 		while (waitpid(pid, &status, 0) < 0)
 			if (errno != EINTR)
 				fail_errno("waitpid");
-	}
-	child_pid = 0;
+	c->pid = 0;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		fail("child process %d failed (status 0x%x)", (int)pid, status);

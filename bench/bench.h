@@ -104,9 +104,10 @@ bool placement_possible(int p);
 void *shared_alloc(size_t size);
 /* Forks a child that pins itself to `cpu` (-1: initial mask), dies with
  * its parent, runs fn(arg) and exits 0. The parent learns of a child that
- * fails at once: a SIGCHLD handler reports it and exits 1. */
+ * fails at once: a SIGCHLD handler reports it and exits 1. Up to 16
+ * children at a time, each reaped on its own. */
 pid_t spawn(void (*fn)(void *arg), void *arg, int cpu, const char *what);
-/* Waits for the child spawn() started; fails unless it exited 0. */
+/* Waits for a child spawn() started; fails unless it exited 0. */
 void reap(pid_t pid);
 /* Kills this process (exit 1, with a message) if still running after
  * `seconds`; 0 disarms. Uses SIGALRM: not for processes that use it. */

@@ -70,6 +70,11 @@ END {
 	for (b = 1; b <= 64; b *= 8)
 		row("rate pipe / lkport mapped reader, batch " b, "throughput.cross.pipe-b" b ".vs_lkport_map", 2)
 	row("rate mq / lkport mapped reader, 1 per call", "throughput.cross.mq-b1.vs_lkport_map", 2)
+	for (b = 1; b <= 64; b *= 64) {
+		row("fan-out to 8 readers, lkport broadcast, batch " b " (packets/s per reader)", "throughput.cross.lkport-bc8-b" b ".packets_per_s", 0)
+		row("fan-out rate 8 pipes / lkport broadcast, batch " b " (above 1: pipes faster)", "throughput.cross.pipe8-b" b ".vs_lkport_bc8", 2)
+		row("fan-out rate 8 pipes / lkport broadcast, mapped readers, batch " b, "throughput.cross.pipe8-b" b ".vs_lkport_map_bc8", 2)
+	}
 	for (pl = 1; pl <= 2; pl++) {
 		p = pl == 1 ? "same" : "cross"
 		d = pl == 1 ? "1 CPU" : "2 CPUs"

@@ -11,7 +11,9 @@
 #   1. ping-pong round trip between two processes: lkport events and ports
 #      (raw ioctls and liblkport) against futex, eventfd, pipe, POSIX mq;
 #      each process on its own CPU, then both on one CPU, then unpinned;
-#   2. throughput with batched writes: lkport port against pipe and mq;
+#   2. throughput with batched writes: lkport port against pipe and mq,
+#      and one producer to 8 reader processes: a broadcast port against
+#      8 pipes written in turn;
 #   3. one-way latency the way rt-tests' pmqtest measures it, and pmqtest
 #      itself, next to lkport's port ping-pong.
 #
@@ -151,7 +153,7 @@ fi	# section ipc
 
 # ---- 2. throughput with batched writes (also alone: BENCH_ONLY=throughput) --------------
 if section ipc || section throughput; then
-run lkport-bench-throughput -m cross -d "$seconds" -b 1,8,64
+run lkport-bench-throughput -m cross -d "$seconds" -b 1,8,64 -F 1,64
 fi
 
 if section ipc; then
