@@ -68,15 +68,10 @@ class PortMap : public lk_test::PortFixture {
         return s;
     }
     // A port of `capacity` with one mapped read port on it; done() ends both.
-    struct Mapped {
-        WritePort* wp;
-        ReadPort* rp;
-        PortRingShared* s;
-    };
-    Mapped mapped(u32 capacity) {
-        WritePort* wp = make("m", PORT_MODE_BROADCAST, capacity);
-        ReadPort* rp = open("m");
-        return {wp, rp, map(rp)};
+    PortRingShared* mapped(u32 capacity, WritePort** wp, ReadPort** rp) {
+        *wp = make("m", PORT_MODE_BROADCAST, capacity);
+        *rp = open("m");
+        return map(*rp);
     }
     void done(WritePort* wp, ReadPort* rp) {
         EXPECT_EQ(NO_ERROR, reg.close(rp));
@@ -127,7 +122,9 @@ TEST_F(port_map, mapping_moves_what_is_queued_in_order_and_shows_the_ctx) {
 }
 
 TEST_F(port_map, kernel_reads_and_map_takes_share_one_head) {
-    auto [wp, rp, s] = mapped(8);
+    WritePort* wp;
+    ReadPort* rp;
+    PortRingShared* s = mapped(8, &wp, &rp);
     ASSERT_EQ(NO_ERROR, put(wp, {1, 2, 3, 4}));
     std::uint64_t one;
     ASSERT_EQ(1, take_mapped(s, &one, 1));
@@ -182,7 +179,9 @@ TEST_F(port_map, a_head_moved_out_of_range_breaks_that_ring_only) {
 }
 
 TEST_F(port_map, a_mapped_ring_handed_back_at_close_keeps_nothing_the_process_wrote) {
-    auto [wp, rp, s] = mapped(8);
+    WritePort* wp;
+    ReadPort* rp;
+    PortRingShared* s = mapped(8, &wp, &rp);
     ASSERT_EQ(NO_ERROR, put(wp, {1, 2}));
     // The process forges a packet and moves head back over it.
     PortPacket forged = packet(666);
@@ -204,7 +203,9 @@ TEST_F(port_map, a_mapped_ring_handed_back_at_close_keeps_nothing_the_process_wr
 }
 
 TEST_F(port_map, a_grouped_member_tells_the_group_what_it_took) {
-    auto [wp, rp, s] = mapped(8);
+    WritePort* wp;
+    ReadPort* rp;
+    PortRingShared* s = mapped(8, &wp, &rp);
     EXPECT_FALSE(must_sync(s));
     PortHandle* h = rp;
     PortGroup* g = nullptr;
@@ -229,7 +230,9 @@ TEST_F(port_map, a_grouped_member_tells_the_group_what_it_took) {
 }
 
 TEST_F(port_map, a_take_then_sync_wakes_a_writer_waiting_for_room) {
-    auto [wp, rp, s] = mapped(2);
+    WritePort* wp;
+    ReadPort* rp;
+    PortRingShared* s = mapped(2, &wp, &rp);
     ASSERT_EQ(NO_ERROR, put(wp, {1, 2}));
     std::atomic<int> st{1};
     Thread writer([&] {
@@ -253,7 +256,9 @@ TEST_F(port_map, a_take_then_sync_wakes_a_writer_waiting_for_room) {
 TEST_F(port_map, a_writer_that_starts_waiting_after_the_take_is_not_left_asleep) {
     // The writer flags the ring, then looks at the head again: room the
     // process made just before it saw the flag is found then.
-    auto [wp, rp, s] = mapped(1);
+    WritePort* wp;
+    ReadPort* rp;
+    PortRingShared* s = mapped(1, &wp, &rp);
     for (int i = 0; i < 200; i++) {
         ASSERT_EQ(NO_ERROR, put(wp, {std::uint64_t(i)}));
         std::atomic<int> st{1};
@@ -277,7 +282,9 @@ TEST_F(port_map, a_writer_that_starts_waiting_after_the_take_is_not_left_asleep)
 
 TEST_F(port_map, concurrent_takes_and_reads_get_every_packet_once) {
     constexpr int kPackets = 20000;
-    auto [wp, rp, s] = mapped(64);
+    WritePort* wp;
+    ReadPort* rp;
+    PortRingShared* s = mapped(64, &wp, &rp);
     std::atomic<int> taken{0};
     std::vector<std::atomic<int>> seen(kPackets);
     auto note = [&](std::uint64_t v) {
