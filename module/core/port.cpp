@@ -688,14 +688,9 @@ status_t PortRegistry::map_reader(ReadPort* rp, PortRingShared** out, usize* byt
     *bytes = 0;
     if (!rp) return ERR_INVALID_ARGS;
     WritePort* wp = rp->port_;
-    u32 capacity;
-    {
-        AutoSpinLock wg(wp->lock_);
-        held_by(wg, rp);
-        if (load_magic(rp) != kReadPortMagic) return ERR_BAD_HANDLE;
-        capacity = rp->ring_->capacity();
-    }
-    // Unless it is mapped already (then this one is freed unused).
+    // Every ring of the port has its capacity. Unless the ring is mapped
+    // already (then this one is freed unused).
+    u32 capacity = wp->capacity_;
     PortRing* fresh = PortRing::make_mapped(capacity);
     if (!fresh) return ERR_NO_MEMORY;
     PortRing* old = nullptr;
