@@ -59,13 +59,16 @@ struct lkport_account {
 
 static DEFINE_HASHTABLE(lkport_accounts, 6);	/* guarded by lkport_objects_lock */
 
-static bool over_limits(const struct lkport_account *a, size_t bytes)
+static bool over_bytes(const struct lkport_account *a, size_t bytes)
 {
-	unsigned int max_objects = READ_ONCE(max_objects_per_user);
 	unsigned long max_bytes = READ_ONCE(max_bytes_per_user);
 
-	return a->objects >= max_objects || a->bytes > max_bytes ||
-	       bytes > max_bytes - a->bytes;
+	return a->bytes > max_bytes || bytes > max_bytes - a->bytes;
+}
+
+static bool over_limits(const struct lkport_account *a, size_t bytes)
+{
+	return a->objects >= READ_ONCE(max_objects_per_user) || over_bytes(a, bytes);
 }
 
 int lkport_charge(size_t bytes, struct lkport_account **out)
@@ -209,12 +212,11 @@ int lkport_object_init(struct lkport_object *obj, enum lkport_kind kind,
 
 int lkport_object_charge_more(struct lkport_object *obj, size_t bytes)
 {
-	unsigned long max = READ_ONCE(max_bytes_per_user);
 	struct lkport_account *a = obj->acct;
 	int ret = 0;
 
 	mutex_lock(&lkport_objects_lock);
-	if ((a->bytes > max || bytes > max - a->bytes) && !capable(CAP_SYS_RESOURCE)) {
+	if (over_bytes(a, bytes) && !capable(CAP_SYS_RESOURCE)) {
 		ret = -EDQUOT;
 	} else {
 		a->bytes += bytes;
