@@ -35,6 +35,7 @@ HOST_PKGS=(
   flex bison bc libssl-dev
   sparse clang-format clang-tidy
   dkms scdoc gnuplot-nox
+  pkgconf man-db
 )
 
 # make demo: the module (gcc, g++, kmod; dwarves for module BTF on 6.12),
