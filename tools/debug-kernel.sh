@@ -63,6 +63,10 @@ build() {
 	mkdir -p "$dir"
 	local log=$dir/build.log
 	echo "debug-kernel: building $krel ($key) in $dir; log: $log" >&2
+	# Not `( ... ) || handler`: bash ignores set -e inside a subshell
+	# that is the left side of ||, and a failed step would go unseen.
+	local rc=0
+	set +e
 	(
 		set -euo pipefail
 		tar -C "$dir" -xJf "$tarball"
@@ -87,14 +91,18 @@ build() {
 		[ $bad -eq 0 ]
 		/usr/bin/time -v -o "$dir/build-time" \
 			nice -n "$nice" make -j"$jobs" bzImage modules_prepare
-		[ "$(make -s kernelrelease)" = "$krel" ] || {
-			echo "debug-kernel: kernelrelease $(make -s kernelrelease), expected $krel" >&2
+		got=$(make -s --no-print-directory kernelrelease)
+		[ "$got" = "$krel" ] || {
+			echo "debug-kernel: kernelrelease $got, expected $krel" >&2
 			exit 1
 		}
 		# An external module build reads Module.symvers; without `make
 		# modules` only vmlinux's part of it exists.
 		[ -s Module.symvers ] || cp vmlinux.symvers Module.symvers
-	) > "$log" 2>&1 || {
+	) > "$log" 2>&1
+	rc=$?
+	set -e
+	[ $rc -eq 0 ] || {
 		tail -30 "$log" >&2
 		die "build failed (log: $log; the entry is incomplete and will be rebuilt)"
 	}

@@ -35,7 +35,7 @@ HOST_PKGS=(
   flex bison bc libssl-dev
   sparse clang-format clang-tidy
   dkms scdoc gnuplot-nox
-  pkgconf man-db
+  pkgconf man-db time
 )
 
 # make demo: the module (gcc, g++, kmod; dwarves for module BTF on 6.12),
