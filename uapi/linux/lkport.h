@@ -96,7 +96,7 @@
 #define LKPORT_IOC_MAGIC	0xB8
 
 #define LKPORT_ABI_MAJOR	1	/* incompatible changes */
-#define LKPORT_ABI_MINOR	7	/* compatible additions */
+#define LKPORT_ABI_MINOR	8	/* compatible additions */
 
 #define LKPORT_NAME_LEN		64	/* name fields, bytes with the NUL */
 #define LKPORT_NAME_MAX		63	/* longest name */
@@ -122,6 +122,7 @@
 #define LKPORT_FEATURE_JOIN_CLOSED (1ULL << 10)	/* LKPORT_PORT_CLOSED (ABI 1.6) */
 #define LKPORT_FEATURE_WRITE_WAIT (1ULL << 11)	/* LKPORT_WRITE_WAIT (ABI 1.6) */
 #define LKPORT_FEATURE_MAP_RING	(1ULL << 12)	/* mmap of a read port (ABI 1.7) */
+#define LKPORT_FEATURE_READ_WRITE (1ULL << 13)	/* read(2)/write(2) on ports (ABI 1.8) */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
