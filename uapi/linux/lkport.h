@@ -304,6 +304,16 @@ struct lkport_result {
 	__u8 data[LKPORT_PACKET_SIZE];
 };
 
+/* read(2) and write(2) (ABI 1.8, LKPORT_FEATURE_READ_WRITE): whole struct
+ * lkport_packet, one copy each way. write(2) on a write port: 1 to
+ * capacity packets (EINVAL otherwise), a LKPORT_WRITE_WAIT write with no
+ * deadline (all of it to every ring or to none; EAGAIN with O_NONBLOCK
+ * instead of waiting); returns the length. read(2) on a read port: up to
+ * len / LKPORT_PACKET_SIZE packets, at most LKPORT_READ_MAX, without their
+ * ctx; waits for the first unless O_NONBLOCK (EAGAIN); 0 once the writer
+ * is gone and the ring drained (LKPORT_IOC_READ: ECANCELED). Groups take
+ * neither (EINVAL). */
+
 /* LKPORT_IOC_PORT_WRITE (write port): `count` packets to every reader,
  * all or nothing per reader. By default it never blocks: returns 0 when
  * every reader took them (or, with no reader yet, the port's own ring
