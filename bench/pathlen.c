@@ -15,7 +15,8 @@
  * call itself, not the scheduler's. Pairs: a 16-byte write and its read,
  * on a pipe, an lkport port by its ioctls (PORT_WRITE of 1, READ of 1),
  * an lkport port by write(2) and read(2), a POSIX message queue; an
- * eventfd's write and read and an lkport event's signal and wait; a
+ * eventfd's write and read and an lkport event's, by its ioctls (signal,
+ * wait) and by write(2) and read(2); a
  * FUTEX_WAKE with no waiter. Functions inlined by the compiler, and those
  * ftrace may not trace, are not counted, on either side.
  *
@@ -270,6 +271,24 @@ static void ev_wait(void *c)
 		fail_errno("LKPORT_IOC_EVENT_WAIT");
 }
 
+static void evrw_signal(void *c)
+{
+	struct fds *f = c;
+	uint64_t one = 1;
+
+	if (write(f->w, &one, sizeof(one)) != sizeof(one))
+		fail_errno("write(2) to an event");
+}
+
+static void evrw_wait(void *c)
+{
+	struct fds *f = c;
+	uint64_t v;
+
+	if (read(f->w, &v, sizeof(v)) != sizeof(v))
+		fail_errno("read(2) of an event");
+}
+
 static void futex_wake(void *c)
 {
 	struct fds *f = c;
@@ -309,7 +328,7 @@ static void print_row(const struct row *r)
 {
 	char key[160];
 
-	printf("  %-13s %-14s %6ld   %-14s %6ld\n", r->peer, r->wname, r->write, r->rname,
+	printf("  %-16s %-14s %6ld   %-14s %6ld\n", r->peer, r->wname, r->write, r->rname,
 	       r->read);
 
 	snprintf(key, sizeof(key), "pathlen.%s.%s.%s", tag, r->peer, r->wname);
@@ -348,6 +367,7 @@ int main(int argc, char **argv)
 		   mq = { "mq", "mq_send", "mq_receive", 0, 0 },
 		   efd = { "eventfd", "write", "read", 0, 0 },
 		   ev = { "lkport-event", "EVENT_SIGNAL", "EVENT_WAIT", 0, 0 },
+		   evrw = { "lkport-event-rw", "write", "read", 0, 0 },
 		   fx = { "futex", "FUTEX_WAKE", "", 0, 0 };
 	struct mq_attr attr = { .mq_maxmsg = 8, .mq_msgsize = 16 };
 	char name[LKPORT_NAME_LEN], mqname[64], pid[32], path[256];
@@ -441,6 +461,8 @@ int main(int argc, char **argv)
 	f.w = lkp_event_create(name, LKPORT_EVENT_AUTOUNSIGNAL);
 	ev.write = measure(NULL, ev_signal, ev_wait, &f);
 	ev.read = measure(ev_signal, ev_wait, NULL, &f);
+	evrw.write = measure(NULL, evrw_signal, evrw_wait, &f);
+	evrw.read = measure(evrw_signal, evrw_wait, NULL, &f);
 	close(f.w);
 
 	fx.write = measure(NULL, futex_wake, NULL, &f);
@@ -458,12 +480,14 @@ int main(int argc, char **argv)
 	print_row(&mq);
 	print_row(&efd);
 	print_row(&ev);
+	print_row(&evrw);
 	print_row(&fx);
 	ratios(&pipe_row, &rw);
 	ratios(&pipe_row, &ioc);
 	ratios(&mq, &rw);
 	ratios(&mq, &ioc);
 	ratios(&efd, &ev);
+	ratios(&efd, &evrw);
 	ratio(&fx, &ev, "wake", fx.write, ev.write);
 	return 0;
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * read(2) and write(2) on port fds (ABI 1.8): whole packets, bare; a write
- * that waits for room in every ring (EAGAIN with O_NONBLOCK) and is all or
- * nothing across readers; a read that waits for the first packet and ends
- * at end of file; signals; what neither call takes; a bad buffer changing
- * nothing.
+ * read(2) and write(2) on port and event fds (ABI 1.8). Ports: whole
+ * packets, bare; a write that waits for room in every ring (EAGAIN with
+ * O_NONBLOCK) and is all or nothing across readers; a read that waits for
+ * the first packet and ends at end of file; signals; what neither call
+ * takes; a bad buffer changing nothing. Events, as an eventfd: the __u64
+ * 1, read to wait, write to signal.
  */
 #include <signal.h>
 #include <sys/mman.h>
@@ -325,6 +326,119 @@ TEST_F(rw, a_signal_interrupts_a_read_or_restarts_it)
 		EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS)) TH_LOG("restart %d", restart);
 	}
 	EXPECT_EQ(0, lkt_queued(r));
+}
+
+static ssize_t ev_write(int fd, uint64_t v)
+{
+	return write(fd, &v, sizeof(v));
+}
+
+/* read(2) of an event: 8 with *v set, or -1 (errno). */
+static ssize_t ev_read(int fd, uint64_t *v)
+{
+	*v = 77;
+	return read(fd, v, sizeof(*v));
+}
+
+TEST_F(rw, an_event_is_read_and_written_as_an_eventfd)
+{
+	uint64_t v;
+	int e, keep;
+
+	e = lkt_event_create(self->b.dev, self->name, LKPORT_EVENT_AUTOUNSIGNAL, 0600);
+	ASSERT_LE(0, e);
+	ASSERT_EQ(0, set_nonblock(e));
+	errno = 0;
+	EXPECT_EQ(-1, ev_read(e, &v));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(8, ev_write(e, 1));
+	EXPECT_EQ(8, ev_read(e, &v));
+	EXPECT_EQ(1, v);
+	/* AUTOUNSIGNAL: the read took it. */
+	errno = 0;
+	EXPECT_EQ(-1, ev_read(e, &v));
+	EXPECT_EQ(EAGAIN, errno);
+	/* Only the 8 bytes of 1, and room for them. */
+	errno = 0;
+	EXPECT_EQ(-1, ev_write(e, 2));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, write(e, &v, 4));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-ETIMEDOUT, lkt_event_wait(e, 0));	/* nothing was signalled */
+	EXPECT_EQ(8, ev_write(e, 1));
+	errno = 0;
+	EXPECT_EQ(-1, read(e, &v, 4));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, lkt_event_wait(e, 0));
+
+	/* Without AUTOUNSIGNAL it stays signalled, read after read. */
+	LKT_NAME(self->name, "keep");
+	keep = lkt_event_create(self->b.dev, self->name, 0, 0600);
+	ASSERT_LE(0, keep);
+	EXPECT_EQ(8, ev_write(keep, 1));
+	EXPECT_EQ(8, ev_read(keep, &v));
+	EXPECT_EQ(8, ev_read(keep, &v));
+	ASSERT_EQ(0, lkt_event_unsignal(keep));
+	ASSERT_EQ(0, set_nonblock(keep));
+	errno = 0;
+	EXPECT_EQ(-1, ev_read(keep, &v));
+	EXPECT_EQ(EAGAIN, errno);
+}
+
+TEST_F(rw, an_event_read_keeps_the_ioctls_rules)
+{
+	uint64_t *ro, v;
+	int e, waiter, signaller;
+	pid_t pid;
+
+	e = lkt_event_create(self->b.dev, self->name, LKPORT_EVENT_AUTOUNSIGNAL, 0600);
+	ASSERT_LE(0, e);
+	waiter = lkt_event_open(self->b.dev, self->name, LKPORT_ACCESS_WAIT);
+	ASSERT_LE(0, waiter);
+	signaller = lkt_event_open(self->b.dev, self->name, LKPORT_ACCESS_SIGNAL);
+	ASSERT_LE(0, signaller);
+	/* Read to wait, write to signal. */
+	errno = 0;
+	EXPECT_EQ(-1, ev_write(waiter, 1));
+	EXPECT_EQ(EBADF, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ev_read(signaller, &v));
+	EXPECT_EQ(EBADF, errno);
+
+	/* A blocked read is released by a write. */
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(ev_read(waiter, &v) == 8 && v == 1 ? 0 : 10);
+	ASSERT_EQ(0, lkt_await_waiters(e, 1));
+	EXPECT_EQ(8, ev_write(signaller, 1));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+
+	/* A buffer it cannot fill fails before the signal is taken. */
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	EXPECT_EQ(8, ev_write(e, 1));
+	errno = 0;
+	EXPECT_EQ(-1, read(e, ro, 8));
+	EXPECT_EQ(EFAULT, errno);
+	errno = 0;
+	EXPECT_EQ(-1, write(e, (void *)8, 8));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, lkt_event_wait(e, 0));
+	munmap(ro, 4096);
+
+	/* Destroy ends a blocked read, and every later one, with EIDRM. */
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(ev_read(waiter, &v) == -1 && errno == EIDRM ? 0 : 10);
+	ASSERT_EQ(0, lkt_await_waiters(e, 1));
+	ASSERT_EQ(0, lkport_ioctl(e, LKPORT_IOC_EVENT_DESTROY, NULL));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	errno = 0;
+	EXPECT_EQ(-1, ev_write(e, 1));
+	EXPECT_EQ(EIDRM, errno);
 }
 
 TEST_HARNESS_MAIN

@@ -122,7 +122,7 @@
 #define LKPORT_FEATURE_JOIN_CLOSED (1ULL << 10)	/* LKPORT_PORT_CLOSED (ABI 1.6) */
 #define LKPORT_FEATURE_WRITE_WAIT (1ULL << 11)	/* LKPORT_WRITE_WAIT (ABI 1.6) */
 #define LKPORT_FEATURE_MAP_RING	(1ULL << 12)	/* mmap of a read port (ABI 1.7) */
-#define LKPORT_FEATURE_READ_WRITE (1ULL << 13)	/* read(2)/write(2) on ports (ABI 1.8) */
+#define LKPORT_FEATURE_READ_WRITE (1ULL << 13)	/* read(2)/write(2) on ports, events (ABI 1.8) */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
@@ -312,7 +312,9 @@ struct lkport_result {
  * len / LKPORT_PACKET_SIZE packets, at most LKPORT_READ_MAX, without their
  * ctx; waits for the first unless O_NONBLOCK (EAGAIN); 0 once the writer
  * is gone and the ring drained (LKPORT_IOC_READ: ECANCELED). Groups take
- * neither (EINVAL). */
+ * neither (EINVAL). Events (the same ABI): the 8 bytes of a __u64 1, as an
+ * eventfd; write(2) signals, read(2) waits as LKPORT_IOC_EVENT_WAIT with
+ * no deadline (EAGAIN with O_NONBLOCK), each as the fd's access allows. */
 
 /* LKPORT_IOC_PORT_WRITE (write port): `count` packets to every reader,
  * all or nothing per reader. By default it never blocks: returns 0 when
