@@ -9,9 +9,11 @@
 # in PATH or next to this script, optional.
 #
 #   1. ping-pong round trip between two processes: lkport events and ports
-#      (raw ioctls and liblkport) against futex, eventfd, pipe, POSIX mq;
+#      (raw ioctls, read(2)/write(2) on ports, and liblkport) against futex,
+#      eventfd, pipe, POSIX mq;
 #      each process on its own CPU, then both on one CPU, then unpinned;
-#   2. throughput with batched writes: lkport port against pipe and mq,
+#   2. throughput with batched writes: lkport port (ioctls, and read(2)/
+#      write(2)) against pipe and mq,
 #      and one producer to 8 reader processes: a broadcast port against
 #      8 pipes written in turn;
 #   3. one-way latency the way rt-tests' pmqtest measures it, and pmqtest
@@ -149,7 +151,7 @@ fi
 
 if section ipc; then
 # ---- 1. ping-pong round trip ------------------------------------------------------
-main_peers=lkport-event,lkport-port,futex,eventfd,pipe,mq
+main_peers=lkport-event,lkport-port,lkport-rw,futex,eventfd,pipe,mq
 run lkport-bench-pingpong -m cross -n "$rounds" -T "$maxsec"
 run lkport-bench-pingpong -m same -n "$rounds" -T "$maxsec" -p "$main_peers"
 run lkport-bench-pingpong -m free -n "$frounds" -T "$maxsec" -p "$main_peers"
