@@ -15,6 +15,8 @@
  *                     PORT_WRITE / PORT_READ (max 1)
  *   lkport-rw         the same two ports by write(2) / read(2) of one
  *                     packet (16 bytes), the pipe-shaped calls
+ *   lkport-event-rw   the same two events by write(2) / read(2) of the
+ *                     __u64 1, an eventfd's calls
  *   lkport-event-lib  as lkport-event through liblkport (lk_event_*)
  *   lkport-port-lib   as lkport-port through liblkport (lk_port_*)
  *   futex             a counter per direction in shared memory,
@@ -34,8 +36,9 @@
  * medians are printed too.
  *
  * RESULT keys: pingpong.<tag>.<peer>.{median_us,p99_us,mean_us,tmean_us,
- * rounds_per_s,rounds,slow_pct,vs_event,vs_port,vs_rw,vs_event_median,
- * vs_port_median,vs_rw_median}; tag defaults to the placement.
+ * rounds_per_s,rounds,slow_pct,vs_event,vs_port,vs_rw,vs_event_rw,
+ * vs_event_median,vs_port_median,vs_rw_median}; tag defaults to the
+ * placement.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -115,6 +118,28 @@ static void event_recv(struct chan *c, int dir, uint32_t seq)
 	while (ioctl(c->rfd[dir], LKPORT_IOC_EVENT_WAIT, &w) < 0)
 		if (errno != EINTR)
 			fail_errno("LKPORT_IOC_EVENT_WAIT");
+}
+
+static void event_rw_send(struct chan *c, int dir, uint32_t seq)
+{
+	uint64_t one = 1;
+
+	(void)seq;
+	while (write(c->wfd[dir], &one, sizeof(one)) != sizeof(one))
+		if (errno != EINTR)
+			fail_errno("event write(2)");
+}
+
+static void event_rw_recv(struct chan *c, int dir, uint32_t seq)
+{
+	uint64_t v = 0;
+
+	(void)seq;
+	while (read(c->rfd[dir], &v, sizeof(v)) != sizeof(v))
+		if (errno != EINTR)
+			fail_errno("event read(2)");
+	if (v != 1)
+		fail("event read(2) gave %llu, not 1", (unsigned long long)v);
 }
 
 static void event_lib_send(struct chan *c, int dir, uint32_t seq)
@@ -421,6 +446,7 @@ static const struct peer peers[] = {
 	{ "mq", mq_setup, mq_send_seq, mq_recv_seq, mq_teardown },
 	{ "lkport-event-lib", event_setup, event_lib_send, event_lib_recv, close_all },
 	{ "lkport-port-lib", port_setup, port_lib_send, port_lib_recv, close_all },
+	{ "lkport-event-rw", event_setup, event_rw_send, event_rw_recv, close_all },
 };
 #define NPEERS (sizeof(peers) / sizeof(peers[0]))
 
@@ -543,7 +569,7 @@ int main(int argc, char **argv)
 	uint32_t rounds = 10000, warmup = 100, chunks = 8, k;
 	double max_seconds = 3.0;
 	const char *list = NULL, *tag = NULL;
-	const struct outcome *ev, *po, *rw;
+	const struct outcome *ev, *po, *rw, *evrw;
 	int place = PLACE_CROSS, c;
 	size_t i;
 
@@ -619,6 +645,7 @@ int main(int argc, char **argv)
 	ev = &out[0];
 	po = &out[1];
 	rw = &out[2];
+	evrw = &out[NPEERS - 1];	/* lkport-event-rw, listed last */
 	printf("   %-17s %6s %9s %8s %8s %8s %8s %6s %13s %12s %10s\n", "peer", "rounds", "median_us",
 	       "p99_us", "mean_us", "tmean_us", "rounds/s", "slow%", "/lkport-event", "/lkport-port",
 	       "/lkport-rw");
@@ -652,6 +679,11 @@ int main(int argc, char **argv)
 			printf("   %-17s tmean /lkport-rw %.2f   median /lkport-rw %.2f\n", peers[i].name,
 			       out[i].st.tmean_us / rw->st.tmean_us,
 			       out[i].st.median_us / rw->st.median_us);
+	for (i = 3; i < 5; i++)	/* futex, eventfd */
+		if (out[i].ran && evrw->ran)
+			printf("   %-17s tmean /lkport-event-rw %.2f   median /lkport-event-rw %.2f\n",
+			       peers[i].name, out[i].st.tmean_us / evrw->st.tmean_us,
+			       out[i].st.median_us / evrw->st.median_us);
 	for (i = 0; i < NPEERS; i++) {
 		const struct outcome *o = &out[i];
 		char key[128];
@@ -682,6 +714,8 @@ int main(int argc, char **argv)
 			R("vs_rw", "%.3f", o->st.tmean_us / rw->st.tmean_us);
 		if (rw->ran)
 			R("vs_rw_median", "%.3f", o->st.median_us / rw->st.median_us);
+		if (evrw->ran)
+			R("vs_event_rw", "%.3f", o->st.tmean_us / evrw->st.tmean_us);
 #undef R
 	}
 	return 0;

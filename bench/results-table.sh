@@ -60,6 +60,9 @@ END {
 		row("lkport port read/write / lkport port, " d, "pingpong." p ".lkport-rw.vs_port", 2)
 		for (j = 3; j <= 4; j++)
 			row(peers[j] " / lkport port read/write, " d, "pingpong." p "." peers[j] ".vs_rw", 2)
+		row("ping-pong RTT tmean, lkport event read/write (us), " d, "pingpong." p ".lkport-event-rw.tmean_us", 1)
+		for (j = 1; j <= 2; j++)
+			row(peers[j] " / lkport event read/write, " d, "pingpong." p "." peers[j] ".vs_event_rw", 2)
 	}
 	row("liblkport event / raw ioctl event, 2 CPUs", "pingpong.cross.lkport-event-lib.vs_event", 2)
 	row("liblkport port / raw ioctl port, 2 CPUs", "pingpong.cross.lkport-port-lib.vs_port", 2)

@@ -144,14 +144,14 @@ section() {
 
 if section core; then
 # ---- the rows bench-core follows, and nothing else --------------------------------------
-run lkport-bench-pingpong -m cross -n "$rounds" -T "$maxsec" -p lkport-event,futex -t core-cross
+run lkport-bench-pingpong -m cross -n "$rounds" -T "$maxsec" -p lkport-event,lkport-event-rw,futex -t core-cross
 run lkport-bench-pingpong -m same -n "$rounds" -T "$maxsec" -p lkport-event,futex -t core-same
 run lkport-bench-oneway -m cross -l "$loops" -T "$maxsec" -p lkport-port,mq -t core
 fi
 
 if section ipc; then
 # ---- 1. ping-pong round trip ------------------------------------------------------
-main_peers=lkport-event,lkport-port,lkport-rw,futex,eventfd,pipe,mq
+main_peers=lkport-event,lkport-port,lkport-rw,lkport-event-rw,futex,eventfd,pipe,mq
 run lkport-bench-pingpong -m cross -n "$rounds" -T "$maxsec"
 run lkport-bench-pingpong -m same -n "$rounds" -T "$maxsec" -p "$main_peers"
 run lkport-bench-pingpong -m free -n "$frounds" -T "$maxsec" -p "$main_peers"
