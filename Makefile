@@ -93,7 +93,7 @@
 #   make vm-test VM_BOOT=DIR   boot the Debian kernel images in DIR, not /boot
 #   make bench KREL=6.12 BENCH_ONLY=wakelat
 #                  only those sections of the user-space benchmarks (ipc,
-#                  irq, wakelat, scale: bench/run-user-bench.sh's LKPORT_UBENCH_ONLY),
+#                  irq, wakelat, scale, path: bench/run-user-bench.sh's LKPORT_UBENCH_ONLY),
 #                  and neither the in-kernel nor the host benchmarks
 #
 # Output goes to build/ (BUILD=...); the in-place module build writes

@@ -13,6 +13,10 @@
  *   lkport-event      two auto-unsignal events, EVENT_SIGNAL / EVENT_WAIT
  *   lkport-port       two unicast ports, one 16-byte packet each way,
  *                     PORT_WRITE / PORT_READ (max 1)
+ *   lkport-rw         the same two ports by write(2) / read(2) of one
+ *                     packet (16 bytes), the pipe-shaped calls
+ *   lkport-event-rw   the same two events by write(2) / read(2) of the
+ *                     __u64 1, an eventfd's calls
  *   lkport-event-lib  as lkport-event through liblkport (lk_event_*)
  *   lkport-port-lib   as lkport-port through liblkport (lk_port_*)
  *   futex             a counter per direction in shared memory,
@@ -32,8 +36,9 @@
  * medians are printed too.
  *
  * RESULT keys: pingpong.<tag>.<peer>.{median_us,p99_us,mean_us,tmean_us,
- * rounds_per_s,rounds,slow_pct,vs_event,vs_port,vs_event_median,
- * vs_port_median}; tag defaults to the placement.
+ * rounds_per_s,rounds,slow_pct,vs_event,vs_port,vs_rw,vs_event_rw,
+ * vs_event_median,vs_port_median,vs_rw_median}; tag defaults to the
+ * placement.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -115,6 +120,28 @@ static void event_recv(struct chan *c, int dir, uint32_t seq)
 			fail_errno("LKPORT_IOC_EVENT_WAIT");
 }
 
+static void event_rw_send(struct chan *c, int dir, uint32_t seq)
+{
+	uint64_t one = 1;
+
+	(void)seq;
+	while (write(c->wfd[dir], &one, sizeof(one)) != sizeof(one))
+		if (errno != EINTR)
+			fail_errno("event write(2)");
+}
+
+static void event_rw_recv(struct chan *c, int dir, uint32_t seq)
+{
+	uint64_t v = 0;
+
+	(void)seq;
+	while (read(c->rfd[dir], &v, sizeof(v)) != sizeof(v))
+		if (errno != EINTR)
+			fail_errno("event read(2)");
+	if (v != 1)
+		fail("event read(2) gave %llu, not 1", (unsigned long long)v);
+}
+
 static void event_lib_send(struct chan *c, int dir, uint32_t seq)
 {
 	lk_event_t e = { .fd = c->wfd[dir] };
@@ -188,6 +215,34 @@ static void port_recv(struct chan *c, int dir, uint32_t seq)
 		     (unsigned long long)res.ctx);
 	memcpy(&got, res.data, sizeof(got));
 	check_seq("port", got, seq);
+}
+
+static void port_rw_send(struct chan *c, int dir, uint32_t seq)
+{
+	uint8_t pk[16] = { 0 };
+	ssize_t r;
+
+	memcpy(pk, &seq, sizeof(seq));
+	while ((r = write(c->wfd[dir], pk, sizeof(pk))) < 0)
+		if (errno != EINTR)
+			fail_errno("port write(2)");
+	if (r != sizeof(pk))
+		fail("port write(2) of %zu bytes returned %zd", sizeof(pk), r);
+}
+
+static void port_rw_recv(struct chan *c, int dir, uint32_t seq)
+{
+	uint8_t pk[16];
+	uint32_t got;
+	ssize_t r;
+
+	while ((r = read(c->rfd[dir], pk, sizeof(pk))) < 0)
+		if (errno != EINTR)
+			fail_errno("port read(2)");
+	if (r != sizeof(pk))
+		fail("port read(2) of %zu bytes returned %zd", sizeof(pk), r);
+	memcpy(&got, pk, sizeof(got));
+	check_seq("port (read/write)", got, seq);
 }
 
 static void port_lib_send(struct chan *c, int dir, uint32_t seq)
@@ -384,12 +439,14 @@ static void mq_teardown(struct chan *c)
 static const struct peer peers[] = {
 	{ "lkport-event", event_setup, event_send, event_recv, close_all },
 	{ "lkport-port", port_setup, port_send, port_recv, close_all },
+	{ "lkport-rw", port_setup, port_rw_send, port_rw_recv, close_all },
 	{ "futex", futex_setup, futex_send, futex_recv, futex_teardown },
 	{ "eventfd", eventfd_setup, eventfd_send, eventfd_recv, close_all },
 	{ "pipe", pipe_setup, pipe_send, pipe_recv, close_all },
 	{ "mq", mq_setup, mq_send_seq, mq_recv_seq, mq_teardown },
 	{ "lkport-event-lib", event_setup, event_lib_send, event_lib_recv, close_all },
 	{ "lkport-port-lib", port_setup, port_lib_send, port_lib_recv, close_all },
+	{ "lkport-event-rw", event_setup, event_rw_send, event_rw_recv, close_all },
 };
 #define NPEERS (sizeof(peers) / sizeof(peers[0]))
 
@@ -512,7 +569,7 @@ int main(int argc, char **argv)
 	uint32_t rounds = 10000, warmup = 100, chunks = 8, k;
 	double max_seconds = 3.0;
 	const char *list = NULL, *tag = NULL;
-	const struct outcome *ev, *po;
+	const struct outcome *ev, *po, *rw, *evrw;
 	int place = PLACE_CROSS, c;
 	size_t i;
 
@@ -587,11 +644,14 @@ int main(int argc, char **argv)
 
 	ev = &out[0];
 	po = &out[1];
-	printf("   %-17s %6s %9s %8s %8s %8s %8s %6s %13s %12s\n", "peer", "rounds", "median_us",
-	       "p99_us", "mean_us", "tmean_us", "rounds/s", "slow%", "/lkport-event", "/lkport-port");
+	rw = &out[2];
+	evrw = &out[NPEERS - 1];	/* lkport-event-rw, listed last */
+	printf("   %-17s %6s %9s %8s %8s %8s %8s %6s %13s %12s %10s\n", "peer", "rounds", "median_us",
+	       "p99_us", "mean_us", "tmean_us", "rounds/s", "slow%", "/lkport-event", "/lkport-port",
+	       "/lkport-rw");
 	for (i = 0; i < NPEERS; i++) {
 		const struct outcome *o = &out[i];
-		char re[16] = "-", rp[16] = "-";
+		char re[16] = "-", rp[16] = "-", rr[16] = "-";
 
 		if (!o->ran)
 			continue;
@@ -599,9 +659,11 @@ int main(int argc, char **argv)
 			snprintf(re, sizeof(re), "%.2f", o->st.tmean_us / ev->st.tmean_us);
 		if (po->ran)
 			snprintf(rp, sizeof(rp), "%.2f", o->st.tmean_us / po->st.tmean_us);
-		printf("   %-17s %6u %9.1f %8.1f %8.1f %8.1f %8.0f %6.2f %13s %12s\n", peers[i].name,
-		       o->n, o->st.median_us, o->st.p99_us, o->st.mean_us, o->st.tmean_us,
-		       o->rounds_per_s, 100.0 * o->slow / o->n, re, rp);
+		if (rw->ran)
+			snprintf(rr, sizeof(rr), "%.2f", o->st.tmean_us / rw->st.tmean_us);
+		printf("   %-17s %6u %9.1f %8.1f %8.1f %8.1f %8.0f %6.2f %13s %12s %10s\n",
+		       peers[i].name, o->n, o->st.median_us, o->st.p99_us, o->st.mean_us,
+		       o->st.tmean_us, o->rounds_per_s, 100.0 * o->slow / o->n, re, rp, rr);
 	}
 	printf("   ratios: peer's tmean (mean of the 5th-95th percentile) / lkport's, below 1: the peer is\n"
 	       "   faster; and of medians:\n");
@@ -612,6 +674,16 @@ int main(int argc, char **argv)
 			       out[i].st.tmean_us / ev->st.tmean_us, out[i].st.tmean_us / po->st.tmean_us,
 			       out[i].st.median_us / ev->st.median_us,
 			       out[i].st.median_us / po->st.median_us);
+	for (i = 3; i < NPEERS; i++)
+		if (out[i].ran && rw->ran)
+			printf("   %-17s tmean /lkport-rw %.2f   median /lkport-rw %.2f\n", peers[i].name,
+			       out[i].st.tmean_us / rw->st.tmean_us,
+			       out[i].st.median_us / rw->st.median_us);
+	for (i = 3; i < 5; i++)	/* futex, eventfd */
+		if (out[i].ran && evrw->ran)
+			printf("   %-17s tmean /lkport-event-rw %.2f   median /lkport-event-rw %.2f\n",
+			       peers[i].name, out[i].st.tmean_us / evrw->st.tmean_us,
+			       out[i].st.median_us / evrw->st.median_us);
 	for (i = 0; i < NPEERS; i++) {
 		const struct outcome *o = &out[i];
 		char key[128];
@@ -638,6 +710,12 @@ int main(int argc, char **argv)
 			R("vs_port", "%.3f", o->st.tmean_us / po->st.tmean_us);
 		if (po->ran)
 			R("vs_port_median", "%.3f", o->st.median_us / po->st.median_us);
+		if (rw->ran)
+			R("vs_rw", "%.3f", o->st.tmean_us / rw->st.tmean_us);
+		if (rw->ran)
+			R("vs_rw_median", "%.3f", o->st.median_us / rw->st.median_us);
+		if (evrw->ran)
+			R("vs_event_rw", "%.3f", o->st.tmean_us / evrw->st.tmean_us);
 #undef R
 	}
 	return 0;

@@ -57,11 +57,15 @@ pipe/port, 2 CPUs	pingpong.cross.pipe.vs_port	0
 pipe/port, 1 CPU	pingpong.same.pipe.vs_port	0
 mq/port, 2 CPUs	pingpong.cross.mq.vs_port	0
 mq/port, 1 CPU	pingpong.same.mq.vs_port	0
+pipe/port read-write, 2 CPUs	pingpong.cross.pipe.vs_rw	0
+pipe/port read-write, 1 CPU	pingpong.same.pipe.vs_rw	0
 rate vs pipe, batch 1	throughput.cross.pipe-b1.vs_lkport	1
 rate vs pipe, batch 64	throughput.cross.pipe-b64.vs_lkport	1
 rate vs mq, 1 per call	throughput.cross.mq-b1.vs_lkport	1
 rate vs pipe, batch 1, write-wait	throughput.cross.pipe-b1.vs_lkport_wait	1
 rate vs mq, 1 per call, write-wait	throughput.cross.mq-b1.vs_lkport_wait	1
+rate vs pipe, batch 1, read-write	throughput.cross.pipe-b1.vs_lkport_rw	1
+rate vs pipe, batch 64, read-write	throughput.cross.pipe-b64.vs_lkport_rw	1
 one-way mq/port, 1 CPU	oneway.same.mq.avg_vs_port	0
 one-way mq/port, 2 CPUs	oneway.cross.mq.avg_vs_port	0
 irq UIO/fd p50	irqlat.fd.intx.uio_ratio_p50	0

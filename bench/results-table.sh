@@ -52,10 +52,17 @@ END {
 		d = pl == 1 ? "2 CPUs" : pl == 2 ? "1 CPU" : "unpinned"
 		row("ping-pong RTT tmean, lkport event (us), " d, "pingpong." p ".lkport-event.tmean_us", 1)
 		row("ping-pong RTT tmean, lkport port (us), " d, "pingpong." p ".lkport-port.tmean_us", 1)
+		row("ping-pong RTT tmean, lkport port read/write (us), " d, "pingpong." p ".lkport-rw.tmean_us", 1)
 		for (j = 1; j <= 4; j++)
 			row(peers[j] " / lkport event, " d, "pingpong." p "." peers[j] ".vs_event", 2)
 		for (j = 1; j <= 4; j++)
 			row(peers[j] " / lkport port, " d, "pingpong." p "." peers[j] ".vs_port", 2)
+		row("lkport port read/write / lkport port, " d, "pingpong." p ".lkport-rw.vs_port", 2)
+		for (j = 3; j <= 4; j++)
+			row(peers[j] " / lkport port read/write, " d, "pingpong." p "." peers[j] ".vs_rw", 2)
+		row("ping-pong RTT tmean, lkport event read/write (us), " d, "pingpong." p ".lkport-event-rw.tmean_us", 1)
+		for (j = 1; j <= 2; j++)
+			row(peers[j] " / lkport event read/write, " d, "pingpong." p "." peers[j] ".vs_event_rw", 2)
 	}
 	row("liblkport event / raw ioctl event, 2 CPUs", "pingpong.cross.lkport-event-lib.vs_event", 2)
 	row("liblkport port / raw ioctl port, 2 CPUs", "pingpong.cross.lkport-port-lib.vs_port", 2)
@@ -70,6 +77,13 @@ END {
 	for (b = 1; b <= 64; b *= 8)
 		row("rate pipe / lkport mapped reader, batch " b, "throughput.cross.pipe-b" b ".vs_lkport_map", 2)
 	row("rate mq / lkport mapped reader, 1 per call", "throughput.cross.mq-b1.vs_lkport_map", 2)
+	for (b = 1; b <= 64; b *= 8) {
+		row("throughput lkport read/write, batch " b " (packets/s)", "throughput.cross.lkport-rw-b" b ".packets_per_s", 0)
+		row("rate lkport read/write / lkport, batch " b " (above 1: read/write faster)", "throughput.cross.lkport-rw-b" b ".vs_lkport", 2)
+		row("rate lkport read/write / lkport with LKPORT_WRITE_WAIT, batch " b, "throughput.cross.lkport-rw-b" b ".vs_lkport_wait", 2)
+		row("rate pipe / lkport read/write, batch " b, "throughput.cross.pipe-b" b ".vs_lkport_rw", 2)
+	}
+	row("rate mq / lkport read/write, 1 per call", "throughput.cross.mq-b1.vs_lkport_rw", 2)
 	for (b = 1; b <= 64; b *= 64) {
 		row("fan-out to 8 readers, lkport broadcast, batch " b " (packets/s per reader)", "throughput.cross.lkport-bc8-b" b ".packets_per_s", 0)
 		row("fan-out rate 8 pipes / lkport broadcast, batch " b " (above 1: pipes faster)", "throughput.cross.pipe8-b" b ".vs_lkport_bc8", 2)

@@ -9,9 +9,11 @@
 # in PATH or next to this script, optional.
 #
 #   1. ping-pong round trip between two processes: lkport events and ports
-#      (raw ioctls and liblkport) against futex, eventfd, pipe, POSIX mq;
+#      (raw ioctls, read(2)/write(2) on ports, and liblkport) against futex,
+#      eventfd, pipe, POSIX mq;
 #      each process on its own CPU, then both on one CPU, then unpinned;
-#   2. throughput with batched writes: lkport port against pipe and mq,
+#   2. throughput with batched writes: lkport port (ioctls, and read(2)/
+#      write(2)) against pipe and mq,
 #      and one producer to 8 reader processes: a broadcast port against
 #      8 pipes written in turn;
 #   3. one-way latency the way rt-tests' pmqtest measures it, and pmqtest
@@ -33,7 +35,8 @@
 #   LKPORT_UBENCH_IRQS     interrupts per interrupt-latency case (10000)
 #   LKPORT_UBENCH_SCALE_ROUNDS  timed rounds per size in the scale section (15)
 #   LKPORT_UBENCH_ONLY     a comma list of sections to run: ipc (1-3), irq
-#                          (4), wakelat (5), scale (6); default all four.
+#                          (4), wakelat (5), scale (6), path (7); default
+#                          all five.
 #                          throughput: section 2 alone.
 #                          core: only the rows `make bench-core` follows (event
 #                          ping-pong against futex on 2 CPUs and on 1, and
@@ -50,6 +53,10 @@
 #   6. scale: opening by name with 10 to 10,000 live objects (lkport events,
 #      ports; POSIX mq), one call waking 1 to 1,000 threads (lkport event,
 #      futex), one packet to 1 to 1,000 readers (broadcast port, pipes).
+#   7. path length: the kernel functions one call enters (ftrace's
+#      function_graph), lkport's writes, reads, signals and waits against
+#      a pipe's, an mq's, an eventfd's and a futex's: a count, not a time,
+#      the same whatever the host does.
 
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${LKPORT_BENCH_BIN:-$here}
@@ -60,7 +67,7 @@ seconds=${LKPORT_UBENCH_SECONDS:-2}
 loops=${LKPORT_UBENCH_LOOPS:-1000}
 irqs=${LKPORT_UBENCH_IRQS:-10000}
 scale_rounds=${LKPORT_UBENCH_SCALE_ROUNDS:-15}
-only=${LKPORT_UBENCH_ONLY:-ipc,irq,wakelat,scale}
+only=${LKPORT_UBENCH_ONLY:-ipc,irq,wakelat,scale,path}
 for arg in $(cat /proc/cmdline 2>/dev/null); do
 	case $arg in
 	lkport.ubench_rounds=*) rounds=${arg#*=} ;;
@@ -137,14 +144,14 @@ section() {
 
 if section core; then
 # ---- the rows bench-core follows, and nothing else --------------------------------------
-run lkport-bench-pingpong -m cross -n "$rounds" -T "$maxsec" -p lkport-event,futex -t core-cross
+run lkport-bench-pingpong -m cross -n "$rounds" -T "$maxsec" -p lkport-event,lkport-event-rw,futex -t core-cross
 run lkport-bench-pingpong -m same -n "$rounds" -T "$maxsec" -p lkport-event,futex -t core-same
 run lkport-bench-oneway -m cross -l "$loops" -T "$maxsec" -p lkport-port,mq -t core
 fi
 
 if section ipc; then
 # ---- 1. ping-pong round trip ------------------------------------------------------
-main_peers=lkport-event,lkport-port,futex,eventfd,pipe,mq
+main_peers=lkport-event,lkport-port,lkport-rw,lkport-event-rw,futex,eventfd,pipe,mq
 run lkport-bench-pingpong -m cross -n "$rounds" -T "$maxsec"
 run lkport-bench-pingpong -m same -n "$rounds" -T "$maxsec" -p "$main_peers"
 run lkport-bench-pingpong -m free -n "$frounds" -T "$maxsec" -p "$main_peers"
@@ -409,6 +416,9 @@ section wakelat && bench_wakelat
 
 # ---- 6. scale: open by name with N live objects, N waiters, N readers ----------------
 section scale && run lkport-bench-scale -r "$scale_rounds"
+
+# ---- 7. path length: kernel functions per call ----------------------------------------
+section path && run lkport-bench-pathlen -t path
 
 # Rounds over 1 ms are rare on an idle machine; many of them mean the
 # machine (or the host under this VM) was busy and that the ratios below

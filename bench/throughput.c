@@ -17,6 +17,10 @@
  *           consumer (lk_port_map_read: packets queued are taken without a
  *           system call; the consumer calls into the kernel only to wait
  *           for an empty ring, or to tell a writer waiting for room).
+ *   lkport-rw  the same port by the pipe-shaped calls: write(2) of
+ *           16*`batch` bytes (a back-pressure write, as lkport-wait's)
+ *           and read(2) of up to 64 bare packets, one copy each way
+ *           where the ioctls copy their argument in and out too.
  *   pipe    16-byte records, `batch` of them in one write() (atomic: at
  *           most 1024 bytes < PIPE_BUF), read() of up to 64 records; the
  *           default pipe holds 65536 bytes = 4096 records.
@@ -48,10 +52,10 @@
  *
  * usage: lkport-bench-throughput [-d SECONDS] [-b BATCH,...] [-F BATCH,...] [-r PASSES]
  *                                [-R PASSES] [-m cross|same|free]
- *                                [-p lkport,lkport-wait,lkport-map,pipe,mq,
+ *                                [-p lkport,lkport-wait,lkport-map,lkport-rw,pipe,mq,
  *                                    lkport-bc8,lkport-map-bc8,pipe8] [-c CAPACITY] [-t TAG]
  * RESULT keys: throughput.<tag>.<peer>-b<batch>.{packets_per_s,vs_lkport,vs_lkport_wait,
- * vs_lkport_map},
+ * vs_lkport_map,vs_lkport_rw} (lkport-rw: vs_lkport and vs_lkport_wait),
  * throughput.<tag>.lkport-b<batch>.vs_b1,
  * throughput.<tag>.{lkport-map-bc8,pipe8}-b<batch>.vs_lkport_bc8,
  * throughput.<tag>.pipe8-b<batch>.vs_lkport_map_bc8.
@@ -217,6 +221,25 @@ static void producer(void *arg)
 		}
 		sh->produced = seq;
 		close(t->wfd);
+	} else if (!strcmp(t->peer, "lkport-rw")) {
+		size_t len = (size_t)t->batch * RECORD;
+
+		while (!stop) {
+			ssize_t r;
+
+			fill(buf, seq, t->batch);
+			/* Waits for room, all or nothing; SA_RESTART as above. */
+			while ((r = write(t->wfd, buf, len)) < 0 && errno == EINTR)
+				;
+			sh->write_calls++;
+			if (r < 0)
+				fail_errno("lkport-rw: write(2) of %u packets", t->batch);
+			if ((size_t)r != len)
+				fail("lkport-rw: write(2) of %zu bytes returned %zd", len, r);
+			seq += t->batch;
+		}
+		sh->produced = seq;
+		close(t->wfd);
 	} else if (!strcmp(t->peer, "lkport")) {
 		struct lkport_wait wait = { .deadline_ns = LKPORT_FOREVER };
 
@@ -356,6 +379,32 @@ static uint64_t consume_port_map(int fd, const char *peer, uint64_t *reads)
 	return seq;
 }
 
+/* read(2) of a read port: whole bare packets, up to 64 a call, 0 at the
+ * end of the stream (writer gone, ring drained). */
+static uint64_t consume_port_rw(int fd, const char *peer, uint64_t *reads)
+{
+	uint8_t buf[MAX_BATCH * RECORD];
+	uint64_t seq = 0;
+
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+		size_t off;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			fail_errno("%s: read(2)", peer);
+		if (r == 0)
+			break;
+		if (r % RECORD || (size_t)r > sizeof(buf))
+			fail("%s: read(2) of %zu bytes returned %zd", peer, sizeof(buf), r);
+		(*reads)++;
+		for (off = 0; off < (size_t)r; off += RECORD, seq++)
+			check(peer, buf + off, seq);
+	}
+	return seq;
+}
+
 static uint64_t consume_pipe(int fd, const char *peer, uint64_t *reads)
 {
 	uint8_t buf[MAX_BATCH * RECORD];
@@ -481,6 +530,8 @@ static void run_case(struct tcase *t, int place, struct outcome *o)
 		got = consume_port_map(t->rfd, t->peer, &o->reads);
 	else if (!strcmp(t->peer, "lkport"))
 		got = consume_port(t->rfd, t->peer, &o->reads, t);
+	else if (!strcmp(t->peer, "lkport-rw"))
+		got = consume_port_rw(t->rfd, t->peer, &o->reads);
 	else if (is_lkport(t->peer))
 		got = consume_port(t->rfd, t->peer, &o->reads, NULL);
 	else if (!strcmp(t->peer, "pipe"))
@@ -739,7 +790,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: lkport-bench-throughput [-d SECONDS] [-b BATCH,...] [-F BATCH,...] "
 			"[-r PASSES] [-R PASSES] [-m cross|same|free] "
-			"[-p lkport,lkport-wait,lkport-map,pipe,mq,lkport-bc8,lkport-map-bc8,pipe8] "
+			"[-p lkport,lkport-wait,lkport-map,lkport-rw,pipe,mq,lkport-bc8,lkport-map-bc8,"
+			"pipe8] "
 			"[-c CAPACITY] "
 			"[-t TAG]\n");
 	exit(2);
@@ -781,14 +833,31 @@ static int find_case(const struct tcase *cases, int n, const char *peer, uint32_
 	return -1;
 }
 
-/* Up to 8 batches for each of 4 producer -> consumer peers, mq's one,
+/* Beside lkport's, the rows a row's rate is compared with, as the
+ * suffix of its vs_ key (NULL: none): pipe and mq against every other
+ * producer -> consumer port row, lkport-rw against lkport-wait, which
+ * writes the same way (waiting for room). */
+static const char *also_vs(const char *peer, const char *base)
+{
+	if (!strcmp(base, "lkport-wait") && (!is_lkport(peer) || !strcmp(peer, "lkport-rw")))
+		return "lkport_wait";
+	if (is_lkport(peer) || is_fanout(peer))
+		return NULL;
+	if (!strcmp(base, "lkport-map"))
+		return "lkport_map";
+	if (!strcmp(base, "lkport-rw"))
+		return "lkport_rw";
+	return NULL;
+}
+
+/* Up to 8 batches for each of 5 producer -> consumer peers, mq's one,
  * up to 8 for each of 3 fan-out peers. */
-#define MAX_CASES 64
+#define MAX_CASES 72
 
 int main(int argc, char **argv)
 {
-	static const char *const peer_names[] = { "lkport", "lkport-wait", "lkport-map", "pipe", "mq",
-						  "lkport-bc8", "lkport-map-bc8", "pipe8" };
+	static const char *const peer_names[] = { "lkport", "lkport-wait", "lkport-map", "lkport-rw",
+						  "pipe", "mq", "lkport-bc8", "lkport-map-bc8", "pipe8" };
 	struct tcase cases[MAX_CASES];
 	struct outcome out[MAX_CASES] = { 0 };
 	uint32_t batches[8], nb, fbatches[8], nfb, capacity = LKPORT_CAPACITY_MAX;
@@ -885,6 +954,9 @@ int main(int argc, char **argv)
 	if (list_has(list, "lkport-map"))
 		printf("   lkport-map: as lkport-wait, read from the ring mapped into the consumer "
 		       "(lk_port_map_read, no call while packets are queued)\n");
+	if (list_has(list, "lkport-rw"))
+		printf("   lkport-rw: the same port by write(2) of 16*<batch> bytes (waits for room, "
+		       "as lkport-wait) and read(2) of up to 1024 bytes (64 bare packets)\n");
 	if (pipe_cap)
 		printf("   pipe:   16-byte records, one write() of 16*<batch> bytes, read() of up to 1024 bytes; "
 		       "holds %ld bytes = %ld records\n", pipe_cap, pipe_cap / RECORD);
@@ -922,6 +994,15 @@ int main(int argc, char **argv)
 			printf("   %s-b%u/lkport-b%u = %.2f\n", cases[i].peer, cases[i].batch,
 			       cases[j].batch, out[i].rate / out[j].rate);
 	}
+	/* The read/write calls against pipe and mq, and against the ioctl
+	 * that writes the same way (lkport-wait). */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			if (cases[j].batch == cases[i].batch &&
+			    (!strcmp(cases[i].peer, "lkport-rw") || !strcmp(cases[j].peer, "lkport-rw")) &&
+			    also_vs(cases[i].peer, cases[j].peer))
+				printf("   %s-b%u/%s-b%u = %.2f\n", cases[i].peer, cases[i].batch,
+				       cases[j].peer, cases[j].batch, out[i].rate / out[j].rate);
 
 	if (any_fanout) {
 		const char *cpus = place == PLACE_CROSS ? "producer pinned to CPU1, the readers to CPU0" :
@@ -1009,11 +1090,8 @@ int main(int argc, char **argv)
 				result(key, "%.3f", out[i].rate / out[j].rate);
 			}
 		}
-		/* pipe and mq against the back-pressure writer and the map
-		 * reader too */
-		for (j = 0; j < n && !is_lkport(cases[i].peer); j++) {
-			const char *vs = !strcmp(cases[j].peer, "lkport-wait") ? "lkport_wait" :
-					 !strcmp(cases[j].peer, "lkport-map") ? "lkport_map" : NULL;
+		for (j = 0; j < n; j++) {
+			const char *vs = also_vs(cases[i].peer, cases[j].peer);
 
 			if (vs && cases[j].batch == cases[i].batch) {
 				snprintf(key, sizeof(key), "throughput.%s.%s-b%u.vs_%s", tag,

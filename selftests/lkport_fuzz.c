@@ -10,7 +10,8 @@
  * of every fd kind of <linux/lkport.h>: valid arguments and hostile ones
  * (bad and read-only pointers, huge counts, nonzero reserved fields,
  * unknown flags, commands on the wrong kind of fd, encoded sizes too small
- * or too large, wrong directions). Beside the ioctls they close, dup and
+ * or too large, wrong directions), and read(2), write(2) and mmap every
+ * kind of fd with any length. Beside the ioctls they close, dup and
  * dup2 fds, pass them to each other over unix sockets (so one user holds
  * another's objects), fork children that block in a wait and are then
  * killed (SIGKILL, or a signal with and without SA_RESTART, or the fd closed
@@ -1300,6 +1301,42 @@ static void op_map(struct rng *r)
 	munmap(p, len);
 }
 
+/* read(2) and write(2) on any fd, with any length and buffer; never
+ * blocking (O_NONBLOCK on the file first): this runs in children that
+ * must not block. On a port fd only the calls' own errnos may come. */
+static void op_rw(struct rng *r)
+{
+	static __thread struct lkport_packet pk[LKPORT_CAPACITY_MAX + 2];
+	struct slot *s = pick(r, one_in(r, 4) ? K_NONE : (one_in(r, 2) ? K_WPORT : K_RPORT));
+	bool wr = one_in(r, 2);
+	size_t len = one_in(r, 8) ? (size_t)below(r, 70) :
+		     one_in(r, 15) ? (size_t)(LKPORT_CAPACITY_MAX + below(r, 2)) * LKPORT_PACKET_SIZE :
+				     (size_t)(1 + below(r, wr ? 8 : LKPORT_READ_MAX + 2)) * LKPORT_PACKET_SIZE;
+	void *buf = (void *)(uintptr_t)gen_uptr(r, pk);
+	int fl = fcntl(s->fd, F_GETFL);
+	ssize_t n;
+	int err;
+
+	if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(s->fd, F_SETFL, fl | O_NONBLOCK)))
+		return;
+	pk[0].data[0] = (uint8_t)rnd(r);
+	n = wr ? write(s->fd, buf, len) : read(s->fd, buf, len);
+	err = errno;
+	if (n >= 0) {
+		if (s->kind == K_WPORT && wr && (size_t)n != len)
+			fail(O_ERRNO, "write(2) of %zu bytes to a write port returned %zd", len, n);
+		if (s->kind == K_RPORT && !wr && (n % LKPORT_PACKET_SIZE || (size_t)n > len))
+			fail(O_ERRNO, "read(2) of %zu bytes from a read port returned %zd", len, n);
+		return;
+	}
+	if ((s->kind == K_WPORT && wr) || (s->kind == K_RPORT && !wr)) {
+		if (err != EINVAL && err != EFAULT && err != EAGAIN && err != ENOMEM && err != EBADF &&
+		    err != EINTR && (wr || err != EPROTO))
+			fail(O_ERRNO, "%s(2) on a %s fd: undocumented errno %d (%s)", wr ? "write" : "read",
+			     kind_name[s->kind], err, strerror(err));
+	}
+}
+
 static void op_poll(struct rng *r)
 {
 	struct pollfd pfd[4];
@@ -1404,7 +1441,7 @@ static const struct op ops[] = {
 	{ op_group_member, 5 }, { op_raw, 10 },		{ op_fd, 5 },
 	{ op_send, 3 },		{ op_recv, 3 },		{ op_child, 2 },
 	{ op_thread_race, 2 },	{ op_reset, 1 },	{ op_poll, 3 },
-	{ op_debugfs, 1 },	{ op_irq, 4 },	{ op_map, 4 },
+	{ op_debugfs, 1 },	{ op_irq, 4 },	{ op_map, 4 },	{ op_rw, 6 },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))

@@ -10,7 +10,7 @@
 
 #include "glue.h"
 
-int lkport_errno(int lk_status)
+int lkport_errno_of(int lk_status)
 {
 	int err;
 
@@ -41,5 +41,5 @@ int lkport_call_errno(unsigned int cmd, int lk_status)
 		return -(e);
 	LKPORT_STATUS_CALLS(LKPORT_CALL_ERRNO)
 #undef LKPORT_CALL_ERRNO
-	return lkport_errno(lk_status);
+	return lkport_errno_of(lk_status);
 }

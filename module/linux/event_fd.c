@@ -14,6 +14,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/stringhash.h>
+#include <linux/uaccess.h>
 
 #include "ioctl.h"
 #include "fault.h"
@@ -123,6 +124,50 @@ static long lkport_ioc_event_signal(struct file *file, void *arg)
 	return woken < 0 ? lkport_errno(woken) : woken;
 }
 
+/* read(2) and write(2), an eventfd's shape (ABI 1.8): the __u64 1. read
+ * waits for the event as LKPORT_IOC_EVENT_WAIT with no deadline (with
+ * O_NONBLOCK not at all: EAGAIN); write signals it. The fd's access rules
+ * are the ioctls': read to wait, write to signal (EBADF otherwise). */
+static ssize_t lkport_event_read(struct file *file, char __user *buf, size_t len,
+				 loff_t *ppos)
+{
+	struct lkport_event *e = file->private_data;
+	u64 one = 1;
+	int st;
+
+	if (len < sizeof(one))
+		return -EINVAL;
+	/* Writable before the wait: with AUTOUNSIGNAL it takes the signal. */
+	if (clear_user(buf, sizeof(one)))
+		return -EFAULT;
+	st = lk_event_wait_deadline(&e->ev, (file->f_flags & O_NONBLOCK) ? LK_DEADLINE_NONE
+									  : LK_DEADLINE_FOREVER, 1);
+	if (st == LK_ERR_TIMED_OUT)
+		return -EAGAIN;
+	if (st)
+		return lkport_errno(st);
+	if (copy_to_user(buf, &one, sizeof(one)))
+		return -EFAULT;
+	return sizeof(one);
+}
+
+static ssize_t lkport_event_write(struct file *file, const char __user *buf, size_t len,
+				  loff_t *ppos)
+{
+	struct lkport_event *e = file->private_data;
+	u64 v;
+	int woken;
+
+	if (len != sizeof(v))
+		return -EINVAL;
+	if (copy_from_user(&v, buf, sizeof(v)))
+		return -EFAULT;
+	if (v != 1)
+		return -EINVAL;
+	woken = lk_event_signal(&e->ev);
+	return woken < 0 ? lkport_errno(woken) : sizeof(v);
+}
+
 /* As a write port's close and destroy: the owner's (lkport_may_end_port). */
 static long lkport_ioc_event_destroy(struct file *file, void *arg)
 {
@@ -179,6 +224,8 @@ static const struct lkport_fd_kind lkport_event_kind = {
 	.fops = {
 		.owner = THIS_MODULE,
 		.release = lkport_event_release,
+		.read = lkport_event_read,
+		.write = lkport_event_write,
 		.poll = lkport_event_poll,
 		LKPORT_FD_IOCTL_OPS,
 	},

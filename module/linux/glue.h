@@ -52,8 +52,14 @@
 /* ---- status codes ---------------------------------------------------------- */
 /* LK status -> -errno, as uapi/linux/lkport_status.h lists it: the list's
  * errno, or for ioctl cmd the one LKPORT_STATUS_CALLS names. */
-int lkport_errno(int lk_status);
+int lkport_errno_of(int lk_status);
 int lkport_call_errno(unsigned int cmd, int lk_status);
+
+/* Success, the common case, without a call. */
+static inline int lkport_errno(int lk_status)
+{
+	return likely(lk_status == LK_NO_ERROR) ? 0 : lkport_errno_of(lk_status);
+}
 
 /* ---- accounting -------------------------------------------------------------- */
 struct lkport_account;

@@ -223,6 +223,50 @@ out:
 	return ret;
 }
 
+/* write(2): len / LKPORT_PACKET_SIZE packets, the pipe-shaped write. It is
+ * a back-pressure write (LKPORT_WRITE_WAIT) that never times out: every
+ * ring it goes to gets all of it, or nobody gets any, and it waits for
+ * the room. With O_NONBLOCK it does not wait: EAGAIN, nothing written.
+ * A reader whose mapped ring is broken is skipped, as by every write. */
+static ssize_t lkport_wport_write(struct file *file, const char __user *buf,
+				  size_t len, loff_t *ppos)
+{
+	struct lkport_wport *w = file->private_data;
+	struct lkport_packet stack[LKPORT_STACK_PACKETS], *pk = stack;
+	unsigned int delivered, skipped;
+	size_t count = len / sizeof(*pk);
+	ssize_t ret;
+	int st;
+
+	if (count == 0 || len % sizeof(*pk) || count > w->capacity)
+		return -EINVAL;
+	if (count > LKPORT_STACK_PACKETS) {
+		pk = lkport_fault_alloc(LKPORT_SITE_WRITE_PACKETS,
+					kvmalloc_array(count, sizeof(*pk), GFP_KERNEL_ACCOUNT));
+		if (!pk)
+			return -ENOMEM;
+	}
+	if (copy_from_user(pk, buf, len)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (file->f_flags & O_NONBLOCK)
+		st = lkport_port_write_once(w, pk, count, true, &delivered, &skipped);
+	else
+		st = lkport_port_write_wait(w, pk, count, LK_DEADLINE_FOREVER,
+					    &delivered, &skipped);
+	if (st == LK_NO_ERROR || st == LK_ERR_PARTIAL_WRITE)
+		ret = len;
+	else if (st == LK_ERR_NOT_READY)
+		ret = -EAGAIN;
+	else
+		ret = lkport_errno(st);
+out:
+	if (pk != stack)
+		kvfree(pk);
+	return ret;
+}
+
 /* Closing and destroying end the port for every writer and reader, and
  * destroying frees its name for anyone to take: as unlinking a POSIX
  * message queue (or a file in a sticky directory), that is for the port's
@@ -345,6 +389,7 @@ static const struct lkport_fd_kind lkport_wport_kind = {
 	.fops = {
 		.owner = THIS_MODULE,
 		.release = lkport_wport_release,
+		.write = lkport_wport_write,
 		.poll = lkport_wport_poll,
 		LKPORT_FD_IOCTL_OPS,
 	},
@@ -591,52 +636,106 @@ static int lkport_reader_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Takes up to max packets (1 to LKPORT_READ_MAX) into user memory at dst,
+ * waiting until the deadline for the first: a struct lkport_result each,
+ * or with bare a struct lkport_packet each. A core status; *got is how
+ * many were copied out. -EFAULT or -ENOMEM before a packet is taken. */
+static int lkport_reader_take(struct lkport_reader *r, u64 deadline, unsigned int max,
+			      void __user *dst, bool bare, lkos_size *got, int *err)
+{
+	lk_port_result_t stack[LKPORT_STACK_PACKETS], *res = stack;
+	size_t each = bare ? sizeof(struct lkport_packet) : sizeof(*res);
+	lkos_size i, n = 0;
+	int st;
+
+	*got = 0;
+	*err = 0;
+	/* Fail on a bad buffer before a packet is taken off the ring. */
+	if (clear_user(dst, max * each)) {
+		*err = -EFAULT;
+		return LK_NO_ERROR;
+	}
+	if (max > LKPORT_STACK_PACKETS) {
+		res = lkport_fault_alloc(LKPORT_SITE_READ_RESULTS,
+					 kmalloc_array(max, sizeof(*res), GFP_KERNEL_ACCOUNT));
+		if (!res) {
+			*err = -ENOMEM;
+			return LK_NO_ERROR;
+		}
+	}
+	if (r->group)
+		st = lk_port_group_read_many(r->group, deadline, 1, res, max, &n);
+	else
+		st = lk_read_port_read_many(r->rport, deadline, 1, res, max, &n);
+	if (st == LK_NO_ERROR) {
+		/* bare: the packets moved down over the ctx before them (each
+		 * lands at or below where it was). ctx travels as __u64: the
+		 * same layout as the core's void * (checked at the top). */
+		if (bare)
+			for (i = 0; i < n; i++)
+				memmove((u8 *)res + i * each, &res[i].packet, each);
+		if (copy_to_user(dst, res, n * each))
+			*err = -EFAULT;
+		else
+			*got = n;
+	}
+	if (res != stack)
+		kfree(res);
+	return st;
+}
+
 /* Reads into user memory: READ, and the older PORT_READ and GROUP_READ. */
 static long lkport_ioc_read(struct file *file, void *arg)
 {
 	struct lkport_reader *r = file->private_data;
 	struct lkport_port_read *pr = arg;
-	lk_port_result_t stack[LKPORT_STACK_PACKETS], *res = stack;
-	void __user *dst = u64_to_user_ptr(pr->results);
-	size_t bytes = (size_t)pr->max * sizeof(struct lkport_result);
-	lkos_size got = 0;
-	long ret;
-	int st;
+	lkos_size got;
+	int st, err;
 
 	pr->count = 0;	/* an output, whatever it held */
 	if (pr->flags || pr->reserved)
 		return -EINVAL;
 	if (pr->max == 0 || pr->max > LKPORT_READ_MAX)
 		return -EINVAL;
-	/* Fail on a bad buffer before a packet is taken off the ring. */
-	if (clear_user(dst, bytes))
-		return -EFAULT;
-	if (pr->max > LKPORT_STACK_PACKETS) {
-		res = lkport_fault_alloc(LKPORT_SITE_READ_RESULTS,
-					 kmalloc_array(pr->max, sizeof(*res),
-						       GFP_KERNEL_ACCOUNT));
-		if (!res)
-			return -ENOMEM;
-	}
+	st = lkport_reader_take(r, lkport_deadline(pr->deadline_ns), pr->max,
+				u64_to_user_ptr(pr->results), false, &got, &err);
+	if (err)
+		return err;
+	if (st)
+		return lkport_errno(st);
+	pr->count = got;
+	return 0;
+}
 
-	if (r->group)
-		st = lk_port_group_read_many(r->group, lkport_deadline(pr->deadline_ns), 1,
-					     res, pr->max, &got);
-	else
-		st = lk_read_port_read_many(r->rport, lkport_deadline(pr->deadline_ns), 1,
-					    res, pr->max, &got);
-	ret = lkport_errno(st);
-	if (!ret) {
-		/* ctx travels as __u64: the same layout as the core's void *
-		 * (checked at the top of this file). */
-		if (copy_to_user(dst, res, got * sizeof(*res)))
-			ret = -EFAULT;
-		else
-			pr->count = got;
+/* read(2) on a read port: up to len / LKPORT_PACKET_SIZE packets (at most
+ * LKPORT_READ_MAX), bare, without their ctx; it waits for the first one
+ * unless O_NONBLOCK (EAGAIN). 0, end of file, once the writer is gone and
+ * the ring is drained (where LKPORT_IOC_READ says ECANCELED). */
+static ssize_t lkport_rport_read(struct file *file, char __user *buf, size_t len,
+				 loff_t *ppos)
+{
+	struct lkport_reader *r = file->private_data;
+	size_t max = min_t(size_t, len / sizeof(struct lkport_packet), LKPORT_READ_MAX);
+	lkos_size got;
+	int st, err;
+
+	if (max == 0)
+		return -EINVAL;
+	st = lkport_reader_take(r, (file->f_flags & O_NONBLOCK) ? LK_DEADLINE_NONE
+								 : LK_DEADLINE_FOREVER,
+				max, buf, true, &got, &err);
+	if (err)
+		return err;
+	switch (st) {
+	case LK_NO_ERROR:
+		return got * sizeof(struct lkport_packet);
+	case LK_ERR_TIMED_OUT:
+		return -EAGAIN;
+	case LK_ERR_CANCELLED:
+		return 0;
+	default:
+		return lkport_errno(st);
 	}
-	if (res != stack)
-		kfree(res);
-	return ret;
 }
 
 static long lkport_ioc_reader_info(struct file *file, void *arg)
@@ -767,6 +866,7 @@ static const struct lkport_fd_kind lkport_rport_kind = {
 	.fops = {
 		.owner = THIS_MODULE,
 		.release = lkport_reader_release,
+		.read = lkport_rport_read,
 		.poll = lkport_reader_poll,
 		.mmap = lkport_reader_mmap,
 		LKPORT_FD_IOCTL_OPS,

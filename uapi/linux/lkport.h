@@ -96,7 +96,7 @@
 #define LKPORT_IOC_MAGIC	0xB8
 
 #define LKPORT_ABI_MAJOR	1	/* incompatible changes */
-#define LKPORT_ABI_MINOR	7	/* compatible additions */
+#define LKPORT_ABI_MINOR	8	/* compatible additions */
 
 #define LKPORT_NAME_LEN		64	/* name fields, bytes with the NUL */
 #define LKPORT_NAME_MAX		63	/* longest name */
@@ -122,6 +122,7 @@
 #define LKPORT_FEATURE_JOIN_CLOSED (1ULL << 10)	/* LKPORT_PORT_CLOSED (ABI 1.6) */
 #define LKPORT_FEATURE_WRITE_WAIT (1ULL << 11)	/* LKPORT_WRITE_WAIT (ABI 1.6) */
 #define LKPORT_FEATURE_MAP_RING	(1ULL << 12)	/* mmap of a read port (ABI 1.7) */
+#define LKPORT_FEATURE_READ_WRITE (1ULL << 13)	/* read(2)/write(2) on ports, events (ABI 1.8) */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
@@ -302,6 +303,18 @@ struct lkport_result {
 	__u64 ctx;			/* the read port's ctx */
 	__u8 data[LKPORT_PACKET_SIZE];
 };
+
+/* read(2) and write(2) (ABI 1.8, LKPORT_FEATURE_READ_WRITE): whole struct
+ * lkport_packet, one copy each way. write(2) on a write port: 1 to
+ * capacity packets (EINVAL otherwise), a LKPORT_WRITE_WAIT write with no
+ * deadline (all of it to every ring or to none; EAGAIN with O_NONBLOCK
+ * instead of waiting); returns the length. read(2) on a read port: up to
+ * len / LKPORT_PACKET_SIZE packets, at most LKPORT_READ_MAX, without their
+ * ctx; waits for the first unless O_NONBLOCK (EAGAIN); 0 once the writer
+ * is gone and the ring drained (LKPORT_IOC_READ: ECANCELED). Groups take
+ * neither (EINVAL). Events (the same ABI): the 8 bytes of a __u64 1, as an
+ * eventfd; write(2) signals, read(2) waits as LKPORT_IOC_EVENT_WAIT with
+ * no deadline (EAGAIN with O_NONBLOCK), each as the fd's access allows. */
 
 /* LKPORT_IOC_PORT_WRITE (write port): `count` packets to every reader,
  * all or nothing per reader. By default it never blocks: returns 0 when
