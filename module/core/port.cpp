@@ -404,9 +404,8 @@ void PortRegistry::leave_locked(const Guard&, const Guard&, PortGroup* g, ReadPo
     rp->group_live_ = false;
 }
 
-void PortRegistry::sync_group_locked(const Guard& wg, ReadPort* rp) {
+void PortRegistry::sync_group_slow_locked(const Guard& wg, ReadPort* rp) {
     PortGroup* g = rp->group_;
-    if (!g) return;
     AutoSpinLock gg(g->lock_);
     u32 queued = rp->ring_ ? rp->ring_->queued() : 0;
     bool live = rp->writer_ != nullptr;
@@ -614,11 +613,9 @@ void PortRegistry::wake_writers_locked(const Guard& wg, WritePort* wp) {
     wp->room_min_ = wp->room_max_ = 0;
 }
 
-void PortRegistry::room_made_locked(const Guard& wg, ReadPort* rp, u32 before) {
+void PortRegistry::room_made_slow_locked(const Guard& wg, ReadPort* rp, u32 before) {
     WritePort* wp = rp->port_;
     held_by(wg, wp);
-    // The read's one extra cost while no writer waits.
-    if (!wp->room_max_) return;
     // Only a read that crosses what some writer waits for wakes them: a
     // ring that had room enough before is not what holds a writer back.
     if (before >= wp->room_max_ || rp->ring_->room() < wp->room_min_) return;

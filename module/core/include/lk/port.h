@@ -515,14 +515,21 @@ class PortRegistry : Pinned, public Allocated {
     bool room_locked(const Guard& wg, WritePort* wp, usize count) LK_REQUIRES(wp->lock_);
     // Sets kRingSyncRoom on every mapped reader's ring: whether there was any.
     bool flag_mapped_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
-    void room_made_locked(const Guard& wg, ReadPort* rp, u32 before) LK_REQUIRES(rp->port_->lock_);
+    void room_made_locked(const Guard& wg, ReadPort* rp, u32 before) LK_REQUIRES(rp->port_->lock_) {
+        // The read's one extra cost while no writer waits.
+        if (rp->port_->room_max_) room_made_slow_locked(wg, rp, before);
+    }
+    void room_made_slow_locked(const Guard& wg, ReadPort* rp, u32 before) LK_REQUIRES(rp->port_->lock_);
     void wake_writers_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
     status_t write_once(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
                         bool if_room) LK_EXCLUDES(wp->lock_);
     status_t write_turns(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
                          bool if_room) LK_EXCLUDES(wp->lock_);
     // Tells rp's group (if any) what rp's ring and writer look like now.
-    void sync_group_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);
+    void sync_group_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_) {
+        if (rp->group_) sync_group_slow_locked(wg, rp);
+    }
+    void sync_group_slow_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);
     // rp joins / leaves g: both locks held.
     void join_locked(const Guard& wg, const Guard& gg, PortGroup* g, ReadPort* rp)
         LK_REQUIRES(rp->port_->lock_, g->lock_);

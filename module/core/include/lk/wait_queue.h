@@ -68,6 +68,8 @@ class WaitQueue : Pinned {
     // waiters with `status`; return how many were woken.
     // `cause` only goes to the tracepoints.
     int wake_one_locked(const AutoSpinLock& guard, status_t status, WakeCause cause = {}) {
+        // Nobody waiting, the common case of a write: no call.
+        if (empty_locked(guard)) return 0;
         return wake_first_locked(guard, status, cause) ? 1 : 0;
     }
     int wake_all_locked(const AutoSpinLock& guard, status_t status, WakeCause cause = {});
