@@ -140,8 +140,7 @@ static ssize_t lkport_event_read(struct file *file, char __user *buf, size_t len
 	/* Writable before the wait: with AUTOUNSIGNAL it takes the signal. */
 	if (clear_user(buf, sizeof(one)))
 		return -EFAULT;
-	st = lk_event_wait_deadline(&e->ev, (file->f_flags & O_NONBLOCK) ? LK_DEADLINE_NONE
-									  : LK_DEADLINE_FOREVER, 1);
+	st = lk_event_wait_deadline(&e->ev, lkport_file_deadline(file), 1);
 	if (st == LK_ERR_TIMED_OUT)
 		return -EAGAIN;
 	if (st)

@@ -166,6 +166,11 @@ int lkport_new_fd(const char *name, const struct file_operations *fops,
 /* Converts a user deadline (the caller's CLOCK_MONOTONIC, time namespace
  * included) to the kernel's. */
 u64 lkport_deadline(u64 user_ns);
+/* A read(2)'s wait: none with O_NONBLOCK, else no deadline. */
+static inline u64 lkport_file_deadline(const struct file *file)
+{
+	return (file->f_flags & O_NONBLOCK) ? LK_DEADLINE_NONE : LK_DEADLINE_FOREVER;
+}
 
 /* ---- poll wake-ups from the core ------------------------------------------- */
 /* What poll/epoll wait on for one object, woken by the core's observer.

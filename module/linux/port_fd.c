@@ -176,11 +176,42 @@ static int lkport_port_write_wait(struct lkport_wport *w, const struct lkport_pa
 	}
 }
 
+/* A write's packets, copied in before anything changes (a bad pointer
+ * changes nothing): into stack (LKPORT_STACK_PACKETS of them) or the heap.
+ * NULL with *err set on failure; lkport_packets_put() gives it back. */
+static struct lkport_packet *lkport_packets_get(const void __user *src, size_t count,
+						struct lkport_packet *stack, long *err)
+{
+	struct lkport_packet *pk = stack;
+
+	if (count > LKPORT_STACK_PACKETS) {
+		pk = lkport_fault_alloc(LKPORT_SITE_WRITE_PACKETS,
+					kvmalloc_array(count, sizeof(*pk), GFP_KERNEL_ACCOUNT));
+		if (!pk) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+	}
+	if (copy_from_user(pk, src, count * sizeof(*pk))) {
+		if (pk != stack)
+			kvfree(pk);
+		*err = -EFAULT;
+		return NULL;
+	}
+	return pk;
+}
+
+static void lkport_packets_put(struct lkport_packet *pk, struct lkport_packet *stack)
+{
+	if (pk != stack)
+		kvfree(pk);
+}
+
 static long lkport_ioc_port_write(struct file *file, void *arg)
 {
 	struct lkport_wport *w = file->private_data;
 	struct lkport_port_write *pw = arg;
-	struct lkport_packet stack[LKPORT_STACK_PACKETS], *pk = stack;
+	struct lkport_packet stack[LKPORT_STACK_PACKETS], *pk;
 	unsigned int delivered = 0, skipped = 0;
 	long ret;
 	int st;
@@ -195,18 +226,9 @@ static long lkport_ioc_port_write(struct file *file, void *arg)
 		return -EINVAL;
 	if (pw->count == 0 || pw->count > LKPORT_CAPACITY_MAX)
 		return -EINVAL;
-	if (pw->count > LKPORT_STACK_PACKETS) {
-		pk = lkport_fault_alloc(LKPORT_SITE_WRITE_PACKETS,
-					kvmalloc_array(pw->count, sizeof(*pk),
-						       GFP_KERNEL_ACCOUNT));
-		if (!pk)
-			return -ENOMEM;
-	}
-	/* Copied before anything changes: a bad pointer changes nothing. */
-	if (copy_from_user(pk, u64_to_user_ptr(pw->packets), pw->count * sizeof(*pk))) {
-		ret = -EFAULT;
-		goto out;
-	}
+	pk = lkport_packets_get(u64_to_user_ptr(pw->packets), pw->count, stack, &ret);
+	if (!pk)
+		return ret;
 
 	if (pw->flags & LKPORT_WRITE_WAIT)
 		st = lkport_port_write_wait(w, pk, pw->count, lkport_deadline(pw->deadline_ns),
@@ -217,9 +239,7 @@ static long lkport_ioc_port_write(struct file *file, void *arg)
 	pw->delivered = delivered;
 	pw->skipped = skipped;
 	ret = st == LK_ERR_PARTIAL_WRITE ? skipped : lkport_errno(st);
-out:
-	if (pk != stack)
-		kvfree(pk);
+	lkport_packets_put(pk, stack);
 	return ret;
 }
 
@@ -232,24 +252,17 @@ static ssize_t lkport_wport_write(struct file *file, const char __user *buf,
 				  size_t len, loff_t *ppos)
 {
 	struct lkport_wport *w = file->private_data;
-	struct lkport_packet stack[LKPORT_STACK_PACKETS], *pk = stack;
+	struct lkport_packet stack[LKPORT_STACK_PACKETS], *pk;
 	unsigned int delivered, skipped;
 	size_t count = len / sizeof(*pk);
-	ssize_t ret;
+	long ret;
 	int st;
 
 	if (count == 0 || len % sizeof(*pk) || count > w->capacity)
 		return -EINVAL;
-	if (count > LKPORT_STACK_PACKETS) {
-		pk = lkport_fault_alloc(LKPORT_SITE_WRITE_PACKETS,
-					kvmalloc_array(count, sizeof(*pk), GFP_KERNEL_ACCOUNT));
-		if (!pk)
-			return -ENOMEM;
-	}
-	if (copy_from_user(pk, buf, len)) {
-		ret = -EFAULT;
-		goto out;
-	}
+	pk = lkport_packets_get(buf, count, stack, &ret);
+	if (!pk)
+		return ret;
 	if (file->f_flags & O_NONBLOCK)
 		st = lkport_port_write_once(w, pk, count, true, &delivered, &skipped);
 	else
@@ -261,9 +274,7 @@ static ssize_t lkport_wport_write(struct file *file, const char __user *buf,
 		ret = -EAGAIN;
 	else
 		ret = lkport_errno(st);
-out:
-	if (pk != stack)
-		kvfree(pk);
+	lkport_packets_put(pk, stack);
 	return ret;
 }
 
@@ -721,9 +732,7 @@ static ssize_t lkport_rport_read(struct file *file, char __user *buf, size_t len
 
 	if (max == 0)
 		return -EINVAL;
-	st = lkport_reader_take(r, (file->f_flags & O_NONBLOCK) ? LK_DEADLINE_NONE
-								 : LK_DEADLINE_FOREVER,
-				max, buf, true, &got, &err);
+	st = lkport_reader_take(r, lkport_file_deadline(file), max, buf, true, &got, &err);
 	if (err)
 		return err;
 	switch (st) {
