@@ -62,6 +62,18 @@ static ssize_t read_seq(int fd, uint64_t seq, size_t len)
 	return n / PK;
 }
 
+/* A port of `capacity` with one read port on it (ctx 0): 0, or -errno
+ * with *w / *r negative for the step that failed. */
+static int port_and_reader(FIXTURE_DATA(rw) *self, __u32 capacity, int *w, int *r)
+{
+	*r = -1;
+	*w = lkt_port_create(self->b.dev, self->name, 0, capacity, 0600, 0);
+	if (*w < 0)
+		return *w;
+	*r = lkt_port_open(self->b.dev, self->name, 0);
+	return *r < 0 ? *r : 0;
+}
+
 static int set_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
@@ -102,10 +114,7 @@ TEST_F(rw, one_read_returns_at_most_read_max)
 {
 	int w, r;
 
-	w = lkt_port_create(self->b.dev, self->name, 0, 128, 0600, 0);
-	ASSERT_LE(0, w);
-	r = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, r);
+	ASSERT_EQ(0, port_and_reader(self, 128, &w, &r));
 	ASSERT_EQ(100 * PK, write_seq(w, 0, 100));
 	EXPECT_EQ(LKPORT_READ_MAX, read_seq(r, 0, 128 * PK));
 	EXPECT_EQ(100 - LKPORT_READ_MAX, read_seq(r, LKPORT_READ_MAX, 128 * PK));
@@ -116,10 +125,7 @@ TEST_F(rw, lengths_that_are_not_whole_packets_are_refused)
 	struct lkport_packet pk[9] = { 0 };
 	int w, r;
 
-	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
-	ASSERT_LE(0, w);
-	r = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, r);
+	ASSERT_EQ(0, port_and_reader(self, 8, &w, &r));
 	const size_t bad[] = { 0, 1, PK - 1, PK + 1, 2 * PK - 1, 9 * PK /* past capacity */ };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
@@ -141,10 +147,7 @@ TEST_F(rw, neither_call_is_taken_where_it_has_no_meaning)
 	struct lkport_packet pk = { 0 };
 	int w, r, g;
 
-	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
-	ASSERT_LE(0, w);
-	r = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, r);
+	ASSERT_EQ(0, port_and_reader(self, 8, &w, &r));
 	g = lkt_group_create(self->b.dev, &r, 1);
 	ASSERT_LE(0, g);
 	ASSERT_EQ(PK, write(w, &pk, PK));
@@ -175,10 +178,7 @@ TEST_F(rw, a_bad_buffer_fails_before_anything_moves)
 	struct lkport_packet *ro;
 	int w, r;
 
-	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
-	ASSERT_LE(0, w);
-	r = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, r);
+	ASSERT_EQ(0, port_and_reader(self, 8, &w, &r));
 	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, ro);
 	errno = 0;
@@ -241,10 +241,7 @@ TEST_F(rw, a_read_waits_for_a_packet_and_ends_at_end_of_file)
 	int w, r;
 	pid_t pid;
 
-	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
-	ASSERT_LE(0, w);
-	r = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, r);
+	ASSERT_EQ(0, port_and_reader(self, 8, &w, &r));
 	pid = lkt_fork(&self->b.kids);
 	ASSERT_LE(0, pid);
 	if (pid == 0)
@@ -261,10 +258,7 @@ TEST_F(rw, a_read_waits_for_a_packet_and_ends_at_end_of_file)
 	EXPECT_EQ(0, read_seq(r, 0, 4 * PK));
 	EXPECT_EQ(0, read_seq(r, 0, PK));
 	/* A reader blocked when the writer goes is woken to end of file. */
-	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
-	ASSERT_LE(0, w);
-	r = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, r);
+	ASSERT_EQ(0, port_and_reader(self, 8, &w, &r));
 	pid = lkt_fork(&self->b.kids);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -305,10 +299,7 @@ TEST_F(rw, a_signal_interrupts_a_read_or_restarts_it)
 {
 	int w, r;
 
-	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
-	ASSERT_LE(0, w);
-	r = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, r);
+	ASSERT_EQ(0, port_and_reader(self, 8, &w, &r));
 	for (int restart = 0; restart <= 1; restart++) {
 		pid_t pid = lkt_fork(&self->b.kids);
 
