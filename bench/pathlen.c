@@ -372,7 +372,6 @@ int main(int argc, char **argv)
 	struct mq_attr attr = { .mq_maxmsg = 8, .mq_msgsize = 16 };
 	char name[LKPORT_NAME_LEN], mqname[64], pid[32], path[256];
 	int opt, p[2];
-	uint64_t t0;
 
 	bench_init("pathlen");
 	while ((opt = getopt(argc, argv, "r:t:v")) != -1) {
@@ -397,14 +396,12 @@ int main(int argc, char **argv)
 		printf("pathlen: SKIP: no tracefs with the function_graph tracer\n");
 		return 0;
 	}
-	t0 = now_ns();
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	if (tfs_write("tracing_on", "0") || tfs_write("current_tracer", "nop") ||
 	    tfs_write("set_ftrace_filter", "") || tfs_write("set_graph_function", "") ||
 	    tfs_write("set_ftrace_pid", pid) || tfs_write("options/funcgraph-irqs", "0") ||
 	    tfs_write("buffer_size_kb", "4096") || tfs_write("current_tracer", "function_graph"))
 		fail_errno("set up the function_graph tracer in %s", tracefs);
-	fprintf(stderr, "pathlen: function_graph on after %.1f s\n", (now_ns() - t0) / 1e9);
 	snprintf(path, sizeof(path), "%s/tracing_on", tracefs);
 	tracing_on = open(path, O_WRONLY | O_CLOEXEC);
 	if (tracing_on < 0)
@@ -417,7 +414,6 @@ int main(int argc, char **argv)
 			baseline = n;
 	}
 
-	fprintf(stderr, "pathlen: baseline %ld after %.1f s\n", baseline, (now_ns() - t0) / 1e9);
 	if (pipe(p))
 		fail_errno("pipe");
 	f.w = p[1];
@@ -427,7 +423,6 @@ int main(int argc, char **argv)
 	close(p[0]);
 	close(p[1]);
 
-	fprintf(stderr, "pathlen: pipe after %.1f s\n", (now_ns() - t0) / 1e9);
 	lkp_name(name, "pathlen");
 	f.w = lkp_port_create(name, LKPORT_PORT_UNICAST, 8);
 	f.r = lkp_port_open(name, 0);
