@@ -309,6 +309,44 @@ TEST_F(map, a_scribbled_head_breaks_only_that_reader)
 	close(w);
 }
 
+TEST_F(map, a_broken_reader_does_not_stall_write2)
+{
+	struct lkport_packet pk[8];
+	struct lkport_ring *ring;
+	uint64_t seq;
+	int w, bad, good, i;
+
+	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
+	ASSERT_LE(0, w);
+	bad = lkt_port_open(self->b.dev, self->name, 0);
+	ASSERT_LE(0, bad);
+	good = lkt_port_open(self->b.dev, self->name, 0);
+	ASSERT_LE(0, good);
+	ring = map_ring(bad, 8);
+	ASSERT_NE(NULL, ring);
+	ring->head = ring->tail + 1;
+	/* A back-pressure write skips the broken ring, as every write does,
+	 * rather than wait for room there that never comes. */
+	ASSERT_EQ(0, fcntl(w, F_SETFL, O_NONBLOCK));
+	lkt_packet(&pk[0], 1);
+	EXPECT_EQ(sizeof(pk[0]), write(w, pk, sizeof(pk[0])));
+	for (i = 0; i < 7; i++)
+		lkt_packet(&pk[i], 2 + i);
+	EXPECT_EQ(7 * sizeof(pk[0]), write(w, pk, 7 * sizeof(pk[0])));
+	/* Now the good ring is full: that one holds the writer back. */
+	EXPECT_EQ(-1, write(w, pk, sizeof(pk[0])));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, lkt_read_one(good, LKPORT_IOC_READ, 0, &seq, NULL));
+	EXPECT_EQ(1, seq);
+	ASSERT_EQ(0, fcntl(w, F_SETFL, 0));
+	EXPECT_EQ(sizeof(pk[0]), write(w, pk, sizeof(pk[0])));
+	EXPECT_EQ(8, lkt_queued(good));
+	unmap_ring(ring, 8);
+	close(good);
+	close(bad);
+	close(w);
+}
+
 TEST_F(map, close_drops_what_the_map_could_have_forged)
 {
 	struct lkport_ring *ring;

@@ -600,9 +600,11 @@ status_t PortRegistry::write_turns(WritePort* wp, const PortPacket* packets, usi
 
 bool PortRegistry::room_locked(const Guard& wg, WritePort* wp, usize count) {
     if (wp->readers_.empty()) return wp->ring_ && wp->ring_->room() >= count;
+    // A broken ring (its process scribbled on its head) takes no packets
+    // and is skipped by every write: it must not hold back the others.
     return !wp->readers_.find([&](ReadPort& rp) {
         held_by(wg, &rp);
-        return rp.ring_->room() < count;
+        return rp.ring_->room() < count && !rp.ring_->broken();
     });
 }
 
