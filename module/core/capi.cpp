@@ -462,6 +462,12 @@ int lk_write_port_wait_room(lk_write_port_t port, lkos_size count, lkos_u64 dead
                              interruptible ? Interruptible::Yes : Interruptible::No);
 }
 
+int lk_write_port_writable(lk_write_port_t port) { return ports().writable(writer(port)); }
+
+void lk_write_port_set_notify(lk_write_port_t port, void (*notify)(void*), void* ctx) {
+    ports().set_observer(writer(port), Observer{notify, ctx});
+}
+
 void lk_port_write_hold_stats(lk_port_hold_stats_t* out, int reset) {
     PortRegistry::WriteHoldStats s = ports().write_hold_stats(reset != 0);
     out->max_ns = s.max_ns;

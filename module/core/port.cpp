@@ -613,6 +613,27 @@ void PortRegistry::wake_writers_locked(const Guard& wg, WritePort* wp) {
     if (!wp->room_max_) return;
     wp->room_wait_.wake_all_locked(wg, NO_ERROR);
     wp->room_min_ = wp->room_max_ = 0;
+    if (wp->room_poll_) {
+        wp->room_poll_ = false;
+        if (wp->observer_.notify) wp->observer_.notify(wp->observer_.ctx);
+    }
+}
+
+bool PortRegistry::writable(WritePort* wp) {
+    AutoSpinLock wg(wp->lock_);
+    if (load_magic(wp) != kWritePortOpen) return true;  // a write fails at once
+    if (room_locked(wg, wp, 1)) return true;
+    // As wait_room(): mapped readers must tell of their takes.
+    if (flag_mapped_locked(wg, wp) && room_locked(wg, wp, 1)) return true;
+    wp->room_min_ = 1;
+    if (!wp->room_max_) wp->room_max_ = 1;
+    wp->room_poll_ = true;
+    return false;
+}
+
+void PortRegistry::set_observer(WritePort* wp, Observer o) {
+    AutoSpinLock wg(wp->lock_);
+    wp->observer_ = o;
 }
 
 void PortRegistry::room_made_slow_locked(const Guard& wg, ReadPort* rp, u32 before) {
@@ -1132,6 +1153,9 @@ status_t PortRegistry::destroy(WritePort* wp) {
         // let in regardless fails as a write does.
         wp->room_wait_.destroy_locked(wg);
         wp->room_min_ = wp->room_max_ = 0;
+        // Nothing is called once destroy() returns.
+        wp->room_poll_ = false;
+        wp->observer_ = {};
     }
     // Woken writers hold the lock's memory until they let it go.
     wp->room_wait_.wait_departed();
@@ -1162,7 +1186,8 @@ bool PortRegistry::readable(PortHandle* port) {
 
 void PortRegistry::set_observer(PortHandle* port, Observer o) {
     u32 m = load_magic(port);
-    if (m == kReadPortMagic) set_observer(static_cast<ReadPort*>(port), o);
+    if (m == kWritePortOpen || m == kWritePortClosed) set_observer(static_cast<WritePort*>(port), o);
+    else if (m == kReadPortMagic) set_observer(static_cast<ReadPort*>(port), o);
     else if (m == kGroupMagic) set_observer(static_cast<PortGroup*>(port), o);
 }
 

@@ -279,6 +279,30 @@ TEST_F(port_map, a_take_then_sync_wakes_a_writer_waiting_for_room) {
     done(wp, rp);
 }
 
+TEST_F(port_map, a_poller_without_room_learns_of_map_takes_through_sync) {
+    WritePort* wp;
+    ReadPort* rp;
+    PortRingShared* s = mapped(2, &wp, &rp);
+    std::atomic<int> calls{0};
+    reg.set_observer(wp, lk_test::counting_observer(&calls));
+    ASSERT_EQ(NO_ERROR, put(wp, {1, 2}));
+    EXPECT_EQ(0u, s->flags);
+    EXPECT_FALSE(reg.writable(wp));
+    EXPECT_EQ(kRingSyncRoom, s->flags) << "the reader is asked to tell";
+    std::uint64_t one;
+    ASSERT_EQ(1, take_mapped(s, &one, 1));
+    EXPECT_EQ(0, calls.load()) << "a take alone is not seen";
+    EXPECT_EQ(NO_ERROR, reg.map_sync(rp));
+    EXPECT_EQ(1, calls.load());
+    EXPECT_EQ(0u, s->flags);
+    EXPECT_TRUE(reg.writable(wp));
+    // A take made before the poll looks is seen by the poll itself.
+    ASSERT_EQ(NO_ERROR, put(wp, {3}));
+    ASSERT_EQ(1, take_mapped(s, &one, 1));
+    EXPECT_TRUE(reg.writable(wp));
+    done(wp, rp);
+}
+
 TEST_F(port_map, a_writer_that_starts_waiting_after_the_take_is_not_left_asleep) {
     // The writer flags the ring, then looks at the head again: room the
     // process made just before it saw the flag is found then.

@@ -250,6 +250,10 @@ class WritePort : public PortHandle, public Allocated {
     WaitQueue room_wait_{lock_, tag_};
     u32 room_min_ LK_GUARDED_BY(lock_) = 0;
     u32 room_max_ LK_GUARDED_BY(lock_) = 0;
+    // A poller found no room (writable()) and counts as a writer waiting
+    // for one packet's: the wake that ends the wait calls observer_ too.
+    bool room_poll_ LK_GUARDED_BY(lock_) = false;
+    Observer observer_ LK_GUARDED_BY(lock_){};
     char name_[kPortNameMax] = {};
 };
 
@@ -385,6 +389,14 @@ class PortRegistry : Pinned, public Allocated {
                                    u32* skipped = nullptr) LK_EXCLUDES(wp->lock_);
     status_t wait_room(WritePort* wp, usize count, Deadline deadline, Interruptible intr = Interruptible::No)
         LK_EXCLUDES(wp->lock_);
+    // Readiness of a write port, for poll: whether a back-pressure write
+    // of one packet would go ahead now (every ring it goes to has room,
+    // broken rings aside), or would fail at once (closed or destroyed).
+    // When it would wait, the port remembers the poller as a writer
+    // waiting for that room: the read, reader's close or writer's close
+    // that would wake such a writer calls the observer, once. Any context.
+    bool writable(WritePort* wp);
+    void set_observer(WritePort* wp, Observer o);
 
     // Longest hold of a port's lock by one write (any port), the most packets one hold
     // copied, and how many holds writes made: what writes cost with
