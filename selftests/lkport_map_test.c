@@ -5,6 +5,7 @@
  * writer waiting for room, what mmap refuses, a scribbled head breaking
  * only its own ring, what close keeps, and a mapping that outlives its fd.
  */
+#include <sys/epoll.h>
 #include <sys/mman.h>
 
 #include "lkport_test.h"
@@ -223,6 +224,38 @@ TEST_F(map, a_writer_waiting_for_room_is_paced_by_map_takes)
 	}
 	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
 	unmap_ring(ring, 4);
+	close(r);
+	close(w);
+}
+
+TEST_F(map, a_write_port_poller_learns_of_map_takes_through_ring_sync)
+{
+	struct epoll_event ev = { .events = EPOLLOUT }, got;
+	struct lkport_ring *ring;
+	uint64_t seq[2];
+	int w, r, ep;
+
+	ring = mapped_reader(self, 2, 0, &w, &r);
+	ASSERT_NE(NULL, ring) TH_LOG("port, reader or mmap: %s", strerror(errno));
+	ASSERT_EQ(0, lkt_write_seq(w, 1, 2));
+	EXPECT_EQ(0, ring->flags);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, w, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, &got, 1, 0));
+	/* The poll found no room and asked the reader to tell of its takes. */
+	EXPECT_EQ(LKPORT_RING_SYNC_ROOM, ring->flags);
+	/* A take wakes nobody until the reader tells... */
+	ASSERT_EQ(1, take(-1, ring, seq, 1));
+	EXPECT_EQ(0, epoll_wait(ep, &got, 1, 0));
+	/* ...though a poll that looks reads the ring's head itself. */
+	EXPECT_EQ(POLLOUT, lkt_revents(w));
+	ASSERT_EQ(0, lkport_ioctl(r, LKPORT_IOC_RING_SYNC, NULL));
+	ASSERT_EQ(1, epoll_wait(ep, &got, 1, LKT_SANITY_MS));
+	EXPECT_EQ(EPOLLOUT, got.events);
+	EXPECT_EQ(0, ring->flags);
+	close(ep);
+	unmap_ring(ring, 2);
 	close(r);
 	close(w);
 }

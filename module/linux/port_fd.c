@@ -40,7 +40,7 @@ struct lkport_wport {
 	u32 mode;
 	u32 capacity;
 	u64 id;				/* the core port's, kept past destroy */
-	wait_queue_head_t poll_wq;	/* woken when it closes */
+	struct lkport_poll poll;	/* room made (under the core's lock), closed */
 	/* An interrupt source was bound to it: it writes `port` from any
 	 * context without `lock`, inside an RCU read-side section, so
 	 * destroy unpublishes `port` and waits for a grace period first. */
@@ -111,6 +111,8 @@ static void lkport_wport_free(struct kref *ref)
 	}
 	mutex_unlock(&lkport_objects_lock);
 	__release(&lkport_objects_lock);	/* sparse does not see a mutex's */
+	/* The core calls the observer no more once the port is destroyed. */
+	lkport_poll_stop(&w->poll);
 	lkport_object_abandon(&w->obj);
 	kfree(w);
 }
@@ -315,7 +317,7 @@ static long lkport_ioc_port_close(struct file *file, void *arg)
 	}
 	mutex_unlock(&lkport_objects_lock);
 	if (!ret)
-		wake_up_interruptible_poll(&w->poll_wq, EPOLLHUP);
+		wake_up_interruptible_poll(&w->poll.wq, EPOLLHUP);
 	return ret;
 }
 
@@ -347,7 +349,7 @@ static long lkport_ioc_port_destroy(struct file *file, void *arg)
 	up_write(&w->lock);
 	mutex_unlock(&lkport_objects_lock);
 	if (!ret)
-		wake_up_interruptible_poll(&w->poll_wq, EPOLLHUP);
+		wake_up_interruptible_poll(&w->poll.wq, EPOLLHUP);
 	return ret;
 }
 
@@ -373,17 +375,31 @@ static long lkport_ioc_wport_info(struct file *file, void *arg)
 	return 0;
 }
 
+/* Core observer: a poller that found no room may find some now. Port
+ * lock held, any context. */
+static void lkport_wport_notify(void *ctx)
+{
+	struct lkport_wport *w = ctx;
+
+	lkport_poll_notify(&w->poll);
+}
+
 static __poll_t lkport_wport_poll(struct file *file, poll_table *pt)
 {
 	struct lkport_wport *w = file->private_data;
 	__poll_t mask;
 
-	/* Writable while the port is open; hung up once any of its writers
-	 * closed it. Room in the readers' rings is not tracked: a default
-	 * write never blocks, and one with LKPORT_WRITE_WAIT waits itself. */
-	poll_wait(file, &w->poll_wq, pt);
+	/* Hung up once any of its writers closed it. Writable while a
+	 * back-pressure write of one packet would not wait: every ring it
+	 * goes to has room for one. A poller that finds none is woken by
+	 * lkport_wport_notify, through the core, when room is made: it joined
+	 * the queue before the core's look at the rings, under their lock. */
+	poll_wait(file, &w->poll.wq, pt);
 	down_read(&w->lock);
-	mask = (w->port && !w->closed) ? EPOLLOUT | EPOLLWRNORM : EPOLLHUP;
+	if (!w->port || w->closed)
+		mask = EPOLLHUP;
+	else
+		mask = lk_write_port_writable(w->port) ? EPOLLOUT | EPOLLWRNORM : 0;
 	up_read(&w->lock);
 	return mask;
 }
@@ -570,7 +586,7 @@ long lkport_port_create(struct file *dev, void *arg)
 	kref_init(&w->ref);
 	mutex_init(&w->write_lock);
 	init_rwsem(&w->lock);
-	init_waitqueue_head(&w->poll_wq);
+	lkport_poll_init(&w->poll, EPOLLOUT | EPOLLWRNORM);
 	w->mode = c->mode;
 	w->capacity = capacity;
 
@@ -581,6 +597,7 @@ long lkport_port_create(struct file *dev, void *arg)
 
 		w->port = port;
 		w->id = lk_write_port_info(port, &pi) ? 0 : pi.id;
+		lk_write_port_set_notify(port, lkport_wport_notify, w);
 		lkport_object_publish_locked(&w->obj);
 		ret = 0;
 	} else if (st == LK_ERR_ALREADY_EXISTS && (c->flags & LKPORT_PORT_SHARE)) {
