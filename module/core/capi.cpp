@@ -451,6 +451,12 @@ int lk_write_port_write_wait(lk_write_port_t port, const lk_port_packet_t* pk, l
                               delivered, skipped);
 }
 
+int lk_write_port_write_one_hold(lk_write_port_t port, const lk_port_packet_t* pk, lkos_size count, int if_room,
+                                 unsigned int* delivered, unsigned int* skipped) {
+    return ports().write_one_hold(writer(port), reinterpret_cast<const PortPacket*>(pk), count, if_room != 0, delivered,
+                                  skipped);
+}
+
 int lk_write_port_write_if_room(lk_write_port_t port, const lk_port_packet_t* pk, lkos_size count,
                                 unsigned int* delivered, unsigned int* skipped) {
     return ports().write_bounded_if_room(writer(port), reinterpret_cast<const PortPacket*>(pk), count, delivered,

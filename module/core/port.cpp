@@ -517,8 +517,23 @@ status_t PortRegistry::write_bounded_if_room(WritePort* wp, const PortPacket* pa
     return write_turns(wp, packets, count, delivered, skipped, true);
 }
 
+status_t PortRegistry::write_one_hold(WritePort* wp, const PortPacket* packets, usize count, bool if_room,
+                                      u32* delivered, u32* skipped) {
+    return write_turns(wp, packets, count, delivered, skipped, if_room, true);
+}
+
+bool PortRegistry::one_turn_locked(const Guard& wg, WritePort* wp, usize count) {
+    // As the turns below count: a turn takes readers while their packets
+    // fit kPortWriteChunk, and always its first. Stops at the limit.
+    usize n = 0, limit = count && count <= kPortWriteChunk ? kPortWriteChunk / count : 1;
+    return !wp->readers_.find([&](ReadPort& rp) {
+        held_by(wg, &rp);
+        return ++n > limit;
+    });
+}
+
 status_t PortRegistry::write_turns(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
-                                   bool if_room) {
+                                   bool if_room, bool one_hold) {
     if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
     if (!is_writer(wp)) return ERR_BAD_HANDLE;
     status_t status = NO_ERROR;
@@ -537,6 +552,13 @@ status_t PortRegistry::write_turns(WritePort* wp, const PortPacket* packets, usi
         more = false;
         if (!token) {
             if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
+            // The caller has not serialized this write: it goes ahead only
+            // if it cannot interleave with another bounded write's turns.
+            if (one_hold && (wp->bounded_busy_ || !one_turn_locked(wg, wp, count))) {
+                if (delivered) *delivered = 0;
+                if (skipped) *skipped = 0;
+                return ERR_BUSY;
+            }
             if (wp->bounded_busy_) {
                 // Another bounded write of this port is under way (from a
                 // caller that does not serialize them, or one this context

@@ -341,6 +341,14 @@ int lk_write_port_write_if_room(lk_write_port_t port, const lk_port_packet_t *pk
 				unsigned int *skipped);
 int lk_write_port_wait_room(lk_write_port_t port, lkos_size count, lkos_u64 deadline_ns,
 			    int interruptible);
+/* A write as lk_write_port_write_bounded (if_room: _write_if_room) that
+ * the glue makes without its write mutex: done when it fits one hold of
+ * the port lock and no bounded write is under way, else LK_ERR_BUSY and
+ * nothing written, for the glue to take the mutex and write as usual
+ * (PortRegistry::write_one_hold). Any context; not exported. */
+int lk_write_port_write_one_hold(lk_write_port_t port, const lk_port_packet_t *pk,
+				 lkos_size count, int if_room, unsigned int *delivered,
+				 unsigned int *skipped);
 /* Readiness for poll (PortRegistry::writable): 1 when a back-pressure
  * write of one packet would not wait (or the port is closed: it would
  * fail), else 0, and the notify below is called once room is made. Any
