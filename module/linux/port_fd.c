@@ -125,12 +125,15 @@ static int lkport_wport_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* One write under the port's write mutex: the core copies to the readers
- * in turns, letting the port lock go (and interrupts back on) in between:
- * it wants one such write per port at a time, and the port kept alive
- * (w->lock) throughout. if_room: only if every ring has room for all of
- * it (else LK_ERR_NOT_READY, nothing written). A core status;
- * LK_ERR_INTERRUPTED when a fatal signal ended the wait for the mutex. */
+/* One write, the port kept alive (w->lock) throughout. The core copies to
+ * the readers in turns, letting the port lock go (and interrupts back on)
+ * in between, and wants one such write per port at a time: the port's
+ * write mutex. A write that fits one hold of the port lock needs no mutex
+ * (the core says LK_ERR_BUSY otherwise, nothing written), which is the
+ * common case: a few packets to a few readers. if_room: only if every
+ * ring has room for all of it (else LK_ERR_NOT_READY, nothing written). A
+ * core status; LK_ERR_INTERRUPTED when a fatal signal ended the wait for
+ * the mutex. */
 static int lkport_port_write_once(struct lkport_wport *w, const struct lkport_packet *pk,
 				  unsigned int count, bool if_room,
 				  unsigned int *delivered, unsigned int *skipped)
@@ -138,6 +141,12 @@ static int lkport_port_write_once(struct lkport_wport *w, const struct lkport_pa
 	const lk_port_packet_t *p = (const lk_port_packet_t *)pk;
 	int st;
 
+	down_read(&w->lock);
+	st = w->port ? lk_write_port_write_one_hold(w->port, p, count, if_room, delivered, skipped)
+		     : LK_ERR_BAD_HANDLE;
+	up_read(&w->lock);
+	if (st != LK_ERR_BUSY)
+		return st;
 	if (mutex_lock_killable(&w->write_lock))
 		return LK_ERR_INTERRUPTED;
 	down_read(&w->lock);
