@@ -517,11 +517,6 @@ status_t PortRegistry::write_bounded_if_room(WritePort* wp, const PortPacket* pa
     return write_turns(wp, packets, count, delivered, skipped, true);
 }
 
-status_t PortRegistry::write_one_hold(WritePort* wp, const PortPacket* packets, usize count, bool if_room,
-                                      u32* delivered, u32* skipped) {
-    return write_turns(wp, packets, count, delivered, skipped, if_room, true);
-}
-
 bool PortRegistry::one_turn_locked(const Guard& wg, WritePort* wp, usize count) {
     // As the turns below count: a turn takes readers while their packets
     // fit kPortWriteChunk, and always its first. Stops at the limit.

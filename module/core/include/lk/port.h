@@ -398,7 +398,9 @@ class PortRegistry : Pinned, public Allocated {
     // this path are each one hold, so every reader still sees the port's
     // bounded writes in one order. Any context.
     status_t write_one_hold(WritePort* wp, const PortPacket* packets, usize count, bool if_room,
-                            u32* delivered = nullptr, u32* skipped = nullptr) LK_EXCLUDES(wp->lock_);
+                            u32* delivered = nullptr, u32* skipped = nullptr) LK_EXCLUDES(wp->lock_) {
+        return write_turns(wp, packets, count, delivered, skipped, if_room, true);
+    }
     // Readiness of a write port, for poll: whether a back-pressure write
     // of one packet would go ahead now (every ring it goes to has room,
     // broken rings aside), or would fail at once (closed or destroyed).
