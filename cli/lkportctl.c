@@ -470,6 +470,9 @@ static const struct {
 	{ LKPORT_FEATURE_ANON_EVENTS, "anonymous-events" },
 	{ LKPORT_FEATURE_JOIN_CLOSED, "join-closed" },
 	{ LKPORT_FEATURE_WRITE_WAIT, "write-wait" },
+	{ LKPORT_FEATURE_MAP_RING, "map-ring" },
+	{ LKPORT_FEATURE_READ_WRITE, "read-write" },
+	{ LKPORT_FEATURE_POLL_ROOM, "poll-room" },
 };
 
 /* --version: this program's, without the module. */

@@ -5,6 +5,7 @@
  * writer waiting for room, what mmap refuses, a scribbled head breaking
  * only its own ring, what close keeps, and a mapping that outlives its fd.
  */
+#include <sys/epoll.h>
 #include <sys/mman.h>
 
 #include "lkport_test.h"
@@ -227,6 +228,38 @@ TEST_F(map, a_writer_waiting_for_room_is_paced_by_map_takes)
 	close(w);
 }
 
+TEST_F(map, a_write_port_poller_learns_of_map_takes_through_ring_sync)
+{
+	struct epoll_event ev = { .events = EPOLLOUT }, got;
+	struct lkport_ring *ring;
+	uint64_t seq[2];
+	int w, r, ep;
+
+	ring = mapped_reader(self, 2, 0, &w, &r);
+	ASSERT_NE(NULL, ring) TH_LOG("port, reader or mmap: %s", strerror(errno));
+	ASSERT_EQ(0, lkt_write_seq(w, 1, 2));
+	EXPECT_EQ(0, ring->flags);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, w, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, &got, 1, 0));
+	/* The poll found no room and asked the reader to tell of its takes. */
+	EXPECT_EQ(LKPORT_RING_SYNC_ROOM, ring->flags);
+	/* A take wakes nobody until the reader tells... */
+	ASSERT_EQ(1, take(-1, ring, seq, 1));
+	EXPECT_EQ(0, epoll_wait(ep, &got, 1, 0));
+	/* ...though a poll that looks reads the ring's head itself. */
+	EXPECT_EQ(POLLOUT, lkt_revents(w));
+	ASSERT_EQ(0, lkport_ioctl(r, LKPORT_IOC_RING_SYNC, NULL));
+	ASSERT_EQ(1, epoll_wait(ep, &got, 1, LKT_SANITY_MS));
+	EXPECT_EQ(EPOLLOUT, got.events);
+	EXPECT_EQ(0, ring->flags);
+	close(ep);
+	unmap_ring(ring, 2);
+	close(r);
+	close(w);
+}
+
 TEST_F(map, a_grouped_member_syncs_its_group)
 {
 	struct lkport_ring *ring;
@@ -303,6 +336,44 @@ TEST_F(map, a_scribbled_head_breaks_only_that_reader)
 	ASSERT_EQ(0, lkt_write_seq(w, 4, 1));
 	ASSERT_EQ(0, lkt_read_one(bad, LKPORT_IOC_READ, 0, &seq, NULL));
 	EXPECT_EQ(4, seq);
+	unmap_ring(ring, 8);
+	close(good);
+	close(bad);
+	close(w);
+}
+
+TEST_F(map, a_broken_reader_does_not_stall_write2)
+{
+	struct lkport_packet pk[8];
+	struct lkport_ring *ring;
+	uint64_t seq;
+	int w, bad, good, i;
+
+	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
+	ASSERT_LE(0, w);
+	bad = lkt_port_open(self->b.dev, self->name, 0);
+	ASSERT_LE(0, bad);
+	good = lkt_port_open(self->b.dev, self->name, 0);
+	ASSERT_LE(0, good);
+	ring = map_ring(bad, 8);
+	ASSERT_NE(NULL, ring);
+	ring->head = ring->tail + 1;
+	/* A back-pressure write skips the broken ring, as every write does,
+	 * rather than wait for room there that never comes. */
+	ASSERT_EQ(0, fcntl(w, F_SETFL, O_NONBLOCK));
+	lkt_packet(&pk[0], 1);
+	EXPECT_EQ(sizeof(pk[0]), write(w, pk, sizeof(pk[0])));
+	for (i = 0; i < 7; i++)
+		lkt_packet(&pk[i], 2 + i);
+	EXPECT_EQ(7 * sizeof(pk[0]), write(w, pk, 7 * sizeof(pk[0])));
+	/* Now the good ring is full: that one holds the writer back. */
+	EXPECT_EQ(-1, write(w, pk, sizeof(pk[0])));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, lkt_read_one(good, LKPORT_IOC_READ, 0, &seq, NULL));
+	EXPECT_EQ(1, seq);
+	ASSERT_EQ(0, fcntl(w, F_SETFL, 0));
+	EXPECT_EQ(sizeof(pk[0]), write(w, pk, sizeof(pk[0])));
+	EXPECT_EQ(8, lkt_queued(good));
 	unmap_ring(ring, 8);
 	close(good);
 	close(bad);

@@ -899,7 +899,7 @@ TEST_F(port, poll_readiness)
 	ASSERT_LE(0, w);
 	r = lkt_port_open(self->b.dev, self->name, 0);
 	ASSERT_LE(0, r);
-	/* Write ports are always writable while open; read ports never. */
+	/* Write ports with room are writable; read ports never. */
 	EXPECT_EQ(POLLOUT, lkt_revents(w));
 	EXPECT_EQ(0, lkt_revents(r));
 	ASSERT_EQ(0, lkt_write_seq(w, 0, 2));
@@ -939,6 +939,58 @@ TEST_F(port, epoll_wakes_on_write_from_other_process)
 	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
 	EXPECT_EQ(0, read_expect_seq(r, 9, 1, 0));
 	EXPECT_EQ(0, epoll_wait(ep, &got, 1, 0));
+	close(ep);
+	close(r);
+	close(w);
+}
+
+/* EPOLLOUT on a write port (ABI 1.9) says a write(2) of one packet would
+ * not wait; epoll_wait wakes when another process's read makes room, and
+ * with EPOLLHUP when the port is closed. */
+TEST_F(port, epollout_tracks_room_for_one_packet)
+{
+	struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = 5 }, got;
+	struct lkport_version v;
+	struct lkport_packet pk;
+	pid_t pid;
+	int w, r, ep;
+
+	ASSERT_EQ(0, lkport_ioctl(self->b.dev, LKPORT_IOC_VERSION, &v));
+	EXPECT_LE(9, v.abi_minor);
+	EXPECT_TRUE(v.features & LKPORT_FEATURE_POLL_ROOM);
+	w = lkt_port_create(self->b.dev, self->name, 0, 2, 0600, 0);
+	ASSERT_LE(0, w);
+	ASSERT_EQ(0, fcntl(w, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(POLLOUT, lkt_revents(w));
+	/* No reader yet: the port's own ring is what fills. */
+	ASSERT_EQ(0, lkt_write_seq(w, 1, 2));
+	EXPECT_EQ(0, lkt_revents(w));
+	r = lkt_port_open(self->b.dev, self->name, 0);
+	ASSERT_LE(0, r);
+	EXPECT_EQ(0, lkt_revents(w));	/* it took the full ring */
+	lkt_packet(&pk, 3);
+	EXPECT_EQ(-1, write(w, &pk, sizeof(pk)));
+	EXPECT_EQ(EAGAIN, errno);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, w, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, &got, 1, 0));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (lkt_await_sleeping(getppid()))
+			_exit(1);
+		_exit(-lkt_read_one(r, READ, 0, NULL, NULL));
+	}
+	ASSERT_EQ(1, epoll_wait(ep, &got, 1, LKT_SANITY_MS));
+	EXPECT_EQ(5, got.data.u64);
+	EXPECT_EQ(EPOLLOUT, got.events);
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	EXPECT_EQ(sizeof(pk), write(w, &pk, sizeof(pk)));
+	EXPECT_EQ(0, epoll_wait(ep, &got, 1, 0));
+	EXPECT_EQ(0, lkport_ioctl(w, LKPORT_IOC_PORT_CLOSE, NULL));
+	ASSERT_EQ(1, epoll_wait(ep, &got, 1, LKT_SANITY_MS));
+	EXPECT_EQ(EPOLLHUP, got.events);
 	close(ep);
 	close(r);
 	close(w);

@@ -451,6 +451,12 @@ int lk_write_port_write_wait(lk_write_port_t port, const lk_port_packet_t* pk, l
                               delivered, skipped);
 }
 
+int lk_write_port_write_one_hold(lk_write_port_t port, const lk_port_packet_t* pk, lkos_size count, int if_room,
+                                 unsigned int* delivered, unsigned int* skipped) {
+    return ports().write_one_hold(writer(port), reinterpret_cast<const PortPacket*>(pk), count, if_room != 0, delivered,
+                                  skipped);
+}
+
 int lk_write_port_write_if_room(lk_write_port_t port, const lk_port_packet_t* pk, lkos_size count,
                                 unsigned int* delivered, unsigned int* skipped) {
     return ports().write_bounded_if_room(writer(port), reinterpret_cast<const PortPacket*>(pk), count, delivered,
@@ -460,6 +466,12 @@ int lk_write_port_write_if_room(lk_write_port_t port, const lk_port_packet_t* pk
 int lk_write_port_wait_room(lk_write_port_t port, lkos_size count, lkos_u64 deadline_ns, int interruptible) {
     return ports().wait_room(writer(port), count, Deadline::at_ns(deadline_ns),
                              interruptible ? Interruptible::Yes : Interruptible::No);
+}
+
+int lk_write_port_writable(lk_write_port_t port) { return ports().writable(writer(port)); }
+
+void lk_write_port_set_notify(lk_write_port_t port, void (*notify)(void*), void* ctx) {
+    ports().set_observer(writer(port), Observer{notify, ctx});
 }
 
 void lk_port_write_hold_stats(lk_port_hold_stats_t* out, int reset) {

@@ -517,8 +517,18 @@ status_t PortRegistry::write_bounded_if_room(WritePort* wp, const PortPacket* pa
     return write_turns(wp, packets, count, delivered, skipped, true);
 }
 
+bool PortRegistry::one_turn_locked(const Guard& wg, WritePort* wp, usize count) {
+    // As the turns below count: a turn takes readers while their packets
+    // fit kPortWriteChunk, and always its first. Stops at the limit.
+    usize n = 0, limit = count && count <= kPortWriteChunk ? kPortWriteChunk / count : 1;
+    return !wp->readers_.find([&](ReadPort& rp) {
+        held_by(wg, &rp);
+        return ++n > limit;
+    });
+}
+
 status_t PortRegistry::write_turns(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
-                                   bool if_room) {
+                                   bool if_room, bool one_hold) {
     if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
     if (!is_writer(wp)) return ERR_BAD_HANDLE;
     status_t status = NO_ERROR;
@@ -537,6 +547,13 @@ status_t PortRegistry::write_turns(WritePort* wp, const PortPacket* packets, usi
         more = false;
         if (!token) {
             if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
+            // The caller has not serialized this write: it goes ahead only
+            // if it cannot interleave with another bounded write's turns.
+            if (one_hold && (wp->bounded_busy_ || !one_turn_locked(wg, wp, count))) {
+                if (delivered) *delivered = 0;
+                if (skipped) *skipped = 0;
+                return ERR_BUSY;
+            }
             if (wp->bounded_busy_) {
                 // Another bounded write of this port is under way (from a
                 // caller that does not serialize them, or one this context
@@ -600,9 +617,11 @@ status_t PortRegistry::write_turns(WritePort* wp, const PortPacket* packets, usi
 
 bool PortRegistry::room_locked(const Guard& wg, WritePort* wp, usize count) {
     if (wp->readers_.empty()) return wp->ring_ && wp->ring_->room() >= count;
+    // A broken ring (its process scribbled on its head) takes no packets
+    // and is skipped by every write: it must not hold back the others.
     return !wp->readers_.find([&](ReadPort& rp) {
         held_by(wg, &rp);
-        return rp.ring_->room() < count;
+        return rp.ring_->room() < count && !rp.ring_->broken();
     });
 }
 
@@ -611,6 +630,27 @@ void PortRegistry::wake_writers_locked(const Guard& wg, WritePort* wp) {
     if (!wp->room_max_) return;
     wp->room_wait_.wake_all_locked(wg, NO_ERROR);
     wp->room_min_ = wp->room_max_ = 0;
+    if (wp->room_poll_) {
+        wp->room_poll_ = false;
+        if (wp->observer_.notify) wp->observer_.notify(wp->observer_.ctx);
+    }
+}
+
+bool PortRegistry::writable(WritePort* wp) {
+    AutoSpinLock wg(wp->lock_);
+    if (load_magic(wp) != kWritePortOpen) return true;  // a write fails at once
+    if (room_locked(wg, wp, 1)) return true;
+    // As wait_room(): mapped readers must tell of their takes.
+    if (flag_mapped_locked(wg, wp) && room_locked(wg, wp, 1)) return true;
+    wp->room_min_ = 1;
+    if (!wp->room_max_) wp->room_max_ = 1;
+    wp->room_poll_ = true;
+    return false;
+}
+
+void PortRegistry::set_observer(WritePort* wp, Observer o) {
+    AutoSpinLock wg(wp->lock_);
+    wp->observer_ = o;
 }
 
 void PortRegistry::room_made_slow_locked(const Guard& wg, ReadPort* rp, u32 before) {
@@ -1130,6 +1170,9 @@ status_t PortRegistry::destroy(WritePort* wp) {
         // let in regardless fails as a write does.
         wp->room_wait_.destroy_locked(wg);
         wp->room_min_ = wp->room_max_ = 0;
+        // Nothing is called once destroy() returns.
+        wp->room_poll_ = false;
+        wp->observer_ = {};
     }
     // Woken writers hold the lock's memory until they let it go.
     wp->room_wait_.wait_departed();
@@ -1160,7 +1203,8 @@ bool PortRegistry::readable(PortHandle* port) {
 
 void PortRegistry::set_observer(PortHandle* port, Observer o) {
     u32 m = load_magic(port);
-    if (m == kReadPortMagic) set_observer(static_cast<ReadPort*>(port), o);
+    if (m == kWritePortOpen || m == kWritePortClosed) set_observer(static_cast<WritePort*>(port), o);
+    else if (m == kReadPortMagic) set_observer(static_cast<ReadPort*>(port), o);
     else if (m == kGroupMagic) set_observer(static_cast<PortGroup*>(port), o);
 }
 

@@ -7,7 +7,8 @@
  *   lkport_objects_lock (mutex)   the list of live objects, the event name
  *                                 table, account lookup
  *   wport->write_lock (mutex)     one write at a time per write port (the
- *                                 core's bounded writes need it)
+ *                                 core's bounded writes in turns need it;
+ *                                 one that fits one hold does not)
  *   wport->lock (rwsem)           a write port's closed/destroyed state
  *                                 against operations on it
  *   the core's locks              raw_spinlock_t (os.c), taken inside lk_*

@@ -189,33 +189,36 @@ int lkos_wake(lkos_thread *t)
 	return wake_up_process((struct task_struct *)t);
 }
 
-int lkos_thread_get_deferred(lkos_thread *t)
+int lkos_wake_can_defer(void)
 {
-	if (in_hardirq())
-		return 0;
-	get_task_struct((struct task_struct *)t);
-	return 1;
+	return !in_hardirq();
 }
 
-void lkos_wake_trace_put(lkos_thread *t, const struct lkos_wake_trace *tr)
+void lkos_wake_deferred_irqrestore(const struct lkos_deferred_wake *w, int n,
+				   unsigned long flags)
 {
-	struct task_struct *p = (struct task_struct *)t;
-	unsigned long flags;
+	int i;
 
-	/* With preemption off, so that its end is where a woken thread
-	 * that should preempt this one does so, as the unlock after a wake
-	 * under the lock was (on PREEMPT_RT, where cond_resched() does
-	 * nothing, the only place). */
+	/* Interrupts have been off since the waker took the lock that the
+	 * threads were waiting under, so they cannot have been freed since:
+	 * a task is freed from an RCU callback after it exits, and this
+	 * section holds the grace period back, as an RCU reader does. */
+	lockdep_assert_irqs_disabled();
+	/* With preemption off, so that its end is where a woken thread that
+	 * should preempt this one does so, as the unlock after a wake under
+	 * the lock was (on PREEMPT_RT, where cond_resched() does nothing,
+	 * the only place). */
 	preempt_disable();
-	local_irq_save(flags);
-	trace_lkport_wake(tr->obj, tr->kind, task_pid_nr(p), tr->status,
-			  in_hardirq(), tr->seq, tr->src_ts, tr->src_obj);
-	wake_up_process(p);
+	for (i = 0; i < n; i++) {
+		struct task_struct *p = (struct task_struct *)w[i].thread;
+		const struct lkos_wake_trace *tr = &w[i].trace;
+
+		trace_lkport_wake(tr->obj, tr->kind, task_pid_nr(p), tr->status,
+				  in_hardirq(), tr->seq, tr->src_ts, tr->src_obj);
+		wake_up_process(p);
+	}
 	local_irq_restore(flags);
 	preempt_enable();
-	/* Any context on every kernel lkport supports: on PREEMPT_RT an
-	 * atomic caller's last reference is freed from an RCU callback. */
-	put_task_struct(p);
 }
 
 void lkos_resched(void)

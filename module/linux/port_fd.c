@@ -40,7 +40,7 @@ struct lkport_wport {
 	u32 mode;
 	u32 capacity;
 	u64 id;				/* the core port's, kept past destroy */
-	wait_queue_head_t poll_wq;	/* woken when it closes */
+	struct lkport_poll poll;	/* room made (under the core's lock), closed */
 	/* An interrupt source was bound to it: it writes `port` from any
 	 * context without `lock`, inside an RCU read-side section, so
 	 * destroy unpublishes `port` and waits for a grace period first. */
@@ -111,6 +111,8 @@ static void lkport_wport_free(struct kref *ref)
 	}
 	mutex_unlock(&lkport_objects_lock);
 	__release(&lkport_objects_lock);	/* sparse does not see a mutex's */
+	/* The core calls the observer no more once the port is destroyed. */
+	lkport_poll_stop(&w->poll);
 	lkport_object_abandon(&w->obj);
 	kfree(w);
 }
@@ -123,12 +125,15 @@ static int lkport_wport_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* One write under the port's write mutex: the core copies to the readers
- * in turns, letting the port lock go (and interrupts back on) in between:
- * it wants one such write per port at a time, and the port kept alive
- * (w->lock) throughout. if_room: only if every ring has room for all of
- * it (else LK_ERR_NOT_READY, nothing written). A core status;
- * LK_ERR_INTERRUPTED when a fatal signal ended the wait for the mutex. */
+/* One write, the port kept alive (w->lock) throughout. The core copies to
+ * the readers in turns, letting the port lock go (and interrupts back on)
+ * in between, and wants one such write per port at a time: the port's
+ * write mutex. A write that fits one hold of the port lock needs no mutex
+ * (the core says LK_ERR_BUSY otherwise, nothing written), which is the
+ * common case: a few packets to a few readers. if_room: only if every
+ * ring has room for all of it (else LK_ERR_NOT_READY, nothing written). A
+ * core status; LK_ERR_INTERRUPTED when a fatal signal ended the wait for
+ * the mutex. */
 static int lkport_port_write_once(struct lkport_wport *w, const struct lkport_packet *pk,
 				  unsigned int count, bool if_room,
 				  unsigned int *delivered, unsigned int *skipped)
@@ -136,6 +141,12 @@ static int lkport_port_write_once(struct lkport_wport *w, const struct lkport_pa
 	const lk_port_packet_t *p = (const lk_port_packet_t *)pk;
 	int st;
 
+	down_read(&w->lock);
+	st = w->port ? lk_write_port_write_one_hold(w->port, p, count, if_room, delivered, skipped)
+		     : LK_ERR_BAD_HANDLE;
+	up_read(&w->lock);
+	if (st != LK_ERR_BUSY)
+		return st;
 	if (mutex_lock_killable(&w->write_lock))
 		return LK_ERR_INTERRUPTED;
 	down_read(&w->lock);
@@ -315,7 +326,7 @@ static long lkport_ioc_port_close(struct file *file, void *arg)
 	}
 	mutex_unlock(&lkport_objects_lock);
 	if (!ret)
-		wake_up_interruptible_poll(&w->poll_wq, EPOLLHUP);
+		wake_up_interruptible_poll(&w->poll.wq, EPOLLHUP);
 	return ret;
 }
 
@@ -347,7 +358,7 @@ static long lkport_ioc_port_destroy(struct file *file, void *arg)
 	up_write(&w->lock);
 	mutex_unlock(&lkport_objects_lock);
 	if (!ret)
-		wake_up_interruptible_poll(&w->poll_wq, EPOLLHUP);
+		wake_up_interruptible_poll(&w->poll.wq, EPOLLHUP);
 	return ret;
 }
 
@@ -373,17 +384,31 @@ static long lkport_ioc_wport_info(struct file *file, void *arg)
 	return 0;
 }
 
+/* Core observer: a poller that found no room may find some now. Port
+ * lock held, any context. */
+static void lkport_wport_notify(void *ctx)
+{
+	struct lkport_wport *w = ctx;
+
+	lkport_poll_notify(&w->poll);
+}
+
 static __poll_t lkport_wport_poll(struct file *file, poll_table *pt)
 {
 	struct lkport_wport *w = file->private_data;
 	__poll_t mask;
 
-	/* Writable while the port is open; hung up once any of its writers
-	 * closed it. Room in the readers' rings is not tracked: a default
-	 * write never blocks, and one with LKPORT_WRITE_WAIT waits itself. */
-	poll_wait(file, &w->poll_wq, pt);
+	/* Hung up once any of its writers closed it. Writable while a
+	 * back-pressure write of one packet would not wait: every ring it
+	 * goes to has room for one. A poller that finds none is woken by
+	 * lkport_wport_notify, through the core, when room is made: it joined
+	 * the queue before the core's look at the rings, under their lock. */
+	poll_wait(file, &w->poll.wq, pt);
 	down_read(&w->lock);
-	mask = (w->port && !w->closed) ? EPOLLOUT | EPOLLWRNORM : EPOLLHUP;
+	if (!w->port || w->closed)
+		mask = EPOLLHUP;
+	else
+		mask = lk_write_port_writable(w->port) ? EPOLLOUT | EPOLLWRNORM : 0;
 	up_read(&w->lock);
 	return mask;
 }
@@ -570,7 +595,7 @@ long lkport_port_create(struct file *dev, void *arg)
 	kref_init(&w->ref);
 	mutex_init(&w->write_lock);
 	init_rwsem(&w->lock);
-	init_waitqueue_head(&w->poll_wq);
+	lkport_poll_init(&w->poll, EPOLLOUT | EPOLLWRNORM);
 	w->mode = c->mode;
 	w->capacity = capacity;
 
@@ -581,6 +606,7 @@ long lkport_port_create(struct file *dev, void *arg)
 
 		w->port = port;
 		w->id = lk_write_port_info(port, &pi) ? 0 : pi.id;
+		lk_write_port_set_notify(port, lkport_wport_notify, w);
 		lkport_object_publish_locked(&w->obj);
 		ret = 0;
 	} else if (st == LK_ERR_ALREADY_EXISTS && (c->flags & LKPORT_PORT_SHARE)) {

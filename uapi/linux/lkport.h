@@ -96,7 +96,7 @@
 #define LKPORT_IOC_MAGIC	0xB8
 
 #define LKPORT_ABI_MAJOR	1	/* incompatible changes */
-#define LKPORT_ABI_MINOR	8	/* compatible additions */
+#define LKPORT_ABI_MINOR	9	/* compatible additions */
 
 #define LKPORT_NAME_LEN		64	/* name fields, bytes with the NUL */
 #define LKPORT_NAME_MAX		63	/* longest name */
@@ -123,6 +123,7 @@
 #define LKPORT_FEATURE_WRITE_WAIT (1ULL << 11)	/* LKPORT_WRITE_WAIT (ABI 1.6) */
 #define LKPORT_FEATURE_MAP_RING	(1ULL << 12)	/* mmap of a read port (ABI 1.7) */
 #define LKPORT_FEATURE_READ_WRITE (1ULL << 13)	/* read(2)/write(2) on ports, events (ABI 1.8) */
+#define LKPORT_FEATURE_POLL_ROOM (1ULL << 14)	/* write port EPOLLOUT tracks room (ABI 1.9) */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
@@ -343,8 +344,14 @@ struct lkport_result {
  * can fill a ring between the moment every ring had room and the copy to
  * it (a write to many readers is copied in turns); that reader is then
  * skipped as by a default write (the return value counts it). poll's
- * EPOLLOUT does not track room: it says the port is open. LKPORT_IOC_INFO
- * counts writers waiting for room in `waiters`. Without the flag,
+ * EPOLLOUT (ABI 1.9, LKPORT_FEATURE_POLL_ROOM; before, it only said the
+ * port was open) says that a write of one packet with this flag would not
+ * wait now: every ring it goes to (the port's own while it has no reader)
+ * has room for one, a broken mapped ring aside; a write of more may still
+ * wait. A mapped reader's takes count once it calls LKPORT_IOC_RING_SYNC,
+ * which a poll that found no room asks for (LKPORT_RING_SYNC_ROOM). A
+ * closed port gives EPOLLHUP instead. LKPORT_IOC_INFO counts writers
+ * waiting for room in `waiters`. Without the flag,
  * deadline_ns must be 0 (EINVAL). */
 #define LKPORT_WRITE_WAIT	(1u << 0)	/* wait for room (ABI 1.6) */
 
@@ -411,9 +418,9 @@ struct lkport_port_read {
  *
  * While `flags` is non-zero (LKPORT_RING_SYNC_*), a reader that took
  * packets from the map calls LKPORT_IOC_RING_SYNC on the fd: the read
- * port's group, or a writer waiting for room (LKPORT_WRITE_WAIT), learns
- * of what it took only then. Read `flags` after the swap, both with
- * sequentially consistent atomics.
+ * port's group, a writer waiting for room (LKPORT_WRITE_WAIT) and a poller
+ * of the write port that found none learn of what it took only then.
+ * Read `flags` after the swap, both with sequentially consistent atomics.
  *
  * The kernel keeps its own tail and capacity and reads `head` as a claim:
  * if the process moves it out of [tail - capacity, tail], the ring is
@@ -439,7 +446,7 @@ struct lkport_ring {
 #define LKPORT_RING_PACKETS	128
 #define LKPORT_RING_BYTES(capacity) (LKPORT_RING_PACKETS + (capacity) * sizeof(struct lkport_packet))
 #define LKPORT_RING_SYNC_GROUP	(1U << 0)	/* the read port is in a group */
-#define LKPORT_RING_SYNC_ROOM	(1U << 1)	/* a writer waits for room */
+#define LKPORT_RING_SYNC_ROOM	(1U << 1)	/* a writer (or poller) waits for room */
 
 /* Read port: the process took packets from its mapped ring (see above).
  * Cheap; 0 also when there is nothing to tell. */

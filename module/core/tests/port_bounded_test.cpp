@@ -330,3 +330,82 @@ TEST_F(port_bounded, serialized_writers_of_one_port_from_many_threads) {
     EXPECT_LE(reg.write_hold_stats().max_packets, kPortWriteChunk);
     close_and_destroy(wp);
 }
+
+TEST_F(port_bounded, a_write_of_one_hold_needs_no_serializing_and_a_longer_one_is_refused) {
+    constexpr int kReaders = 127;
+    WritePort* wp = create("one-hold", 128);
+    std::vector<ReadPort*> rps;
+    for (int i = 0; i < kReaders; i++) rps.push_back(open("one-hold"));
+    // 2 packets to 127 readers fit kPortWriteChunk; 3 do not.
+    auto two = packets(1, 2);
+    ASSERT_EQ(NO_ERROR, reg.write_one_hold(wp, two.data(), 2, false));
+    EXPECT_EQ(1u, reg.write_hold_stats(true).holds);
+    auto three = packets(3, 3);
+    u32 delivered = 9, skipped = 9;
+    EXPECT_EQ(ERR_BUSY, reg.write_one_hold(wp, three.data(), 3, false, &delivered, &skipped));
+    EXPECT_EQ(0u, delivered);
+    EXPECT_EQ(0u, skipped);
+    EXPECT_EQ(ERR_BUSY, reg.write_one_hold(wp, three.data(), 3, true));
+    for (ReadPort* rp : rps) {
+        EXPECT_EQ((std::vector<std::uint64_t>{1, 2}), drain(rp));
+        EXPECT_EQ(NO_ERROR, reg.close(rp));
+    }
+    // One reader takes any write in one turn, past the chunk too; the
+    // writer's own ring as well.
+    close_and_destroy(wp);
+    wp = create("one-hold", kPortMaxCapacity);
+    auto big = packets(10, 300);
+    ASSERT_EQ(NO_ERROR, reg.write_one_hold(wp, big.data(), 300, true));
+    ReadPort* rp = open("one-hold");
+    ASSERT_EQ(NO_ERROR, reg.write_one_hold(wp, big.data(), 300, false));
+    EXPECT_EQ(600u, drain(rp).size());
+    EXPECT_EQ(NO_ERROR, reg.close(rp));
+    close_and_destroy(wp);
+}
+
+TEST_F(port_bounded, one_hold_writes_beside_serialized_ones_keep_one_order_for_all_readers) {
+    // The module's pattern: a write that fits one hold goes without the
+    // port's mutex; a longer one takes it. Every reader gets every write
+    // once, each thread's in order, and all readers in the same order.
+    constexpr int kThreads = 4, kWrites = 100, kReaders = 40;
+    WritePort* wp = create("mixed", kPortMaxCapacity);
+    std::vector<ReadPort*> rps;
+    for (int i = 0; i < kReaders; i++) rps.push_back(open("mixed"));
+    std::mutex serial;
+    std::atomic<bool> bad{false};
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; t++)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kWrites; i++) {
+                // 1 packet (40 in a hold) or 8 (320: turns).
+                usize n = (i + t) % 2 ? 1 : 8;
+                auto pk = packets((std::uint64_t(t) << 40) | (std::uint64_t(i) << 8), n);
+                status_t st = reg.write_one_hold(wp, pk.data(), n, false);
+                if (st == ERR_BUSY) {
+                    std::lock_guard<std::mutex> hold(serial);
+                    st = reg.write_bounded(wp, pk.data(), n);
+                }
+                if (st != NO_ERROR) bad.store(true);
+            }
+        });
+    for (auto& t : threads) t.join();
+    std::vector<std::uint64_t> first = drain(rps[0]);
+    EXPECT_EQ(usize(kThreads) * (kWrites / 2) * 9, first.size());
+    // Each thread's packets in the order it wrote them.
+    std::vector<std::uint64_t> last(kThreads, 0);
+    for (std::uint64_t v : first) {
+        std::uint64_t t = v >> 40, seq = v & ((std::uint64_t(1) << 40) - 1);
+        ASSERT_LT(t, std::uint64_t(kThreads));
+        EXPECT_LE(last[t], seq) << std::hex << v;
+        last[t] = seq + 1;
+    }
+    for (ReadPort* rp : rps) {
+        if (rp != rps[0]) {
+            EXPECT_EQ(first, drain(rp)) << "another order";
+        }
+        EXPECT_EQ(NO_ERROR, reg.close(rp));
+    }
+    EXPECT_FALSE(bad.load());
+    EXPECT_LE(reg.write_hold_stats().max_packets, kPortWriteChunk);
+    close_and_destroy(wp);
+}

@@ -178,6 +178,32 @@ TEST_F(port_map, a_head_moved_out_of_range_breaks_that_ring_only) {
     close_and_destroy(wp);
 }
 
+TEST_F(port_map, a_broken_ring_does_not_hold_back_a_back_pressure_write) {
+    WritePort* wp = make("m", PORT_MODE_BROADCAST, 8);
+    ReadPort* bad = open("m");
+    ReadPort* good = open("m");
+    PortRingShared* s = map(bad);
+    __atomic_store_n(&s->head, s->tail + 1, __ATOMIC_RELEASE);
+    // Skipped as by every write, not waited for: the good reader gets it
+    // at once, and a wait for room returns at once.
+    EXPECT_EQ(NO_ERROR, reg.wait_room(wp, 8, Deadline::none()));
+    u32 delivered = 0, skipped = 0;
+    PortPacket pk = packet(5);
+    EXPECT_EQ(ERR_PARTIAL_WRITE, reg.write_wait(wp, &pk, 1, Deadline::none(), Interruptible::No, &delivered, &skipped));
+    EXPECT_EQ(1u, delivered);
+    EXPECT_EQ(1u, skipped);
+    EXPECT_EQ(5u, read_one(good));
+    // The good ring full, the write waits for it, not for the broken one.
+    PortPacket eight[8];
+    for (u32 i = 0; i < 8; i++) eight[i] = packet(10 + i);
+    EXPECT_EQ(ERR_PARTIAL_WRITE, reg.write(wp, eight, 8, &delivered, &skipped));
+    EXPECT_EQ(1u, delivered);
+    EXPECT_EQ(ERR_TIMED_OUT, reg.write_wait(wp, &pk, 1, Deadline::none()));
+    EXPECT_EQ(NO_ERROR, reg.close(bad));
+    EXPECT_EQ(NO_ERROR, reg.close(good));
+    close_and_destroy(wp);
+}
+
 TEST_F(port_map, a_mapped_ring_handed_back_at_close_keeps_nothing_the_process_wrote) {
     WritePort* wp;
     ReadPort* rp;
@@ -250,6 +276,30 @@ TEST_F(port_map, a_take_then_sync_wakes_a_writer_waiting_for_room) {
     // Nobody waits now: the next sync lowers the flag.
     EXPECT_EQ(NO_ERROR, reg.map_sync(rp));
     EXPECT_FALSE(must_sync(s));
+    done(wp, rp);
+}
+
+TEST_F(port_map, a_poller_without_room_learns_of_map_takes_through_sync) {
+    WritePort* wp;
+    ReadPort* rp;
+    PortRingShared* s = mapped(2, &wp, &rp);
+    std::atomic<int> calls{0};
+    reg.set_observer(wp, lk_test::counting_observer(&calls));
+    ASSERT_EQ(NO_ERROR, put(wp, {1, 2}));
+    EXPECT_EQ(0u, s->flags);
+    EXPECT_FALSE(reg.writable(wp));
+    EXPECT_EQ(kRingSyncRoom, s->flags) << "the reader is asked to tell";
+    std::uint64_t one;
+    ASSERT_EQ(1, take_mapped(s, &one, 1));
+    EXPECT_EQ(0, calls.load()) << "a take alone is not seen";
+    EXPECT_EQ(NO_ERROR, reg.map_sync(rp));
+    EXPECT_EQ(1, calls.load());
+    EXPECT_EQ(0u, s->flags);
+    EXPECT_TRUE(reg.writable(wp));
+    // A take made before the poll looks is seen by the poll itself.
+    ASSERT_EQ(NO_ERROR, put(wp, {3}));
+    ASSERT_EQ(1, take_mapped(s, &one, 1));
+    EXPECT_TRUE(reg.writable(wp));
     done(wp, rp);
 }
 

@@ -325,3 +325,80 @@ TEST_F(port_wait, a_try_from_hardirq_context_never_sleeps) {
     EXPECT_EQ(NO_ERROR, reg.close(rp));
     close_and_destroy(wp);
 }
+
+// Readiness for poll (writable()): a poller that finds no room is woken,
+// through the write port's observer, by what would wake a waiting writer.
+
+TEST_F(port_wait, a_poller_without_room_is_told_once_a_read_makes_some) {
+    WritePort* wp = create("pw-poll", 2);
+    std::atomic<int> calls{0};
+    reg.set_observer(wp, lk_test::counting_observer(&calls));
+    ReadPort* a = open("pw-poll");
+    ReadPort* b = open("pw-poll");
+    EXPECT_TRUE(reg.writable(wp));
+    ASSERT_EQ(NO_ERROR, put(wp, {1, 2}));
+    EXPECT_EQ(1u, take(a));
+    EXPECT_EQ(0, calls) << "nobody polled: no call";
+    EXPECT_FALSE(reg.writable(wp)) << "b is full";
+    EXPECT_EQ(2u, take(a));
+    EXPECT_EQ(0, calls) << "a had room: not what held the poller back";
+    EXPECT_EQ(1u, take(b));
+    EXPECT_EQ(1, calls);
+    EXPECT_TRUE(reg.writable(wp));
+    EXPECT_EQ(2u, take(b));
+    EXPECT_EQ(1, calls) << "once per poll that found no room";
+    // A writer waiting for more room and a poller wait side by side.
+    ASSERT_EQ(NO_ERROR, put(wp, {3, 4}));
+    status_t got = ERR_GENERIC;
+    Thread t([&] { got = put_wait(wp, {5, 6}, Deadline::infinite()); });
+    EXPECT_TRUE(wait_for_writers(wp, 1));
+    EXPECT_FALSE(reg.writable(wp));
+    // A wake may come early (a's room wakes the writer, and the poller
+    // with it): the poller looks again, as poll does, and waits on.
+    EXPECT_EQ(V({3, 4}), drain(a));
+    EXPECT_FALSE(reg.writable(wp)) << "b is still full";
+    int before = calls;
+    EXPECT_EQ(3u, take(b));
+    EXPECT_EQ(before + 1, calls) << "room for one: the poller is told";
+    EXPECT_EQ(4u, take(b));
+    t.join();
+    EXPECT_EQ(NO_ERROR, got);
+    EXPECT_EQ(NO_ERROR, reg.close(a));
+    EXPECT_EQ(NO_ERROR, reg.close(b));
+    close_and_destroy(wp);
+}
+
+TEST_F(port_wait, a_poller_is_told_of_a_full_reader_closing_and_of_the_port_closing) {
+    WritePort* wp = create("pw-poll-close", 1);
+    std::atomic<int> calls{0};
+    reg.set_observer(wp, lk_test::counting_observer(&calls));
+    ReadPort* a = open("pw-poll-close");
+    ReadPort* b = open("pw-poll-close");
+    ASSERT_EQ(NO_ERROR, put(wp, {1}));
+    EXPECT_FALSE(reg.writable(wp));
+    EXPECT_EQ(NO_ERROR, reg.close(b));
+    EXPECT_EQ(1, calls);
+    EXPECT_FALSE(reg.writable(wp)) << "a is still full";
+    EXPECT_EQ(NO_ERROR, reg.close(wp));
+    EXPECT_EQ(2, calls);
+    EXPECT_TRUE(reg.writable(wp)) << "closed: a write fails at once";
+    EXPECT_EQ(NO_ERROR, reg.destroy(wp));
+    EXPECT_EQ(1u, take(a));
+    EXPECT_EQ(NO_ERROR, reg.close(a));
+    EXPECT_EQ(2, calls) << "nothing after destroy";
+}
+
+TEST_F(port_wait, a_poller_is_told_when_the_first_reader_empties_the_writers_ring) {
+    WritePort* wp = create("pw-poll-own", 1);
+    std::atomic<int> calls{0};
+    reg.set_observer(wp, lk_test::counting_observer(&calls));
+    ASSERT_EQ(NO_ERROR, put(wp, {1}));  // the writer's own ring, now full
+    EXPECT_FALSE(reg.writable(wp));
+    ReadPort* rp = open("pw-poll-own");
+    EXPECT_EQ(0, calls) << "the reader took a full ring";
+    EXPECT_EQ(1u, take(rp));
+    EXPECT_EQ(1, calls);
+    EXPECT_TRUE(reg.writable(wp));
+    EXPECT_EQ(NO_ERROR, reg.close(rp));
+    close_and_destroy(wp);
+}

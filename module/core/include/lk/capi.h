@@ -206,6 +206,7 @@ int lk_port_open_ex(const char *name, void *ctx, int (*allow)(void *user, void *
 int lk_port_read_many(lk_port_t port, lkos_u64 deadline_ns, int interruptible,
 		      lk_port_result_t *results, lkos_size max, lkos_size *got);
 int lk_port_readable(lk_port_t port);		/* read port or group */
+/* Any port object: a write port's is lk_write_port_set_notify's. */
 void lk_port_set_notify(lk_port_t port, void (*notify)(void *ctx), void *ctx);
 unsigned int lk_port_capacity(lk_port_t write_port);
 /* The bytes one ring of `capacity` packets asks lkos_alloc for (header
@@ -340,6 +341,20 @@ int lk_write_port_write_if_room(lk_write_port_t port, const lk_port_packet_t *pk
 				unsigned int *skipped);
 int lk_write_port_wait_room(lk_write_port_t port, lkos_size count, lkos_u64 deadline_ns,
 			    int interruptible);
+/* A write as lk_write_port_write_bounded (if_room: _write_if_room) that
+ * the glue makes without its write mutex: done when it fits one hold of
+ * the port lock and no bounded write is under way, else LK_ERR_BUSY and
+ * nothing written, for the glue to take the mutex and write as usual
+ * (PortRegistry::write_one_hold). Any context; not exported. */
+int lk_write_port_write_one_hold(lk_write_port_t port, const lk_port_packet_t *pk,
+				 lkos_size count, int if_room, unsigned int *delivered,
+				 unsigned int *skipped);
+/* Readiness for poll (PortRegistry::writable): 1 when a back-pressure
+ * write of one packet would not wait (or the port is closed: it would
+ * fail), else 0, and the notify below is called once room is made. Any
+ * context. */
+int lk_write_port_writable(lk_write_port_t port);
+void lk_write_port_set_notify(lk_write_port_t port, void (*notify)(void *ctx), void *ctx);
 
 /* What port writes cost with interrupts off (PortRegistry::write_hold_stats):
  * the longest hold of the port lock by a write, the most packets one hold

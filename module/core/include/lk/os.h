@@ -111,25 +111,34 @@ int lkos_signal_pending(void);			/* thread context */
 /* Any context; 1 if the thread was asleep and is now runnable. */
 int lkos_wake(lkos_thread *t);
 /* Waking after a lock is dropped (the waiter may meanwhile have returned,
- * even exited): the waker takes a reference to the thread under the lock
- * and wakes it later with lkos_wake_trace_put(), which drops it.
- * lkos_thread_get_deferred() is any context; it takes no reference and
- * returns 0 in hard-IRQ context, where the caller wakes at once (the
- * tracers pair a wake in hard IRQ with the interrupt it delivers, and its
- * signal ends that pairing). lkos_wake_trace_put() is any context: it
- * fires the wake tracepoint with `trace`'s fields and the thread's tid,
- * wakes the thread with interrupts off between the two (so that tracers see
- * the wake and the scheduler's sched_waking with nothing else on this CPU
- * in between) and drops the reference. A thread woken so may already be
- * running, or sleeping on something else: waits must tolerate a spurious
- * wake-up, as every wait in the kernel does. */
+ * even exited): the waker notes the thread under the lock, drops the lock
+ * with interrupts still off (lkos_spin_unlock) and wakes what it noted with
+ * lkos_wake_deferred_irqrestore(), which then restores `flags`. No
+ * reference is taken: a thread's memory is freed only an RCU grace period
+ * after it exits, and the interrupts-off section that spans the lock's hold
+ * and the wakes holds grace periods back (the kernel's rcuwait relies on
+ * the same). lkos_wake_can_defer() is any context: 0 in hard-IRQ context,
+ * where the caller wakes at once (the tracers pair a wake in hard IRQ with
+ * the interrupt it delivers, and its signal ends that pairing). For each
+ * wake, lkos_wake_deferred_irqrestore() fires the wake tracepoint with its
+ * fields and the thread's tid and then wakes the thread, with nothing else
+ * on this CPU in between for tracers to see; then, with interrupts back as
+ * `flags` had them, it is a preemption point where the caller can be
+ * preempted: a woken thread that should run first runs there. A thread
+ * woken so may already be running, or sleeping on something else: waits
+ * must tolerate a spurious wake-up, as every wait in the kernel does. */
 struct lkos_wake_trace {
 	lkos_u64 obj, seq, src_ts, src_obj;
 	lkos_u32 kind;
 	lkos_s32 status;
 };
-int lkos_thread_get_deferred(lkos_thread *t);
-void lkos_wake_trace_put(lkos_thread *t, const struct lkos_wake_trace *trace);
+struct lkos_deferred_wake {
+	lkos_thread *thread;
+	struct lkos_wake_trace trace;
+};
+int lkos_wake_can_defer(void);
+void lkos_wake_deferred_irqrestore(const struct lkos_deferred_wake *wakes, int n,
+				   unsigned long flags);
 /* Any context. Where the caller could be preempted (thread context, no
  * spinlock held, interrupts and preemption on), lets a thread the
  * scheduler prefers to it (one just woken, of higher priority) run now;

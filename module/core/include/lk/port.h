@@ -250,6 +250,10 @@ class WritePort : public PortHandle, public Allocated {
     WaitQueue room_wait_{lock_, tag_};
     u32 room_min_ LK_GUARDED_BY(lock_) = 0;
     u32 room_max_ LK_GUARDED_BY(lock_) = 0;
+    // A poller found no room (writable()) and counts as a writer waiting
+    // for one packet's: the wake that ends the wait calls observer_ too.
+    bool room_poll_ LK_GUARDED_BY(lock_) = false;
+    Observer observer_ LK_GUARDED_BY(lock_){};
     char name_[kPortNameMax] = {};
 };
 
@@ -385,6 +389,26 @@ class PortRegistry : Pinned, public Allocated {
                                    u32* skipped = nullptr) LK_EXCLUDES(wp->lock_);
     status_t wait_room(WritePort* wp, usize count, Deadline deadline, Interruptible intr = Interruptible::No)
         LK_EXCLUDES(wp->lock_);
+    // A bounded write (if_room: write_bounded_if_room()) for a caller that
+    // serializes its writes only when it must: a write that is one turn
+    // (it fits one hold of the lock) while no bounded write is under way
+    // needs no serialization, and is done here; anything else is refused
+    // with ERR_BUSY, nothing written, for the caller to serialize and
+    // call write_bounded() or write_bounded_if_room(). Writes that take
+    // this path are each one hold, so every reader still sees the port's
+    // bounded writes in one order. Any context.
+    status_t write_one_hold(WritePort* wp, const PortPacket* packets, usize count, bool if_room,
+                            u32* delivered = nullptr, u32* skipped = nullptr) LK_EXCLUDES(wp->lock_) {
+        return write_turns(wp, packets, count, delivered, skipped, if_room, true);
+    }
+    // Readiness of a write port, for poll: whether a back-pressure write
+    // of one packet would go ahead now (every ring it goes to has room,
+    // broken rings aside), or would fail at once (closed or destroyed).
+    // When it would wait, the port remembers the poller as a writer
+    // waiting for that room: the read, reader's close or writer's close
+    // that would wake such a writer calls the observer, once. Any context.
+    bool writable(WritePort* wp);
+    void set_observer(WritePort* wp, Observer o);
 
     // Longest hold of a port's lock by one write (any port), the most packets one hold
     // copied, and how many holds writes made: what writes cost with
@@ -524,7 +548,10 @@ class PortRegistry : Pinned, public Allocated {
     status_t write_once(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
                         bool if_room) LK_EXCLUDES(wp->lock_);
     status_t write_turns(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
-                         bool if_room) LK_EXCLUDES(wp->lock_);
+                         bool if_room, bool one_hold = false) LK_EXCLUDES(wp->lock_);
+    // Whether a bounded write of `count` packets to wp's readers now is
+    // one turn: one reader at most, or all of them within kPortWriteChunk.
+    bool one_turn_locked(const Guard& wg, WritePort* wp, usize count) LK_REQUIRES(wp->lock_);
     // Tells rp's group (if any) what rp's ring and writer look like now.
     void sync_group_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_) {
         if (rp->group_) sync_group_slow_locked(wg, rp);

@@ -74,33 +74,33 @@ class LK_CAPABILITY("spinlock") SpinLock : Pinned {
 // Threads woken under a lock, to be woken for real once it is dropped
 // (WaitQueue): a thread woken with the lock held would first spin on it.
 // Fixed room, on the guard's stack; a wake that finds no room, or comes
-// in hard IRQ, happens at once, under the lock, as before.
+// in hard IRQ, happens at once, under the lock, as before. The lock is
+// dropped with interrupts still off, and they stay off until the wakes
+// are made: that keeps the noted threads' memory there (lk/os.h).
 class DeferredWakes : Pinned {
   public:
     static constexpr int kMax = 4;
     DeferredWakes() = default;
-    // Takes a reference to `t` and keeps the wake for flush(); false when
-    // it cannot (full, or hard IRQ): then the caller wakes `t` now.
+    // Keeps the wake for flush_irqrestore(); false when it cannot (full,
+    // or hard IRQ): then the caller wakes `t` now.
     bool add(lkos_thread* t, const lkos_wake_trace& trace) {
-        if (n_ == kMax || !lkos_thread_get_deferred(t)) return false;
+        if (n_ == kMax || !lkos_wake_can_defer()) return false;
         wakes_[n_].thread = t;
         wakes_[n_].trace = trace;
         n_++;
         return true;
     }
-    // Lock dropped: wake each, in the order they were woken.
-    void flush() {
-        for (int i = 0; i < n_; i++) lkos_wake_trace_put(wakes_[i].thread, &wakes_[i].trace);
+    bool empty() const { return n_ == 0; }
+    // Lock dropped, interrupts still off: wake each, in the order they
+    // were woken, then restore the interrupts as `flags` says.
+    void flush_irqrestore(unsigned long flags) {
+        lkos_wake_deferred_irqrestore(wakes_, n_, flags);
         n_ = 0;
     }
 
   private:
-    struct Wake {
-        lkos_thread* thread;
-        lkos_wake_trace trace;
-    };
     int n_ = 0;
-    Wake wakes_[kMax];
+    lkos_deferred_wake wakes_[kMax];
 };
 
 // Holds a SpinLock with local interrupts disabled for its scope.
@@ -122,23 +122,31 @@ class LK_SCOPED_CAPABILITY AutoSpinLock : Pinned {
     // touches the object the lock belongs to, which may be gone by then.
     // The analysis sees one release, whichever of the two runs it.
     void release() LK_RELEASE() LK_NO_THREAD_SAFETY_ANALYSIS {
-        if (lock_) {
-            lock_->unlock_irqrestore(flags_);
-            lock_ = nullptr;
-            if (lkos_completion* c = complete_) {
-                complete_ = nullptr;
-                lkos_complete(c);
-            }
-            wakes_.flush();
+        if (!lock_) return;
+        SpinLock* lock = lock_;
+        lock_ = nullptr;
+        if (!complete_ && wakes_.empty()) {
+            lock->unlock_irqrestore(flags_);
+            return;
         }
+        lock->unlock();  // interrupts stay off until the wakes are made
+        if (lkos_completion* c = complete_) {
+            complete_ = nullptr;
+            lkos_complete(c);
+        }
+        wakes_.flush_irqrestore(flags_);
     }
 
     // For WaitQueue::block_locked: drop the lock to sleep and take it back.
     // Always in pairs, so the lock is held again whenever the caller looks:
     // the analysis need not see them. Deferred wakes happen in between.
     void drop_for_block() LK_NO_THREAD_SAFETY_ANALYSIS {
-        lock_->unlock_irqrestore(flags_);
-        wakes_.flush();
+        if (wakes_.empty()) {
+            lock_->unlock_irqrestore(flags_);
+            return;
+        }
+        lock_->unlock();
+        wakes_.flush_irqrestore(flags_);
     }
     void retake_after_block() LK_NO_THREAD_SAFETY_ANALYSIS { flags_ = lock_->lock_irqsave(); }
 

@@ -33,20 +33,19 @@ struct lkos_thread {
     bool interruptible = false;
     std::atomic<bool> signal{false};
     pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
-    // The thread's own reference, dropped when it exits, plus one per
-    // deferred wake in flight (lkos_thread_get_deferred).
-    std::atomic<int> refs{1};
 };
 
 namespace {
 
-// Heap-allocated, so that a deferred wake can outlive the thread.
-void thread_put(lkos_thread* t) {
-    if (t->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete t;
-}
+// Heap-allocated, and freed only a grace period after the thread exits, as
+// Linux frees a task: an interrupts-off section here is a read-side
+// section of the host's RCU (below), so a wake made after an unlock with
+// interrupts still off (lkos_wake_deferred_irqrestore) finds the thread's
+// memory there even if it has exited meanwhile.
+void retire_thread(lkos_thread* t);
 struct Self {
     lkos_thread* t = new lkos_thread;
-    ~Self() { thread_put(t); }
+    ~Self() { retire_thread(t); }
 };
 thread_local Self self_ref;
 #define self (*self_ref.t)
@@ -93,23 +92,31 @@ void lkos_spin_unlock(lkos_spinlock* lock) {
     raw(lock).store(0, std::memory_order_release);
 }
 
+// Interrupts off: a read-side section of the host's RCU, as on Linux.
+static void irqs_off() {
+    if (irq_off_depth++ == 0) lkos_dispatch_enter();
+}
+static void irqs_on() {
+    if (--irq_off_depth == 0) lkos_dispatch_exit();
+}
+
 unsigned long lkos_spin_lock_irqsave(lkos_spinlock* lock) {
-    irq_off_depth++;
+    irqs_off();
     lkos_spin_lock(lock);
     return 0;
 }
 
 int lkos_spin_trylock_irqsave(lkos_spinlock* lock, unsigned long* flags) {
     *flags = 0;
-    irq_off_depth++;
+    irqs_off();
     if (lkos_spin_trylock(lock)) return 1;
-    irq_off_depth--;
+    irqs_on();
     return 0;
 }
 
 void lkos_spin_unlock_irqrestore(lkos_spinlock* lock, unsigned long) {
     lkos_spin_unlock(lock);
-    irq_off_depth--;
+    irqs_on();
 }
 
 // Each thread is its own CPU. In the kernel a spinlock holder cannot migrate
@@ -164,19 +171,17 @@ int lkos_wake(lkos_thread* t) {
     return 1;
 }
 
-int lkos_thread_get_deferred(lkos_thread* t) {
-    if (in_irq) return 0;
-    t->refs.fetch_add(1, std::memory_order_relaxed);
-    return 1;
-}
+int lkos_wake_can_defer(void) { return !in_irq; }
 
-void lkos_wake_trace_put(lkos_thread* t, const struct lkos_wake_trace*) {
-    if (long us = deferred_wake_delay_us.load()) std::this_thread::sleep_for(std::chrono::microseconds(us));
-    irq_off_depth++;
-    trace_wake++;
-    lkos_wake(t);
-    irq_off_depth--;
-    thread_put(t);
+void lkos_wake_deferred_irqrestore(const struct lkos_deferred_wake* w, int n, unsigned long) {
+    if (irq_off_depth <= 0) context_error("deferred wakes with interrupts on");
+    if (n)
+        if (long us = deferred_wake_delay_us.load()) std::this_thread::sleep_for(std::chrono::microseconds(us));
+    for (int i = 0; i < n; i++) {
+        trace_wake++;
+        lkos_wake(w[i].thread);
+    }
+    irqs_on();
 }
 
 void lkos_resched(void) {
@@ -309,6 +314,37 @@ struct ReaderRegistration {
     }
 };
 thread_local ReaderRegistration reader;
+
+// Exited threads wait here for the grace period that frees them, as
+// call_rcu() would: freed by a later exit once no section is left that
+// began before theirs ended (never waited for: a test may join a thread
+// with interrupts "off").
+struct Retired {
+    lkos_thread* t;
+    uint64_t gp;
+};
+std::mutex retired_lock;
+std::vector<Retired> retired;  // guarded by retired_lock
+
+void retire_thread(lkos_thread* t) {
+    uint64_t gp = gp_ctr.fetch_add(1, std::memory_order_seq_cst);
+    std::lock_guard<std::mutex> g(retired_lock);
+    retired.push_back({t, gp});
+    std::lock_guard<std::mutex> rg(readers_lock);
+    for (auto it = retired.begin(); it != retired.end();) {
+        bool passed = true;
+        for (Reader* r : readers) {
+            uint64_t c = r->ctr.load(std::memory_order_seq_cst);
+            if (c != 0 && c <= it->gp) passed = false;
+        }
+        if (passed) {
+            delete it->t;
+            it = retired.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
 
 }  // namespace
 
