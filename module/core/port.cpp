@@ -356,7 +356,7 @@ status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const O
     return NO_ERROR;
 }
 
-void PortRegistry::notify_locked(const Guard& wg, ReadPort* rp) {
+void PortRegistry::notify_slow_locked(const Guard& wg, ReadPort* rp) {
     if (rp->observer_.notify) rp->observer_.notify(rp->observer_.ctx);
     if (PortGroup* g = rp->group_) {
         AutoSpinLock gg(g->lock_);

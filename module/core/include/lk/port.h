@@ -507,7 +507,13 @@ class PortRegistry : Pinned, public Allocated {
     bool try_read_locked(const Guard& wg, ReadPort* rp, PortResult* result) LK_REQUIRES(rp->port_->lock_);
     int wake_reader_locked(const Guard& wg, ReadPort* rp, status_t status, WakeCause cause = {})
         LK_REQUIRES(rp->port_->lock_);
-    void notify_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);
+    // Calls rp's observer and its group's. Inline, the test that there is
+    // either: a reader nobody polls costs a write no call (the module sets
+    // a read port's observer at its fd's first poll).
+    void notify_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_) {
+        if (rp->observer_.notify || rp->group_) notify_slow_locked(wg, rp);
+    }
+    void notify_slow_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);
     // Back-pressure: every ring a write to wp goes to has room for
     // `count`; a read took packets from rp's ring, which had `before`
     // slots free (wakes the writers waiting for room if it made theirs);
