@@ -507,16 +507,6 @@ status_t PortRegistry::write_once(WritePort* wp, const PortPacket* packets, usiz
     return status;
 }
 
-status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, usize count, u32* delivered,
-                                     u32* skipped) {
-    return write_turns(wp, packets, count, delivered, skipped, false);
-}
-
-status_t PortRegistry::write_bounded_if_room(WritePort* wp, const PortPacket* packets, usize count, u32* delivered,
-                                             u32* skipped) {
-    return write_turns(wp, packets, count, delivered, skipped, true);
-}
-
 status_t PortRegistry::write_turns(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
                                    bool if_room) {
     if (!wp || (count && !packets)) return ERR_INVALID_ARGS;
@@ -867,26 +857,6 @@ status_t PortRegistry::group_read_loop(PortGroup* g, Deadline deadline, PortResu
     }
     *got = n;
     return n ? NO_ERROR : status;
-}
-
-status_t PortRegistry::read(ReadPort* rp, Deadline deadline, PortResult* result, Interruptible intr) {
-    usize got;
-    return port_read_loop(rp, deadline, result, 1, &got, intr);
-}
-
-status_t PortRegistry::read_many(ReadPort* rp, Deadline deadline, PortResult* results, usize max, usize* got,
-                                 Interruptible intr) {
-    return port_read_loop(rp, deadline, results, max, got, intr);
-}
-
-status_t PortRegistry::group_read(PortGroup* g, Deadline deadline, PortResult* result, Interruptible intr) {
-    usize got;
-    return group_read_loop(g, deadline, result, 1, &got, intr);
-}
-
-status_t PortRegistry::group_read_many(PortGroup* g, Deadline deadline, PortResult* results, usize max, usize* got,
-                                       Interruptible intr) {
-    return group_read_loop(g, deadline, results, max, got, intr);
 }
 
 status_t PortRegistry::read_handle(PortHandle* port, Deadline deadline, PortResult* results, usize max, usize* got,

@@ -585,8 +585,42 @@ class PortRegistry : Pinned, public Allocated {
 };
 
 // The registry LK's C API (port_create, ...) and /dev/lkport use; exists
-// between lk_core_init() and lk_core_exit().
-PortRegistry* default_port_registry();
+// between lk_core_init() and lk_core_exit() (core.cpp). Read inline: every
+// C API port call starts with it.
+extern PortRegistry* g_default_port_registry;
+inline PortRegistry* default_port_registry() { return g_default_port_registry; }
+
+// The entry points that only choose a loop's arguments, inline, so that a
+// C API write or read is its wrapper and the loop, no call in between.
+inline status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, usize count, u32* delivered,
+                                            u32* skipped) {
+    return write_turns(wp, packets, count, delivered, skipped, false);
+}
+
+inline status_t PortRegistry::write_bounded_if_room(WritePort* wp, const PortPacket* packets, usize count,
+                                                    u32* delivered, u32* skipped) {
+    return write_turns(wp, packets, count, delivered, skipped, true);
+}
+
+inline status_t PortRegistry::read(ReadPort* rp, Deadline deadline, PortResult* result, Interruptible intr) {
+    usize got;
+    return port_read_loop(rp, deadline, result, 1, &got, intr);
+}
+
+inline status_t PortRegistry::read_many(ReadPort* rp, Deadline deadline, PortResult* results, usize max, usize* got,
+                                        Interruptible intr) {
+    return port_read_loop(rp, deadline, results, max, got, intr);
+}
+
+inline status_t PortRegistry::group_read(PortGroup* g, Deadline deadline, PortResult* result, Interruptible intr) {
+    usize got;
+    return group_read_loop(g, deadline, result, 1, &got, intr);
+}
+
+inline status_t PortRegistry::group_read_many(PortGroup* g, Deadline deadline, PortResult* results, usize max,
+                                              usize* got, Interruptible intr) {
+    return group_read_loop(g, deadline, results, max, got, intr);
+}
 
 template <class F> void PortRegistry::for_each_write_port(F&& f) {
     AutoSpinLock guard(lock_);
