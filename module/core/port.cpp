@@ -367,7 +367,7 @@ void PortRegistry::notify_slow_locked(const Guard& wg, ReadPort* rp) {
 
 // A packet is there for `rp`: wake a thread reading its group if there is
 // one, else one reading the port itself.
-int PortRegistry::wake_reader_locked(const Guard& wg, ReadPort* rp, status_t status, WakeCause cause) {
+int PortRegistry::wake_reader_slow_locked(const Guard& wg, ReadPort* rp, status_t status, WakeCause cause) {
     int woken = 0;
     if (PortGroup* g = rp->group_) {
         AutoSpinLock gg(g->lock_);

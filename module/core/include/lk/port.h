@@ -505,7 +505,14 @@ class PortRegistry : Pinned, public Allocated {
     WritePort* lookup_locked(const Guard& guard, const char* name, PortNamespace ns, u32 hash) LK_REQUIRES(lock_);
     void unhash_locked(const Guard& guard, WritePort* wp) LK_REQUIRES(lock_);
     bool try_read_locked(const Guard& wg, ReadPort* rp, PortResult* result) LK_REQUIRES(rp->port_->lock_);
+    // Inline, the test that anyone reads: a write to a reader with no
+    // group and no thread waiting makes no call to wake it.
     int wake_reader_locked(const Guard& wg, ReadPort* rp, status_t status, WakeCause cause = {})
+        LK_REQUIRES(rp->port_->lock_) {
+        if (!rp->group_ && rp->wait_.empty_locked(wg)) return 0;
+        return wake_reader_slow_locked(wg, rp, status, cause);
+    }
+    int wake_reader_slow_locked(const Guard& wg, ReadPort* rp, status_t status, WakeCause cause)
         LK_REQUIRES(rp->port_->lock_);
     // Calls rp's observer and its group's. Inline, the test that there is
     // either: a reader nobody polls costs a write no call (the module sets
