@@ -97,7 +97,9 @@
 #                  and neither the in-kernel nor the host benchmarks
 #   make bench KREL=6.12 BENCH_ONLY=path BENCH_PATH_VERBOSE=1
 #                  the path-length section lists each traced call's
-#                  functions in the log (lkport-bench-pathlen -v)
+#                  functions in the log (lkport-bench-pathlen -v); on 6.1
+#                  the listing stalled the guest in soft lockups once
+#                  (the counts alone run there), so list on 6.12
 #
 # Output goes to build/ (BUILD=...); the in-place module build writes
 # lkport.ko at the top, as Kbuild does.
