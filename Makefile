@@ -95,6 +95,11 @@
 #                  only those sections of the user-space benchmarks (ipc,
 #                  irq, wakelat, scale, path: bench/run-user-bench.sh's LKPORT_UBENCH_ONLY),
 #                  and neither the in-kernel nor the host benchmarks
+#   make bench KREL=6.12 BENCH_ONLY=path BENCH_PATH_VERBOSE=1
+#                  the path-length section lists each traced call's
+#                  functions in the log (lkport-bench-pathlen -v); on 6.1
+#                  the listing stalled the guest in soft lockups once
+#                  (the counts alone run there), so list on 6.12
 #
 # Output goes to build/ (BUILD=...); the in-place module build writes
 # lkport.ko at the top, as Kbuild does.
@@ -604,7 +609,9 @@ check: deps
 
 # Benchmarks: host (handler table) and, per kernel, a VM boot that runs the
 # in-kernel and user-space benchmarks side by side with their peers.
-bench-append = $(if $(BENCH_ONLY),--append "lkport.bench=user lkport.ubench_only=$(subst $(space),$(comma),$(strip $(BENCH_ONLY)))")
+bench-append-words = $(if $(BENCH_ONLY),lkport.bench=user lkport.ubench_only=$(subst $(space),$(comma),$(strip $(BENCH_ONLY)))) \
+	$(if $(filter 1,$(BENCH_PATH_VERBOSE)),lkport.ubench_path_verbose=1)
+bench-append = $(if $(strip $(bench-append-words)),--append "$(strip $(bench-append-words))")
 bench: deps
 	$(MAKE) all
 	$(if $(BENCH_ONLY),,-$(MAKE) host-bench)

@@ -34,6 +34,8 @@
 #   LKPORT_UBENCH_LOOPS    one-way and pmqtest loops (1000)
 #   LKPORT_UBENCH_IRQS     interrupts per interrupt-latency case (10000)
 #   LKPORT_UBENCH_SCALE_ROUNDS  timed rounds per size in the scale section (15)
+#   LKPORT_UBENCH_PATH_VERBOSE  1: the path-length section lists every traced
+#                          call's functions (lkport-bench-pathlen -v) (0)
 #   LKPORT_UBENCH_ONLY     a comma list of sections to run: ipc (1-3), irq
 #                          (4), wakelat (5), scale (6), path (7); default
 #                          all five.
@@ -68,6 +70,7 @@ loops=${LKPORT_UBENCH_LOOPS:-1000}
 irqs=${LKPORT_UBENCH_IRQS:-10000}
 scale_rounds=${LKPORT_UBENCH_SCALE_ROUNDS:-15}
 only=${LKPORT_UBENCH_ONLY:-ipc,irq,wakelat,scale,path}
+path_verbose=${LKPORT_UBENCH_PATH_VERBOSE:-0}
 for arg in $(cat /proc/cmdline 2>/dev/null); do
 	case $arg in
 	lkport.ubench_rounds=*) rounds=${arg#*=} ;;
@@ -78,6 +81,7 @@ for arg in $(cat /proc/cmdline 2>/dev/null); do
 	lkport.ubench_irqs=*) irqs=${arg#*=} ;;
 	lkport.ubench_only=*) only=${arg#*=} ;;
 	lkport.ubench_scale_rounds=*) scale_rounds=${arg#*=} ;;
+	lkport.ubench_path_verbose=*) path_verbose=${arg#*=} ;;
 	esac
 done
 
@@ -418,7 +422,11 @@ section wakelat && bench_wakelat
 section scale && run lkport-bench-scale -r "$scale_rounds"
 
 # ---- 7. path length: kernel functions per call ----------------------------------------
-section path && run lkport-bench-pathlen -t path
+if [ "$path_verbose" = 1 ]; then
+	section path && run lkport-bench-pathlen -t path -v
+else
+	section path && run lkport-bench-pathlen -t path
+fi
 
 # Rounds over 1 ms are rare on an idle machine; many of them mean the
 # machine (or the host under this VM) was busy and that the ratios below

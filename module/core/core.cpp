@@ -12,22 +12,21 @@ namespace lk {
 
 namespace {
 constinit Atomic<u64> g_next_object_id{1};
-PortRegistry* g_ports = nullptr;
 }  // namespace
 
-u64 next_object_id() { return g_next_object_id.fetch_add(1, MemoryOrder::Relaxed); }
+constinit PortRegistry* g_default_port_registry = nullptr;
 
-PortRegistry* default_port_registry() { return g_ports; }
+u64 next_object_id() { return g_next_object_id.fetch_add(1, MemoryOrder::Relaxed); }
 
 }  // namespace lk
 
 extern "C" int lk_core_init(void) {
     lk::capi_init();
-    lk::g_ports = new (lk::nothrow) lk::PortRegistry();
-    return lk::g_ports ? lk::NO_ERROR : lk::ERR_NO_MEMORY;
+    lk::g_default_port_registry = new (lk::nothrow) lk::PortRegistry();
+    return lk::g_default_port_registry ? lk::NO_ERROR : lk::ERR_NO_MEMORY;
 }
 
 extern "C" void lk_core_exit(void) {
-    delete lk::g_ports;
-    lk::g_ports = nullptr;
+    delete lk::g_default_port_registry;
+    lk::g_default_port_registry = nullptr;
 }

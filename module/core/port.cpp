@@ -356,7 +356,7 @@ status_t PortRegistry::open(const char* name, void* ctx, ReadPort** out, const O
     return NO_ERROR;
 }
 
-void PortRegistry::notify_locked(const Guard& wg, ReadPort* rp) {
+void PortRegistry::notify_slow_locked(const Guard& wg, ReadPort* rp) {
     if (rp->observer_.notify) rp->observer_.notify(rp->observer_.ctx);
     if (PortGroup* g = rp->group_) {
         AutoSpinLock gg(g->lock_);
@@ -367,7 +367,7 @@ void PortRegistry::notify_locked(const Guard& wg, ReadPort* rp) {
 
 // A packet is there for `rp`: wake a thread reading its group if there is
 // one, else one reading the port itself.
-int PortRegistry::wake_reader_locked(const Guard& wg, ReadPort* rp, status_t status, WakeCause cause) {
+int PortRegistry::wake_reader_slow_locked(const Guard& wg, ReadPort* rp, status_t status, WakeCause cause) {
     int woken = 0;
     if (PortGroup* g = rp->group_) {
         AutoSpinLock gg(g->lock_);
@@ -505,16 +505,6 @@ status_t PortRegistry::write_once(WritePort* wp, const PortPacket* packets, usiz
     if (delivered) *delivered = took;
     if (skipped) *skipped = full;
     return status;
-}
-
-status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, usize count, u32* delivered,
-                                     u32* skipped) {
-    return write_turns(wp, packets, count, delivered, skipped, false);
-}
-
-status_t PortRegistry::write_bounded_if_room(WritePort* wp, const PortPacket* packets, usize count, u32* delivered,
-                                             u32* skipped) {
-    return write_turns(wp, packets, count, delivered, skipped, true);
 }
 
 bool PortRegistry::one_turn_locked(const Guard& wg, WritePort* wp, usize count) {
@@ -907,26 +897,6 @@ status_t PortRegistry::group_read_loop(PortGroup* g, Deadline deadline, PortResu
     }
     *got = n;
     return n ? NO_ERROR : status;
-}
-
-status_t PortRegistry::read(ReadPort* rp, Deadline deadline, PortResult* result, Interruptible intr) {
-    usize got;
-    return port_read_loop(rp, deadline, result, 1, &got, intr);
-}
-
-status_t PortRegistry::read_many(ReadPort* rp, Deadline deadline, PortResult* results, usize max, usize* got,
-                                 Interruptible intr) {
-    return port_read_loop(rp, deadline, results, max, got, intr);
-}
-
-status_t PortRegistry::group_read(PortGroup* g, Deadline deadline, PortResult* result, Interruptible intr) {
-    usize got;
-    return group_read_loop(g, deadline, result, 1, &got, intr);
-}
-
-status_t PortRegistry::group_read_many(PortGroup* g, Deadline deadline, PortResult* results, usize max, usize* got,
-                                       Interruptible intr) {
-    return group_read_loop(g, deadline, results, max, got, intr);
 }
 
 status_t PortRegistry::read_handle(PortHandle* port, Deadline deadline, PortResult* results, usize max, usize* got,

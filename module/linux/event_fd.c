@@ -28,6 +28,7 @@ struct lkport_event {
 	u32 flags;			/* LKPORT_EVENT_AUTOUNSIGNAL, _ANONYMOUS */
 	bool destroyed;			/* set under lkport_objects_lock */
 	struct lkport_poll poll;	/* woken under the event's lock */
+	bool polled;			/* the core's observer set (first poll) */
 	lk_event_t ev;
 };
 
@@ -96,6 +97,17 @@ static __poll_t lkport_event_poll(struct file *file, poll_table *pt)
 	__poll_t mask = 0;
 
 	poll_wait(file, &e->poll.wq, pt);
+	/*
+	 * As a reader's (lkport_reader_poll): the observer from the first
+	 * poll on, set under the event's lock after this poller joined the
+	 * queue and before it reads the state. Until then the core's signal
+	 * and wait take their lock-free paths when nobody waits. A signal
+	 * before the set is in the state read below; one after it notifies.
+	 */
+	if (!READ_ONCE(e->polled)) {
+		lk_event_set_notify(&e->ev, lkport_event_notify, e);
+		WRITE_ONCE(e->polled, true);
+	}
 	/* Set before the core wakes the pollers (lkport_ioc_event_destroy). */
 	if (READ_ONCE(e->destroyed))
 		return EPOLLHUP;
@@ -300,7 +312,6 @@ long lkport_event_create(struct file *dev, void *arg)
 	lkport_poll_init(&e->poll, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
 	lk_event_init(&e->ev, !!(c->flags & LKPORT_EVENT_SIGNALED),
 		      (c->flags & LKPORT_EVENT_AUTOUNSIGNAL) ? LK_EVENT_FLAG_AUTOUNSIGNAL : 0);
-	lk_event_set_notify(&e->ev, lkport_event_notify, e);
 
 	mutex_lock(&lkport_objects_lock);
 	if (!anonymous && lookup_locked(e->obj.name, e->obj.ns.key)) {

@@ -4,6 +4,7 @@
  * types. Nothing here keeps state of its own except lockdep classes and
  * the count of the core's live allocations.
  */
+#include <linux/bitops.h>
 #include <linux/bug.h>
 #include <linux/build_bug.h>
 #include <linux/completion.h>
@@ -333,29 +334,65 @@ void lkos_warn(const char *file, int line, const char *what)
 	WARN(1, "lkport: %s (%s:%d)\n", what, file, line);
 }
 
-lkos_u64 lkos_trace_clock(void)
+/*
+ * Which tracepoints have probes (lk/os.h), kept by their registration
+ * callbacks. The tracepoint code calls the register callback under its
+ * mutex before the first probe goes live and the unregister one after the
+ * last has gone, for ftrace, perf and BPF (raw_tp, tp_btf) alike: a core
+ * that reads a bit clear makes no call, one that reads it set calls a
+ * tracepoint that may still, or already, be off, which is harmless.
+ */
+unsigned long lkos_trace_probes;
+
+int lkport_trace_signal_reg(void)
 {
-	if (trace_lkport_signal_enabled() || trace_lkport_wake_enabled())
-		return ktime_get_ns();
+	set_bit(LKOS_TRACE_SIGNAL_BIT, &lkos_trace_probes);
 	return 0;
 }
 
-void lkos_trace_signal(lkos_u64 obj, lkos_u32 kind, lkos_s32 woken,
-		       lkos_u64 seq, lkos_u64 src_ts)
+void lkport_trace_signal_unreg(void)
+{
+	clear_bit(LKOS_TRACE_SIGNAL_BIT, &lkos_trace_probes);
+}
+
+int lkport_trace_wake_reg(void)
+{
+	set_bit(LKOS_TRACE_WAKE_BIT, &lkos_trace_probes);
+	return 0;
+}
+
+void lkport_trace_wake_unreg(void)
+{
+	clear_bit(LKOS_TRACE_WAKE_BIT, &lkos_trace_probes);
+}
+
+int lkport_trace_wait_return_reg(void)
+{
+	set_bit(LKOS_TRACE_WAIT_RETURN_BIT, &lkos_trace_probes);
+	return 0;
+}
+
+void lkport_trace_wait_return_unreg(void)
+{
+	clear_bit(LKOS_TRACE_WAIT_RETURN_BIT, &lkos_trace_probes);
+}
+
+void lkos_trace_signal_fire(lkos_u64 obj, lkos_u32 kind, lkos_s32 woken,
+			    lkos_u64 seq, lkos_u64 src_ts)
 {
 	trace_lkport_signal(obj, kind, woken, in_hardirq(), seq, src_ts);
 }
 
-void lkos_trace_wake(lkos_u64 obj, lkos_u32 kind, lkos_s32 target_tid,
-		     lkos_s32 status, lkos_u64 seq, lkos_u64 src_ts,
-		     lkos_u64 src_obj)
+void lkos_trace_wake_fire(lkos_u64 obj, lkos_u32 kind, lkos_s32 target_tid,
+			  lkos_s32 status, lkos_u64 seq, lkos_u64 src_ts,
+			  lkos_u64 src_obj)
 {
 	trace_lkport_wake(obj, kind, target_tid, status, in_hardirq(), seq,
 			  src_ts, src_obj);
 }
 
-void lkos_trace_wait_return(lkos_u64 obj, lkos_u32 kind, lkos_s32 status,
-			    lkos_u64 seq)
+void lkos_trace_wait_return_fire(lkos_u64 obj, lkos_u32 kind,
+				 lkos_s32 status, lkos_u64 seq)
 {
 	trace_lkport_wait_return(obj, kind, status, seq);
 }

@@ -53,6 +53,7 @@ struct lkport_reader {
 	lk_read_port_t rport;		/* core read port, or NULL for a group */
 	lk_port_group_t group;		/* core port group, or NULL for a read port */
 	struct lkport_poll poll;	/* woken under the core's lock */
+	bool polled;			/* the core's observer set (first poll) */
 	u64 ctx;			/* read port: its ctx */
 	u32 mode;			/* read port: its writer's, kept past destroy */
 	struct mutex map_lock;		/* read port: mmaps, one at a time */
@@ -802,6 +803,23 @@ static __poll_t lkport_reader_poll(struct file *file, poll_table *pt)
 	lk_port_info_t pi;
 
 	poll_wait(file, &r->poll.wq, pt);
+	/*
+	 * The core calls the observer only from the first poll on, so that
+	 * writes to an fd nobody polls make no call for it. No wake-up is
+	 * lost: the poller is on the queue before the observer is set under
+	 * the core's lock, and looks at the port under that lock after. A
+	 * write that held the lock before the set is seen by that look; one
+	 * that held it after calls the observer, which finds the poller.
+	 * Set once for good (epoll keeps its entry on the queue); two first
+	 * polls at once set the same observer twice.
+	 */
+	if (!READ_ONCE(r->polled)) {
+		if (r->group)
+			lk_port_group_set_notify(r->group, lkport_reader_notify, r);
+		else
+			lk_read_port_set_notify(r->rport, lkport_reader_notify, r);
+		WRITE_ONCE(r->polled, true);
+	}
 	if (lkport_reader_port_info(r, &pi))
 		return EPOLLERR;
 	/* A broken ring too: the read that follows says EPROTO. */
@@ -958,7 +976,6 @@ long lkport_port_open(struct file *dev, void *arg)
 		kfree(r);
 		return ret;
 	}
-	lk_read_port_set_notify(r->rport, lkport_reader_notify, r);
 	lkport_object_publish(&r->obj);
 
 	fd = lkport_new_fd("lkport-rport", &lkport_rport_kind.fops, r, O_RDWR, o->fd_flags);
@@ -1091,7 +1108,6 @@ long lkport_group_create(struct file *dev, void *arg)
 		ret = lkport_call_errno(LKPORT_IOC_GROUP_CREATE, st);
 		goto out;
 	}
-	lk_port_group_set_notify(g->group, lkport_reader_notify, g);
 	lkport_object_publish(&g->obj);
 	ret = 0;
 out:

@@ -17,19 +17,30 @@
  * signalled object (a port write: the write port's), from 1; a wake and
  * the wait it ends carry the seq of the signal that caused them (0: none,
  * e.g. destroy or cancel). src_ts is when that signal started
- * (CLOCK_MONOTONIC ns, as bpf_ktime_get_ns; 0 if tracing was off then),
+ * (CLOCK_MONOTONIC ns, as bpf_ktime_get_ns; 0 if neither lkport_signal
+ * nor lkport_wake had a probe then, or one was just attaching),
  * src_obj the signalled object (obj itself for an event; for a port
  * write the write port, while obj is the woken read port or group).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM lkport
 
+/* Called as the first probe attaches to lkport_signal, lkport_wake or
+ * lkport_wait_return and as the last detaches: they keep the core's
+ * lkos_trace_probes (lk/os.h, os.c). */
+int lkport_trace_signal_reg(void);
+void lkport_trace_signal_unreg(void);
+int lkport_trace_wake_reg(void);
+void lkport_trace_wake_unreg(void);
+int lkport_trace_wait_return_reg(void);
+void lkport_trace_wait_return_unreg(void);
+
 #if !defined(LKPORT_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define LKPORT_TRACE_H
 
 #include <linux/tracepoint.h>
 
-TRACE_EVENT(lkport_signal,
+TRACE_EVENT_FN(lkport_signal,
 	TP_PROTO(u64 obj, u32 kind, s32 woken, bool hardirq, u64 seq,
 		 u64 src_ts),
 	TP_ARGS(obj, kind, woken, hardirq, seq, src_ts),
@@ -51,10 +62,11 @@ TRACE_EVENT(lkport_signal,
 	),
 	TP_printk("obj=%llu kind=%u woken=%d hardirq=%d seq=%llu src_ts=%llu",
 		  __entry->obj, __entry->kind, __entry->woken, __entry->hardirq,
-		  __entry->seq, __entry->src_ts)
+		  __entry->seq, __entry->src_ts),
+	lkport_trace_signal_reg, lkport_trace_signal_unreg
 );
 
-TRACE_EVENT(lkport_wake,
+TRACE_EVENT_FN(lkport_wake,
 	TP_PROTO(u64 obj, u32 kind, s32 tid, s32 status, bool hardirq,
 		 u64 seq, u64 src_ts, u64 src_obj),
 	TP_ARGS(obj, kind, tid, status, hardirq, seq, src_ts, src_obj),
@@ -81,10 +93,11 @@ TRACE_EVENT(lkport_wake,
 	TP_printk("obj=%llu kind=%u tid=%d status=%d hardirq=%d seq=%llu src_ts=%llu src_obj=%llu",
 		  __entry->obj, __entry->kind, __entry->tid, __entry->status,
 		  __entry->hardirq, __entry->seq, __entry->src_ts,
-		  __entry->src_obj)
+		  __entry->src_obj),
+	lkport_trace_wake_reg, lkport_trace_wake_unreg
 );
 
-TRACE_EVENT(lkport_wait_return,
+TRACE_EVENT_FN(lkport_wait_return,
 	TP_PROTO(u64 obj, u32 kind, s32 status, u64 seq),
 	TP_ARGS(obj, kind, status, seq),
 	TP_STRUCT__entry(
@@ -100,7 +113,8 @@ TRACE_EVENT(lkport_wait_return,
 		__entry->seq = seq;
 	),
 	TP_printk("obj=%llu kind=%u status=%d seq=%llu",
-		  __entry->obj, __entry->kind, __entry->status, __entry->seq)
+		  __entry->obj, __entry->kind, __entry->status, __entry->seq),
+	lkport_trace_wait_return_reg, lkport_trace_wait_return_unreg
 );
 
 /* An interrupt source's hard-IRQ handler took `count` interrupts (1, or

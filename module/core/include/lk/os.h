@@ -208,18 +208,71 @@ void lkos_warn(const char *file, int line, const char *what);
  * seq numbers an object's signals (1, 2, ...; 0: a wake no signal caused,
  * e.g. destroy); src_ts is when that signal started, from
  * lkos_trace_clock(); src_obj the signalled object (a port write: the
- * write port, while obj is the woken read port or group). Any context; cheap when the tracepoint is off. */
-/* CLOCK_MONOTONIC ns while any of lkport's wake tracepoints is on, else 0:
- * a signal stamps its start with it without paying for a clock read when
- * nobody traces. Any context. */
-lkos_u64 lkos_trace_clock(void);
-void lkos_trace_signal(lkos_u64 obj, lkos_u32 kind, lkos_s32 woken,
-		       lkos_u64 seq, lkos_u64 src_ts);
-void lkos_trace_wake(lkos_u64 obj, lkos_u32 kind, lkos_s32 target_tid,
-		     lkos_s32 status, lkos_u64 seq, lkos_u64 src_ts,
-		     lkos_u64 src_obj);
-void lkos_trace_wait_return(lkos_u64 obj, lkos_u32 kind, lkos_s32 status,
-			    lkos_u64 seq);
+ * write port, while obj is the woken read port or group). Any context.
+ *
+ * lkos_trace_probes says which tracepoints have a probe attached (ftrace,
+ * perf, BPF): one LKOS_TRACE_* bit each, set before the first probe is
+ * live and cleared once the last is gone (os.c, by the tracepoints'
+ * registration callbacks; the host tests set it themselves). The core
+ * reads it with one plain load, inline, so that with nobody tracing a
+ * signal or a wake makes no call at all for its tracepoints. A signal
+ * that races with a tracer attaching may go untraced, or be traced with
+ * src_ts 0 (its start was not stamped): tracers must take 0 as "unknown".
+ */
+#define LKOS_TRACE_SIGNAL_BIT		0
+#define LKOS_TRACE_WAKE_BIT		1
+#define LKOS_TRACE_WAIT_RETURN_BIT	2
+#define LKOS_TRACE_SIGNAL	(1ul << LKOS_TRACE_SIGNAL_BIT)
+#define LKOS_TRACE_WAKE		(1ul << LKOS_TRACE_WAKE_BIT)
+#define LKOS_TRACE_WAIT_RETURN	(1ul << LKOS_TRACE_WAIT_RETURN_BIT)
+extern unsigned long lkos_trace_probes;
+
+/* Any context: which of `which` (LKOS_TRACE_* bits) have a probe. */
+static inline unsigned long lkos_tracing(unsigned long which)
+{
+	return __atomic_load_n(&lkos_trace_probes, __ATOMIC_RELAXED) & which;
+}
+
+/* The tracepoints themselves, for the inline tests below. */
+void lkos_trace_signal_fire(lkos_u64 obj, lkos_u32 kind, lkos_s32 woken,
+			    lkos_u64 seq, lkos_u64 src_ts);
+void lkos_trace_wake_fire(lkos_u64 obj, lkos_u32 kind, lkos_s32 target_tid,
+			  lkos_s32 status, lkos_u64 seq, lkos_u64 src_ts,
+			  lkos_u64 src_obj);
+void lkos_trace_wait_return_fire(lkos_u64 obj, lkos_u32 kind,
+				 lkos_s32 status, lkos_u64 seq);
+
+/* CLOCK_MONOTONIC ns while lkport_signal or lkport_wake has a probe, else
+ * 0: a signal stamps its start with it without paying for a clock read
+ * (or a call) when nobody traces. Any context. */
+static inline lkos_u64 lkos_trace_clock(void)
+{
+	if (__builtin_expect(!lkos_tracing(LKOS_TRACE_SIGNAL | LKOS_TRACE_WAKE), 1))
+		return 0;
+	return lkos_now_ns();
+}
+
+static inline void lkos_trace_signal(lkos_u64 obj, lkos_u32 kind, lkos_s32 woken,
+				     lkos_u64 seq, lkos_u64 src_ts)
+{
+	if (__builtin_expect(lkos_tracing(LKOS_TRACE_SIGNAL) != 0, 0))
+		lkos_trace_signal_fire(obj, kind, woken, seq, src_ts);
+}
+
+static inline void lkos_trace_wake(lkos_u64 obj, lkos_u32 kind, lkos_s32 target_tid,
+				   lkos_s32 status, lkos_u64 seq, lkos_u64 src_ts,
+				   lkos_u64 src_obj)
+{
+	if (__builtin_expect(lkos_tracing(LKOS_TRACE_WAKE) != 0, 0))
+		lkos_trace_wake_fire(obj, kind, target_tid, status, seq, src_ts, src_obj);
+}
+
+static inline void lkos_trace_wait_return(lkos_u64 obj, lkos_u32 kind, lkos_s32 status,
+					  lkos_u64 seq)
+{
+	if (__builtin_expect(lkos_tracing(LKOS_TRACE_WAIT_RETURN) != 0, 0))
+		lkos_trace_wait_return_fire(obj, kind, status, seq);
+}
 
 #ifdef __cplusplus
 }

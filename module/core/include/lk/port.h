@@ -529,9 +529,22 @@ class PortRegistry : Pinned, public Allocated {
     WritePort* lookup_locked(const Guard& guard, const char* name, PortNamespace ns, u32 hash) LK_REQUIRES(lock_);
     void unhash_locked(const Guard& guard, WritePort* wp) LK_REQUIRES(lock_);
     bool try_read_locked(const Guard& wg, ReadPort* rp, PortResult* result) LK_REQUIRES(rp->port_->lock_);
+    // Inline, the test that anyone reads: a write to a reader with no
+    // group and no thread waiting makes no call to wake it.
     int wake_reader_locked(const Guard& wg, ReadPort* rp, status_t status, WakeCause cause = {})
+        LK_REQUIRES(rp->port_->lock_) {
+        if (!rp->group_ && rp->wait_.empty_locked(wg)) return 0;
+        return wake_reader_slow_locked(wg, rp, status, cause);
+    }
+    int wake_reader_slow_locked(const Guard& wg, ReadPort* rp, status_t status, WakeCause cause)
         LK_REQUIRES(rp->port_->lock_);
-    void notify_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);
+    // Calls rp's observer and its group's. Inline, the test that there is
+    // either: a reader nobody polls costs a write no call (the module sets
+    // a read port's observer at its fd's first poll).
+    void notify_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_) {
+        if (rp->observer_.notify || rp->group_) notify_slow_locked(wg, rp);
+    }
+    void notify_slow_locked(const Guard& wg, ReadPort* rp) LK_REQUIRES(rp->port_->lock_);
     // Back-pressure: every ring a write to wp goes to has room for
     // `count`; a read took packets from rp's ring, which had `before`
     // slots free (wakes the writers waiting for room if it made theirs);
@@ -606,8 +619,42 @@ class PortRegistry : Pinned, public Allocated {
 };
 
 // The registry LK's C API (port_create, ...) and /dev/lkport use; exists
-// between lk_core_init() and lk_core_exit().
-PortRegistry* default_port_registry();
+// between lk_core_init() and lk_core_exit() (core.cpp). Read inline: every
+// C API port call starts with it.
+extern PortRegistry* g_default_port_registry;
+inline PortRegistry* default_port_registry() { return g_default_port_registry; }
+
+// The entry points that only choose a loop's arguments, inline, so that a
+// C API write or read is its wrapper and the loop, no call in between.
+inline status_t PortRegistry::write_bounded(WritePort* wp, const PortPacket* packets, usize count, u32* delivered,
+                                            u32* skipped) {
+    return write_turns(wp, packets, count, delivered, skipped, false);
+}
+
+inline status_t PortRegistry::write_bounded_if_room(WritePort* wp, const PortPacket* packets, usize count,
+                                                    u32* delivered, u32* skipped) {
+    return write_turns(wp, packets, count, delivered, skipped, true);
+}
+
+inline status_t PortRegistry::read(ReadPort* rp, Deadline deadline, PortResult* result, Interruptible intr) {
+    usize got;
+    return port_read_loop(rp, deadline, result, 1, &got, intr);
+}
+
+inline status_t PortRegistry::read_many(ReadPort* rp, Deadline deadline, PortResult* results, usize max, usize* got,
+                                        Interruptible intr) {
+    return port_read_loop(rp, deadline, results, max, got, intr);
+}
+
+inline status_t PortRegistry::group_read(PortGroup* g, Deadline deadline, PortResult* result, Interruptible intr) {
+    usize got;
+    return group_read_loop(g, deadline, result, 1, &got, intr);
+}
+
+inline status_t PortRegistry::group_read_many(PortGroup* g, Deadline deadline, PortResult* results, usize max,
+                                              usize* got, Interruptible intr) {
+    return group_read_loop(g, deadline, results, max, got, intr);
+}
 
 template <class F> void PortRegistry::for_each_write_port(F&& f) {
     AutoSpinLock guard(lock_);

@@ -58,17 +58,29 @@ class LK_CAPABILITY("spinlock") SpinLock : Pinned {
         lkos_spin_unlock_irqrestore(&raw_, flags);
     }
 
+#if LK_DEBUG
     // Held by the CPU this runs on (LK's spin_lock_held). Meaningful when
     // the answer cannot change under the caller: asserting that one holds
-    // a lock, or that one does not.
+    // a lock, or that one does not. Debug builds only (and the host
+    // tests): it costs every acquire a call for the CPU's number, and no
+    // shipped code asks it (the C API does not offer it; the core checks
+    // what a guard holds with AutoSpinLock::guards()).
     bool is_held() const { return holder_.load(MemoryOrder::Relaxed) == lkos_cpu_id() + 1; }
+#endif
 
   private:
+#if LK_DEBUG
     void mark_held() { holder_.store(lkos_cpu_id() + 1, MemoryOrder::Relaxed); }
     void mark_released() { holder_.store(0, MemoryOrder::Relaxed); }
+#else
+    void mark_held() {}
+    void mark_released() {}
+#endif
 
     lkos_spinlock raw_;
+#if LK_DEBUG
     Atomic<unsigned int> holder_{0};  // CPU + 1 while held, 0 when free
+#endif
 };
 
 // Threads woken under a lock, to be woken for real once it is dropped

@@ -57,7 +57,6 @@ std::atomic<long> warn_count{0};
 std::atomic<long> alloc_budget{-1};
 std::atomic<long> alloc_live{0};
 std::atomic<long> trace_signal{0}, trace_wake{0}, trace_wait_return{0};
-std::atomic<bool> tracing{false};
 std::atomic<long> deferred_wake_delay_us{0};
 
 std::atomic<int>& raw(lkos_spinlock* lock) {
@@ -271,10 +270,12 @@ void lkos_warn(const char* file, int line, const char* what) {
     std::fprintf(stderr, "lkos WARN: %s (%s:%d)\n", what, file, line);
 }
 
-lkos_u64 lkos_trace_clock(void) { return tracing.load(std::memory_order_relaxed) ? lkos_now_ns() : 0; }
-void lkos_trace_signal(lkos_u64, lkos_u32, lkos_s32, lkos_u64, lkos_u64) { trace_signal++; }
-void lkos_trace_wake(lkos_u64, lkos_u32, lkos_s32, lkos_s32, lkos_u64, lkos_u64, lkos_u64) { trace_wake++; }
-void lkos_trace_wait_return(lkos_u64, lkos_u32, lkos_s32, lkos_u64) { trace_wait_return++; }
+// As the kernel's registration callbacks keep it: every bit while a test
+// traces (set_tracing), none otherwise.
+unsigned long lkos_trace_probes = 0;
+void lkos_trace_signal_fire(lkos_u64, lkos_u32, lkos_s32, lkos_u64, lkos_u64) { trace_signal++; }
+void lkos_trace_wake_fire(lkos_u64, lkos_u32, lkos_s32, lkos_s32, lkos_u64, lkos_u64, lkos_u64) { trace_wake++; }
+void lkos_trace_wait_return_fire(lkos_u64, lkos_u32, lkos_s32, lkos_u64) { trace_wait_return++; }
 
 }  // extern "C"
 
@@ -387,7 +388,10 @@ void fail_allocations_after(long n) { alloc_budget = n; }
 long live_allocations() { return alloc_live.load(); }
 long warnings() { return warn_count.load(); }
 void reset_warnings() { warn_count = 0; }
-void set_tracing(bool on) { tracing = on; }
+void set_tracing(bool on) {
+    __atomic_store_n(&lkos_trace_probes, on ? LKOS_TRACE_SIGNAL | LKOS_TRACE_WAKE | LKOS_TRACE_WAIT_RETURN : 0ul,
+                     __ATOMIC_RELAXED);
+}
 void set_deferred_wake_delay_us(long us) { deferred_wake_delay_us = us; }
 TraceCounts trace_counts() { return {trace_signal.load(), trace_wake.load(), trace_wait_return.load()}; }
 
