@@ -51,6 +51,19 @@ static struct lkport_ring *mapped_reader(FIXTURE_DATA(map) *self, __u32 capacity
 	return *r < 0 ? NULL : map_ring(*r, capacity);
 }
 
+/* A port of 8 with two readers, `bad` mapped (its ring returned), `good`
+ * not; NULL on a failure, with what was made in the fds (-1 otherwise). */
+static struct lkport_ring *bad_and_good(FIXTURE_DATA(map) *self, int *w, int *bad, int *good)
+{
+	*bad = *good = -1;
+	*w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
+	if (*w < 0)
+		return NULL;
+	*bad = lkt_port_open(self->b.dev, self->name, 0);
+	*good = lkt_port_open(self->b.dev, self->name, 0);
+	return *bad < 0 || *good < 0 ? NULL : map_ring(*bad, 8);
+}
+
 /* Takes up to max packets from the map as a reader does (copy, then swap
  * head), their sequence numbers in seq[]; syncs when the flags ask. The
  * count, or -EPROTO for a ring out of range. */
@@ -303,14 +316,8 @@ TEST_F(map, a_scribbled_head_breaks_only_that_reader)
 	uint64_t seq;
 	int w, bad, good;
 
-	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
-	ASSERT_LE(0, w);
-	bad = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, bad);
-	good = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, good);
-	ring = map_ring(bad, 8);
-	ASSERT_NE(NULL, ring);
+	ring = bad_and_good(self, &w, &bad, &good);
+	ASSERT_NE(NULL, ring) TH_LOG("port, readers or mmap: %s", strerror(errno));
 	ASSERT_EQ(0, lkt_write_seq(w, 1, 2));
 	tail = ring->tail;
 	ring->head = tail + 1;
@@ -349,14 +356,8 @@ TEST_F(map, a_broken_reader_does_not_stall_write2)
 	uint64_t seq;
 	int w, bad, good, i;
 
-	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
-	ASSERT_LE(0, w);
-	bad = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, bad);
-	good = lkt_port_open(self->b.dev, self->name, 0);
-	ASSERT_LE(0, good);
-	ring = map_ring(bad, 8);
-	ASSERT_NE(NULL, ring);
+	ring = bad_and_good(self, &w, &bad, &good);
+	ASSERT_NE(NULL, ring) TH_LOG("port, readers or mmap: %s", strerror(errno));
 	ring->head = ring->tail + 1;
 	/* A back-pressure write skips the broken ring, as every write does,
 	 * rather than wait for room there that never comes. */
