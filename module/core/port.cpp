@@ -626,14 +626,25 @@ void PortRegistry::wake_writers_locked(const Guard& wg, WritePort* wp) {
     }
 }
 
+bool PortRegistry::room_or_flag_locked(const Guard& wg, WritePort* wp, usize count) {
+    if (room_locked(wg, wp, count)) return true;
+    // Readers that take packets from a map make room without a call:
+    // ask them to tell (map_sync), then look again, in case one took
+    // packets before it saw the flag.
+    return flag_mapped_locked(wg, wp) && room_locked(wg, wp, count);
+}
+
+void PortRegistry::want_room_locked(const Guard&, WritePort* wp, u32 want) {
+    if (!wp->room_max_ || want < wp->room_min_) wp->room_min_ = want;
+    if (want > wp->room_max_) wp->room_max_ = want;
+}
+
 bool PortRegistry::writable(WritePort* wp) {
     AutoSpinLock wg(wp->lock_);
     if (load_magic(wp) != kWritePortOpen) return true;  // a write fails at once
-    if (room_locked(wg, wp, 1)) return true;
-    // As wait_room(): mapped readers must tell of their takes.
-    if (flag_mapped_locked(wg, wp) && room_locked(wg, wp, 1)) return true;
-    wp->room_min_ = 1;
-    if (!wp->room_max_) wp->room_max_ = 1;
+    if (room_or_flag_locked(wg, wp, 1)) return true;
+    // A poller waits as a writer of one packet would.
+    want_room_locked(wg, wp, 1);
     wp->room_poll_ = true;
     return false;
 }
@@ -661,14 +672,8 @@ status_t PortRegistry::wait_room(WritePort* wp, usize count, Deadline deadline, 
     for (;;) {
         // Closed or destroyed meanwhile: what a write gets.
         if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
-        if (room_locked(wg, wp, count)) return NO_ERROR;
-        // Readers that take packets from a map make room without a call:
-        // ask them to tell (map_sync), then look again, in case one took
-        // packets before it saw the flag.
-        if (flag_mapped_locked(wg, wp) && room_locked(wg, wp, count)) return NO_ERROR;
-        u32 want = u32(count);
-        if (!wp->room_max_ || want < wp->room_min_) wp->room_min_ = want;
-        if (want > wp->room_max_) wp->room_max_ = want;
+        if (room_or_flag_locked(wg, wp, count)) return NO_ERROR;
+        want_room_locked(wg, wp, u32(count));
         status_t st = wp->room_wait_.block_locked(wg, deadline, intr);
         // Woken (room made, a reader gone, closed; destroyed: the magic
         // says so): look again, until the same deadline.

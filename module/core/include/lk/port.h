@@ -552,6 +552,11 @@ class PortRegistry : Pinned, public Allocated {
     bool room_locked(const Guard& wg, WritePort* wp, usize count) LK_REQUIRES(wp->lock_);
     // Sets kRingSyncRoom on every mapped reader's ring: whether there was any.
     bool flag_mapped_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
+    // room_locked(), or, failing that, the mapped readers flagged and the
+    // room looked at again; and a waiter's (or poller's) `want` counted
+    // in room_min_/room_max_ for the reads that make room.
+    bool room_or_flag_locked(const Guard& wg, WritePort* wp, usize count) LK_REQUIRES(wp->lock_);
+    void want_room_locked(const Guard& wg, WritePort* wp, u32 want) LK_REQUIRES(wp->lock_);
     void room_made_locked(const Guard& wg, ReadPort* rp, u32 before) LK_REQUIRES(rp->port_->lock_) {
         // The read's one extra cost while no writer waits.
         if (rp->port_->room_max_) room_made_slow_locked(wg, rp, before);

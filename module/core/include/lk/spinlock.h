@@ -136,30 +136,16 @@ class LK_SCOPED_CAPABILITY AutoSpinLock : Pinned {
     void release() LK_RELEASE() LK_NO_THREAD_SAFETY_ANALYSIS {
         if (!lock_) return;
         SpinLock* lock = lock_;
+        lkos_completion* c = complete_;
         lock_ = nullptr;
-        if (!complete_ && wakes_.empty()) {
-            lock->unlock_irqrestore(flags_);
-            return;
-        }
-        lock->unlock();  // interrupts stay off until the wakes are made
-        if (lkos_completion* c = complete_) {
-            complete_ = nullptr;
-            lkos_complete(c);
-        }
-        wakes_.flush_irqrestore(flags_);
+        complete_ = nullptr;
+        unlock_then_wake(lock, c);
     }
 
     // For WaitQueue::block_locked: drop the lock to sleep and take it back.
     // Always in pairs, so the lock is held again whenever the caller looks:
     // the analysis need not see them. Deferred wakes happen in between.
-    void drop_for_block() LK_NO_THREAD_SAFETY_ANALYSIS {
-        if (wakes_.empty()) {
-            lock_->unlock_irqrestore(flags_);
-            return;
-        }
-        lock_->unlock();
-        wakes_.flush_irqrestore(flags_);
-    }
+    void drop_for_block() LK_NO_THREAD_SAFETY_ANALYSIS { unlock_then_wake(lock_, nullptr); }
     void retake_after_block() LK_NO_THREAD_SAFETY_ANALYSIS { flags_ = lock_->lock_irqsave(); }
 
     // For WaitQueue: wake `t` once the lock is dropped (see DeferredWakes);
@@ -176,6 +162,19 @@ class LK_SCOPED_CAPABILITY AutoSpinLock : Pinned {
     bool guards(const SpinLock& l) const { return lock_ == &l; }
 
   private:
+    // Drops `lock`, then completes `c` (if any) and makes the deferred
+    // wakes with interrupts still off, and only then restores them: that
+    // section keeps the woken threads' memory there (lk/os.h).
+    void unlock_then_wake(SpinLock* lock, lkos_completion* c) LK_NO_THREAD_SAFETY_ANALYSIS {
+        if (!c && wakes_.empty()) {
+            lock->unlock_irqrestore(flags_);
+            return;
+        }
+        lock->unlock();
+        if (c) lkos_complete(c);
+        wakes_.flush_irqrestore(flags_);
+    }
+
     SpinLock* lock_;
     unsigned long flags_;
     lkos_completion* complete_ = nullptr;
