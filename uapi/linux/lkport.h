@@ -96,7 +96,7 @@
 #define LKPORT_IOC_MAGIC	0xB8
 
 #define LKPORT_ABI_MAJOR	1	/* incompatible changes */
-#define LKPORT_ABI_MINOR	9	/* compatible additions */
+#define LKPORT_ABI_MINOR	10	/* compatible additions */
 
 #define LKPORT_NAME_LEN		64	/* name fields, bytes with the NUL */
 #define LKPORT_NAME_MAX		63	/* longest name */
@@ -124,6 +124,7 @@
 #define LKPORT_FEATURE_MAP_RING	(1ULL << 12)	/* mmap of a read port (ABI 1.7) */
 #define LKPORT_FEATURE_READ_WRITE (1ULL << 13)	/* read(2)/write(2) on ports, events (ABI 1.8) */
 #define LKPORT_FEATURE_POLL_ROOM (1ULL << 14)	/* write port EPOLLOUT tracks room (ABI 1.9) */
+#define LKPORT_FEATURE_MAP_WRITE (1ULL << 15)	/* mmap of a write port (ABI 1.10) */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
@@ -429,7 +430,8 @@ struct lkport_port_read {
  * Packets still queued when the fd is closed are dropped, not handed back
  * to the port (the process could have rewritten them). mmap fails with
  * EINVAL for an offset, a private mapping or a length past the ring,
- * EPERM for PROT_EXEC, ENODEV on a group or write port fd, EDQUOT when
+ * EPERM for PROT_EXEC, ENODEV on a group fd (a write port fd maps its
+ * submission ring: below), EDQUOT when
  * the ring's pages would pass the per-user byte limit (charged once, for
  * the fd's life); the mapping cannot grow (mremap). */
 struct lkport_ring {
@@ -451,6 +453,67 @@ struct lkport_ring {
 /* Read port: the process took packets from its mapped ring (see above).
  * Cheap; 0 also when there is nothing to tell. */
 #define LKPORT_IOC_RING_SYNC	_IO(LKPORT_IOC_MAGIC, 0x34)
+
+/* ---- mapped write rings (ABI 1.10, LKPORT_FEATURE_MAP_WRITE) -----------------------
+ *
+ * mmap(NULL, LKPORT_RING_BYTES(capacity), PROT_READ | PROT_WRITE,
+ * MAP_SHARED, write_port_fd, 0) maps the write port's submission ring
+ * (capacity: from LKPORT_IOC_INFO), one per port: every writer fd of the
+ * port maps the same ring. The process writes packets at [tail, head +
+ * capacity) and then moves `tail` past them (a release store): that is
+ * the whole write, no system call. The kernel takes packets from
+ * [head, tail) and writes them to the port, in order, as back-pressure
+ * writes of the port (LKPORT_WRITE_WAIT): a packet is taken only when
+ * every ring it goes to has room for it, and then reaches each of them;
+ * until then it waits in this ring. The kernel moves `head` past what it
+ * took. The ring has one producer: threads or processes that share it
+ * order their writes among themselves.
+ *
+ * The kernel takes packets when a reader of the port reads
+ * (LKPORT_IOC_READ, read(2), LKPORT_IOC_RING_SYNC, poll), and at
+ * LKPORT_IOC_WRING_KICK and LKPORT_IOC_WRING_WAIT on a writer fd. While
+ * `flags` has LKPORT_WRING_KICK, some reader waits (blocked in a read,
+ * polling, or in a group) and learns of new packets only from a kick:
+ * after moving `tail`, the writer reads `flags` (both sequentially
+ * consistent) and, if it is set, calls LKPORT_IOC_WRING_KICK. A reader
+ * that is about to sleep sets the flag first and then looks at `tail`
+ * once more, so one of the two sees the other.
+ *
+ * The kernel keeps its own head and capacity and reads `tail` as a claim:
+ * a tail more than `capacity` past head breaks the ring: nothing more is
+ * taken from it, the kick and the wait fail with EPROTO; only this ring is
+ * affected, and the port's other writes go on. Packets in the ring and
+ * the port's write calls (LKPORT_IOC_PORT_WRITE, write(2)) are two
+ * streams, not ordered with each other. What the kernel has not taken
+ * when the port is closed (or its last writer fd) is written if there is
+ * room and dropped otherwise; nothing is taken once the port is closed.
+ * mmap fails with EINVAL for an offset, a private mapping or a length past
+ * the ring, EPERM for PROT_EXEC, EBADF on a closed port, EDQUOT when the
+ * ring's pages would pass the per-user byte limit (charged once, for the
+ * port's life); the mapping cannot grow (mremap). */
+struct lkport_wring {
+	__u32 tail;			/* one past the last packet: the writer's */
+	__u32 __pad0[15];
+	__u32 head;			/* next packet to take: the kernel's */
+	__u32 mask;			/* capacity - 1 */
+	__u32 flags;			/* LKPORT_WRING_KICK */
+	__u32 __pad1;
+	__u64 __pad2[6];
+	struct lkport_packet packets[];	/* at LKPORT_RING_PACKETS */
+};
+#define LKPORT_WRING_KICK	(1U << 0)	/* a reader waits: kick after a write */
+
+/* Write port: take what the mapped ring holds now (as far as every ring
+ * has room) and wake the readers it reached. Returns the free slots in
+ * the mapped ring (0 to capacity); EBADF on a closed port, EPROTO on a
+ * broken ring, ENOENT when the port has no mapped ring. */
+#define LKPORT_IOC_WRING_KICK	_IO(LKPORT_IOC_MAGIC, 0x35)
+/* The kick, and then, while the mapped ring is full, waiting for a reader
+ * to make room and taking again, until the deadline (struct lkport_wait:
+ * ETIMEDOUT), a signal (EINTR) or the
+ * port's close (EBADF); a deadline of 0 does not wait (ETIMEDOUT while
+ * full). Returns the free slots, at least 1. */
+#define LKPORT_IOC_WRING_WAIT	_IOW(LKPORT_IOC_MAGIC, 0x36, struct lkport_wait)
 
 /* ---- group fds --------------------------------------------------------------------- */
 
