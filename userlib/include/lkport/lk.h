@@ -283,7 +283,11 @@ void lk_port_unmap(lk_port_map_t *map);
  * a time, across every writer handle and process of the port (two maps
  * of one port write over each other's packets). Packets through the map
  * and through lk_port_write* are two streams, not ordered with each
- * other. The handle may be closed only after lk_port_wunmap.
+ * other. The handle may be closed only after lk_port_wunmap. What the
+ * kernel has not taken when the port closes (or its last writer handle
+ * does) is written as far as the readers have room and dropped
+ * otherwise: a producer that ends its stream by closing waits first
+ * until ring->head reaches map->tail (its readers' reads take the rest).
  * LK_ERR_NOT_SUPPORTED from a module without the feature;
  * LK_ERR_BAD_HANDLE for a handle that is not a write port, or once the
  * port is closed (a put into room needs no call and cannot tell: what is
