@@ -622,22 +622,24 @@ static void *map_read_thread(void *arg)
 	return NULL;
 }
 
-/* A reader asleep in the kernel (here one in a group in another process
- * and one in lk_port_map_read in another thread) has the ring ask for a
- * kick, and the put makes it: both wake with the packet. */
+/* A reader asleep in the kernel (here one in a group in another process,
+ * one in lk_port_map_read in another thread and one in poll in a third
+ * process) has the ring ask for a kick, and the put makes it: all wake
+ * with the packet. */
 TEST_F(lib, port_wmap_write_wakes_blocked_readers)
 {
 	lk_port_packet_t pk = packet(5);
 	struct map_reader mr = { .st = 1 };
-	lk_port_t w, r, rmp, g;
+	lk_port_t w, r, rmp, rp, g;
 	lk_port_wmap_t wm;
 	lk_port_map_t rm;
 	pthread_t th;
-	pid_t pid;
+	pid_t pid, poller;
 
 	ASSERT_EQ(LK_NO_ERROR, lk_port_create(self->name, LK_PORT_MODE_BROADCAST, &w));
 	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x41, &r));
 	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x42, &rmp));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x43, &rp));
 	ASSERT_EQ(LK_NO_ERROR, lk_port_group(&r, 1, &g));
 	ASSERT_EQ(LK_NO_ERROR, lk_port_map(rmp, &rm));
 	ASSERT_EQ(LK_NO_ERROR, lk_port_wmap(w, &wm));
@@ -650,13 +652,27 @@ TEST_F(lib, port_wmap_write_wakes_blocked_readers)
 			_exit(1);
 		_exit(result_seq(&res) == 5 && res.ctx == (void *)0x41 ? 0 : 2);
 	}
+	poller = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, poller);
+	if (poller == 0) {
+		struct pollfd pf = { .fd = rp, .events = POLLIN };
+		lk_port_result_t res;
+
+		if (poll(&pf, 1, LKT_SANITY_MS) != 1 || !(pf.revents & POLLIN))
+			_exit(1);
+		if (lk_port_read(rp, 0, &res))
+			_exit(2);
+		_exit(result_seq(&res) == 5 && res.ctx == (void *)0x43 ? 0 : 3);
+	}
 	mr.map = &rm;
 	ASSERT_EQ(0, pthread_create(&th, NULL, map_read_thread, &mr));
 	ASSERT_EQ(0, lkt_await_waiters(g, 1));
 	ASSERT_EQ(0, lkt_await_waiters(rmp, 1));
+	ASSERT_EQ(0, lkt_await_sleeping(poller));
 	EXPECT_TRUE(__atomic_load_n(&wm.ring->flags, __ATOMIC_SEQ_CST) & LKPORT_WRING_KICK);
 	EXPECT_EQ(LK_NO_ERROR, lk_port_wmap_write(&wm, 0, &pk, 1));
 	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS + 2000));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, poller, LKT_SANITY_MS + 2000));
 	pthread_join(th, NULL);
 	EXPECT_EQ(LK_NO_ERROR, mr.st);
 	EXPECT_EQ(5, result_seq(&mr.res));
@@ -664,6 +680,7 @@ TEST_F(lib, port_wmap_write_wakes_blocked_readers)
 	lk_port_wunmap(&wm);
 	lk_port_unmap(&rm);
 	lk_port_close(g);
+	lk_port_close(rp);
 	lk_port_close(rmp);
 	lk_port_close(r);
 	close(w);
@@ -750,6 +767,7 @@ TEST_F(lib, port_wmap_bad_handle_and_state)
 	ASSERT_EQ(LK_NO_ERROR, lk_port_wmap(w, &wm));
 	__atomic_store_n(&wm.ring->tail, wm.tail + 100, __ATOMIC_SEQ_CST);
 	EXPECT_EQ(LK_ERR_BAD_STATE, lk_port_wmap_kick(&wm));
+	errno = 0;	/* the status is the wait's, not a stale errno */
 	EXPECT_EQ(LK_ERR_BAD_STATE, lk_port_wmap_write(&wm, LKPORT_FOREVER, pk, 9));
 	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read(r, 0, &res));
 	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w, &pk[8], 1));
@@ -768,6 +786,7 @@ TEST_F(lib, port_wmap_bad_handle_and_state)
 	ASSERT_EQ(LK_NO_ERROR, lk_port_wmap_write(&wm, 0, pk, 2));
 	ASSERT_EQ(LK_NO_ERROR, lk_port_close(w));
 	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_wmap_kick(&wm));
+	errno = 0;
 	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_wmap_write(&wm, LKPORT_FOREVER, pk, 9));
 	lk_port_wunmap(&wm);
 	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_wmap(w, &wm));
