@@ -78,6 +78,12 @@ END {
 		row("rate pipe / lkport mapped reader, batch " b, "throughput.cross.pipe-b" b ".vs_lkport_map", 2)
 	row("rate mq / lkport mapped reader, 1 per call", "throughput.cross.mq-b1.vs_lkport_map", 2)
 	for (b = 1; b <= 64; b *= 8) {
+		row("throughput lkport mapped writer, batch " b " (packets/s)", "throughput.cross.lkport-wmap-b" b ".packets_per_s", 0)
+		row("rate lkport mapped writer / mapped reader alone, batch " b " (above 1: mapped writer faster)", "throughput.cross.lkport-wmap-b" b ".vs_lkport_map", 2)
+		row("rate pipe / lkport mapped writer, batch " b, "throughput.cross.pipe-b" b ".vs_lkport_wmap", 2)
+	}
+	row("rate mq / lkport mapped writer, 1 per call", "throughput.cross.mq-b1.vs_lkport_wmap", 2)
+	for (b = 1; b <= 64; b *= 8) {
 		row("throughput lkport read/write, batch " b " (packets/s)", "throughput.cross.lkport-rw-b" b ".packets_per_s", 0)
 		row("rate lkport read/write / lkport, batch " b " (above 1: read/write faster)", "throughput.cross.lkport-rw-b" b ".vs_lkport", 2)
 		row("rate lkport read/write / lkport with LKPORT_WRITE_WAIT, batch " b, "throughput.cross.lkport-rw-b" b ".vs_lkport_wait", 2)

@@ -12,8 +12,8 @@
 #      (raw ioctls, read(2)/write(2) on ports, and liblkport) against futex,
 #      eventfd, pipe, POSIX mq;
 #      each process on its own CPU, then both on one CPU, then unpinned;
-#   2. throughput with batched writes: lkport port (ioctls, and read(2)/
-#      write(2)) against pipe and mq,
+#   2. throughput with batched writes: lkport port (ioctls, mapped read
+#      and write rings, and read(2)/write(2)) against pipe and mq,
 #      and one producer to 8 reader processes: a broadcast port against
 #      8 pipes written in turn;
 #   3. one-way latency the way rt-tests' pmqtest measures it, and pmqtest

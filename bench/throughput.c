@@ -17,6 +17,12 @@
  *           consumer (lk_port_map_read: packets queued are taken without a
  *           system call; the consumer calls into the kernel only to wait
  *           for an empty ring, or to tell a writer waiting for room).
+ *   lkport-wmap  as lkport-map, written through the port's ring mapped
+ *           into the producer (lk_port_wmap_write: `batch` packets per
+ *           call go into the ring without a system call; the producer
+ *           calls into the kernel only to wake a reader that sleeps, or
+ *           to wait while the ring is full). Skipped, with a note, on a
+ *           module without LKPORT_FEATURE_MAP_WRITE.
  *   lkport-rw  the same port by the pipe-shaped calls: write(2) of
  *           16*`batch` bytes (a back-pressure write, as lkport-wait's)
  *           and read(2) of up to 64 bare packets, one copy each way
@@ -52,10 +58,11 @@
  *
  * usage: lkport-bench-throughput [-d SECONDS] [-b BATCH,...] [-F BATCH,...] [-r PASSES]
  *                                [-R PASSES] [-m cross|same|free]
- *                                [-p lkport,lkport-wait,lkport-map,lkport-rw,pipe,mq,
- *                                    lkport-bc8,lkport-map-bc8,pipe8] [-c CAPACITY] [-t TAG]
+ *                                [-p lkport,lkport-wait,lkport-map,lkport-wmap,lkport-rw,pipe,
+ *                                    mq,lkport-bc8,lkport-map-bc8,pipe8] [-c CAPACITY] [-t TAG]
  * RESULT keys: throughput.<tag>.<peer>-b<batch>.{packets_per_s,vs_lkport,vs_lkport_wait,
- * vs_lkport_map,vs_lkport_rw} (lkport-rw: vs_lkport and vs_lkport_wait),
+ * vs_lkport_map,vs_lkport_wmap,vs_lkport_rw} (lkport-rw: vs_lkport and vs_lkport_wait;
+ * lkport-wmap: vs_lkport and vs_lkport_map),
  * throughput.<tag>.lkport-b<batch>.vs_b1,
  * throughput.<tag>.{lkport-map-bc8,pipe8}-b<batch>.vs_lkport_bc8,
  * throughput.<tag>.pipe8-b<batch>.vs_lkport_map_bc8.
@@ -192,11 +199,20 @@ static void producer(void *arg)
 	uint64_t seq = 0;
 	char go;
 
+	lk_port_wmap_t wmap;
+	lk_status_t st;
+
 	/* The consumer's ends stay with the consumer. */
 	if (is_lkport(t->peer))
 		close(t->rfd);
 	else if (!strcmp(t->peer, "pipe"))
 		close(t->rfd);
+	/* lkport-wmap: the ring mapped before the start. */
+	if (!strcmp(t->peer, "lkport-wmap")) {
+		st = lk_port_wmap(t->wfd, &wmap);
+		if (st != LK_NO_ERROR)
+			fail("lkport-wmap: lk_port_wmap: %s", lk_status_str(st));
+	}
 	close(t->go[1]);
 	if (read(t->go[0], &go, 1) != 1)
 		fail_errno("producer: start signal");
@@ -220,6 +236,38 @@ static void producer(void *arg)
 			seq += t->batch;
 		}
 		sh->produced = seq;
+		close(t->wfd);
+	} else if (!strcmp(t->peer, "lkport-wmap")) {
+		while (!stop) {
+			const lk_port_packet_t *pk = (const lk_port_packet_t *)buf;
+			uint32_t from = wmap.tail, done;
+
+			fill(buf, seq, t->batch);
+			/* A wait for room the timer's signal interrupts has put
+			 * what fitted before it (wmap.tail moved past them):
+			 * the rest, again. */
+			while ((st = lk_port_wmap_write(&wmap, LKPORT_FOREVER, pk + (wmap.tail - from),
+							t->batch - (wmap.tail - from))) ==
+			       LK_ERR_INTERRUPTED)
+				;
+			t->sh->write_calls++;
+			done = wmap.tail - from;
+			if (st != LK_NO_ERROR || done != t->batch)
+				fail("lkport-wmap: lk_port_wmap_write of %u packets: %s, %u put",
+				     t->batch, lk_status_str(st), done);
+			seq += t->batch;
+		}
+		sh->produced = seq;
+		/* What the kernel has not taken when the port closes is kept
+		 * only as far as the reader's ring has room: wait until the
+		 * consumer's reads have taken it all, then end the stream. */
+		while (__atomic_load_n(&wmap.ring->head, __ATOMIC_ACQUIRE) != wmap.tail) {
+			st = lk_port_wmap_kick(&wmap);
+			if (st != LK_NO_ERROR)
+				fail("lkport-wmap: lk_port_wmap_kick: %s", lk_status_str(st));
+			usleep(100);
+		}
+		lk_port_wunmap(&wmap);
 		close(t->wfd);
 	} else if (!strcmp(t->peer, "lkport-rw")) {
 		size_t len = (size_t)t->batch * RECORD;
@@ -526,7 +574,7 @@ static void run_case(struct tcase *t, int place, struct outcome *o)
 	t0 = now_ns();
 	if (write(t->go[1], "g", 1) != 1)
 		fail_errno("start signal");
-	if (!strcmp(t->peer, "lkport-map"))
+	if (!strcmp(t->peer, "lkport-map") || !strcmp(t->peer, "lkport-wmap"))
 		got = consume_port_map(t->rfd, t->peer, &o->reads);
 	else if (!strcmp(t->peer, "lkport"))
 		got = consume_port(t->rfd, t->peer, &o->reads, t);
@@ -790,8 +838,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: lkport-bench-throughput [-d SECONDS] [-b BATCH,...] [-F BATCH,...] "
 			"[-r PASSES] [-R PASSES] [-m cross|same|free] "
-			"[-p lkport,lkport-wait,lkport-map,lkport-rw,pipe,mq,lkport-bc8,lkport-map-bc8,"
-			"pipe8] "
+			"[-p lkport,lkport-wait,lkport-map,lkport-wmap,lkport-rw,pipe,mq,lkport-bc8,"
+			"lkport-map-bc8,pipe8] "
 			"[-c CAPACITY] "
 			"[-t TAG]\n");
 	exit(2);
@@ -822,6 +870,17 @@ static bool is_fanout(const char *peer)
 	       !strcmp(peer, "pipe8");
 }
 
+/* Does the module do `feature` (LKPORT_FEATURE_*)? */
+static bool module_has(uint64_t feature)
+{
+	struct lkport_version v;
+
+	memset(&v, 0, sizeof(v));
+	if (ioctl(lkp_dev(), LKPORT_IOC_VERSION, &v) < 0)
+		fail_errno("LKPORT_IOC_VERSION");
+	return v.features & feature;
+}
+
 /* The case of `peer` at `batch`, -1 when there is none. */
 static int find_case(const struct tcase *cases, int n, const char *peer, uint32_t batch)
 {
@@ -836,28 +895,33 @@ static int find_case(const struct tcase *cases, int n, const char *peer, uint32_
 /* Beside lkport's, the rows a row's rate is compared with, as the
  * suffix of its vs_ key (NULL: none): pipe and mq against every other
  * producer -> consumer port row, lkport-rw against lkport-wait, which
- * writes the same way (waiting for room). */
+ * writes the same way (waiting for room), lkport-wmap against lkport-map,
+ * which reads the same way (from the mapped ring). */
 static const char *also_vs(const char *peer, const char *base)
 {
 	if (!strcmp(base, "lkport-wait") && (!is_lkport(peer) || !strcmp(peer, "lkport-rw")))
 		return "lkport_wait";
+	if (!strcmp(base, "lkport-map") && (!is_lkport(peer) || !strcmp(peer, "lkport-wmap")) &&
+	    !is_fanout(peer))
+		return "lkport_map";
 	if (is_lkport(peer) || is_fanout(peer))
 		return NULL;
-	if (!strcmp(base, "lkport-map"))
-		return "lkport_map";
+	if (!strcmp(base, "lkport-wmap"))
+		return "lkport_wmap";
 	if (!strcmp(base, "lkport-rw"))
 		return "lkport_rw";
 	return NULL;
 }
 
-/* Up to 8 batches for each of 5 producer -> consumer peers, mq's one,
+/* Up to 8 batches for each of 6 producer -> consumer peers, mq's one,
  * up to 8 for each of 3 fan-out peers. */
-#define MAX_CASES 72
+#define MAX_CASES 80
 
 int main(int argc, char **argv)
 {
-	static const char *const peer_names[] = { "lkport", "lkport-wait", "lkport-map", "lkport-rw",
-						  "pipe", "mq", "lkport-bc8", "lkport-map-bc8", "pipe8" };
+	static const char *const peer_names[] = { "lkport", "lkport-wait", "lkport-map", "lkport-wmap",
+						  "lkport-rw", "pipe", "mq", "lkport-bc8", "lkport-map-bc8",
+						  "pipe8" };
 	struct tcase cases[MAX_CASES];
 	struct outcome out[MAX_CASES] = { 0 };
 	uint32_t batches[8], nb, fbatches[8], nfb, capacity = LKPORT_CAPACITY_MAX;
@@ -865,7 +929,7 @@ int main(int argc, char **argv)
 	double seconds = 2.0;
 	int place = PLACE_CROSS, c, n = 0, i, j, k, passes = 4, fpasses = -1, pass, npasses;
 	long pipe_cap = 0, mq_cap = 0;
-	bool any_fanout = false;
+	bool any_fanout = false, no_wmap = false;
 
 	bench_init("lkport-bench-throughput");
 	while ((c = getopt(argc, argv, "d:b:F:r:R:m:p:c:t:h")) != -1) {
@@ -901,6 +965,10 @@ int main(int argc, char **argv)
 
 		if (!list_has(list, peer_names[i]))
 			continue;
+		if (!strcmp(peer_names[i], "lkport-wmap") && !module_has(LKPORT_FEATURE_MAP_WRITE)) {
+			no_wmap = true;
+			continue;
+		}
 		any_fanout |= fan;
 		/* mq has no batching: one case, batch 1. */
 		for (j = 0; j < cnt; j++) {
@@ -917,6 +985,9 @@ int main(int argc, char **argv)
 	}
 
 	printf("== throughput, producer -> consumer process, %s (%s)\n", placement_desc(place), tag);
+	if (no_wmap)
+		printf("   lkport-wmap: skipped: the module has no mapped write rings "
+		       "(LKPORT_FEATURE_MAP_WRITE, ABI 1.10)\n");
 	if (!placement_possible(place)) {
 		printf("   skipped: needs 2 CPUs, this machine has %d\n", cpu_count());
 		return 0;
@@ -954,6 +1025,9 @@ int main(int argc, char **argv)
 	if (list_has(list, "lkport-map"))
 		printf("   lkport-map: as lkport-wait, read from the ring mapped into the consumer "
 		       "(lk_port_map_read, no call while packets are queued)\n");
+	if (list_has(list, "lkport-wmap") && !no_wmap)
+		printf("   lkport-wmap: as lkport-map, written through the ring mapped into the "
+		       "producer (lk_port_wmap_write, no call while there is room)\n");
 	if (list_has(list, "lkport-rw"))
 		printf("   lkport-rw: the same port by write(2) of 16*<batch> bytes (waits for room, "
 		       "as lkport-wait) and read(2) of up to 1024 bytes (64 bare packets)\n");
@@ -995,11 +1069,14 @@ int main(int argc, char **argv)
 			       cases[j].batch, out[i].rate / out[j].rate);
 	}
 	/* The read/write calls against pipe and mq, and against the ioctl
-	 * that writes the same way (lkport-wait). */
+	 * that writes the same way (lkport-wait); the mapped writer against
+	 * them too, and against the mapped reader's row (lkport-map). */
 	for (i = 0; i < n; i++)
 		for (j = 0; j < n; j++)
 			if (cases[j].batch == cases[i].batch &&
-			    (!strcmp(cases[i].peer, "lkport-rw") || !strcmp(cases[j].peer, "lkport-rw")) &&
+			    (!strcmp(cases[i].peer, "lkport-rw") || !strcmp(cases[j].peer, "lkport-rw") ||
+			     !strcmp(cases[i].peer, "lkport-wmap") ||
+			     !strcmp(cases[j].peer, "lkport-wmap")) &&
 			    also_vs(cases[i].peer, cases[j].peer))
 				printf("   %s-b%u/%s-b%u = %.2f\n", cases[i].peer, cases[i].batch,
 				       cases[j].peer, cases[j].batch, out[i].rate / out[j].rate);

@@ -473,6 +473,7 @@ static const struct {
 	{ LKPORT_FEATURE_MAP_RING, "map-ring" },
 	{ LKPORT_FEATURE_READ_WRITE, "read-write" },
 	{ LKPORT_FEATURE_POLL_ROOM, "poll-room" },
+	{ LKPORT_FEATURE_MAP_WRITE, "map-write" },
 };
 
 /* --version: this program's, without the module. */

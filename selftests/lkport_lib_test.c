@@ -4,6 +4,7 @@
  * tests, seen as LK's status codes, and LK code written with LK's own
  * names (<lkport/lk_compat.h>) running unchanged.
  */
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -487,6 +488,312 @@ TEST_F(lib, port_map_takes_and_reads)
 	EXPECT_EQ(LK_NO_ERROR, lk_port_close(r));
 	EXPECT_EQ(LK_NO_ERROR, lk_port_close(w));
 	EXPECT_EQ(LK_NO_ERROR, lk_port_destroy(w));
+}
+
+/* ---- mapped write rings ------------------------------------------------------------- */
+
+/* Packets first, first + 1, ..., first + n - 1. */
+static void packets_from(lk_port_packet_t *pk, uint64_t first, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		pk[i] = packet(first + i);
+}
+
+/* Reads n packets from r (through map when it is not NULL), each within
+ * the sanity bound: 0 when they are first, first + 1, ... with ctx, else
+ * the sequence number that went wrong plus 1 (1 + n for a failed read,
+ * 2 + n for a wrong ctx). */
+static uint64_t read_in_order(lk_port_t r, lk_port_map_t *map, void *ctx, uint64_t first,
+			      size_t n)
+{
+	lk_port_result_t res[16];
+	size_t done = 0, got;
+	lk_status_t st;
+
+	while (done < n) {
+		size_t max = n - done < 16 ? n - done : 16;
+		uint64_t deadline = lkt_after_ms(LKT_SANITY_MS);
+
+		st = map ? lk_port_map_read(map, deadline, res, max, &got) :
+			   lk_port_read_many(r, deadline, res, max, &got);
+		if (st != LK_NO_ERROR || got == 0 || got > max)
+			return 1 + n;
+		for (size_t i = 0; i < got; i++, done++) {
+			if (res[i].ctx != ctx)
+				return 2 + n;
+			if (result_seq(&res[i]) != first + done)
+				return first + done + 1;
+		}
+	}
+	return 0;
+}
+
+/* Packets put into the mapped write ring reach every reader, plain and
+ * mapped, in order; a full ring takes no more until the kernel takes from
+ * it, which the wait in lk_port_wmap_write has it do; a second map of the
+ * port starts where the first stopped. */
+TEST_F(lib, port_wmap_write_reaches_readers)
+{
+	lk_port_packet_t pk[12];
+	lk_port_wmap_t wm;
+	lk_port_map_t rm;
+	lk_port_t w, w2, r, rmp;
+	uint64_t t0;
+	size_t put;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create_ex(self->name, LK_PORT_MODE_BROADCAST, 8, 0600, 0, &w));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x31, &r));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x32, &rmp));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_map(rmp, &rm));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_wmap(w, &wm));
+	EXPECT_EQ(w, wm.fd);
+	EXPECT_EQ(7, wm.mask);
+	EXPECT_EQ(0, wm.tail);
+	EXPECT_EQ(LK_NO_ERROR, lk_port_wmap_put(&wm, pk, 0, &put));
+	EXPECT_EQ(0, put);
+
+	/* To a plain reader and a mapped one, each with its ctx. */
+	packets_from(pk, 0, 3);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_wmap_write(&wm, 0, pk, 3));
+	EXPECT_EQ(3, wm.tail);
+	EXPECT_EQ(3, wm.ring->tail);
+	EXPECT_EQ(0, read_in_order(r, NULL, (void *)0x31, 0, 3));
+	EXPECT_EQ(0, read_in_order(rmp, &rm, (void *)0x32, 0, 3));
+
+	/* Nobody reads: the ring's 8 slots and no more. */
+	packets_from(pk, 3, 12);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_wmap_put(&wm, pk, 12, &put));
+	EXPECT_EQ(8, put);
+	EXPECT_EQ(LK_ERR_NOT_READY, lk_port_wmap_put(&wm, pk + 8, 4, &put));
+	EXPECT_EQ(0, put);
+	EXPECT_EQ(11, wm.tail);
+	/* The wait takes them to the readers' rings, which have room: no
+	 * time-out even with deadline 0. */
+	EXPECT_EQ(LK_NO_ERROR, lk_port_wmap_write(&wm, 0, pk + 8, 4));
+	packets_from(pk, 15, 5);
+	EXPECT_EQ(LK_NO_ERROR, lk_port_wmap_write(&wm, 0, pk, 4));
+	EXPECT_EQ(19, wm.tail);
+	/* Now every ring is full: what fits (nothing), then the time-out. */
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_wmap_write(&wm, 0, pk + 4, 1));
+	t0 = lk_deadline_after_ms(20);
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_wmap_write(&wm, t0, pk + 4, 1));
+	EXPECT_LE(t0, lkt_now());
+	EXPECT_EQ(19, wm.tail);
+	/* Readers' turns: what each ring holds, then what the write ring
+	 * held, once both rings had room for it. */
+	EXPECT_EQ(0, read_in_order(r, NULL, (void *)0x31, 3, 8));
+	EXPECT_EQ(0, read_in_order(rmp, &rm, (void *)0x32, 3, 8));
+	EXPECT_EQ(0, read_in_order(r, NULL, (void *)0x31, 11, 8));
+	EXPECT_EQ(0, read_in_order(rmp, &rm, (void *)0x32, 11, 8));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_wmap_write(&wm, 0, pk + 4, 1));
+	EXPECT_EQ(LK_NO_ERROR, lk_port_wmap_kick(&wm));
+	lk_port_wunmap(&wm);
+	EXPECT_EQ(NULL, wm.ring);
+	EXPECT_EQ(-1, wm.fd);
+
+	/* Another writer of the port maps the same ring, from its tail. */
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create_ex(self->name, 0, 8, 0600, LKPORT_PORT_SHARE, &w2));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_wmap(w2, &wm));
+	EXPECT_EQ(20, wm.tail);
+	packets_from(pk, 20, 1);
+	EXPECT_EQ(LK_NO_ERROR, lk_port_wmap_write(&wm, LKPORT_FOREVER, pk, 1));
+	EXPECT_EQ(0, read_in_order(r, NULL, (void *)0x31, 19, 2));
+	EXPECT_EQ(0, read_in_order(rmp, &rm, (void *)0x32, 19, 2));
+	lk_port_wunmap(&wm);
+	lk_port_unmap(&rm);
+	close(w2);
+	lk_port_close(rmp);
+	lk_port_close(r);
+	close(w);
+}
+
+struct map_reader {
+	lk_port_map_t *map;
+	lk_status_t st;
+	lk_port_result_t res;
+};
+
+static void *map_read_thread(void *arg)
+{
+	struct map_reader *m = arg;
+	size_t got;
+
+	m->st = lk_port_map_read(m->map, lkt_after_ms(LKT_SANITY_MS), &m->res, 1, &got);
+	return NULL;
+}
+
+/* A reader asleep in the kernel (here one in a group in another process,
+ * one in lk_port_map_read in another thread and one in poll in a third
+ * process) has the ring ask for a kick, and the put makes it: all wake
+ * with the packet. */
+TEST_F(lib, port_wmap_write_wakes_blocked_readers)
+{
+	lk_port_packet_t pk = packet(5);
+	struct map_reader mr = { .st = 1 };
+	lk_port_t w, r, rmp, rp, g;
+	lk_port_wmap_t wm;
+	lk_port_map_t rm;
+	pthread_t th;
+	pid_t pid, poller;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create(self->name, LK_PORT_MODE_BROADCAST, &w));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x41, &r));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x42, &rmp));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x43, &rp));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_group(&r, 1, &g));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_map(rmp, &rm));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_wmap(w, &wm));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		lk_port_result_t res;
+
+		if (lk_port_group_read_timeout(g, LKT_SANITY_MS, &res))
+			_exit(1);
+		_exit(result_seq(&res) == 5 && res.ctx == (void *)0x41 ? 0 : 2);
+	}
+	poller = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, poller);
+	if (poller == 0) {
+		struct pollfd pf = { .fd = rp, .events = POLLIN };
+		lk_port_result_t res;
+
+		if (poll(&pf, 1, LKT_SANITY_MS) != 1 || !(pf.revents & POLLIN))
+			_exit(1);
+		if (lk_port_read(rp, 0, &res))
+			_exit(2);
+		_exit(result_seq(&res) == 5 && res.ctx == (void *)0x43 ? 0 : 3);
+	}
+	mr.map = &rm;
+	ASSERT_EQ(0, pthread_create(&th, NULL, map_read_thread, &mr));
+	ASSERT_EQ(0, lkt_await_waiters(g, 1));
+	ASSERT_EQ(0, lkt_await_waiters(rmp, 1));
+	ASSERT_EQ(0, lkt_await_sleeping(poller));
+	EXPECT_TRUE(__atomic_load_n(&wm.ring->flags, __ATOMIC_SEQ_CST) & LKPORT_WRING_KICK);
+	EXPECT_EQ(LK_NO_ERROR, lk_port_wmap_write(&wm, 0, &pk, 1));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS + 2000));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, poller, LKT_SANITY_MS + 2000));
+	pthread_join(th, NULL);
+	EXPECT_EQ(LK_NO_ERROR, mr.st);
+	EXPECT_EQ(5, result_seq(&mr.res));
+	EXPECT_EQ((void *)0x42, mr.res.ctx);
+	lk_port_wunmap(&wm);
+	lk_port_unmap(&rm);
+	lk_port_close(g);
+	lk_port_close(rp);
+	lk_port_close(rmp);
+	lk_port_close(r);
+	close(w);
+}
+
+/* Back-pressure: a writer of three rings' worth waits in
+ * lk_port_wmap_write while its ring and the reader's are full, and goes
+ * on as the reader reads, plainly and then from its map; every packet
+ * arrives, in order. */
+TEST_F(lib, port_wmap_write_waits_for_room)
+{
+	lk_port_packet_t pk[24];
+	lk_port_wmap_t wm;
+	lk_port_map_t rm;
+	lk_port_t w, r;
+	pid_t pid;
+
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create_ex(self->name, LK_PORT_MODE_UNICAST, 8, 0600, 0, &w));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x51, &r));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_map(r, &rm));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_wmap(w, &wm));
+	for (int round = 0; round < 2; round++) {
+		uint64_t first = round * 24, end = lkt_after_ms(LKT_SANITY_MS);
+
+		pid = lkt_fork(&self->b.kids);
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			packets_from(pk, first, 24);
+			_exit(lk_port_wmap_write(&wm, lkt_after_ms(LKT_SANITY_MS), pk, 24) ? 1 : 0);
+		}
+		/* Both rings full, the writer asleep with 8 packets to go. */
+		while ((lkt_queued(r) != 8 || wm.ring->tail - wm.ring->head != 8) && lkt_now() < end)
+			lkt_sleep_us(500);
+		ASSERT_EQ(8, lkt_queued(r));
+		ASSERT_EQ(first + 16, wm.ring->tail);
+		ASSERT_EQ(0, lkt_await_sleeping(pid));
+		EXPECT_EQ(-1, lkt_try_reap(&self->b.kids, pid));
+		EXPECT_EQ(0, read_in_order(r, round ? &rm : NULL, (void *)0x51, first, 24));
+		EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+		EXPECT_EQ(first + 24, wm.ring->tail);
+		EXPECT_EQ(first + 24, wm.ring->head);
+		/* The child's puts moved the shared tail; this map's own
+		 * copy follows it only here, in the test. */
+		wm.tail = first + 24;
+	}
+	lk_port_wunmap(&wm);
+	lk_port_unmap(&rm);
+	lk_port_close(r);
+	close(w);
+}
+
+/* Only a write port maps its write ring; a closed port and a broken ring
+ * say so through the kick and the wait, and the port's other writes go
+ * on past a broken ring. */
+TEST_F(lib, port_wmap_bad_handle_and_state)
+{
+	lk_port_packet_t pk[9];
+	lk_port_result_t res;
+	lk_port_wmap_t wm;
+	char cname[LKPORT_NAME_LEN];
+	lk_port_t w, r, g;
+	lk_event_t e;
+	int pipefd[2];
+
+	LKT_NAME(cname, "c");
+	packets_from(pk, 60, 9);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create_ex(self->name, LK_PORT_MODE_BROADCAST, 8, 0600, 0, &w));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0x61, &r));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_group(&r, 1, &g));
+	ASSERT_EQ(LK_NO_ERROR, lk_event_create(&e, self->name, false, 0, 0600));
+	ASSERT_EQ(0, pipe(pipefd));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_wmap(r, &wm));
+	EXPECT_EQ(NULL, wm.ring);
+	EXPECT_EQ(-1, wm.fd);
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_wmap(g, &wm));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_wmap(e.fd, &wm));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_wmap(pipefd[1], &wm));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_wmap(-1, &wm));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_port_wmap_kick(&wm));
+	close(pipefd[0]);
+	close(pipefd[1]);
+
+	/* A broken ring: a tail past head + capacity. */
+	ASSERT_EQ(LK_NO_ERROR, lk_port_wmap(w, &wm));
+	__atomic_store_n(&wm.ring->tail, wm.tail + 100, __ATOMIC_SEQ_CST);
+	EXPECT_EQ(LK_ERR_BAD_STATE, lk_port_wmap_kick(&wm));
+	errno = 0;	/* the status is the wait's, not a stale errno */
+	EXPECT_EQ(LK_ERR_BAD_STATE, lk_port_wmap_write(&wm, LKPORT_FOREVER, pk, 9));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read(r, 0, &res));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(w, &pk[8], 1));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_read(r, 0, &res));
+	EXPECT_EQ(68, result_seq(&res));
+	lk_port_wunmap(&wm);
+
+	lk_port_close(g);
+	lk_port_close(r);
+	close(w);
+
+	/* Closed: no new map, and an old one's kick and wait say so. */
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create_ex(cname, LK_PORT_MODE_BROADCAST, 8, 0600, 0, &w));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(cname, NULL, &r));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_wmap(w, &wm));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_wmap_write(&wm, 0, pk, 2));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_close(w));
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_wmap_kick(&wm));
+	errno = 0;
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_wmap_write(&wm, LKPORT_FOREVER, pk, 9));
+	lk_port_wunmap(&wm);
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_wmap(w, &wm));
+	EXPECT_EQ(-1, wm.fd);
+	lk_event_destroy(&e);
+	lk_port_close(r);
+	lk_port_destroy(w);
 }
 
 TEST_F(lib, port_status_codes)

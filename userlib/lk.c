@@ -547,6 +547,131 @@ lk_status_t lk_port_map_read(lk_port_map_t *map, uint64_t deadline_ns, lk_port_r
 	return st;
 }
 
+/* The module's LKPORT_FEATURE_* bits; 0 if the query fails. */
+static uint64_t module_features(int dev)
+{
+	struct lkport_version v;
+
+	return lkport_query_version(dev, &v) ? 0 : v.features;
+}
+
+lk_status_t lk_port_wmap(lk_port_t port, lk_port_wmap_t *map)
+{
+	struct lkport_info info;
+	lk_status_t st;
+	int dev;
+	void *p;
+
+	memset(map, 0, sizeof(*map));
+	map->fd = -1;
+	st = lk_object_info(port, &info);
+	if (st != LK_NO_ERROR)
+		return st;
+	if (info.kind != LKPORT_KIND_WRITE_PORT)
+		return LK_ERR_BAD_HANDLE;
+	/* The feature bit, not only the ABI number lk_device() checks: it
+	 * says what this module does. */
+	dev = lk_device();
+	if (dev < 0)
+		return device_status(dev);
+	if (!(module_features(dev) & LKPORT_FEATURE_MAP_WRITE))
+		return LK_ERR_NOT_SUPPORTED;
+	map->bytes = LKPORT_RING_BYTES(info.capacity);
+	p = mmap(NULL, map->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, port, 0);
+	if (p == MAP_FAILED) {
+		map->bytes = 0;
+		/* ENODEV: a module that maps no write port. */
+		return errno == ENODEV ? LK_ERR_NOT_SUPPORTED : lk_status_from_errno(errno);
+	}
+	map->ring = p;
+	map->mask = info.capacity - 1;
+	map->fd = port;
+	/* Where the ring's last producer stopped (another map, perhaps in
+	 * another process): from here on, this map's own count. */
+	map->tail = __atomic_load_n(&map->ring->tail, __ATOMIC_ACQUIRE);
+	return LK_NO_ERROR;
+}
+
+void lk_port_wunmap(lk_port_wmap_t *map)
+{
+	if (map->ring)
+		munmap(map->ring, map->bytes);
+	memset(map, 0, sizeof(*map));
+	map->fd = -1;
+}
+
+lk_status_t lk_port_wmap_kick(lk_port_wmap_t *map)
+{
+	if (!map->ring)
+		return LK_ERR_INVALID_ARGS;
+	return ioctl(map->fd, LKPORT_IOC_WRING_KICK) < 0 ?
+		handle_status(LKPORT_IOC_WRING_KICK, errno) : LK_NO_ERROR;
+}
+
+lk_status_t lk_port_wmap_put(lk_port_wmap_t *map, const lk_port_packet_t *packets, size_t count,
+			     size_t *put)
+{
+	struct lkport_wring *r = map->ring;
+	uint32_t h, t = map->tail, used, n, i;
+
+	*put = 0;
+	if (!r)
+		return LK_ERR_INVALID_ARGS;
+	if (count == 0)	/* LK: nothing to write is no error */
+		return LK_NO_ERROR;
+	/* The kernel moves head past a packet after it copied it out: the
+	 * slots up to head are free to rewrite. */
+	h = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	used = t - h;
+	if (used > map->mask + 1)	/* head past this map's tail: scribbled on */
+		return LK_ERR_BAD_STATE;
+	n = map->mask + 1 - used;
+	if (n == 0)
+		return LK_ERR_NOT_READY;
+	if (n > count)
+		n = (uint32_t)count;
+	for (i = 0; i < n; i++) {
+		/* Words, as lk_port_map_take loads them: the kernel reads
+		 * only what tail covers, but a scribbled tail could have it
+		 * read a slot being written; no torn word, no data race. */
+		uint32_t *w = (uint32_t *)r->packets[(t + i) & map->mask].data;
+		uint32_t words[4];
+
+		memcpy(words, packets[i].value, sizeof(words));
+		for (int k = 0; k < 4; k++)
+			__atomic_store_n(&w[k], words[k], __ATOMIC_RELAXED);
+	}
+	/* Publish, then look for a sleeping reader: it sets the flag and
+	 * then looks at tail, so one of the two sees the other. */
+	map->tail = t + n;
+	__atomic_store_n(&r->tail, map->tail, __ATOMIC_SEQ_CST);
+	*put = n;
+	if (__atomic_load_n(&r->flags, __ATOMIC_SEQ_CST) & LKPORT_WRING_KICK)
+		return lk_port_wmap_kick(map);
+	return LK_NO_ERROR;
+}
+
+lk_status_t lk_port_wmap_write(lk_port_wmap_t *map, uint64_t deadline_ns,
+			       const lk_port_packet_t *packets, size_t count)
+{
+	struct lkport_wait w = { .deadline_ns = deadline_ns };
+	size_t done = 0, put;
+	lk_status_t st;
+
+	for (;;) {
+		st = lk_port_wmap_put(map, packets + done, count - done, &put);
+		done += put;
+		if (st != LK_NO_ERROR && st != LK_ERR_NOT_READY)
+			return st;
+		if (done == count)
+			return LK_NO_ERROR;
+		/* Full: the kernel takes what it can, then waits for a
+		 * reader to make room (ETIMEDOUT at once for deadline 0). */
+		if (ioctl(map->fd, LKPORT_IOC_WRING_WAIT, &w) < 0)
+			return handle_status(LKPORT_IOC_WRING_WAIT, errno);
+	}
+}
+
 lk_status_t lk_port_read_many_timeout(lk_port_t port, lk_time_t timeout, lk_port_result_t *results,
 				      size_t max, size_t *got)
 {

@@ -269,6 +269,66 @@ lk_status_t lk_port_map_read(lk_port_map_t *map, uint64_t deadline_ns, lk_port_r
 			     size_t max, size_t *got);
 void lk_port_unmap(lk_port_map_t *map);
 
+/*
+ * Zero-syscall send (module ABI 1.10: LKPORT_FEATURE_MAP_WRITE). A write
+ * port's submission ring mapped into the process: lk_port_wmap_put copies
+ * packets into it and moves its tail, with no system call; the kernel
+ * takes them from there and writes them to the port, in order, as
+ * back-pressure writes (lk_port_write_deadline): a packet leaves the ring
+ * only once every reader's ring has room for it, and then reaches every
+ * reader. It takes them when a reader reads, and at lk_port_wmap_kick and
+ * the wait in lk_port_wmap_write; lk_port_wmap_put itself calls into the
+ * kernel only while a reader is blocked (or polling, or in a group) and
+ * must be told. The ring has one producer: one map of it in one thread at
+ * a time, across every writer handle and process of the port (two maps
+ * of one port write over each other's packets). Packets through the map
+ * and through lk_port_write* are two streams, not ordered with each
+ * other. The handle may be closed only after lk_port_wunmap. What the
+ * kernel has not taken when the port closes (or its last writer handle
+ * does) is written as far as the readers have room and dropped
+ * otherwise: a producer that ends its stream by closing waits first
+ * until ring->head reaches map->tail (its readers' reads take the rest).
+ * LK_ERR_NOT_SUPPORTED from a module without the feature;
+ * LK_ERR_BAD_HANDLE for a handle that is not a write port, or once the
+ * port is closed (a put into room needs no call and cannot tell: what is
+ * in the ring then is dropped; lk_port_wmap_kick tells);
+ * LK_ERR_NO_RESOURCES past the per-user byte limit; LK_ERR_BAD_STATE once
+ * something scribbled on the ring's indices (nothing more is taken from
+ * it; the port's other writes go on).
+ */
+typedef struct lk_port_wmap {
+	struct lkport_wring *ring;
+	size_t bytes;			/* mapped */
+	uint32_t mask;			/* capacity - 1, as mapped */
+	uint32_t tail;			/* the producer's own: one past the last put */
+	int fd;				/* the write port */
+} lk_port_wmap_t;
+lk_status_t lk_port_wmap(lk_port_t port, lk_port_wmap_t *map);
+/* As many of count packets as the ring has room for, no wait: *put of
+ * them, in order, from the first. LK_NO_ERROR with *put >= 1 (0 only for
+ * count 0), LK_ERR_NOT_READY (*put 0) when the ring is full. A status
+ * with *put > 0 is the kernel's answer to the kick that followed: the
+ * packets are in the ring, and LK_ERR_BAD_HANDLE (a closed port) or
+ * LK_ERR_BAD_STATE says they will not be taken. */
+lk_status_t lk_port_wmap_put(lk_port_wmap_t *map, const lk_port_packet_t *packets, size_t count,
+			     size_t *put);
+/* All count packets (any number: past the ring's capacity too), waiting
+ * in the kernel for room while the ring is full, until the absolute
+ * CLOCK_MONOTONIC deadline (ns; 0: what fits now, then LK_ERR_TIMED_OUT;
+ * LKPORT_FOREVER). LK_NO_ERROR once all are in the ring (not yet at the
+ * readers: the kernel takes them as their rings make room);
+ * LK_ERR_TIMED_OUT, LK_ERR_INTERRUPTED (a signal; an SA_RESTART handler
+ * restarts the wait), LK_ERR_BAD_HANDLE (closed) or LK_ERR_BAD_STATE
+ * otherwise, with the packets that fit before it in the ring: map->tail
+ * moved past them. */
+lk_status_t lk_port_wmap_write(lk_port_wmap_t *map, uint64_t deadline_ns,
+			       const lk_port_packet_t *packets, size_t count);
+/* Has the kernel take what the ring holds now (as far as every reader's
+ * ring has room) and wake the readers it reached; needed only by a
+ * caller that wants to know the port is still open and the ring whole. */
+lk_status_t lk_port_wmap_kick(lk_port_wmap_t *map);
+void lk_port_wunmap(lk_port_wmap_t *map);
+
 /* What any handle is (kind, name, owner, waiters, queued packets, ...). */
 lk_status_t lk_object_info(int fd, struct lkport_info *info);
 

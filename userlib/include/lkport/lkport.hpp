@@ -557,6 +557,63 @@ class PortMap {
     lk_port_map_t map_{};
 };
 
+// A write port's submission ring mapped into the process (lk_port_wmap,
+// module ABI 1.10): put() and write() hand packets to the kernel without a
+// system call while the ring has room and no reader must be woken; the
+// kernel writes them to the port's readers in order, as write_wait()
+// would. One producer per port: one WritePortMap of it, used by one thread
+// at a time. Unmapped on destruction; the WritePort must outlive it.
+// Move-only.
+class WritePortMap {
+  public:
+    static Result<WritePortMap> map(const WritePort& port) {
+        WritePortMap m;
+        Status st(lk_port_wmap(port.fd(), &m.map_));
+        if (!st.ok()) return st;
+        return m;
+    }
+    WritePortMap() = default;
+    WritePortMap(WritePortMap&& o) noexcept : map_(o.map_) { o.map_ = lk_port_wmap_t{}; }
+    WritePortMap& operator=(WritePortMap&& o) noexcept {
+        if (this != &o) {
+            lk_port_wunmap(&map_);
+            map_ = o.map_;
+            o.map_ = lk_port_wmap_t{};
+        }
+        return *this;
+    }
+    WritePortMap(const WritePortMap&) = delete;
+    WritePortMap& operator=(const WritePortMap&) = delete;
+    ~WritePortMap() { lk_port_wunmap(&map_); }
+
+    // As many of `packets` as the ring has room for, from the first, no
+    // wait: how many (LK_ERR_NOT_READY when it is full).
+    Result<std::size_t> put(Packets packets) {
+        std::size_t n = 0;
+        Status st(lk_port_wmap_put(&map_, raw(packets), packets.size(), &n));
+        if (!st.ok()) return st;
+        return n;
+    }
+    // All of `packets`, waiting for room while the ring is full:
+    // LK_ERR_TIMED_OUT at the deadline, LK_ERR_INTERRUPTED on a signal,
+    // LK_ERR_BAD_HANDLE once the port is closed (those that fit before are
+    // in the ring).
+    Status write(Packets packets, Deadline deadline = Deadline::forever()) {
+        return Status(lk_port_wmap_write(&map_, deadline.ns(), raw(packets), packets.size()));
+    }
+    // The kernel takes what the ring holds now; says whether the port is
+    // open and the ring whole.
+    Status kick() { return Status(lk_port_wmap_kick(&map_)); }
+    bool mapped() const { return map_.ring != nullptr; }
+
+  private:
+    // A Packet is laid out as LK's port_packet_t.
+    static const lk_port_packet_t* raw(const Packets& p) {
+        return reinterpret_cast<const lk_port_packet_t*>(p.data());
+    }
+    lk_port_wmap_t map_{};
+};
+
 // One read over many read ports: LK's port_group. The ports stay the
 // caller's; closing one takes it out of the group.
 class PortGroup : public Readable {
