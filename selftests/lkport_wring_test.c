@@ -293,6 +293,7 @@ TEST_F(wring, a_mapped_reader_gets_ring_packets)
 	struct lkport_ring *rr;
 	uint64_t seq[8];
 	struct wr p;
+	__u64 ctx;
 
 	WR_SKIPPED();
 	wr_setup(_metadata, self, &p, 8, 1);
@@ -308,7 +309,9 @@ TEST_F(wring, a_mapped_reader_gets_ring_packets)
 	EXPECT_EQ(0, wr_queued(&p));
 	/* So is LKPORT_IOC_READ on the mapped reader, with its ctx. */
 	EXPECT_FALSE(wr_push(&p, 5, 2));
-	expect_packets(_metadata, p.r[0], 5, 5, 0x100, false);
+	ASSERT_EQ(0, lkt_read_one(p.r[0], LKPORT_IOC_READ, 0, &seq[0], &ctx));
+	EXPECT_EQ(5, seq[0]);
+	EXPECT_EQ(0x100, ctx);
 	EXPECT_EQ(0, wr_queued(&p));
 	ASSERT_EQ(1, take_mapped(rr, seq, 8));
 	EXPECT_EQ(6, seq[0]);
@@ -641,6 +644,10 @@ TEST_F(wring, a_hostile_tail_breaks_only_this_ring)
 		EXPECT_EQ(0, lkt_revents(p.r[0]) & (POLLIN | POLLERR));
 		EXPECT_EQ(head, p.ring->head);
 	}
+	/* Whether a tail back in range mends it the contract leaves open:
+	 * shown, not checked. */
+	__atomic_store_n(&p.ring->tail, head, __ATOMIC_SEQ_CST);
+	TH_LOG("kick with the tail back at head: %ld", wr_kick(p.w));
 	/* The port's write calls go on. */
 	lkt_packet(&pk, 100);
 	EXPECT_EQ(0, lkt_write(p.w, &pk, 1, NULL, NULL));
@@ -672,8 +679,9 @@ TEST_F(wring, a_tail_moved_back_retracts_what_was_not_taken)
 	EXPECT_FALSE(wr_push(&p, 1, 4));
 	__atomic_store_n(&p.ring->tail, p.ring->tail - 2, __ATOMIC_SEQ_CST);
 	expect_packets(_metadata, p.r[0], 1, 2, 0x100, true);
-	EXPECT_FALSE(wr_push(&p, 3, 2));
-	expect_packets(_metadata, p.r[0], 3, 4, 0x100, true);
+	/* Their slots are the producer's again. */
+	EXPECT_FALSE(wr_push(&p, 30, 2));
+	expect_packets(_metadata, p.r[0], 30, 31, 0x100, true);
 	EXPECT_EQ(8, wr_kick(p.w));
 	wr_unmap(self, p.ring);
 	close(p.r[0]);
