@@ -474,6 +474,42 @@ void lk_write_port_set_notify(lk_write_port_t port, void (*notify)(void*), void*
     ports().set_observer(writer(port), Observer{notify, ctx});
 }
 
+static_assert(__builtin_offsetof(PortSourceShared, tail) == LK_PORT_SOURCE_TAIL_OFFSET);
+static_assert(__builtin_offsetof(PortSourceShared, head) == LK_PORT_SOURCE_HEAD_OFFSET);
+static_assert(__builtin_offsetof(PortSourceShared, mask) == LK_PORT_SOURCE_MASK_OFFSET);
+static_assert(__builtin_offsetof(PortSourceShared, flags) == LK_PORT_SOURCE_FLAGS_OFFSET);
+static_assert(__builtin_offsetof(PortSourceShared, packets) == LK_PORT_RING_PACKETS_OFFSET);
+static_assert(kSourceKick == LK_PORT_SOURCE_KICK);
+
+int lk_write_port_map(lk_write_port_t port, lk_port_source_t* source) {
+    if (!source) return ERR_INVALID_ARGS;
+    PortSource* s = nullptr;
+    status_t st = ports().map_writer(writer(port), &s);
+    *source = reinterpret_cast<lk_port_source_t>(s);
+    return st;
+}
+
+void* lk_port_source_shared(lk_port_source_t source) { return reinterpret_cast<PortSource*>(source)->shared(); }
+
+lkos_size lk_port_source_bytes(unsigned int capacity) { return PortSource::bytes(capacity); }
+
+void lk_port_source_free(lk_port_source_t source) { PortSource::free(reinterpret_cast<PortSource*>(source)); }
+
+int lk_write_port_kick(lk_write_port_t port, unsigned int* room) {
+    u32 r = 0;
+    status_t st = ports().kick_source(writer(port), &r);
+    if (room) *room = r;
+    return st;
+}
+
+int lk_write_port_wait_source(lk_write_port_t port, lkos_u64 deadline_ns, int interruptible, unsigned int* room) {
+    u32 r = 0;
+    status_t st = ports().wait_source(writer(port), Deadline::at_ns(deadline_ns),
+                                      interruptible ? Interruptible::Yes : Interruptible::No, &r);
+    if (room) *room = r;
+    return st;
+}
+
 void lk_port_write_hold_stats(lk_port_hold_stats_t* out, int reset) {
     PortRegistry::WriteHoldStats s = ports().write_hold_stats(reset != 0);
     out->max_ns = s.max_ns;

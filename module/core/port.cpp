@@ -163,6 +163,36 @@ void PortRing::reclaim() {
     shared_->ctx = 0;
 }
 
+// ---- PortSource ------------------------------------------------------------
+
+static_assert(__builtin_offsetof(PortSourceShared, head) == 64);
+static_assert(__builtin_offsetof(PortSourceShared, flags) == 72);
+static_assert(__builtin_offsetof(PortSourceShared, packets) == kPortRingPacketsOffset);
+
+PortSource* PortSource::make(u32 capacity) {
+    void* mem = lkos_alloc(sizeof(PortSource), LKOS_ALLOC_ACCOUNT | LKOS_ALLOC_SITE(LKOS_SITE_PORT_RING));
+    if (!mem) return nullptr;
+    void* shared = lkos_alloc_shared(bytes(capacity), LKOS_ALLOC_SITE(LKOS_SITE_PORT_RING_MAP));
+    if (!shared) {
+        lkos_free(mem);
+        return nullptr;
+    }
+    PortSource* s = new (mem) PortSource();
+    s->mask_ = capacity - 1;
+    s->shared_ = static_cast<PortSourceShared*>(shared);
+    s->shared_->mask = s->mask_;
+    return s;
+}
+
+void PortSource::free(PortSource* source) {
+    if (source) {
+        PortSourceShared* shared = source->shared_;
+        source->~PortSource();
+        lkos_free(source);
+        lkos_free_shared(shared);
+    }
+}
+
 // ---- registry --------------------------------------------------------------
 
 PortRegistry::PortRegistry() = default;
@@ -384,6 +414,9 @@ void PortRegistry::join_locked(const Guard&, const Guard&, PortGroup* g, ReadPor
     // A mapped member's reader tells the group what it takes from the map
     // from now on; what it took before the flag is in the count read after.
     rp->ring_->set_flags(kRingSyncGroup);
+    // A grouped reader learns of a mapped write ring's packets from kicks
+    // (the caller then takes what was put before the flag).
+    if (PortSource* s = rp->port_->source_) set_kick(s, true);
     rp->group_queued_ = rp->ring_->queued();
     rp->group_live_ = rp->writer_ != nullptr;
     g->queued_ += rp->group_queued_;
@@ -456,6 +489,33 @@ PortRegistry::WriteHoldStats PortRegistry::write_hold_stats(bool reset) {
     return s;
 }
 
+// Inline in its callers: the write path's one copy loop.
+__attribute__((always_inline)) inline void PortRegistry::deliver_locked(const Guard& wg, WritePort* wp,
+                                                                        const PortPacket* packets, usize count,
+                                                                        WakeCause cause, status_t* status, u32* took,
+                                                                        u32* full, int* woken) {
+    if (wp->readers_.empty()) {
+        // No reader yet: queue in the writer's own ring for the first one.
+        LK_DEBUG_ASSERT(wp->ring_ != nullptr);
+        *status = wp->ring_ ? wp->ring_->write(packets, count) : ERR_NOT_ENOUGH_BUFFER;
+        *took = *status == NO_ERROR;
+        return;
+    }
+    wp->readers_.for_each([&](ReadPort& rp) {
+        held_by(wg, &rp);
+        // Each reader gets the whole write or nothing of it.
+        if (rp.ring_->write(packets, count) != NO_ERROR) {
+            *status = ERR_PARTIAL_WRITE;
+            ++*full;
+            return;
+        }
+        ++*took;
+        sync_group_locked(wg, &rp);
+        *woken += wake_reader_locked(wg, &rp, NO_ERROR, cause);
+        notify_locked(wg, &rp);
+    });
+}
+
 status_t PortRegistry::write(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped) {
     return write_once(wp, packets, count, delivered, skipped, false);
 }
@@ -479,26 +539,7 @@ status_t PortRegistry::write_once(WritePort* wp, const PortPacket* packets, usiz
         if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
         if (if_room && !room_locked(wg, wp, count)) return ERR_NOT_READY;
         cause = WakeCause{wp->tag_.id, ++wp->seq_, trace_start};
-        if (wp->readers_.empty()) {
-            // No reader yet: queue in the writer's own ring for the first one.
-            LK_DEBUG_ASSERT(wp->ring_ != nullptr);
-            status = wp->ring_ ? wp->ring_->write(packets, count) : ERR_NOT_ENOUGH_BUFFER;
-            took = status == NO_ERROR;
-        } else {
-            wp->readers_.for_each([&](ReadPort& rp) {
-                held_by(wg, &rp);
-                // Each reader gets the whole write or nothing of it.
-                if (rp.ring_->write(packets, count) != NO_ERROR) {
-                    status = ERR_PARTIAL_WRITE;
-                    full++;
-                    return;
-                }
-                took++;
-                sync_group_locked(wg, &rp);
-                woken += wake_reader_locked(wg, &rp, NO_ERROR, cause);
-                notify_locked(wg, &rp);
-            });
-        }
+        deliver_locked(wg, wp, packets, count, cause, &status, &took, &full, &woken);
         note_hold(start, u32(took * count));
     }
     lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken, cause.seq, cause.ts);
@@ -594,7 +635,12 @@ status_t PortRegistry::write_turns(WritePort* wp, const PortPacket* packets, usi
             notify_locked(wg, &rp);
             return false;
         });
-        if (!more) wp->bounded_busy_ = false;
+        if (!more) {
+            wp->bounded_busy_ = false;
+            // A mapped write ring waits for no write in turns: what it
+            // holds goes now, after this one.
+            drain_locked(wg, wp);
+        }
         note_hold(start, copied);
     }
     lkos_trace_signal(wp->tag_.id, u32(wp->tag_.kind), woken, cause.seq, cause.ts);
@@ -761,6 +807,8 @@ status_t PortRegistry::map_sync(ReadPort* rp) {
     held_by(wg, rp);
     held_by(wg, wp);
     if (load_magic(rp) != kReadPortMagic) return ERR_BAD_HANDLE;
+    // Room made: what the port's mapped write ring holds may fit now.
+    drain_locked(wg, wp);
     PortRing* ring = rp->ring_;
     if (!ring->shared()) return NO_ERROR;
     sync_group_locked(wg, rp);
@@ -769,6 +817,142 @@ status_t PortRegistry::map_sync(ReadPort* rp) {
     if (wp->room_max_ && (ring->room() >= wp->room_min_ || ring->broken())) wake_writers_locked(wg, wp);
     if (!wp->room_max_) ring->clear_flags(kRingSyncRoom);
     return NO_ERROR;
+}
+
+// ---- mapped write rings ---------------------------------------------------------
+
+status_t PortRegistry::map_writer(WritePort* wp, PortSource** out) {
+    *out = nullptr;
+    if (!wp) return ERR_INVALID_ARGS;
+    if (!is_writer(wp)) return ERR_BAD_HANDLE;
+    PortSource* fresh = PortSource::make(wp->capacity_);
+    if (!fresh) return ERR_NO_MEMORY;
+    {
+        AutoSpinLock wg(wp->lock_);
+        if (load_magic(wp) != kWritePortOpen) {
+            wg.release();
+            PortSource::free(fresh);
+            return ERR_BAD_HANDLE;
+        }
+        if (!wp->source_) {
+            wp->source_ = fresh;
+            fresh = nullptr;
+            set_kick(wp->source_, needs_kick_locked(wg, wp));
+        }
+        *out = wp->source_;
+    }
+    PortSource::free(fresh);  // mapped already: unused
+    return NO_ERROR;
+}
+
+void PortRegistry::set_kick(PortSource* s, bool on) {
+    u32* flags = &s->shared_->flags;
+    // The process may have written anything there: set or clear the bit
+    // whatever the rest says, and skip the atomic when it already is so.
+    u32 now = __atomic_load_n(flags, __ATOMIC_RELAXED);
+    if (!(now & kSourceKick) == !on) return;
+    if (on) __atomic_fetch_or(flags, kSourceKick, __ATOMIC_SEQ_CST);
+    else __atomic_fetch_and(flags, ~kSourceKick, __ATOMIC_SEQ_CST);
+}
+
+bool PortRegistry::needs_kick_locked(const Guard& wg, WritePort* wp) {
+    return wp->readers_.find([&](ReadPort& rp) {
+        held_by(wg, &rp);
+        return !rp.wait_.empty_locked(wg) || rp.observer_.notify || rp.group_;
+    }) != nullptr;
+}
+
+u32 PortRegistry::drain_slow_locked(const Guard& wg, WritePort* wp) {
+    PortSource* s = wp->source_;
+    // A write in turns is under way: its end takes the ring's packets, so
+    // that every reader sees the two in one order.
+    if (s->broken_ || wp->bounded_busy_ || load_magic(wp) != kWritePortOpen) return 0;
+    u32 q = s->queued();
+    if (q == 0) return 0;
+    if (q > s->capacity()) {
+        s->broken_ = true;  // a tail the process moved out of range
+        return 0;
+    }
+    // As write_wait() writes: a packet goes once every ring it goes to has
+    // room for it (broken rings aside, which every write skips); and at
+    // most a turn's copies in this hold.
+    u32 room = ~0u, readers = 0;
+    if (wp->readers_.empty()) {
+        room = wp->ring_ ? wp->ring_->room() : 0;
+    } else {
+        wp->readers_.for_each([&](ReadPort& rp) {
+            held_by(wg, &rp);
+            readers++;
+            if (!rp.ring_->broken() && rp.ring_->room() < room) room = rp.ring_->room();
+        });
+    }
+    u32 turn = readers > 1 ? u32(kPortWriteChunk) / readers : u32(kPortWriteChunk);
+    u32 n = q < room ? q : room;
+    if (n > turn) n = turn ? turn : 1;
+    if (n == 0) return 0;
+    // No clock read for the source's time: the process wrote without a
+    // call, so a tracer sees it as unknown (0).
+    WakeCause cause{wp->tag_.id, ++wp->seq_, 0};
+    status_t status = NO_ERROR;
+    u32 took = 0, full = 0;
+    int woken = 0;
+    constexpr u32 kBatch = 16;
+    PortPacket batch[kBatch];
+    for (u32 done = 0; done < n;) {
+        u32 k = n - done < kBatch ? n - done : kBatch;
+        for (u32 i = 0; i < k; i++) load_shared(&s->shared_->packets[(s->head_ + done + i) & s->mask_], &batch[i]);
+        deliver_locked(wg, wp, batch, k, cause, &status, &took, &full, &woken);
+        done += k;
+    }
+    s->head_ += n;
+    // The slots are free for the process once head has passed them.
+    __atomic_store_n(&s->shared_->head, s->head_, __ATOMIC_RELEASE);
+    set_kick(s, needs_kick_locked(wg, wp));
+    if (s->waiting_) {
+        s->waiting_ = false;
+        wake_writers_locked(wg, wp);
+    }
+    return n;
+}
+
+bool PortRegistry::arm_slow_locked(const Guard& wg, WritePort* wp) {
+    PortSource* s = wp->source_;
+    if (s->broken_) return false;
+    // The flag, then the look at tail; the writer moves tail, then reads
+    // the flag (all seq_cst): either it sees the flag and kicks, or this
+    // look sees its packets. A reader that took some does not sleep.
+    __atomic_fetch_or(&s->shared_->flags, kSourceKick, __ATOMIC_SEQ_CST);
+    return drain_slow_locked(wg, wp) != 0;
+}
+
+status_t PortRegistry::source_loop(WritePort* wp, Deadline deadline, Interruptible intr, u32* room, bool wait) {
+    *room = 0;
+    if (!wp) return ERR_INVALID_ARGS;
+    if (!is_writer(wp)) return ERR_BAD_HANDLE;
+    if (wait && !deadline.passed()) lkos_might_sleep();
+    for (;;) {
+        AutoSpinLock wg(wp->lock_);
+        if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
+        PortSource* s = wp->source_;
+        if (!s) return ERR_NOT_FOUND;
+        u32 took = drain_slow_locked(wg, wp);
+        u32 q = s->queued();
+        if (!s->broken_ && q > s->capacity()) s->broken_ = true;
+        if (s->broken_) return ERR_BAD_STATE;
+        // More may fit: in the next hold, so each is a turn at most.
+        if (took && q) continue;
+        *room = s->capacity() - q;
+        if (*room || !wait) return NO_ERROR;
+        if (deadline.passed()) return ERR_TIMED_OUT;
+        // Full, and nothing taken: wait, as a writer of one packet, for a
+        // reader to make room (mapped readers asked to tell), unless a
+        // write in turns is what held the ring back (its end drains).
+        if (!wp->bounded_busy_ && room_or_flag_locked(wg, wp, 1)) continue;
+        want_room_locked(wg, wp, 1);
+        s->waiting_ = true;
+        status_t st = wp->room_wait_.block_locked(wg, deadline, intr);
+        if (st != NO_ERROR && st != ERR_OBJECT_DESTROYED) return st;
+    }
 }
 
 bool PortRegistry::try_read_locked(const Guard&, ReadPort* rp, PortResult* result) {
@@ -797,9 +981,14 @@ status_t PortRegistry::port_read_loop(ReadPort* rp, Deadline deadline, PortResul
     if (!rp || !results || max == 0) return ERR_INVALID_ARGS;
     if (!deadline.passed()) lkos_might_sleep();
     AutoSpinLock wg(rp->port_->lock_);
+    WritePort* wp = rp->port_;
+    held_by(wg, wp);
     for (;;) {
         usize n = 0;
         if (load_magic(rp) != kReadPortMagic) return ERR_BAD_HANDLE;
+        // The port's mapped write ring first: its packets come after those
+        // queued, and this reader takes them with a call it makes anyway.
+        drain_locked(wg, wp);
         u32 before = rp->ring_->room();
         while (n < max && try_read_locked(wg, rp, &results[n])) n++;
         if (n) {
@@ -814,6 +1003,9 @@ status_t PortRegistry::port_read_loop(ReadPort* rp, Deadline deadline, PortResul
         if (rp->ring_->broken()) return ERR_BAD_STATE;
         // Nothing queued and nothing more will come.
         if (!rp->writer_) return ERR_CANCELLED;
+        // About to sleep: from now on the mapped write ring's writer
+        // kicks; what it put before is taken now.
+        if (arm_source_locked(wg, wp)) continue;
         status_t status = rp->wait_.block_locked(wg, deadline, intr);
         // Woken by a write (or by a destroy, to drain and then learn of
         // it): look again. A reader that lost the packet to another one
@@ -824,6 +1016,8 @@ status_t PortRegistry::port_read_loop(ReadPort* rp, Deadline deadline, PortResul
 
 status_t PortRegistry::group_take(PortGroup* g, WritePort* wp, ReadPort* m, PortResult* results, usize max, usize* n) {
     AutoSpinLock wg(wp->lock_);
+    // Before the group's lock, which a write takes under this one.
+    drain_locked(wg, wp);
     AutoSpinLock gg(g->lock_);
     if (load_magic(g) != kGroupMagic) return ERR_OBJECT_DESTROYED;
     // Still a member, and still the one whose port was pinned (the address
@@ -940,8 +1134,12 @@ status_t PortRegistry::group(PortHandle* const* ports, usize count, PortGroup** 
             status = ERR_BAD_HANDLE;
             break;
         }
-        AutoSpinLock gg(g->lock_);
-        join_locked(wg, gg, g, rp);
+        {
+            AutoSpinLock gg(g->lock_);
+            join_locked(wg, gg, g, rp);
+        }
+        // What a mapped write ring held before the member's kick flag.
+        drain_locked(wg, rp->port_);
     }
     if (status != NO_ERROR) {
         // Undo.
@@ -969,6 +1167,10 @@ status_t PortRegistry::group_add(PortGroup* g, ReadPort* rp) {
         g->wait_.wake_one_locked(gg, NO_ERROR);
         if (g->observer_.notify) g->observer_.notify(g->observer_.ctx);
     }
+    // What a mapped write ring held before the member's kick flag: its
+    // write wakes the group as any write does.
+    gg.release();
+    drain_locked(wg, rp->port_);
     return NO_ERROR;
 }
 
@@ -1061,6 +1263,13 @@ status_t PortRegistry::close(PortHandle* port) {
 
 status_t PortRegistry::close_writer(WritePort* wp) {
     if (!wp) return ERR_INVALID_ARGS;
+    // What the mapped write ring holds goes first, as far as there is
+    // room, a turn per hold; the rest is dropped with the port's close.
+    for (;;) {
+        AutoSpinLock wg(wp->lock_);
+        if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
+        if (!drain_locked(wg, wp)) break;
+    }
     AutoSpinLock wg(wp->lock_);
     if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
     // Closed for writing; the name stays until destroy(). Lookups read
@@ -1127,6 +1336,12 @@ status_t PortRegistry::destroy(WritePort* wp) {
         wp->destroyed_ = true;
         ring = wp->ring_;
         wp->ring_ = nullptr;
+        // The mapped write ring is its mapper's to free: nothing is taken
+        // from it any more, and nobody need kick.
+        if (PortSource* s = wp->source_) {
+            set_kick(s, false);
+            wp->source_ = nullptr;
+        }
         wp->readers_.for_each([&](ReadPort& rp) {
             held_by(wg, &rp);
             List<ReadPort, WriterTag>::remove(rp);
@@ -1160,6 +1375,9 @@ status_t PortRegistry::destroy(WritePort* wp) {
 
 bool PortRegistry::readable(ReadPort* rp) {
     AutoSpinLock wg(rp->port_->lock_);
+    WritePort* wp = rp->port_;
+    held_by(wg, wp);
+    drain_locked(wg, wp);
     return load_magic(rp) == kReadPortMagic && (!rp->ring_->empty() || rp->ring_->broken() || !rp->writer_);
 }
 
@@ -1185,7 +1403,12 @@ void PortRegistry::set_observer(PortHandle* port, Observer o) {
 
 void PortRegistry::set_observer(ReadPort* rp, Observer o) {
     AutoSpinLock wg(rp->port_->lock_);
+    WritePort* wp = rp->port_;
+    held_by(wg, wp);
     rp->observer_ = o;
+    // A polled reader learns of a mapped write ring's packets from kicks;
+    // the poll's look at the port (reader_info()) takes what came before.
+    if (o.notify && wp->source_) set_kick(wp->source_, true);
 }
 
 void PortRegistry::set_observer(PortGroup* g, Observer o) {
@@ -1217,6 +1440,10 @@ void PortRegistry::writer_info_locked(const Guard& wg, const WritePort* wp, Info
 }
 
 void PortRegistry::reader_info_locked(const Guard& wg, ReadPort* rp, Info* out) {
+    // What the port's mapped write ring holds is queued for the readers
+    // as far as it fits: poll looks here.
+    held_by(wg, rp->port_);
+    drain_locked(wg, rp->port_);
     out->kind = ObjectKind::ReadPort;
     out->id = rp->wait_.tag().id;
     out->capacity = rp->ring_->capacity();

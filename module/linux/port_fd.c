@@ -41,6 +41,8 @@ struct lkport_wport {
 	u32 capacity;
 	u64 id;				/* the core port's, kept past destroy */
 	struct lkport_poll poll;	/* room made (under the core's lock), closed */
+	struct mutex map_lock;		/* mmaps of the write ring, one at a time */
+	lk_port_source_t source;	/* the mapped write ring (map_lock), freed with w */
 	/* An interrupt source was bound to it: it writes `port` from any
 	 * context without `lock`, inside an RCU read-side section, so
 	 * destroy unpublishes `port` and waits for a grace period first. */
@@ -82,6 +84,12 @@ static_assert(offsetof(struct lkport_ring, packets) == LK_PORT_RING_PACKETS_OFFS
 static_assert(LKPORT_RING_PACKETS == LK_PORT_RING_PACKETS_OFFSET);
 static_assert(LKPORT_RING_SYNC_GROUP == LK_PORT_RING_SYNC_GROUP);
 static_assert(LKPORT_RING_SYNC_ROOM == LK_PORT_RING_SYNC_ROOM);
+static_assert(offsetof(struct lkport_wring, tail) == LK_PORT_SOURCE_TAIL_OFFSET);
+static_assert(offsetof(struct lkport_wring, head) == LK_PORT_SOURCE_HEAD_OFFSET);
+static_assert(offsetof(struct lkport_wring, mask) == LK_PORT_SOURCE_MASK_OFFSET);
+static_assert(offsetof(struct lkport_wring, flags) == LK_PORT_SOURCE_FLAGS_OFFSET);
+static_assert(offsetof(struct lkport_wring, packets) == LK_PORT_RING_PACKETS_OFFSET);
+static_assert(LKPORT_WRING_KICK == LK_PORT_SOURCE_KICK);
 
 /* What a ring of `capacity` packets is charged against max_bytes_per_user:
  * what it really takes, the core's header and packets rounded up to the
@@ -114,6 +122,9 @@ static void lkport_wport_free(struct kref *ref)
 	__release(&lkport_objects_lock);	/* sparse does not see a mutex's */
 	/* The core calls the observer no more once the port is destroyed. */
 	lkport_poll_stop(&w->poll);
+	/* The last fd is going, and with it every mapping of the ring (each
+	 * holds the file); the port let go of it at destroy. */
+	lk_port_source_free(w->source);
 	lkport_object_abandon(&w->obj);
 	kfree(w);
 }
@@ -414,12 +425,99 @@ static __poll_t lkport_wport_poll(struct file *file, poll_table *pt)
 	return mask;
 }
 
+/* Zero-syscall send: the port's write ring, mapped (uapi: struct
+ * lkport_wring), made at the first mmap of any of its fds and charged
+ * then, for the port's life. The vma holds the file, so the ring's
+ * memory, freed with the last fd, outlives every mapping of it; the
+ * core port lets go of it at destroy. */
+static int lkport_wport_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct lkport_wport *w = file->private_data;
+	unsigned long size = vma->vm_end - vma->vm_start;
+	size_t pages = PAGE_ALIGN(LKPORT_RING_BYTES(w->capacity));
+	lk_port_source_t source;
+	int ret;
+
+	if (vma->vm_pgoff)
+		return -EINVAL;
+	/* A private copy would never reach the kernel. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	if (size > pages)
+		return -EINVAL;
+
+	mutex_lock(&w->map_lock);
+	down_read(&w->lock);
+	ret = w->port && !w->closed ? 0 : -EBADF;
+	up_read(&w->lock);
+	if (ret || w->source)
+		goto map;
+	ret = lkport_object_charge_more(&w->obj, pages);
+	if (ret)
+		goto out;
+	down_read(&w->lock);
+	ret = w->port ? lkport_errno(lk_write_port_map(w->port, &source)) : -EBADF;
+	up_read(&w->lock);
+	if (!ret && WARN_ON_ONCE(lk_port_source_bytes(w->capacity) != LKPORT_RING_BYTES(w->capacity)))
+		ret = -EIO;	/* cannot happen: the layouts are checked above */
+	if (ret) {
+		lkport_object_uncharge_more(&w->obj, pages);
+		goto out;
+	}
+	w->source = source;
+map:
+	/* Sets VM_DONTEXPAND (no mremap growing it) and VM_DONTDUMP. */
+	if (!ret)
+		ret = remap_vmalloc_range(vma, lk_port_source_shared(w->source), 0);
+out:
+	mutex_unlock(&w->map_lock);
+	return ret;
+}
+
+/* The kick and the wait of the mapped write ring: the free slots, or an
+ * errno (ENXIO: never mapped). w->lock keeps the core port alive; a close
+ * wakes a waiter as it wakes a back-pressure write. */
+static long lkport_wring_call(struct file *file, unsigned int cmd, u64 deadline, bool wait)
+{
+	struct lkport_wport *w = file->private_data;
+	unsigned int room = 0;
+	int st;
+
+	down_read(&w->lock);
+	if (!w->port)
+		st = LK_ERR_BAD_HANDLE;
+	else if (wait)
+		st = lk_write_port_wait_source(w->port, deadline, 1, &room);
+	else
+		st = lk_write_port_kick(w->port, &room);
+	up_read(&w->lock);
+	return st ? lkport_call_errno(cmd, st) : room;
+}
+
+static long lkport_ioc_wring_kick(struct file *file, void *arg)
+{
+	return lkport_wring_call(file, LKPORT_IOC_WRING_KICK, 0, false);
+}
+
+static long lkport_ioc_wring_wait(struct file *file, void *arg)
+{
+	struct lkport_wait *wt = arg;
+
+	if (wt->flags || wt->reserved)
+		return -EINVAL;
+	return lkport_wring_call(file, LKPORT_IOC_WRING_WAIT, lkport_deadline(wt->deadline_ns), true);
+}
+
 /* Port fds are always opened O_RDWR: no command needs an access check. */
 static const struct lkport_ioctl_desc lkport_wport_ioctls[] = {
 	LKPORT_IOCTL(LKPORT_IOC_INFO, LKPORT_IOCTL_ANY, lkport_ioc_wport_info),
 	LKPORT_IOCTL(LKPORT_IOC_PORT_WRITE, LKPORT_IOCTL_ANY, lkport_ioc_port_write),
 	LKPORT_IOCTL(LKPORT_IOC_PORT_CLOSE, LKPORT_IOCTL_ANY, lkport_ioc_port_close),
 	LKPORT_IOCTL(LKPORT_IOC_PORT_DESTROY, LKPORT_IOCTL_ANY, lkport_ioc_port_destroy),
+	LKPORT_IOCTL(LKPORT_IOC_WRING_KICK, LKPORT_IOCTL_ANY, lkport_ioc_wring_kick),
+	LKPORT_IOCTL(LKPORT_IOC_WRING_WAIT, LKPORT_IOCTL_ANY, lkport_ioc_wring_wait),
 };
 
 static const struct lkport_fd_kind lkport_wport_kind = {
@@ -428,6 +526,7 @@ static const struct lkport_fd_kind lkport_wport_kind = {
 		.release = lkport_wport_release,
 		.write = lkport_wport_write,
 		.poll = lkport_wport_poll,
+		.mmap = lkport_wport_mmap,
 		LKPORT_FD_IOCTL_OPS,
 	},
 	LKPORT_FD_IOCTLS(lkport_wport_ioctls),
@@ -596,6 +695,7 @@ long lkport_port_create(struct file *dev, void *arg)
 	kref_init(&w->ref);
 	mutex_init(&w->write_lock);
 	init_rwsem(&w->lock);
+	mutex_init(&w->map_lock);
 	lkport_poll_init(&w->poll, EPOLLOUT | EPOLLWRNORM);
 	w->mode = c->mode;
 	w->capacity = capacity;

@@ -355,6 +355,28 @@ int lk_write_port_write_one_hold(lk_write_port_t port, const lk_port_packet_t *p
  * context. */
 int lk_write_port_writable(lk_write_port_t port);
 void lk_write_port_set_notify(lk_write_port_t port, void (*notify)(void *ctx), void *ctx);
+/* Zero-syscall send (PortRegistry::map_writer, kick_source, wait_source):
+ * the write port's mapped write ring, made once (the same on later
+ * calls), in memory that may be mapped into its writers' processes
+ * (lk_port_source_shared: lk_port_source_bytes(capacity) of it, laid out
+ * as the uapi's struct lkport_wring); thread context. The port lets go of
+ * it at destroy; lk_port_source_free then frees it, once nothing maps it.
+ * The kick: take what it holds, *room its free slots then (any context);
+ * the wait: that, and while it is full, wait for room (process
+ * context). */
+typedef struct lk_port_source *lk_port_source_t;
+int lk_write_port_map(lk_write_port_t port, lk_port_source_t *source);
+void *lk_port_source_shared(lk_port_source_t source);
+lkos_size lk_port_source_bytes(unsigned int capacity);
+void lk_port_source_free(lk_port_source_t source);
+int lk_write_port_kick(lk_write_port_t port, unsigned int *room);
+int lk_write_port_wait_source(lk_write_port_t port, lkos_u64 deadline_ns, int interruptible,
+			      unsigned int *room);
+#define LK_PORT_SOURCE_TAIL_OFFSET	0
+#define LK_PORT_SOURCE_HEAD_OFFSET	64
+#define LK_PORT_SOURCE_MASK_OFFSET	68
+#define LK_PORT_SOURCE_FLAGS_OFFSET	72
+#define LK_PORT_SOURCE_KICK		1u
 
 /* What port writes cost with interrupts off (PortRegistry::write_hold_stats):
  * the longest hold of the port lock by a write, the most packets one hold

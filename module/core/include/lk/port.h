@@ -149,6 +149,53 @@ inline constexpr usize kPortRingPacketsOffset = 128;
 inline constexpr u32 kRingSyncGroup = 1u << 0;  // in a group: its mirror
 inline constexpr u32 kRingSyncRoom = 1u << 1;   // a writer waits for room
 
+// What a write port's mapped write ring shares with its writers'
+// processes, laid out as struct lkport_wring of the uapi header: packets
+// the process put at [head, tail), for the kernel to take and write to the
+// port. The process may write anything here at any time: the kernel reads
+// `tail` as a claim to check and keeps its own head and mask.
+struct PortSourceShared {
+    u32 tail;  // one past the last packet put: the writer's
+    u32 pad0[15];
+    u32 head;   // next packet the kernel takes: written by the kernel only
+    u32 mask;   // capacity - 1, for the writer (the kernel keeps its own)
+    u32 flags;  // kSourceKick: a reader waits, the writer must kick
+    u32 pad1;
+    u64 pad2[6];
+    PortPacket packets[];
+};
+inline constexpr u32 kSourceKick = 1u << 0;
+
+// A write port's mapped write ring (PortRegistry::map_writer): packets a
+// process writes without a call, which the kernel takes when a reader of
+// the port reads and at a kick. The memory is the mapper's to free
+// (free(), once no process maps it and the port is destroyed): it may
+// outlive the port while still mapped.
+class PortSource {
+  public:
+    // Thread context. The shared part is bytes(capacity), page-aligned.
+    static PortSource* make(u32 capacity);
+    static void free(PortSource* source);
+    static constexpr usize bytes(u32 capacity) { return kPortRingPacketsOffset + capacity * sizeof(PortPacket); }
+    PortSourceShared* shared() const { return shared_; }
+
+  private:
+    friend class PortRegistry;
+    PortSource() = default;
+    ~PortSource() = default;
+    u32 capacity() const { return mask_ + 1; }
+    // The claimed tail, and what it says is queued: past capacity, the
+    // process broke the ring.
+    u32 tail() const { return __atomic_load_n(&shared_->tail, __ATOMIC_ACQUIRE); }
+    u32 queued() const { return tail() - head_; }
+
+    u32 mask_ = 0;
+    u32 head_ = 0;          // the kernel's; guarded by the port's lock
+    bool broken_ = false;   // the tail was out of range once: for good
+    bool waiting_ = false;  // a writer waits for room in it (wait_source())
+    PortSourceShared* shared_ = nullptr;
+};
+
 // Power-of-two ring of packets, allocated with its storage inline, or,
 // once its reader maps it (make_mapped), in memory shared with that
 // reader's process: then the reader may take packets without the lock
@@ -236,6 +283,8 @@ class WritePort : public PortHandle, public Allocated {
     void* user_ = nullptr;
     // The writer's own, while it has no reader.
     PortRing* ring_ LK_GUARDED_BY(lock_) = nullptr;
+    // The mapped write ring, from map_writer() until destroy().
+    PortSource* source_ LK_GUARDED_BY(lock_) = nullptr;
     List<ReadPort, WriterTag> readers_ LK_GUARDED_BY(lock_);
     u64 write_token_ LK_GUARDED_BY(lock_) = 0;  // the latest bounded write's
     u64 seq_ LK_GUARDED_BY(lock_) = 0;          // writes, numbered for tracepoints
@@ -476,6 +525,35 @@ class PortRegistry : Pinned, public Allocated {
     status_t map_reader(ReadPort* rp, PortRingShared** out, usize* bytes);
     status_t map_sync(ReadPort* rp);  // any context
 
+    // Zero-syscall send: gives wp a mapped write ring (PortSource) of its
+    // capacity, once: a second call returns the same. The process puts
+    // packets there (the uapi header's struct lkport_wring says how), and
+    // they are written to the port, in order and as write_wait() would
+    // write them (a packet waits in the ring until every ring it goes to
+    // has room), when the port's readers read (read(), read_many(),
+    // map_sync(), a group's read, reader_info() as poll calls it) and at
+    // kick_source() or wait_source(). While the shared flags say
+    // kSourceKick, a reader is waiting (blocked, polled or grouped) and
+    // the writer must kick after putting packets. destroy() detaches the
+    // ring from the port; the caller frees it (PortSource::free) once no
+    // process maps it. ERR_BAD_HANDLE on a closed port. Thread context.
+    status_t map_writer(WritePort* wp, PortSource** out);
+    // Takes what the ring holds, as far as the rings it goes to have room;
+    // *room: its free slots then. ERR_BAD_HANDLE once closed, ERR_NOT_FOUND
+    // without a mapped ring, ERR_BAD_STATE once the process broke it (a
+    // tail past capacity). Any context.
+    status_t kick_source(WritePort* wp, u32* room) LK_EXCLUDES(wp->lock_) {
+        return source_loop(wp, Deadline::none(), Interruptible::No, room, false);
+    }
+    // kick_source(), and while the ring is full, waiting for readers to
+    // make room and taking again, until the deadline (ERR_TIMED_OUT;
+    // Deadline::none(): at once), a signal when interruptible, or the
+    // port's close (ERR_BAD_HANDLE). *room is then at least 1. Thread
+    // context (may sleep).
+    status_t wait_source(WritePort* wp, Deadline deadline, Interruptible intr, u32* room) LK_EXCLUDES(wp->lock_) {
+        return source_loop(wp, deadline, intr, room, true);
+    }
+
     // Readiness, for poll: a read port or group is readable when a packet
     // is queued, or when it is cancelled (nothing more will come: for a
     // group, every member is).
@@ -565,6 +643,31 @@ class PortRegistry : Pinned, public Allocated {
     void wake_writers_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
     status_t write_once(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
                         bool if_room) LK_EXCLUDES(wp->lock_);
+    // One write of `count` packets under the caller's hold: to every
+    // reader (each all or nothing) or, with none, to the port's own ring.
+    // *took and *full count them, *woken the threads woken.
+    void deliver_locked(const Guard& wg, WritePort* wp, const PortPacket* packets, usize count, WakeCause cause,
+                        status_t* status, u32* took, u32* full, int* woken) LK_REQUIRES(wp->lock_);
+    // Mapped write ring: takes what the port's holds, as far as every ring
+    // has room, at most a turn's worth (kPortWriteChunk copies); returns
+    // the packets taken. Inline, the test that there is a ring at all.
+    u32 drain_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_) {
+        return wp->source_ ? drain_slow_locked(wg, wp) : 0;
+    }
+    u32 drain_slow_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
+    // A reader of wp is about to sleep: the writer must kick from now on.
+    // Then looks at the ring once more: whether it took packets.
+    bool arm_source_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_) {
+        return wp->source_ && arm_slow_locked(wg, wp);
+    }
+    bool arm_slow_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
+    // Whether some reader of wp waits for packets in a way that only a
+    // kick can end: blocked in a read, polled, or in a group.
+    bool needs_kick_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
+    void set_kick(PortSource* s, bool on);
+    // Drains a source without the caller's lock, in holds of a turn each.
+    status_t source_loop(WritePort* wp, Deadline deadline, Interruptible intr, u32* room, bool wait)
+        LK_EXCLUDES(wp->lock_);
     status_t write_turns(WritePort* wp, const PortPacket* packets, usize count, u32* delivered, u32* skipped,
                          bool if_room, bool one_hold = false) LK_EXCLUDES(wp->lock_);
     // Whether a bounded write of `count` packets to wp's readers now is
