@@ -264,7 +264,7 @@ TEST_F(wring, a_packet_reaches_a_reader_without_a_call)
 	expect_packets(_metadata, p.r[0], 1, 3, 0x100, true);
 	EXPECT_EQ(0, wr_queued(&p));	/* the kernel moved head past them */
 	/* read(2) takes too. */
-	EXPECT_FALSE(wr_push(&p, 4, 2));
+	wr_push(&p, 4, 2);
 	fl = fcntl(p.r[0], F_GETFL);
 	ASSERT_EQ(0, fcntl(p.r[0], F_SETFL, fl | O_NONBLOCK));
 	ASSERT_EQ(2 * PK, read(p.r[0], pk, sizeof(pk))) TH_LOG("read(2): %s", strerror(errno));
@@ -273,13 +273,13 @@ TEST_F(wring, a_packet_reaches_a_reader_without_a_call)
 	EXPECT_EQ(-1, read(p.r[0], pk, sizeof(pk)));
 	EXPECT_EQ(EAGAIN, errno);
 	/* And so does a poll of the reader. */
-	EXPECT_FALSE(wr_push(&p, 6, 1));
+	wr_push(&p, 6, 1);
 	EXPECT_EQ(POLLIN, lkt_revents(p.r[0]) & POLLIN);
 	EXPECT_EQ(1, lkt_queued(p.r[0]));
 	expect_packets(_metadata, p.r[0], 6, 6, 0x100, true);
 	/* Round the ring several times. */
 	for (uint64_t s = 10; s < 10 + 5 * 8; s += 5) {
-		EXPECT_FALSE(wr_push(&p, s, 5));
+		wr_push(&p, s, 5);
 		expect_packets(_metadata, p.r[0], s, s + 4, 0x100, false);
 	}
 	EXPECT_EQ(0, wr_queued(&p));
@@ -300,7 +300,7 @@ TEST_F(wring, a_mapped_reader_gets_ring_packets)
 	rr = wr_map(self, p.r[0], 8);
 	ASSERT_NE(NULL, rr) TH_LOG("mmap of the read port: %s", strerror(errno));
 	EXPECT_EQ(0x100, rr->ctx);
-	EXPECT_FALSE(wr_push(&p, 1, 4));
+	wr_push(&p, 1, 4);
 	/* The sync is a read: the packets move to the reader's ring. */
 	ASSERT_EQ(0, lkport_ioctl(p.r[0], LKPORT_IOC_RING_SYNC, NULL));
 	ASSERT_EQ(4, take_mapped(rr, seq, 8));
@@ -308,7 +308,7 @@ TEST_F(wring, a_mapped_reader_gets_ring_packets)
 		EXPECT_EQ(1 + i, seq[i]);
 	EXPECT_EQ(0, wr_queued(&p));
 	/* So is LKPORT_IOC_READ on the mapped reader, with its ctx. */
-	EXPECT_FALSE(wr_push(&p, 5, 2));
+	wr_push(&p, 5, 2);
 	ASSERT_EQ(0, lkt_read_one(p.r[0], LKPORT_IOC_READ, 0, &seq[0], &ctx));
 	EXPECT_EQ(5, seq[0]);
 	EXPECT_EQ(0x100, ctx);
@@ -330,13 +330,13 @@ TEST_F(wring, broadcast_readers_each_get_every_packet)
 
 	WR_SKIPPED();
 	wr_setup(_metadata, self, &p, 8, 2);
-	EXPECT_FALSE(wr_push(&p, 1, 5));
+	wr_push(&p, 1, 5);
 	expect_packets(_metadata, p.r[0], 1, 5, 0x100, true);
 	/* The second reader got them too, though it never read. */
 	EXPECT_EQ(5, lkt_queued(p.r[1]));
 	/* A packet is taken only when every ring has room: the second
 	 * reader's 3 free slots let 3 of the next 8 through. */
-	EXPECT_FALSE(wr_push(&p, 6, 8));
+	wr_push(&p, 6, 8);
 	ASSERT_EQ(0, lkt_read_cmd(p.r[0], LKPORT_IOC_READ, 0, res, LKPORT_READ_MAX, &count));
 	ASSERT_EQ(3, count);
 	for (__u32 i = 0; i < count; i++)
@@ -361,7 +361,7 @@ TEST_F(wring, with_no_reader_the_port_keeps_what_it_takes)
 
 	WR_SKIPPED();
 	wr_setup(_metadata, self, &p, 8, 0);
-	EXPECT_FALSE(wr_push(&p, 1, 3));
+	wr_push(&p, 1, 3);
 	/* Taken into the port's own ring, which a first reader inherits. */
 	EXPECT_EQ(8, wr_kick(p.w));
 	ASSERT_EQ(0, lkt_info(p.w, &info));
@@ -403,7 +403,7 @@ TEST_F(wring, a_blocked_reader_is_woken_by_the_kick)
 
 TEST_F(wring, with_nobody_waiting_writes_need_no_kick)
 {
-	struct lkport_result res;
+	struct lkport_result res[2];
 	__u32 count;
 	struct wr p;
 
@@ -411,13 +411,60 @@ TEST_F(wring, with_nobody_waiting_writes_need_no_kick)
 	wr_setup(_metadata, self, &p, 8, 1);
 	EXPECT_EQ(0, wr_flags(&p));
 	EXPECT_FALSE(wr_push(&p, 1, 2));
-	expect_packets(_metadata, p.r[0], 1, 2, 0x100, true);
-	EXPECT_EQ(0, wr_flags(&p));
-	/* A reader that waited and timed out waits no more. */
-	EXPECT_EQ(-ETIMEDOUT, lkt_read(p.r[0], lkt_after_ms(3), &res, 1, &count));
+	/* A read that got everything (and so did not sleep). */
+	ASSERT_EQ(0, lkt_read(p.r[0], 0, res, 2, &count));
+	ASSERT_EQ(2, count);
+	EXPECT_EQ(2, lkt_seq(res[1].data));
 	EXPECT_EQ(0, wr_flags(&p));
 	EXPECT_FALSE(wr_push(&p, 3, 1));
-	expect_packets(_metadata, p.r[0], 3, 3, 0x100, true);
+	ASSERT_EQ(0, lkt_read(p.r[0], lkt_after_ms(LKT_SANITY_MS), res, 2, &count));
+	ASSERT_EQ(1, count);
+	EXPECT_EQ(3, lkt_seq(res[0].data));
+	EXPECT_EQ(0, wr_flags(&p));
+	wr_unmap(self, p.ring);
+	close(p.r[0]);
+	close(p.w);
+}
+
+/* Only a reader about to sleep asks for a kick: one that returns at once
+ * does not. */
+TEST_F(wring, a_read_that_does_not_wait_asks_for_no_kick)
+{
+	struct lkport_packet pk;
+	struct lkport_result res;
+	__u32 count;
+	struct wr p;
+
+	WR_SKIPPED();
+	wr_setup(_metadata, self, &p, 8, 1);
+	EXPECT_EQ(-ETIMEDOUT, lkt_read(p.r[0], 0, &res, 1, &count));
+	EXPECT_EQ(0, wr_flags(&p)) TH_LOG("flag set by LKPORT_IOC_READ with deadline 0");
+	ASSERT_EQ(0, fcntl(p.r[0], F_SETFL, fcntl(p.r[0], F_GETFL) | O_NONBLOCK));
+	EXPECT_EQ(-1, read(p.r[0], &pk, sizeof(pk)));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, wr_flags(&p)) TH_LOG("flag set by a read(2) with O_NONBLOCK");
+	/* Either way the packets come to the next read. */
+	wr_push(&p, 1, 1);
+	expect_packets(_metadata, p.r[0], 1, 1, 0x100, false);
+	wr_unmap(self, p.ring);
+	close(p.r[0]);
+	close(p.w);
+}
+
+/* A reader that waited and timed out waits no more. */
+TEST_F(wring, a_reader_that_timed_out_asks_for_no_kick)
+{
+	struct lkport_result res;
+	__u32 count;
+	struct wr p;
+
+	WR_SKIPPED();
+	wr_setup(_metadata, self, &p, 8, 1);
+	EXPECT_EQ(-ETIMEDOUT, lkt_read(p.r[0], lkt_after_ms(3), &res, 1, &count));
+	EXPECT_EQ(0, lkt_waiters(p.r[0]));
+	EXPECT_EQ(0, wr_flags(&p));
+	wr_push(&p, 1, 1);
+	expect_packets(_metadata, p.r[0], 1, 1, 0x100, false);
 	wr_unmap(self, p.ring);
 	close(p.r[0]);
 	close(p.w);
@@ -506,10 +553,10 @@ TEST_F(wring, back_pressure_holds_the_writer_and_loses_nothing)
 	WR_SKIPPED();
 	wr_setup(_metadata, self, &p, 4, 1);
 	/* The reader's ring full, then the write ring. */
-	EXPECT_FALSE(wr_push(&p, 1, 4));
+	wr_push(&p, 1, 4);
 	EXPECT_EQ(4, wr_kick(p.w));
 	EXPECT_EQ(4, lkt_queued(p.r[0]));
-	EXPECT_FALSE(wr_push(&p, 5, 4));
+	wr_push(&p, 5, 4);
 	EXPECT_EQ(0, wr_kick(p.w));
 	EXPECT_EQ(4, wr_queued(&p));	/* nothing taken past the reader's room */
 	EXPECT_EQ(4, lkt_queued(p.r[0]));
@@ -630,7 +677,7 @@ TEST_F(wring, a_hostile_tail_breaks_only_this_ring)
 
 	WR_SKIPPED();
 	wr_setup(_metadata, self, &p, 8, 1);
-	EXPECT_FALSE(wr_push(&p, 1, 2));
+	wr_push(&p, 1, 2);
 	expect_packets(_metadata, p.r[0], 1, 2, 0x100, true);
 	head = p.ring->head;
 	for (unsigned int i = 0; i < sizeof(past) / sizeof(past[0]); i++) {
@@ -657,7 +704,7 @@ TEST_F(wring, a_hostile_tail_breaks_only_this_ring)
 	/* And another port's ring is untouched. */
 	LKT_NAME(self->name, "other");
 	wr_setup(_metadata, self, &q, 8, 1);
-	EXPECT_FALSE(wr_push(&q, 1, 3));
+	wr_push(&q, 1, 3);
 	EXPECT_EQ(8, wr_kick(q.w));
 	expect_packets(_metadata, q.r[0], 1, 3, 0x100, true);
 	wr_unmap(self, q.ring);
@@ -676,11 +723,11 @@ TEST_F(wring, a_tail_moved_back_retracts_what_was_not_taken)
 	WR_SKIPPED();
 	wr_setup(_metadata, self, &p, 8, 1);
 	/* Nothing reads or kicks between the two stores: 3 and 4 never were. */
-	EXPECT_FALSE(wr_push(&p, 1, 4));
+	wr_push(&p, 1, 4);
 	__atomic_store_n(&p.ring->tail, p.ring->tail - 2, __ATOMIC_SEQ_CST);
 	expect_packets(_metadata, p.r[0], 1, 2, 0x100, true);
 	/* Their slots are the producer's again. */
-	EXPECT_FALSE(wr_push(&p, 30, 2));
+	wr_push(&p, 30, 2);
 	expect_packets(_metadata, p.r[0], 30, 31, 0x100, true);
 	EXPECT_EQ(8, wr_kick(p.w));
 	wr_unmap(self, p.ring);
@@ -695,7 +742,7 @@ TEST_F(wring, a_tail_behind_the_kernels_head_breaks_the_ring)
 
 	WR_SKIPPED();
 	wr_setup(_metadata, self, &p, 8, 1);
-	EXPECT_FALSE(wr_push(&p, 1, 4));
+	wr_push(&p, 1, 4);
 	expect_packets(_metadata, p.r[0], 1, 4, 0x100, true);
 	head = p.ring->head;
 	/* A tail one behind head is 2^32 - 1 past it: more than capacity. */
@@ -718,7 +765,7 @@ TEST_F(wring, a_scribbled_head_or_mask_is_not_believed)
 
 	WR_SKIPPED();
 	wr_setup(_metadata, self, &p, 8, 1);
-	EXPECT_FALSE(wr_push(&p, 1, 2));
+	wr_push(&p, 1, 2);
 	EXPECT_EQ(8, wr_kick(p.w));
 	expect_packets(_metadata, p.r[0], 1, 2, 0x100, true);
 	for (unsigned int i = 0; i < sizeof(bad_head) / sizeof(bad_head[0]); i++) {
@@ -804,7 +851,7 @@ TEST_F(wring, every_writer_fd_maps_the_same_ring)
 	w3 = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, LKPORT_PORT_SHARE);
 	ASSERT_LE(0, w3);
 	/* A writer fd that never mapped kicks the port's ring. */
-	EXPECT_FALSE(wr_push(&p, 1, 2));
+	wr_push(&p, 1, 2);
 	EXPECT_EQ(8, wr_kick(w2));
 	expect_packets(_metadata, p.r[0], 1, 2, 0x100, true);
 	m2 = wr_map(self, w2, 8);
@@ -815,7 +862,7 @@ TEST_F(wring, every_writer_fd_maps_the_same_ring)
 	EXPECT_EQ(p.ring->head, m2->head);
 	EXPECT_EQ(7, m2->mask);
 	/* What one writes, the others see; what the kernel takes, all see. */
-	EXPECT_FALSE(wr_push(&p, 3, 2));
+	wr_push(&p, 3, 2);
 	EXPECT_EQ(p.ring->tail, m3->tail);
 	EXPECT_EQ(3, lkt_seq(m3->packets[(m3->tail - 2) & 7].data));
 	EXPECT_EQ(8, wr_kick(w3));
@@ -826,7 +873,7 @@ TEST_F(wring, every_writer_fd_maps_the_same_ring)
 		struct wr q = p;
 
 		q.ring = m2;
-		EXPECT_FALSE(wr_push(&q, 5, 1));
+		wr_push(&q, 5, 1);
 	}
 	EXPECT_EQ(8, wr_kick(p.w));
 	expect_packets(_metadata, p.r[0], 5, 5, 0x100, true);
@@ -895,7 +942,7 @@ TEST_F(wring, closing_the_last_writer_fd_writes_what_fits)
 
 	WR_SKIPPED();
 	wr_setup(_metadata, self, &p, 8, 2);
-	EXPECT_FALSE(wr_push(&p, 1, 3));
+	wr_push(&p, 1, 3);
 	wr_unmap(self, p.ring);
 	close(p.w);
 	/* Both readers get the three, then the end. */
@@ -918,7 +965,7 @@ TEST_F(wring, what_does_not_fit_at_close_is_dropped)
 	WR_SKIPPED();
 	wr_setup(_metadata, self, &p, 4, 1);
 	ASSERT_EQ(0, lkt_write_seq(p.w, 1, 4));	/* the reader full */
-	EXPECT_FALSE(wr_push(&p, 10, 2));
+	wr_push(&p, 10, 2);
 	wr_unmap(self, p.ring);
 	close(p.w);
 	expect_packets(_metadata, p.r[0], 1, 4, 0x100, false);
@@ -934,7 +981,7 @@ TEST_F(wring, a_closed_port_takes_nothing_more)
 
 	WR_SKIPPED();
 	wr_setup(_metadata, self, &p, 8, 1);
-	EXPECT_FALSE(wr_push(&p, 1, 2));
+	wr_push(&p, 1, 2);
 	ASSERT_EQ(0, lkport_ioctl(p.w, LKPORT_IOC_PORT_CLOSE, NULL));
 	/* What was there is written at the close; what comes after is not. */
 	wr_push(&p, 3, 1);
