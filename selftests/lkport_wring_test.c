@@ -510,6 +510,36 @@ TEST_F(wring, a_poller_learns_of_ring_packets_from_the_kick)
 	close(p.w);
 }
 
+/* A poll that returned waits no more: neither one that never slept
+ * (timeout 0) nor, once it is over, one that a kick woke. */
+TEST_F(wring, a_poll_that_returned_asks_for_no_kick)
+{
+	struct pollfd pf = { .events = POLLIN };
+	struct wr p;
+	pid_t pid;
+
+	WR_SKIPPED();
+	wr_setup(_metadata, self, &p, 8, 1);
+	pf.fd = p.r[0];
+	ASSERT_EQ(0, poll(&pf, 1, 0));
+	EXPECT_EQ(0, wr_flags(&p)) TH_LOG("flag set by a poll with timeout 0");
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(poll(&pf, 1, LKT_SANITY_MS) == 1 && (pf.revents & POLLIN) ? 0 : 10);
+	ASSERT_EQ(0, lkt_await_sleeping(pid));
+	EXPECT_EQ(LKPORT_WRING_KICK, wr_flags(&p) & LKPORT_WRING_KICK);
+	wr_push(&p, 1, 1);
+	EXPECT_EQ(8, wr_kick(p.w));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	/* The poller is gone and a read got everything: nobody waits. */
+	expect_packets(_metadata, p.r[0], 1, 1, 0x100, false);
+	EXPECT_EQ(0, wr_flags(&p)) TH_LOG("flag still set once the poll returned");
+	wr_unmap(self, p.ring);
+	close(p.r[0]);
+	close(p.w);
+}
+
 TEST_F(wring, a_group_reader_learns_of_ring_packets_from_the_kick)
 {
 	struct wr p;
@@ -662,6 +692,97 @@ TEST_F(wring, a_wait_ends_with_ebadf_when_the_port_closes)
 	/* The reader was full at the close: the ring's two are dropped. */
 	expect_packets(_metadata, p.r[0], 1, 2, 0x100, true);
 	wr_unmap(self, p.ring);
+	close(p.r[0]);
+	close(p.w);
+}
+
+TEST_F(wring, a_wait_restarts_after_an_sa_restart_handler)
+{
+	uint64_t seq;
+	struct wr p;
+	pid_t pid;
+
+	WR_SKIPPED();
+	wr_setup(_metadata, self, &p, 2, 1);
+	fill_both(_metadata, &p);
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+		long r;
+
+		sigaction(SIGUSR1, &sa, NULL);
+		r = wr_wait(p.w, lkt_after_ms(LKT_SANITY_MS));
+		_exit(r >= 1 ? 0 : r < 0 ? -r : 100);
+	}
+	ASSERT_EQ(0, lkt_await_sleeping(pid));
+	kill(pid, SIGUSR1);
+	lkt_sleep_us(2000);
+	ASSERT_EQ(0, lkt_await_sleeping(pid));
+	EXPECT_EQ(-1, lkt_try_reap(&self->b.kids, pid));	/* still waiting */
+	/* Room: the restarted wait takes and returns. */
+	ASSERT_EQ(0, lkt_read_one(p.r[0], LKPORT_IOC_READ, 0, &seq, NULL));
+	EXPECT_EQ(1, seq);
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	expect_packets(_metadata, p.r[0], 2, 4, 0x100, true);
+	wr_unmap(self, p.ring);
+	close(p.r[0]);
+	close(p.w);
+}
+
+/* A mapped reader makes room by taking from its map and syncing when its
+ * ring's flags ask: that releases a writer waiting for room. */
+TEST_F(wring, a_mapped_reader_releases_a_waiting_writer)
+{
+	struct lkport_ring *rr;
+	uint64_t seq;
+	struct wr p;
+	pid_t pid;
+
+	WR_SKIPPED();
+	wr_setup(_metadata, self, &p, 2, 1);
+	rr = wr_map(self, p.r[0], 2);
+	ASSERT_NE(NULL, rr) TH_LOG("mmap of the read port: %s", strerror(errno));
+	fill_both(_metadata, &p);
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		long r = wr_wait(p.w, lkt_after_ms(LKT_SANITY_MS));
+
+		_exit(r >= 1 ? 0 : r < 0 ? -r : 100);
+	}
+	ASSERT_EQ(0, lkt_await_sleeping(pid));
+	ASSERT_EQ(1, take_mapped(rr, &seq, 1));
+	EXPECT_EQ(1, seq);
+	if (__atomic_load_n(&rr->flags, __ATOMIC_SEQ_CST))
+		ASSERT_EQ(0, lkport_ioctl(p.r[0], LKPORT_IOC_RING_SYNC, NULL));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS))
+		TH_LOG("read ring flags %#x after the take", rr->flags);
+	expect_packets(_metadata, p.r[0], 2, 4, 0x100, true);
+	wr_unmap(self, rr);
+	wr_unmap(self, p.ring);
+	close(p.r[0]);
+	close(p.w);
+}
+
+/* The largest ring, full, to two readers: taken in turns, all of it. */
+TEST_F(wring, a_full_ring_of_4096_reaches_every_reader)
+{
+	struct wr p;
+
+	WR_SKIPPED();
+	wr_setup(_metadata, self, &p, LKPORT_CAPACITY_MAX, 2);
+	wr_push(&p, 1, LKPORT_CAPACITY_MAX);
+	EXPECT_EQ(LKPORT_CAPACITY_MAX, wr_kick(p.w));
+	expect_packets(_metadata, p.r[0], 1, LKPORT_CAPACITY_MAX, 0x100, true);
+	expect_packets(_metadata, p.r[1], 1, LKPORT_CAPACITY_MAX, 0x101, true);
+	/* And without a kick: the readers' reads take it, a turn at a time. */
+	wr_push(&p, 5000, LKPORT_CAPACITY_MAX);
+	expect_packets(_metadata, p.r[1], 5000, 5000 + LKPORT_CAPACITY_MAX - 1, 0x101, true);
+	expect_packets(_metadata, p.r[0], 5000, 5000 + LKPORT_CAPACITY_MAX - 1, 0x100, true);
+	EXPECT_EQ(0, wr_queued(&p));
+	wr_unmap(self, p.ring);
+	close(p.r[1]);
 	close(p.r[0]);
 	close(p.w);
 }
@@ -884,6 +1005,66 @@ TEST_F(wring, every_writer_fd_maps_the_same_ring)
 	close(w2);
 	close(p.r[0]);
 	close(p.w);
+}
+
+/* As nobody, a port of 8 (its ring charged 192 bytes) under a byte limit
+ * of 192 + `room`: the write ring's page fits or not. 0, or a step. */
+static int nobody_map(const char *name, long room)
+{
+	size_t len = LKPORT_RING_BYTES(8);
+	int dev = lkt_nobody_dev(NULL, 0), w, w2, r;
+	void *m, *m2;
+
+	if (dev < 0)
+		return 250;
+	w = lkt_port_create(dev, name, 0, 8, 0600, 0);
+	if (w < 0)
+		return 1;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, w, 0);
+	if (room < sysconf(_SC_PAGESIZE)) {
+		if (m != MAP_FAILED || errno != EDQUOT)
+			return 2;
+		return wr_kick(w) == -ENXIO ? 0 : 3;	/* no ring made */
+	}
+	if (m == MAP_FAILED)
+		return 4;
+	/* Charged once for the port: another fd maps it too. */
+	w2 = lkt_port_create(dev, name, 0, 0, 0, LKPORT_PORT_EXISTING);
+	if (w2 < 0)
+		return 5;
+	m2 = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, w2, 0);
+	if (m2 == MAP_FAILED)
+		return 6;
+	/* The limit is reached, and stays so for the port's life. */
+	if (lkt_port_open(dev, name, 0) != -EDQUOT)
+		return 7;
+	munmap(m2, len);
+	munmap(m, len);
+	if (lkt_port_open(dev, name, 0) != -EDQUOT)
+		return 8;
+	close(w2);
+	close(w);
+	w = lkt_port_create(dev, name, 0, 8, 0600, 0);
+	r = lkt_port_open(dev, name, 0);
+	return w < 0 || r < 0 ? 9 : 0;
+}
+
+TEST_F(wring, the_ring_is_charged_once_for_the_port)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	pid_t pid;
+
+	WR_SKIPPED();
+	for (long room = page - 1; room <= page; room++) {
+		ASSERT_EQ(0, lkt_set_param(&self->b, LKT_PARAM_BYTES, 192 + room));
+		pid = lkt_fork(&self->b.kids);
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			_exit(nobody_map(self->name, room));
+		EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS))
+			TH_LOG("byte limit 192 + %ld", room);
+		EXPECT_EQ(0, lkt_await_stats(&self->b.stats));
+	}
 }
 
 /* ---- the calls ------------------------------------------------------------------------------ */
