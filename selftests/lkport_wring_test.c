@@ -765,6 +765,36 @@ TEST_F(wring, a_mapped_reader_releases_a_waiting_writer)
 	close(p.w);
 }
 
+/* A reader that goes holds the ring's packets back no more: a writer
+ * waiting for room is released by the close of the full reader. */
+TEST_F(wring, a_reader_that_goes_releases_a_waiting_writer)
+{
+	struct wr p;
+	pid_t pid;
+
+	WR_SKIPPED();
+	wr_setup(_metadata, self, &p, 2, 2);
+	fill_both(_metadata, &p);
+	expect_packets(_metadata, p.r[1], 1, 2, 0x101, false);	/* only r[0] full */
+	EXPECT_EQ(2, wr_queued(&p));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		long r;
+
+		close(p.r[0]);	/* the child's copy: the parent's closes the reader */
+		r = wr_wait(p.w, lkt_after_ms(LKT_SANITY_MS));
+		_exit(r >= 1 ? 0 : r < 0 ? -r : 100);
+	}
+	ASSERT_EQ(0, lkt_await_sleeping(pid));
+	close(p.r[0]);
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	expect_packets(_metadata, p.r[1], 3, 4, 0x101, true);
+	wr_unmap(self, p.ring);
+	close(p.r[1]);
+	close(p.w);
+}
+
 /* The largest ring, full, to two readers: taken in turns, all of it. */
 TEST_F(wring, a_full_ring_of_4096_reaches_every_reader)
 {
@@ -949,6 +979,10 @@ TEST_F(wring, mmap_refuses_what_it_cannot_give)
 	p = mmap(NULL, LKPORT_RING_BYTES(8), PROT_READ | PROT_WRITE, MAP_SHARED, c, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EBADF, errno);
+	ASSERT_EQ(0, lkport_ioctl(c, LKPORT_IOC_PORT_DESTROY, NULL));
+	p = mmap(NULL, LKPORT_RING_BYTES(8), PROT_READ | PROT_WRITE, MAP_SHARED, c, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EBADF, errno);
 	/* The mapping cannot grow. */
 	p = wr_map(self, w, 8);
 	ASSERT_NE(NULL, p) TH_LOG("mmap: %s", strerror(errno));
@@ -1106,6 +1140,9 @@ TEST_F(wring, kick_and_wait_need_a_mapped_open_write_port)
 	EXPECT_EQ(-EBADF, wr_kick(p.w));
 	EXPECT_EQ(-EBADF, wr_wait(p.w, 0));
 	EXPECT_EQ(-EBADF, wr_wait(p.w, lkt_after_ms(LKT_SANITY_MS)));
+	ASSERT_EQ(0, lkport_ioctl(p.w, LKPORT_IOC_PORT_DESTROY, NULL));
+	EXPECT_EQ(-EBADF, wr_kick(p.w));
+	EXPECT_EQ(-EBADF, wr_wait(p.w, 0));
 	close(g);
 	wr_unmap(self, p.ring);
 	close(p.r[0]);
