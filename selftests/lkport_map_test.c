@@ -171,13 +171,14 @@ TEST_F(map, mmap_refuses_what_it_cannot_give)
 	p = mmap(NULL, page, PROT_READ | PROT_EXEC, MAP_SHARED, r, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EPERM, errno);
-	/* No ring of its own (a write port maps its submission ring since
-	 * ABI 1.10: lkport_wring_test). */
+	/* No ring of its own. */
 	p = mmap(NULL, page, PROT_READ, MAP_SHARED, g, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(ENODEV, errno);
-	/* The sync is a read port's. */
+	/* The sync is a read port's; the kick, a write port's (whose mmap
+	 * is its write ring, ABI 1.10). */
 	EXPECT_EQ(-ENOTTY, lkport_ioctl(w, LKPORT_IOC_RING_SYNC, NULL));
+	EXPECT_EQ(-ENOTTY, lkport_ioctl(r, LKPORT_IOC_WRING_KICK, NULL));
 	EXPECT_EQ(0, lkport_ioctl(r, LKPORT_IOC_RING_SYNC, NULL));	/* nothing to tell */
 	/* A read-only mapping may look, and cannot grow. */
 	p = mmap(NULL, page, PROT_READ, MAP_SHARED, r, 0);

@@ -477,9 +477,9 @@ out:
 }
 
 /* The kick and the wait of the mapped write ring: the free slots, or an
- * errno (ENXIO: never mapped). w->lock keeps the core port alive; a close
+ * errno (ENOENT: never mapped). w->lock keeps the core port alive; a close
  * wakes a waiter as it wakes a back-pressure write. */
-static long lkport_wring_call(struct file *file, unsigned int cmd, u64 deadline, bool wait)
+static long lkport_wring_call(struct file *file, u64 deadline, bool wait)
 {
 	struct lkport_wport *w = file->private_data;
 	unsigned int room = 0;
@@ -493,12 +493,12 @@ static long lkport_wring_call(struct file *file, unsigned int cmd, u64 deadline,
 	else
 		st = lk_write_port_kick(w->port, &room);
 	up_read(&w->lock);
-	return st ? lkport_call_errno(cmd, st) : room;
+	return st ? lkport_errno(st) : room;
 }
 
 static long lkport_ioc_wring_kick(struct file *file, void *arg)
 {
-	return lkport_wring_call(file, LKPORT_IOC_WRING_KICK, 0, false);
+	return lkport_wring_call(file, 0, false);
 }
 
 static long lkport_ioc_wring_wait(struct file *file, void *arg)
@@ -507,7 +507,7 @@ static long lkport_ioc_wring_wait(struct file *file, void *arg)
 
 	if (wt->flags || wt->reserved)
 		return -EINVAL;
-	return lkport_wring_call(file, LKPORT_IOC_WRING_WAIT, lkport_deadline(wt->deadline_ns), true);
+	return lkport_wring_call(file, lkport_deadline(wt->deadline_ns), true);
 }
 
 /* Port fds are always opened O_RDWR: no command needs an access check. */

@@ -506,7 +506,7 @@ struct lkport_wring {
 /* Write port: take what the mapped ring holds now (as far as every ring
  * has room) and wake the readers it reached. Returns the free slots in
  * the mapped ring (0 to capacity); EBADF on a closed port, EPROTO on a
- * broken ring, ENXIO when the port has no mapped ring. */
+ * broken ring, ENOENT when the port has no mapped ring. */
 #define LKPORT_IOC_WRING_KICK	_IO(LKPORT_IOC_MAGIC, 0x35)
 /* The kick, and then, while the mapped ring is full, waiting for a reader
  * to make room and taking again, until the deadline (struct lkport_wait:
