@@ -328,12 +328,12 @@ static const struct cmd_desc cmds[C_CMDS] = {
 	[C_IRQ_INFO] = { "IRQ_INFO", LKPORT_IOC_IRQ_INFO, KB(K_IRQ), E(ENOTTY, EFAULT) },
 	[C_RING_SYNC] = { "RING_SYNC", LKPORT_IOC_RING_SYNC, KB(K_RPORT), E(ENOTTY) },
 	/* Mapped write rings: EBADF a closed port, EPROTO a broken ring
-	 * (tail more than capacity past head), ENXIO no ring mapped; the
+	 * (tail more than capacity past head), ENOENT no ring mapped; the
 	 * wait: ETIMEDOUT while full, EINTR, EINVAL its reserved fields. */
 	[C_WRING_KICK] = { "WRING_KICK", LKPORT_IOC_WRING_KICK, KB(K_WPORT),
-			   E(ENOTTY, EBADF, EPROTO, ENXIO) },
+			   E(ENOTTY, EBADF, EPROTO, ENOENT) },
 	[C_WRING_WAIT] = { "WRING_WAIT", LKPORT_IOC_WRING_WAIT, KB(K_WPORT),
-			   E(DISPATCH_W, EINVAL, ETIMEDOUT, EINTR, EPROTO, ENXIO) },
+			   E(DISPATCH_W, EINVAL, ETIMEDOUT, EINTR, EPROTO, ENOENT) },
 	[C_NONE] = { "(none)", 0, 0, E(ENOTTY) },
 };
 

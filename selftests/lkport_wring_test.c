@@ -974,7 +974,7 @@ TEST_F(wring, mmap_refuses_what_it_cannot_give)
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(ENODEV, errno);
 	/* None of them made a ring. */
-	EXPECT_EQ(-ENXIO, wr_kick(w));
+	EXPECT_EQ(-ENOENT, wr_kick(w));
 	/* A closed port maps nothing. */
 	LKT_NAME(closed, "closed");
 	c = lkt_port_create(self->b.dev, closed, 0, 8, 0600, 0);
@@ -1062,7 +1062,7 @@ static int nobody_map(const char *name, long room)
 	if (room < sysconf(_SC_PAGESIZE)) {
 		if (m != MAP_FAILED || errno != EDQUOT)
 			return 2;
-		return wr_kick(w) == -ENXIO ? 0 : 3;	/* no ring made */
+		return wr_kick(w) == -ENOENT ? 0 : 3;	/* no ring made */
 	}
 	if (m == MAP_FAILED)
 		return 4;
@@ -1116,8 +1116,8 @@ TEST_F(wring, kick_and_wait_need_a_mapped_open_write_port)
 	WR_SKIPPED();
 	w = lkt_port_create(self->b.dev, self->name, 0, 8, 0600, 0);
 	ASSERT_LE(0, w);
-	EXPECT_EQ(-ENXIO, wr_kick(w));
-	EXPECT_EQ(-ENXIO, wr_wait(w, 0));
+	EXPECT_EQ(-ENOENT, wr_kick(w));
+	EXPECT_EQ(-ENOENT, wr_wait(w, 0));
 	close(w);
 	LKT_NAME(self->name, "mapped");
 	wr_setup(_metadata, self, &p, 8, 1);
