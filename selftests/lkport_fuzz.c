@@ -16,7 +16,9 @@
  * another's objects), fork children that block in a wait and are then
  * killed (SIGKILL, or a signal with and without SA_RESTART, or the fd closed
  * under them), race a thread blocked in a wait against close and dup2,
- * poll object fds and (as root) read the debugfs listing meanwhile.
+ * poll object fds and (as root) read the debugfs listing meanwhile. Mapped
+ * rings, read and write, get their indices and flags scribbled on between
+ * the calls that use them (RING_SYNC, reads, WRING_KICK and WRING_WAIT).
  *
  * Oracles, each a TAP line at the end:
  *  - fuzz.errnos_are_documented: every errno is one the ABI documents for
@@ -187,6 +189,7 @@ static __thread bool kcov_on;	/* the worker's main thread only */
 
 static char *ro_page;		/* read-only, zero */
 static char *none_page;		/* PROT_NONE */
+static bool map_write;		/* the module maps write ports (ABI 1.10) */
 static char *edge_buf;		/* last bytes before none_page */
 
 /* ---- reporting ------------------------------------------------------------ */
@@ -233,7 +236,7 @@ enum cmd_id {
 	C_INFO, C_EV_WAIT, C_EV_SIGNAL, C_EV_UNSIGNAL, C_EV_DESTROY, C_P_WRITE, C_READ,
 	C_P_READ, C_P_CLOSE, C_P_DESTROY, C_G_ADD, C_G_REMOVE, C_G_READ,
 	C_IRQ_CREATE, C_IRQ_WAIT, C_IRQ_ACK, C_IRQ_TRIGGER, C_IRQ_BIND, C_IRQ_INFO,
-	C_RING_SYNC,
+	C_RING_SYNC, C_WRING_KICK, C_WRING_WAIT,
 	C_NONE,		/* no command of that fd kind: ENOTTY only */
 	C_CMDS
 };
@@ -324,6 +327,13 @@ static const struct cmd_desc cmds[C_CMDS] = {
 			 E(DISPATCH_W, EINVAL, EPIPE, ENOMEM) },
 	[C_IRQ_INFO] = { "IRQ_INFO", LKPORT_IOC_IRQ_INFO, KB(K_IRQ), E(ENOTTY, EFAULT) },
 	[C_RING_SYNC] = { "RING_SYNC", LKPORT_IOC_RING_SYNC, KB(K_RPORT), E(ENOTTY) },
+	/* Mapped write rings: EBADF a closed port, EPROTO a broken ring
+	 * (tail more than capacity past head), ENOENT no ring mapped; the
+	 * wait: ETIMEDOUT while full, EINTR, EINVAL its reserved fields. */
+	[C_WRING_KICK] = { "WRING_KICK", LKPORT_IOC_WRING_KICK, KB(K_WPORT),
+			   E(ENOTTY, EBADF, EPROTO, ENOENT) },
+	[C_WRING_WAIT] = { "WRING_WAIT", LKPORT_IOC_WRING_WAIT, KB(K_WPORT),
+			   E(DISPATCH_W, EINVAL, ETIMEDOUT, EINTR, EPROTO, ENOENT) },
 	[C_NONE] = { "(none)", 0, 0, E(ENOTTY) },
 };
 
@@ -862,6 +872,35 @@ static void do_event_wait(struct rng *r, int fd, enum kind k, bool may_block)
 	xioctl(fd, k, LKPORT_IOC_EVENT_WAIT, gen_ptr(r, &w, sizeof(w), false), w.deadline_ns);
 }
 
+/* A mapped write ring's kick, or its wait for room (a deadline of up to
+ * 11 ms, or, in a blocking child, any). The kick returns the free slots
+ * (0 to capacity), the wait at least 1 of them. */
+static void do_wring(struct rng *r, int fd, enum kind k, bool may_block)
+{
+	struct lkport_wait w = { 0 };
+	long ret;
+
+	if (!may_block && one_in(r, 2)) {
+		ret = xioctl(fd, k, LKPORT_IOC_WRING_KICK, NULL, 0);
+		if (k == K_WPORT && ret > LKPORT_CAPACITY_MAX)
+			fail(O_ERRNO, "WRING_KICK returned %ld free slots", ret);
+		return;
+	}
+	w.deadline_ns = gen_deadline(r, may_block);
+	w.flags = gen_reserved(r);
+	w.reserved = gen_reserved(r);
+	ret = xioctl(fd, k, LKPORT_IOC_WRING_WAIT, gen_ptr(r, &w, sizeof(w), false), w.deadline_ns);
+	if (k == K_WPORT && (ret == 0 || ret > LKPORT_CAPACITY_MAX))
+		fail(O_ERRNO, "WRING_WAIT returned %ld free slots", ret);
+}
+
+static void op_wring(struct rng *r)
+{
+	struct slot *s = pick(r, K_WPORT);
+
+	do_wring(r, s->fd, s->kind, false);
+}
+
 static void op_event_wait(struct rng *r)
 {
 	struct slot *s = pick(r, K_EVENT);
@@ -993,7 +1032,8 @@ static void op_raw(struct rng *r)
 		buf[below(r, size + 1 < sizeof(buf) ? size + 1 : sizeof(buf))] = (unsigned char)rnd(r);
 	c = resolve(cmd, s->kind);
 	/* Never block here: waits and reads get deadline 0. */
-	if (c == C_EV_WAIT || c == C_READ || c == C_P_READ || c == C_G_READ || c == C_IRQ_WAIT)
+	if (c == C_EV_WAIT || c == C_READ || c == C_P_READ || c == C_G_READ || c == C_IRQ_WAIT ||
+	    c == C_WRING_WAIT)
 		memset(buf, 0, 8);
 	/* Ending a port goes through its oracle. */
 	if (c == C_P_CLOSE || c == C_P_DESTROY)
@@ -1110,7 +1150,9 @@ static void child_body(struct rng *r, struct slot *s)
 	sa.sa_flags = one_in(r, 2) ? SA_RESTART : 0;
 	sigaction(SIGUSR1, &sa, NULL);
 	for (i = 0; i < 3; i++) {
-		if (s->kind == K_EVENT || one_in(r, 4))
+		if (s->kind == K_WPORT)
+			do_wring(r, s->fd, s->kind, true);
+		else if (s->kind == K_EVENT || one_in(r, 4))
 			do_event_wait(r, s->fd, s->kind, true);
 		else
 			do_read(r, s->fd, s->kind, true);
@@ -1119,8 +1161,8 @@ static void child_body(struct rng *r, struct slot *s)
 
 static void op_child(struct rng *r)
 {
-	static const enum kind want[] = { K_EVENT, K_RPORT, K_GROUP };
-	struct slot *s = pick(r, want[below(r, 3)]);
+	static const enum kind want[] = { K_EVENT, K_RPORT, K_GROUP, K_WPORT };
+	struct slot *s = pick(r, want[below(r, 4)]);
 	uint64_t child_seed = rnd(r);
 	unsigned int action = below(r, 6), delay = below(r, 3000);
 	struct slot *other = pick(r, K_NONE);
@@ -1152,6 +1194,8 @@ static void op_child(struct rng *r)
 	case 2:		/* wake it the ordinary way */
 		if (s->kind == K_EVENT)
 			xioctl(s->fd, s->kind, LKPORT_IOC_EVENT_SIGNAL, NULL, 0);
+		else if (s->kind == K_WPORT)	/* a reader's read makes room */
+			do_read(r, other->fd, other->kind, false);
 		else
 			do_port_write(r, pick(r, K_WPORT)->fd, K_WPORT);
 		break;
@@ -1230,18 +1274,87 @@ static void op_thread_race(struct rng *r)
 	pthread_join(t, NULL);
 }
 
-/* poll on a few fds at once: the readiness paths and their wake-ups. */
-/* A read port's ring mapped with any length, protection, flags and offset
- * on any fd; once mapped, its indices, flags and packets scribbled on
- * while the kernel writes and reads it, takes from it, syncs, reads, and
- * sometimes the fd closed while it is still mapped. Only the mapper's own
- * ring may be affected: the other processes' reads and writes, and the
- * kernel, must not notice. */
+/* A write port's ring once mapped (len bytes of it): packets put by the
+ * protocol (at tail, then tail moved and flags read; a kick when asked),
+ * and its tail (past head + capacity, back, anywhere), head, mask and
+ * flags scribbled on, with kicks, waits and readers' reads between (other
+ * workers map the same ring). Only this ring may break. */
+static void scribble_wring(struct rng *r, struct slot *s, void *p, size_t len)
+{
+	struct lkport_wring *ring = p;
+	struct lkport_info info;
+	uint32_t cap = 0;
+	int n = 1 + below(r, 8);
+
+	if (get_info(s->fd, s->kind, &info) && info.capacity <= LKPORT_CAPACITY_MAX)
+		cap = info.capacity;
+	for (int i = 0; i < n; i++) {
+		uint32_t *word = (uint32_t *)p + below(r, (uint32_t)(len < 4096 ? len : 4096) / 4);
+
+		switch (below(r, 6)) {
+		case 0:
+		case 1: {
+			uint32_t t = ring->tail, h = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE), k;
+
+			if (!cap || t - h > cap)
+				break;
+			k = below(r, cap - (t - h) + 1);
+			for (uint32_t j = 0; j < k; j++) {
+				uint32_t slot = (t + j) & (cap - 1);
+
+				if (LKPORT_RING_PACKETS + (slot + 1) * sizeof(struct lkport_packet) <= len)
+					ring->packets[slot].data[0] = (uint8_t)rnd(r);
+			}
+			__atomic_store_n(&ring->tail, t + k, __ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&ring->flags, __ATOMIC_SEQ_CST) & LKPORT_WRING_KICK)
+				xioctl(s->fd, s->kind, LKPORT_IOC_WRING_KICK, NULL, 0);
+			break;
+		}
+		case 2:
+			switch (below(r, 3)) {
+			case 0: ring->tail = ring->head + cap + 1 + below(r, 8); break;
+			case 1: ring->tail -= below(r, 4); break;
+			default: ring->tail = (uint32_t)rnd(r);
+			}
+			break;
+		case 3:
+			if (one_in(r, 2))
+				ring->head = (uint32_t)rnd(r);
+			if (one_in(r, 2))
+				ring->mask = (uint32_t)rnd(r);
+			if (one_in(r, 2))
+				ring->flags = (uint32_t)rnd(r);
+			break;
+		case 4:
+			*word = (uint32_t)rnd(r);
+			break;
+		default:
+			do_wring(r, s->fd, s->kind, false);
+		}
+		if (one_in(r, 3)) {
+			struct slot *rd = pick(r, K_RPORT);
+
+			do_read(r, rd->fd, rd->kind, false);
+		}
+		if (one_in(r, 3))
+			do_wring(r, s->fd, s->kind, false);
+	}
+	/* Seldom: the port closed (by its owner) while mapped. */
+	if (one_in(r, 16))
+		xioctl(s->fd, s->kind, LKPORT_IOC_PORT_CLOSE, NULL, 0);
+}
+
+/* A read port's ring (or a write port's) mapped with any length,
+ * protection, flags and offset on any fd; once mapped, its indices, flags
+ * and packets scribbled on while the kernel writes and reads it, takes
+ * from it, syncs, reads, and sometimes the fd closed while it is still
+ * mapped. Only the mapper's own ring may be affected: the other
+ * processes' reads and writes, and the kernel, must not notice. */
 static void op_map(struct rng *r)
 {
 	static const int prots[] = { PROT_READ, PROT_READ | PROT_WRITE, PROT_WRITE,
 				     PROT_READ | PROT_EXEC, PROT_NONE };
-	struct slot *s = pick(r, one_in(r, 4) ? K_NONE : K_RPORT);
+	struct slot *s = pick(r, one_in(r, 4) ? K_NONE : one_in(r, 3) ? K_WPORT : K_RPORT);
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len = one_in(r, 8) ? (size_t)below(r, 64) * page + below(r, 2) :
 				    (size_t)(1 + below(r, 17)) * page;
@@ -1256,6 +1369,18 @@ static void op_map(struct rng *r)
 		    errno != EDQUOT && errno != ENOMEM && errno != EBADF && errno != ENODEV)
 			fail(O_ERRNO, "mmap of a read port: undocumented errno %d (%s)", errno,
 			     strerror(errno));
+		/* A write port: EBADF once closed; ENODEV only before ABI 1.10. */
+		if (s->kind == K_WPORT && errno != EINVAL && errno != EPERM && errno != EACCES &&
+		    errno != EDQUOT && errno != ENOMEM && errno != EBADF &&
+		    (map_write || errno != ENODEV))
+			fail(O_ERRNO, "mmap of a write port: undocumented errno %d (%s)", errno,
+			     strerror(errno));
+		return;
+	}
+	if (s->kind == K_WPORT) {
+		if ((prot & PROT_WRITE) && flags == MAP_SHARED && (prot & PROT_READ))
+			scribble_wring(r, s, p, len);
+		munmap(p, len);
 		return;
 	}
 	ring = p;
@@ -1441,7 +1566,8 @@ static const struct op ops[] = {
 	{ op_group_member, 5 }, { op_raw, 10 },		{ op_fd, 5 },
 	{ op_send, 3 },		{ op_recv, 3 },		{ op_child, 2 },
 	{ op_thread_race, 2 },	{ op_reset, 1 },	{ op_poll, 3 },
-	{ op_debugfs, 1 },	{ op_irq, 4 },	{ op_map, 4 },	{ op_rw, 6 },
+	{ op_debugfs, 1 },	{ op_irq, 4 },	{ op_map, 5 },	{ op_rw, 6 },
+	{ op_wring, 3 },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
@@ -1797,6 +1923,15 @@ int main(int argc, char **argv)
 	}
 	none_page = edge_buf + 4096;
 	mprotect(none_page, 4096, PROT_NONE);
+	{
+		struct lkport_version v = { 0 };
+		int dev = open(LKPORT_DEVICE, O_RDWR | O_CLOEXEC);
+
+		map_write = dev >= 0 && !ioctl(dev, LKPORT_IOC_VERSION, &v) &&
+			    (v.features & LKPORT_FEATURE_MAP_WRITE);
+		if (dev >= 0)
+			close(dev);
+	}
 
 	if (opt_kcov && read_module_range()) {
 		kcov_fd = open("/sys/kernel/debug/kcov", O_RDWR);

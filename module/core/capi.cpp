@@ -529,6 +529,12 @@ void lk_read_port_set_notify(lk_read_port_t port, void (*notify)(void*), void* c
     ports().set_observer(reader(port), Observer{notify, ctx});
 }
 
+void lk_read_port_set_poll(lk_read_port_t port, void (*notify)(void*), int (*active)(void*), void* ctx) {
+    ports().set_observer(reader(port), Observer{notify, ctx}, active);
+}
+
+void lk_read_port_poll_arm(lk_read_port_t port) { ports().poll_arm(reader(port)); }
+
 int lk_read_port_close(lk_read_port_t port) { return ports().close_reader(reader(port)); }
 
 static_assert(__builtin_offsetof(PortRingShared, head) == LK_PORT_RING_HEAD_OFFSET);

@@ -858,17 +858,23 @@ void PortRegistry::set_kick(PortSource* s, bool on) {
 bool PortRegistry::needs_kick_locked(const Guard& wg, WritePort* wp) {
     return wp->readers_.find([&](ReadPort& rp) {
         held_by(wg, &rp);
-        return !rp.wait_.empty_locked(wg) || rp.observer_.notify || rp.group_;
+        return !rp.wait_.empty_locked(wg) || rp.group_ ||
+               (rp.observer_.notify && (!rp.polled_ || rp.polled_(rp.observer_.ctx)));
     }) != nullptr;
 }
 
-u32 PortRegistry::drain_slow_locked(const Guard& wg, WritePort* wp) {
+u32 PortRegistry::drain_slow_locked(const Guard& wg, WritePort* wp, bool refresh) {
     PortSource* s = wp->source_;
     // A write in turns is under way: its end takes the ring's packets, so
     // that every reader sees the two in one order.
     if (s->broken_ || wp->bounded_busy_ || load_magic(wp) != kWritePortOpen) return 0;
     u32 q = s->queued();
-    if (q == 0) return 0;
+    if (q == 0) {
+        // Nothing to take: the flag as the waiters are now (a reader that
+        // timed out, a poll that returned), unless the caller arms it.
+        if (refresh) set_kick(s, needs_kick_locked(wg, wp));
+        return 0;
+    }
     if (q > s->capacity()) {
         s->broken_ = true;  // a tail the process moved out of range
         return 0;
@@ -922,7 +928,7 @@ bool PortRegistry::arm_slow_locked(const Guard& wg, WritePort* wp) {
     // the flag (all seq_cst): either it sees the flag and kicks, or this
     // look sees its packets. A reader that took some does not sleep.
     __atomic_fetch_or(&s->shared_->flags, kSourceKick, __ATOMIC_SEQ_CST);
-    return drain_slow_locked(wg, wp) != 0;
+    return drain_slow_locked(wg, wp, false) != 0;
 }
 
 status_t PortRegistry::source_loop(WritePort* wp, Deadline deadline, Interruptible intr, u32* room, bool wait) {
@@ -935,7 +941,7 @@ status_t PortRegistry::source_loop(WritePort* wp, Deadline deadline, Interruptib
         if (load_magic(wp) != kWritePortOpen) return ERR_BAD_HANDLE;
         PortSource* s = wp->source_;
         if (!s) return ERR_NOT_FOUND;
-        u32 took = drain_slow_locked(wg, wp);
+        u32 took = drain_slow_locked(wg, wp, true);
         u32 q = s->queued();
         if (!s->broken_ && q > s->capacity()) s->broken_ = true;
         if (s->broken_) return ERR_BAD_STATE;
@@ -1004,9 +1010,12 @@ status_t PortRegistry::port_read_loop(ReadPort* rp, Deadline deadline, PortResul
         // Nothing queued and nothing more will come.
         if (!rp->writer_) return ERR_CANCELLED;
         // About to sleep: from now on the mapped write ring's writer
-        // kicks; what it put before is taken now.
-        if (arm_source_locked(wg, wp)) continue;
+        // kicks; what it put before is taken now. A read that does not
+        // wait asks for no kick.
+        if (!deadline.passed() && arm_source_locked(wg, wp)) continue;
         status_t status = rp->wait_.block_locked(wg, deadline, intr);
+        // Off the queue: a reader that gives up asks for kicks no more.
+        refresh_kick_locked(wg, wp);
         // Woken by a write (or by a destroy, to drain and then learn of
         // it): look again. A reader that lost the packet to another one
         // sleeps again until the same deadline.
@@ -1401,14 +1410,26 @@ void PortRegistry::set_observer(PortHandle* port, Observer o) {
     else if (m == kGroupMagic) set_observer(static_cast<PortGroup*>(port), o);
 }
 
-void PortRegistry::set_observer(ReadPort* rp, Observer o) {
+void PortRegistry::set_observer(ReadPort* rp, Observer o, int (*polled)(void* ctx)) {
     AutoSpinLock wg(rp->port_->lock_);
     WritePort* wp = rp->port_;
     held_by(wg, wp);
     rp->observer_ = o;
-    // A polled reader learns of a mapped write ring's packets from kicks;
-    // the poll's look at the port (reader_info()) takes what came before.
-    if (o.notify && wp->source_) set_kick(wp->source_, true);
+    rp->polled_ = o.notify ? polled : nullptr;
+    // A polled reader learns of a mapped write ring's packets from kicks
+    // (poll_arm() while `polled` says so); the poll's look at the port
+    // takes what came before.
+    if (o.notify && !polled && wp->source_) set_kick(wp->source_, true);
+}
+
+void PortRegistry::poll_arm(ReadPort* rp) {
+    AutoSpinLock wg(rp->port_->lock_);
+    WritePort* wp = rp->port_;
+    held_by(wg, wp);
+    if (load_magic(rp) != kReadPortMagic || !rp->observer_.notify) return;
+    // A poll that will not sleep asks for no kick.
+    if (rp->polled_ && !rp->polled_(rp->observer_.ctx)) return;
+    arm_source_locked(wg, wp);
 }
 
 void PortRegistry::set_observer(PortGroup* g, Observer o) {

@@ -743,6 +743,18 @@ static void lkport_reader_notify(void *ctx)
 	lkport_poll_notify(&r->poll);
 }
 
+/* Core question, port lock held, any context: is a poller on r's queue?
+ * (epoll keeps its entry there while the fd is in the set; poll(2) while
+ * it waits.) Unlocked: a poller that joins after this look arms the ring
+ * itself, under the port lock, after it joined. */
+static int lkport_reader_polled(void *ctx)
+{
+	struct lkport_reader *r = ctx;
+
+	/* No barrier needed: see above (the joiner arms after it joined). */
+	return waitqueue_active(&r->poll.wq);
+}
+
 /* The typed core call for what r is. */
 static int lkport_reader_close(struct lkport_reader *r)
 {
@@ -917,9 +929,15 @@ static __poll_t lkport_reader_poll(struct file *file, poll_table *pt)
 		if (r->group)
 			lk_port_group_set_notify(r->group, lkport_reader_notify, r);
 		else
-			lk_read_port_set_notify(r->rport, lkport_reader_notify, r);
+			lk_read_port_set_poll(r->rport, lkport_reader_notify,
+					      lkport_reader_polled, r);
 		WRITE_ONCE(r->polled, true);
 	}
+	/* A poll that will sleep (it is on the queue: poll(2) with a
+	 * timeout, or an epoll set) asks the port's mapped write ring for
+	 * kicks, as a blocked read does, until it leaves the queue. */
+	if (r->rport)
+		lk_read_port_poll_arm(r->rport);
 	if (lkport_reader_port_info(r, &pi))
 		return EPOLLERR;
 	/* A broken ring too: the read that follows says EPROTO. */

@@ -340,6 +340,52 @@ TEST_F(port_source, a_kick_to_many_readers_takes_all_in_turns) {
     close_and_destroy(wp);
 }
 
+TEST_F(port_source, a_read_that_does_not_wait_or_gave_up_asks_for_no_kick) {
+    WritePort* wp = make("s", PORT_MODE_BROADCAST, 8);
+    ReadPort* rp = open("s");
+    PortSourceShared* s = map(wp);
+    PortResult r{};
+    EXPECT_EQ(ERR_TIMED_OUT, reg.read(rp, Deadline::none(), &r));
+    EXPECT_FALSE(kick_flag(s)) << "a read that never sleeps";
+    EXPECT_EQ(ERR_TIMED_OUT, reg.read(rp, lk_test::in_ms(5), &r));
+    EXPECT_FALSE(kick_flag(s)) << "a reader that timed out waits no more";
+    bool k = true;
+    put_mapped(s, {1}, &k);
+    EXPECT_FALSE(k);
+    EXPECT_EQ((V{1}), read_all(rp));
+    EXPECT_EQ(NO_ERROR, reg.close(rp));
+    close_and_destroy(wp);
+}
+
+TEST_F(port_source, a_poller_asks_for_kicks_only_while_it_is_queued) {
+    WritePort* wp = make("s", PORT_MODE_BROADCAST, 8);
+    ReadPort* rp = open("s");
+    PortSourceShared* s = map(wp);
+    static std::atomic<int> queued{0};
+    std::atomic<int> calls{0};
+    reg.set_observer(rp, lk_test::counting_observer(&calls), [](void*) { return queued.load(); });
+    EXPECT_FALSE(kick_flag(s)) << "set, but nobody polls yet";
+    reg.poll_arm(rp);
+    EXPECT_FALSE(kick_flag(s)) << "a poll that will not sleep";
+    queued = 1;
+    put_mapped(s, {1});  // before the poll: found by its look
+    reg.poll_arm(rp);
+    EXPECT_TRUE(kick_flag(s));
+    EXPECT_TRUE(reg.readable(rp));
+    EXPECT_TRUE(kick_flag(s)) << "still queued (an epoll set)";
+    bool k = false;
+    put_mapped(s, {2}, &k);
+    EXPECT_TRUE(k);
+    int before = calls.load();
+    kick(wp);
+    EXPECT_GT(calls.load(), before);
+    queued = 0;  // the poll returned
+    EXPECT_EQ((V{1, 2}), read_all(rp));
+    EXPECT_FALSE(kick_flag(s)) << "nobody polls: puts need no call";
+    EXPECT_EQ(NO_ERROR, reg.close(rp));
+    close_and_destroy(wp);
+}
+
 TEST_F(port_source, a_port_never_mapped_has_no_ring_to_kick) {
     WritePort* wp = make("s", PORT_MODE_BROADCAST, 4);
     kick(wp, ERR_NOT_FOUND);

@@ -392,6 +392,12 @@ int lk_read_port_read_many(lk_read_port_t port, lkos_u64 deadline_ns, int interr
 			   lk_port_result_t *results, lkos_size max, lkos_size *got);
 int lk_read_port_readable(lk_read_port_t port);
 void lk_read_port_set_notify(lk_read_port_t port, void (*notify)(void *ctx), void *ctx);
+/* The notify, and active: whether a poller is queued now (the mapped
+ * write ring's kick flag follows it); lk_read_port_poll_arm, from every
+ * poll: a poller about to sleep (PortRegistry::poll_arm). Any context. */
+void lk_read_port_set_poll(lk_read_port_t port, void (*notify)(void *ctx), int (*active)(void *ctx),
+			   void *ctx);
+void lk_read_port_poll_arm(lk_read_port_t port);
 int lk_read_port_close(lk_read_port_t port);
 int lk_read_port_info(lk_read_port_t port, lk_port_info_t *out);
 /* Zero-syscall receive (PortRegistry::map_reader, map_sync): the read

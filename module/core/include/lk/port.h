@@ -327,6 +327,9 @@ class ReadPort : public PortHandle, public ListNode<WriterTag>, public ListNode<
     // The writer's last bounded write that reached it.
     u64 served_by_ LK_GUARDED_BY(port_->lock_) = 0;
     Observer observer_ LK_GUARDED_BY(port_->lock_){};
+    // Optional, with observer_: whether a poller is queued now (nullptr:
+    // while observer_ is set). Called under port_->lock_, any context.
+    int (*polled_)(void* ctx) LK_GUARDED_BY(port_->lock_) = nullptr;
     WaitQueue wait_;  // guarded by port_->lock_
     // What group_ knows of it, guarded by group_'s lock (changed with
     // port_'s held too): packets queued, writer alive.
@@ -559,7 +562,12 @@ class PortRegistry : Pinned, public Allocated {
     // group, every member is).
     bool readable(ReadPort* rp);
     bool readable(PortGroup* g);
-    void set_observer(ReadPort* rp, Observer o);
+    void set_observer(ReadPort* rp, Observer o, int (*polled)(void* ctx) = nullptr);
+    // A poller of rp is about to sleep (`polled` of set_observer() says it
+    // is queued): raises the port's mapped write ring's kick flag and
+    // takes what the ring holds, as a reader going to sleep does. Any
+    // context.
+    void poll_arm(ReadPort* rp);
     void set_observer(PortGroup* g, Observer o);
 
     // State of any port object, for diagnostics and LKPORT_IOC_INFO.
@@ -651,10 +659,15 @@ class PortRegistry : Pinned, public Allocated {
     // Mapped write ring: takes what the port's holds, as far as every ring
     // has room, at most a turn's worth (kPortWriteChunk copies); returns
     // the packets taken. Inline, the test that there is a ring at all.
+    // The kick flag is set again to needs_kick_locked() after the drain
+    // unless it took nothing and !refresh (a reader arming it).
     u32 drain_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_) {
-        return wp->source_ ? drain_slow_locked(wg, wp) : 0;
+        return wp->source_ ? drain_slow_locked(wg, wp, true) : 0;
     }
-    u32 drain_slow_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
+    u32 drain_slow_locked(const Guard& wg, WritePort* wp, bool refresh) LK_REQUIRES(wp->lock_);
+    void refresh_kick_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_) {
+        if (wp->source_) set_kick(wp->source_, needs_kick_locked(wg, wp));
+    }
     // A reader of wp is about to sleep: the writer must kick from now on.
     // Then looks at the ring once more: whether it took packets.
     bool arm_source_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_) {
@@ -662,7 +675,8 @@ class PortRegistry : Pinned, public Allocated {
     }
     bool arm_slow_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
     // Whether some reader of wp waits for packets in a way that only a
-    // kick can end: blocked in a read, polled, or in a group.
+    // kick can end: blocked in a read, polled (the `polled` of
+    // set_observer() says so), or in a group.
     bool needs_kick_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
     void set_kick(PortSource* s, bool on);
     // Drains a source without the caller's lock, in holds of a turn each.
