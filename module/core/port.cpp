@@ -837,7 +837,7 @@ status_t PortRegistry::map_writer(WritePort* wp, PortSource** out) {
         if (!wp->source_) {
             wp->source_ = fresh;
             fresh = nullptr;
-            set_kick(wp->source_, needs_kick_locked(wg, wp));
+            refresh_kick_locked(wg, wp);
         }
         *out = wp->source_;
     }
@@ -872,7 +872,7 @@ u32 PortRegistry::drain_slow_locked(const Guard& wg, WritePort* wp, bool refresh
     if (q == 0) {
         // Nothing to take: the flag as the waiters are now (a reader that
         // timed out, a poll that returned), unless the caller arms it.
-        if (refresh) set_kick(s, needs_kick_locked(wg, wp));
+        if (refresh) refresh_kick_locked(wg, wp);
         return 0;
     }
     if (q > s->capacity()) {
@@ -913,7 +913,7 @@ u32 PortRegistry::drain_slow_locked(const Guard& wg, WritePort* wp, bool refresh
     s->head_ += n;
     // The slots are free for the process once head has passed them.
     __atomic_store_n(&s->shared_->head, s->head_, __ATOMIC_RELEASE);
-    set_kick(s, needs_kick_locked(wg, wp));
+    refresh_kick_locked(wg, wp);
     if (s->waiting_) {
         s->waiting_ = false;
         wake_writers_locked(wg, wp);
