@@ -96,7 +96,7 @@
 #define LKPORT_IOC_MAGIC	0xB8
 
 #define LKPORT_ABI_MAJOR	1	/* incompatible changes */
-#define LKPORT_ABI_MINOR	10	/* compatible additions */
+#define LKPORT_ABI_MINOR	11	/* compatible additions */
 
 #define LKPORT_NAME_LEN		64	/* name fields, bytes with the NUL */
 #define LKPORT_NAME_MAX		63	/* longest name */
@@ -125,6 +125,7 @@
 #define LKPORT_FEATURE_READ_WRITE (1ULL << 13)	/* read(2)/write(2) on ports, events (ABI 1.8) */
 #define LKPORT_FEATURE_POLL_ROOM (1ULL << 14)	/* write port EPOLLOUT tracks room (ABI 1.9) */
 #define LKPORT_FEATURE_MAP_WRITE (1ULL << 15)	/* mmap of a write port (ABI 1.10) */
+#define LKPORT_FEATURE_CALL	(1ULL << 16)	/* LKPORT_IOC_WRITE_READ, LKPORT_IOC_SIGNAL_WAIT (ABI 1.11) */
 
 /* ---- /dev/lkport ------------------------------------------------------------ */
 
@@ -295,6 +296,29 @@ struct lkport_wait {
  * otherwise); EIDRM when it was destroyed already. */
 #define LKPORT_IOC_EVENT_DESTROY _IO(LKPORT_IOC_MAGIC, 0x23)
 
+/* The two halves of a round trip in one call (ABI 1.11,
+ * LKPORT_FEATURE_CALL): LKPORT_IOC_SIGNAL_WAIT on an event fd opened to
+ * wait signals the event fd `fd` (opened to signal; EBADF if it is not
+ * one), as LKPORT_IOC_EVENT_SIGNAL, then waits on its own fd, as
+ * LKPORT_IOC_EVENT_WAIT with `wait`. Flags and reserved fields are checked
+ * before anything is done (EINVAL). A failed signal (EIDRM) is returned
+ * with nothing waited for. Once signalled, `done` says LKPORT_DONE_FIRST
+ * and `released` the threads the signal released, and both are written
+ * back even when the wait fails (ETIMEDOUT, EIDRM, EINTR): the caller can
+ * tell a failed wait from a failed signal. A signal that ends the wait
+ * gives EINTR, never a restart (which would signal again). */
+#define LKPORT_DONE_FIRST	(1u << 0)	/* the signal or write was made */
+
+struct lkport_signal_wait {
+	struct lkport_wait wait;	/* for this fd, as LKPORT_IOC_EVENT_WAIT */
+	__s32 fd;			/* the event fd to signal first */
+	__u32 done;			/* out: LKPORT_DONE_FIRST once signalled */
+	__u32 released;			/* out: as LKPORT_IOC_EVENT_SIGNAL returns */
+	__u32 reserved;			/* zero */
+};
+
+#define LKPORT_IOC_SIGNAL_WAIT	_IOWR(LKPORT_IOC_MAGIC, 0x24, struct lkport_signal_wait)
+
 /* ---- port fds ---------------------------------------------------------------------- */
 
 struct lkport_packet {
@@ -390,6 +414,29 @@ struct lkport_port_read {
 #define LKPORT_IOC_READ		_IOWR(LKPORT_IOC_MAGIC, 0x11, struct lkport_port_read)
 #define LKPORT_IOC_PORT_WRITE	_IOWR(LKPORT_IOC_MAGIC, 0x30, struct lkport_port_write)
 #define LKPORT_IOC_PORT_READ	_IOWR(LKPORT_IOC_MAGIC, 0x31, struct lkport_port_read)
+
+/* LKPORT_IOC_WRITE_READ (ABI 1.11, LKPORT_FEATURE_CALL), on a reader fd
+ * (read port or group): a write to the write port `fd` (EBADF if it is
+ * not one), exactly as LKPORT_IOC_PORT_WRITE with `write`, then a read of
+ * this fd, exactly as LKPORT_IOC_READ with `read`: a request and the wait
+ * for its reply, or a reply and the wait for the next request, in one
+ * system call instead of two. Both halves are checked before anything is
+ * done (EINVAL, EFAULT for a bad packet pointer). A failed write returns
+ * its errno and reads nothing. Once written (to every reader or, with
+ * readers skipped as a default write skips them, to the rest), `done`
+ * says LKPORT_DONE_FIRST, and it, `write.delivered` and `write.skipped`
+ * are written back even when the read fails (ETIMEDOUT, ECANCELED,
+ * EPROTO, EINTR, ...). A signal that ends the read gives EINTR, never a
+ * restart (which would write again). Returns 0 with `read.count` packets
+ * read. */
+struct lkport_write_read {
+	struct lkport_port_write write;	/* to `fd`, as LKPORT_IOC_PORT_WRITE */
+	struct lkport_port_read read;	/* then from this fd, as LKPORT_IOC_READ */
+	__s32 fd;			/* a write port fd */
+	__u32 done;			/* out: LKPORT_DONE_FIRST once written */
+};
+
+#define LKPORT_IOC_WRITE_READ	_IOWR(LKPORT_IOC_MAGIC, 0x12, struct lkport_write_read)
 /* Write port: no more writes (EBADF; poll: EPOLLHUP instead of EPOLLOUT);
  * readers keep reading; the name stays taken. Only the port's owner (the
  * creator's uid) or CAP_DAC_OVERRIDE in the initial user namespace may
