@@ -1456,6 +1456,12 @@ void PortRegistry::writer_info_locked(const Guard& wg, const WritePort* wp, Info
     out->mode = wp->mode_;
     out->capacity = wp->capacity_;
     out->queued = wp->ring_ ? wp->ring_->queued() : 0;
+    // What waits in the mapped write ring is queued for the readers too,
+    // as far as the claimed tail can be believed (a broken ring gives none).
+    if (PortSource* src = wp->source_; src && !src->broken_) {
+        u32 put = src->queued();
+        if (put <= src->capacity()) out->queued += put;
+    }
     out->closed = load_magic(wp) == kWritePortClosed;
     out->waiters = u32(wp->room_wait_.count_locked(wg));  // writers waiting for room
 }

@@ -259,8 +259,9 @@ struct lkport_info {
 	__u32 state;			/* LKPORT_STATE_* */
 	__u32 waiters;			/* threads blocked on it */
 	__u32 queued;			/* packets waiting (read port: its ring;
-					 * write port: its own ring; group:
-					 * its members' rings) */
+					 * write port: its own ring and its
+					 * mapped write ring; group: its
+					 * members' rings) */
 	__u32 capacity;			/* ring size in packets */
 	__u32 members;			/* group: read ports in it */
 	__u64 id;			/* object id, as in tracepoints */

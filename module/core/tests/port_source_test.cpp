@@ -116,6 +116,9 @@ TEST_F(port_source, a_kick_before_any_reader_fills_the_ports_own_ring_for_the_fi
     EXPECT_EQ(4u, kick(wp));
     EXPECT_EQ(2u, put_mapped(s, {5, 6}));
     EXPECT_EQ(2u, kick(wp)) << "the port's own ring is full: 5 and 6 wait";
+    PortRegistry::Info info{};
+    ASSERT_EQ(NO_ERROR, reg.writer_info(wp, &info));
+    EXPECT_EQ(6u, info.queued) << "its own ring's 4 and the mapped ring's 2";
     ReadPort* rp = open("s");
     EXPECT_EQ((V{1, 2, 3, 4, 5, 6}), read_all(rp)) << "the first reader inherits, then reads the rest";
     EXPECT_EQ(NO_ERROR, reg.close(rp));
