@@ -532,31 +532,49 @@ lk_status_t lk_port_write_read(lk_port_t out, const lk_port_packet_t *pk, size_t
 	return lk_port_read_many(in, deadline_ns, results, max, got);
 }
 
+/* The ring of a port of that kind mapped whole into the process, once
+ * the module says it has the feature (0: none to ask for). `enodev`: the
+ * status for the module's ENODEV, a fd of a kind it maps no ring of. */
+static lk_status_t map_port(lk_port_t port, __u32 kind, uint64_t feature, lk_status_t enodev,
+			    struct lkport_info *info, void **ring)
+{
+	lk_status_t st = lk_object_info(port, info);
+	int dev;
+	void *p;
+
+	if (st != LK_NO_ERROR)
+		return st;
+	if (info->kind != kind)
+		return LK_ERR_BAD_HANDLE;
+	dev = lk_device();
+	if (dev < 0)
+		return device_status(dev);
+	/* The feature bit, not only the ABI number lk_device() checks: it
+	 * says what this module does. */
+	if (feature && !(module_features(dev) & feature))
+		return LK_ERR_NOT_SUPPORTED;
+	p = mmap(NULL, LKPORT_RING_BYTES(info->capacity), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 port, 0);
+	if (p == MAP_FAILED)
+		return errno == ENODEV ? enodev : lk_status_from_errno(errno);
+	*ring = p;
+	return LK_NO_ERROR;
+}
+
 lk_status_t lk_port_map(lk_port_t port, lk_port_map_t *map)
 {
 	struct lkport_info info;
 	lk_status_t st;
-	int dev;
 	void *p;
 
 	memset(map, 0, sizeof(*map));
 	map->fd = -1;
-	st = lk_object_info(port, &info);
+	/* A module older than this library's ABI (1.7 has the map) is
+	 * refused by lk_device(); ENODEV: a group. */
+	st = map_port(port, LKPORT_KIND_READ_PORT, 0, LK_ERR_BAD_HANDLE, &info, &p);
 	if (st != LK_NO_ERROR)
 		return st;
-	if (info.kind != LKPORT_KIND_READ_PORT)
-		return LK_ERR_BAD_HANDLE;
-	/* A module older than this library's ABI (1.7 has the map) is
-	 * refused here. */
-	dev = lk_device();
-	if (dev < 0)
-		return device_status(dev);
 	map->bytes = LKPORT_RING_BYTES(info.capacity);
-	p = mmap(NULL, map->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, port, 0);
-	if (p == MAP_FAILED) {
-		map->bytes = 0;
-		return errno == ENODEV ? LK_ERR_BAD_HANDLE : lk_status_from_errno(errno);
-	}
 	map->ring = p;
 	map->mask = info.capacity - 1;
 	map->fd = port;
@@ -649,30 +667,16 @@ lk_status_t lk_port_wmap(lk_port_t port, lk_port_wmap_t *map)
 {
 	struct lkport_info info;
 	lk_status_t st;
-	int dev;
 	void *p;
 
 	memset(map, 0, sizeof(*map));
 	map->fd = -1;
-	st = lk_object_info(port, &info);
+	/* ENODEV: a module that maps no write port. */
+	st = map_port(port, LKPORT_KIND_WRITE_PORT, LKPORT_FEATURE_MAP_WRITE,
+		      LK_ERR_NOT_SUPPORTED, &info, &p);
 	if (st != LK_NO_ERROR)
 		return st;
-	if (info.kind != LKPORT_KIND_WRITE_PORT)
-		return LK_ERR_BAD_HANDLE;
-	/* The feature bit, not only the ABI number lk_device() checks: it
-	 * says what this module does. */
-	dev = lk_device();
-	if (dev < 0)
-		return device_status(dev);
-	if (!(module_features(dev) & LKPORT_FEATURE_MAP_WRITE))
-		return LK_ERR_NOT_SUPPORTED;
 	map->bytes = LKPORT_RING_BYTES(info.capacity);
-	p = mmap(NULL, map->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, port, 0);
-	if (p == MAP_FAILED) {
-		map->bytes = 0;
-		/* ENODEV: a module that maps no write port. */
-		return errno == ENODEV ? LK_ERR_NOT_SUPPORTED : lk_status_from_errno(errno);
-	}
 	map->ring = p;
 	map->mask = info.capacity - 1;
 	map->fd = port;
