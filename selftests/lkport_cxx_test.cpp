@@ -349,6 +349,68 @@ void test_port_map() {
     CHECK(lkport::PortMap::map(ReadPort(lkport::Fd(dup(g->fd())))).status() == LK_ERR_BAD_HANDLE);
 }
 
+// Round trips of one call a step: a thread answers each request on one
+// port pair, and an event pair bounces as the ping-pong above.
+void test_one_call_round_trips() {
+    auto req_w = WritePort::create(name("rq").c_str());
+    auto rep_w = WritePort::create(name("rp").c_str());
+    REQUIRE_OK(req_w);
+    REQUIRE_OK(rep_w);
+    auto req_r = ReadPort::open(name("rq").c_str(), 1);
+    auto rep_r = ReadPort::open(name("rp").c_str(), 2);
+    REQUIRE_OK(req_r);
+    REQUIRE_OK(rep_r);
+    constexpr std::uint64_t kRounds = 100;
+    std::atomic<bool> server_ok{true};
+    std::thread server([&] {
+        auto req = req_r->read(10s);
+        for (std::uint64_t i = 0; i < kRounds && server_ok; i++) {
+            PortResult next;
+            if (!req || req->packet.get<std::uint64_t>() != i) server_ok = false;
+            auto n = req_r->write_and_read(*rep_w, Packet::of(i * 2), &next, 1, 10s);
+            if (!n || *n != 1) server_ok = false;
+            req = next;
+        }
+    });
+    PortResult reply;
+    bool written = false;
+    std::uint64_t i = 0;
+    for (; i < kRounds; i++) {
+        auto n = rep_r->write_and_read(*req_w, Packet::of(i), &reply, 1, 10s, &written);
+        if (!n || *n != 1 || !written || reply.ctx != 2 || reply.packet.get<std::uint64_t>() != i * 2) break;
+    }
+    REQUIRE_OK(req_w->write(Packet::of(kRounds)));  // the server's last read
+    server.join();
+    CHECK(i == kRounds);
+    CHECK(server_ok.load());
+    // The reply times out; the request was made all the same.
+    CHECK(rep_r->write_and_read(*req_w, Packet::of(7), &reply, 1, Deadline::poll(), &written).status() ==
+          LK_ERR_TIMED_OUT);
+    CHECK(written);
+    auto left = req_r->read(Deadline::poll());
+    CHECK(left.ok() && left->packet.get<std::uint64_t>() == 7);
+
+    lkport::EventOptions opt;
+    opt.auto_unsignal = true;
+    auto a = Event::create(name("ca").c_str(), opt);
+    auto b = Event::create(name("cb").c_str(), opt);
+    REQUIRE_OK(a);
+    REQUIRE_OK(b);
+    std::thread other([&] {
+        if (!a->wait(10s).ok()) return;
+        for (std::uint64_t k = 0; k < kRounds; k++)
+            if (!a->signal_and_wait(*b, 10s).ok()) return;
+        (void)b->signal();
+    });
+    std::uint64_t k = 0;
+    for (; k <= kRounds; k++)
+        if (!b->signal_and_wait(*a, 10s).ok()) break;
+    other.join();
+    CHECK(k == kRounds + 1);
+    CHECK_STATUS(a->try_wait(), LK_ERR_TIMED_OUT);
+    CHECK_STATUS(b->try_wait(), LK_ERR_TIMED_OUT);
+}
+
 // One read over two ports; members come and go.
 void test_group_read() {
     auto w1 = WritePort::create(name("g1").c_str());
@@ -706,6 +768,7 @@ const Test tests[] = {
     {"port.broadcast_partial", test_broadcast_partial},
     {"port.write_wait", test_write_wait},
     {"port.map", test_port_map},
+    {"call.round_trips", test_one_call_round_trips},
     {"group.read", test_group_read},
     {"handle.move_semantics", test_move_semantics},
     {"handle.destruction_closes", test_destruction_closes},

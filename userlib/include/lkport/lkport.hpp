@@ -275,6 +275,15 @@ class Event : public Object {
         lk_event_t e = {fd_.get()};
         return Status(lk_event_unsignal(&e));
     }
+    // Signals `to`, then waits on this event, in one system call (ABI
+    // 1.11; two with an older module): one side's step of a ping-pong.
+    // *signalled (if given) says whether `to` was signalled, whatever the
+    // status; after a failed wait, retry wait() only.
+    Status signal_and_wait(const Event& to, Deadline deadline = Deadline::forever(),
+                           bool* signalled = nullptr) const {
+        lk_event_t e = {fd_.get()}, t = {to.fd()};
+        return Status(lk_event_signal_wait(&t, &e, deadline.ns(), signalled));
+    }
 };
 
 // ---- packets --------------------------------------------------------------------
@@ -402,6 +411,27 @@ class Readable : public Object {
     Result<std::size_t> read_many(std::array<PortResult, N>& out,
                                   Deadline deadline = Deadline::forever()) const {
         return read_many(out.data(), N, deadline);
+    }
+    // Writes `packets` to the write port `to` (as WritePort::write: a
+    // reader with no room is skipped), then reads up to `max` packets
+    // from this one, in one system call (ABI 1.11; two with an older
+    // module): a request and the wait for its reply. *written (if given)
+    // says whether the write was made, whatever the status; after a
+    // failed read, retry read_many() only.
+    Result<std::size_t> write_and_read(const Object& to, Packets packets, PortResult* out,
+                                       std::size_t max, Deadline deadline = Deadline::forever(),
+                                       bool* written = nullptr) const {
+        auto* pk = reinterpret_cast<const lk_port_packet_t*>(packets.data());
+        lk_port_result_t raw[LKPORT_READ_MAX];
+        std::size_t got = 0;
+        Status st(lk_port_write_read(to.fd(), pk, packets.size(), fd_.get(), deadline.ns(), raw,
+                                     max < LKPORT_READ_MAX ? max : LKPORT_READ_MAX, &got, written));
+        if (!st.ok()) return st;
+        for (std::size_t i = 0; i < got; i++) {
+            out[i].ctx = reinterpret_cast<std::uintptr_t>(raw[i].ctx);
+            std::memcpy(out[i].packet.data(), raw[i].packet.value, Packet::kSize);
+        }
+        return got;
     }
 
   protected:
