@@ -564,6 +564,23 @@ static bool module_has(uint64_t feature)
 	return (v.features & feature) == feature;
 }
 
+/* After a chunk of a one-call peer, both children gone: nothing may be
+ * left, no event signalled and no packet queued on either side. */
+static void check_drained(const struct peer *p, struct chan *c)
+{
+	struct lkport_info info;
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		memset(&info, 0, sizeof(info));
+		if (ioctl(c->rfd[d], LKPORT_IOC_INFO, &info) < 0)
+			fail_errno("%s: LKPORT_IOC_INFO", p->name);
+		if ((info.state & LKPORT_STATE_SIGNALED) || info.queued || info.waiters)
+			fail("%s: direction %c left state %#x, %u queued, %u waiting", p->name,
+			     'A' + d, info.state, info.queued, info.waiters);
+	}
+}
+
 /* ---- the ping-pong ------------------------------------------------------------------------ */
 
 struct run {
@@ -671,6 +688,8 @@ static void run_chunk(const struct peer *p, int place, uint32_t rounds, uint32_t
 	reap(pid);
 	watchdog(0, p->name);
 	pin_self(-1);
+	if (p->sendrecv)
+		check_drained(p, &r.c);
 	p->teardown(&r.c);
 	munmap(r.total, 4096);
 
