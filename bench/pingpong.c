@@ -845,19 +845,20 @@ int main(int argc, char **argv)
 			printf("   %-17s tmean /lkport-event-rw %.2f   median /lkport-event-rw %.2f\n",
 			       peers[i].name, out[i].st.tmean_us / evrw->st.tmean_us,
 			       out[i].st.median_us / evrw->st.median_us);
-	/* One call per half round trip: against the same peers, at the median
-	 * and p99 too, next to the two-call lkport rows. */
+	/* One call per half round trip: futex and eventfd against the events,
+	 * pipe and mq against the ports, at the median and p99, next to the
+	 * two-call lkport rows. */
 	for (i = P_FUTEX; i <= P_MQ; i++) {
 		const struct stats *st = &out[i].st;
 
 		if (!out[i].ran)
 			continue;
-		if (ev->ran && evc->ran)
+		if (i <= P_EVENTFD && ev->ran && evc->ran)
 			printf("   %-17s median /lkport-event %.2f /lkport-event-call %.2f   p99 "
 			       "/lkport-event %.2f /lkport-event-call %.2f\n", peers[i].name,
 			       st->median_us / ev->st.median_us, st->median_us / evc->st.median_us,
 			       st->p99_us / ev->st.p99_us, st->p99_us / evc->st.p99_us);
-		if (po->ran && poc->ran)
+		if (i >= P_PIPE && po->ran && poc->ran)
 			printf("   %-17s median /lkport-port %.2f /lkport-port-call %.2f   p99 "
 			       "/lkport-port %.2f /lkport-port-call %.2f\n", peers[i].name,
 			       st->median_us / po->st.median_us, st->median_us / poc->st.median_us,
