@@ -19,6 +19,12 @@
  *                     __u64 1, an eventfd's calls
  *   lkport-event-lib  as lkport-event through liblkport (lk_event_*)
  *   lkport-port-lib   as lkport-port through liblkport (lk_port_*)
+ *   lkport-event-call the same two events, each step one SIGNAL_WAIT:
+ *                     signal the other side's event and wait on its own
+ *                     in one call (ABI 1.11, LKPORT_FEATURE_CALL)
+ *   lkport-port-call  the same two ports, each step one WRITE_READ: write
+ *                     the packet to the other side's port and read the
+ *                     next from its own in one call (ABI 1.11)
  *   futex             a counter per direction in shared memory,
  *                     FUTEX_WAKE after every increment, FUTEX_WAIT
  *   eventfd           two eventfds, 8-byte write / read
@@ -27,6 +33,13 @@
  *
  * usage: lkport-bench-pingpong [-n ROUNDS] [-w WARMUP] [-m cross|same|free]
  *                              [-p PEER,PEER...] [-t TAG]
+ * Every peer but the two -call ones makes two system calls per half round
+ * trip (a send, then a receive); those make one. Their parent makes one
+ * call a round; their child starts with a plain receive and ends with a
+ * plain send, so that nothing is left queued or signalled and nobody is
+ * blocked when a chunk ends. A module without LKPORT_FEATURE_CALL skips
+ * them (a line says so), not a failure.
+ *
  * The ratios divide a peer's trimmed mean round trip (the mean of the
  * rounds from the 5th to the 95th percentile) by lkport's. Neither the
  * median nor the mean would do: on one CPU the round trip is bimodal
@@ -37,8 +50,9 @@
  *
  * RESULT keys: pingpong.<tag>.<peer>.{median_us,p99_us,mean_us,tmean_us,
  * rounds_per_s,rounds,slow_pct,vs_event,vs_port,vs_rw,vs_event_rw,
- * vs_event_median,vs_port_median,vs_rw_median}; tag defaults to the
- * placement.
+ * vs_event_median,vs_port_median,vs_rw_median,vs_event_p99,vs_port_p99,
+ * vs_event_call,vs_event_call_median,vs_event_call_p99,vs_port_call,
+ * vs_port_call_median,vs_port_call_p99}; tag defaults to the placement.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,6 +90,12 @@ struct peer {
 	void (*send)(struct chan *c, int dir, uint32_t seq);
 	void (*recv)(struct chan *c, int dir, uint32_t seq);
 	void (*teardown)(struct chan *c);
+	/* Optional: send `sseq` on `sdir`, then receive `rseq` on `rdir`, in
+	 * one system call. When set, the parent makes one call a round and
+	 * the child's rounds are a plain recv, then sendrecv, ending with a
+	 * plain send (child_loop). */
+	void (*sendrecv)(struct chan *c, int sdir, uint32_t sseq, int rdir, uint32_t rseq);
+	uint64_t needs;		/* LKPORT_FEATURE_* the peer needs; 0: none */
 };
 
 static void close_all(struct chan *c)
@@ -163,6 +183,34 @@ static void event_lib_recv(struct chan *c, int dir, uint32_t seq)
 			fail("lk_event_wait: %s", lk_status_str(st));
 }
 
+/* One SIGNAL_WAIT: signal the other side's event, then wait on this side's.
+ * A signal that ends the wait after the event was signalled (EINTR with
+ * LKPORT_DONE_FIRST) is followed by the wait alone: the call again would
+ * signal twice. */
+static void event_call_sendrecv(struct chan *c, int sdir, uint32_t sseq, int rdir, uint32_t rseq)
+{
+	struct lkport_signal_wait sw;
+
+	(void)sseq;
+	(void)rseq;
+	for (;;) {
+		memset(&sw, 0, sizeof(sw));
+		sw.wait.deadline_ns = LKPORT_FOREVER;
+		sw.fd = c->wfd[sdir];
+		if (ioctl(c->rfd[rdir], LKPORT_IOC_SIGNAL_WAIT, &sw) == 0)
+			break;
+		if (errno != EINTR)
+			fail_errno("LKPORT_IOC_SIGNAL_WAIT (done %#x)", sw.done);
+		if (sw.done & LKPORT_DONE_FIRST) {
+			event_recv(c, rdir, rseq);
+			break;
+		}
+	}
+	if (sw.done != LKPORT_DONE_FIRST || sw.released > 1)
+		fail("LKPORT_IOC_SIGNAL_WAIT: done %#x, released %u (one waiter at most)", sw.done,
+		     sw.released);
+}
+
 /* ---- lkport ports ------------------------------------------------------------------ */
 
 static void port_setup(struct chan *c)
@@ -215,6 +263,50 @@ static void port_recv(struct chan *c, int dir, uint32_t seq)
 		     (unsigned long long)res.ctx);
 	memcpy(&got, res.data, sizeof(got));
 	check_seq("port", got, seq);
+}
+
+/* One WRITE_READ: the packet `sseq` to the other side's port, then the
+ * packet `rseq` from this side's; as port_send and port_recv, each checked.
+ * EINTR once written (LKPORT_DONE_FIRST): the read alone, as port_recv. */
+static void port_call_sendrecv(struct chan *c, int sdir, uint32_t sseq, int rdir, uint32_t rseq)
+{
+	struct lkport_packet pk = { .data = { 0 } };
+	struct lkport_result res;
+	struct lkport_write_read wr;
+	bool interrupted = false;
+	uint32_t got;
+
+	memcpy(pk.data, &sseq, sizeof(sseq));
+	memset(&res, 0, sizeof(res));
+	for (;;) {
+		memset(&wr, 0, sizeof(wr));
+		wr.write.packets = (uintptr_t)&pk;
+		wr.write.count = 1;
+		wr.read.deadline_ns = LKPORT_FOREVER;
+		wr.read.results = (uintptr_t)&res;
+		wr.read.max = 1;
+		wr.fd = c->wfd[sdir];
+		if (ioctl(c->rfd[rdir], LKPORT_IOC_WRITE_READ, &wr) == 0)
+			break;
+		if (errno != EINTR)
+			fail_errno("LKPORT_IOC_WRITE_READ (done %#x)", wr.done);
+		if (wr.done & LKPORT_DONE_FIRST) {
+			interrupted = true;
+			break;
+		}
+	}
+	if (wr.done != LKPORT_DONE_FIRST || wr.write.delivered != 1 || wr.write.skipped)
+		fail("LKPORT_IOC_WRITE_READ: done %#x, %u delivered, %u skipped", wr.done,
+		     wr.write.delivered, wr.write.skipped);
+	if (interrupted) {
+		port_recv(c, rdir, rseq);
+		return;
+	}
+	if (wr.read.count != 1 || res.ctx != 0x100u + rdir)
+		fail("LKPORT_IOC_WRITE_READ: count %u ctx %#llx", wr.read.count,
+		     (unsigned long long)res.ctx);
+	memcpy(&got, res.data, sizeof(got));
+	check_seq("port (write-read)", got, rseq);
 }
 
 static void port_rw_send(struct chan *c, int dir, uint32_t seq)
@@ -436,19 +528,58 @@ static void mq_teardown(struct chan *c)
 	}
 }
 
-static const struct peer peers[] = {
-	{ "lkport-event", event_setup, event_send, event_recv, close_all },
-	{ "lkport-port", port_setup, port_send, port_recv, close_all },
-	{ "lkport-rw", port_setup, port_rw_send, port_rw_recv, close_all },
-	{ "futex", futex_setup, futex_send, futex_recv, futex_teardown },
-	{ "eventfd", eventfd_setup, eventfd_send, eventfd_recv, close_all },
-	{ "pipe", pipe_setup, pipe_send, pipe_recv, close_all },
-	{ "mq", mq_setup, mq_send_seq, mq_recv_seq, mq_teardown },
-	{ "lkport-event-lib", event_setup, event_lib_send, event_lib_recv, close_all },
-	{ "lkport-port-lib", port_setup, port_lib_send, port_lib_recv, close_all },
-	{ "lkport-event-rw", event_setup, event_rw_send, event_rw_recv, close_all },
+/* The ratio columns and the index loops below rely on this order: the
+ * three lkport baselines first, then futex, eventfd, pipe, mq. */
+enum {
+	P_EVENT, P_PORT, P_RW, P_FUTEX, P_EVENTFD, P_PIPE, P_MQ, P_EVENT_LIB, P_PORT_LIB,
+	P_EVENT_CALL, P_PORT_CALL, P_EVENT_RW, NPEERS
 };
-#define NPEERS (sizeof(peers) / sizeof(peers[0]))
+
+static const struct peer peers[NPEERS] = {
+	[P_EVENT] = { "lkport-event", event_setup, event_send, event_recv, close_all },
+	[P_PORT] = { "lkport-port", port_setup, port_send, port_recv, close_all },
+	[P_RW] = { "lkport-rw", port_setup, port_rw_send, port_rw_recv, close_all },
+	[P_FUTEX] = { "futex", futex_setup, futex_send, futex_recv, futex_teardown },
+	[P_EVENTFD] = { "eventfd", eventfd_setup, eventfd_send, eventfd_recv, close_all },
+	[P_PIPE] = { "pipe", pipe_setup, pipe_send, pipe_recv, close_all },
+	[P_MQ] = { "mq", mq_setup, mq_send_seq, mq_recv_seq, mq_teardown },
+	[P_EVENT_LIB] = { "lkport-event-lib", event_setup, event_lib_send, event_lib_recv,
+			  close_all },
+	[P_PORT_LIB] = { "lkport-port-lib", port_setup, port_lib_send, port_lib_recv, close_all },
+	[P_EVENT_CALL] = { "lkport-event-call", event_setup, event_send, event_recv, close_all,
+			   event_call_sendrecv, LKPORT_FEATURE_CALL },
+	[P_PORT_CALL] = { "lkport-port-call", port_setup, port_send, port_recv, close_all,
+			  port_call_sendrecv, LKPORT_FEATURE_CALL },
+	[P_EVENT_RW] = { "lkport-event-rw", event_setup, event_rw_send, event_rw_recv, close_all },
+};
+
+/* Does the module do `feature` (LKPORT_FEATURE_*)? */
+static bool module_has(uint64_t feature)
+{
+	struct lkport_version v;
+
+	memset(&v, 0, sizeof(v));
+	if (ioctl(lkp_dev(), LKPORT_IOC_VERSION, &v) < 0)
+		fail_errno("LKPORT_IOC_VERSION");
+	return (v.features & feature) == feature;
+}
+
+/* After a chunk of a one-call peer, both children gone: nothing may be
+ * left, no event signalled and no packet queued on either side. */
+static void check_drained(const struct peer *p, struct chan *c)
+{
+	struct lkport_info info;
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		memset(&info, 0, sizeof(info));
+		if (ioctl(c->rfd[d], LKPORT_IOC_INFO, &info) < 0)
+			fail_errno("%s: LKPORT_IOC_INFO", p->name);
+		if ((info.state & LKPORT_STATE_SIGNALED) || info.queued || info.waiters)
+			fail("%s: direction %c left state %#x, %u queued, %u waiting", p->name,
+			     'A' + d, info.state, info.queued, info.waiters);
+	}
+}
 
 /* ---- the ping-pong ------------------------------------------------------------------------ */
 
@@ -465,10 +596,24 @@ static void child_loop(void *arg)
 	struct run *r = arg;
 	uint32_t i;
 
-	for (i = 0; i < __atomic_load_n(r->total, __ATOMIC_SEQ_CST); i++) {
-		r->p->recv(&r->c, DIR_A, i);
-		r->p->send(&r->c, DIR_B, i);
+	if (!r->p->sendrecv) {
+		for (i = 0; i < __atomic_load_n(r->total, __ATOMIC_SEQ_CST); i++) {
+			r->p->recv(&r->c, DIR_A, i);
+			r->p->send(&r->c, DIR_B, i);
+		}
+		return;
 	}
+	/* One call per round: the pong of round i and the wait for the ping
+	 * of round i + 1. The parent lowers the total before the ping of the
+	 * round it makes the last, so once that ping is in, the total read
+	 * here says whether another ping comes: if not, the last pong goes
+	 * alone and nothing waits for a ping that never comes. */
+	if (__atomic_load_n(r->total, __ATOMIC_SEQ_CST) == 0)
+		return;
+	r->p->recv(&r->c, DIR_A, 0);
+	for (i = 0; i + 1 < __atomic_load_n(r->total, __ATOMIC_SEQ_CST); i++)
+		r->p->sendrecv(&r->c, DIR_B, i, DIR_A, i + 1);
+	r->p->send(&r->c, DIR_B, i);
 }
 
 struct outcome {
@@ -528,8 +673,12 @@ static void run_chunk(const struct peer *p, int place, uint32_t rounds, uint32_t
 			}
 			ts[i - first] = t;
 		}
-		p->send(&r.c, DIR_A, i);
-		p->recv(&r.c, DIR_B, i);
+		if (p->sendrecv) {
+			p->sendrecv(&r.c, DIR_A, i, DIR_B, i);
+		} else {
+			p->send(&r.c, DIR_A, i);
+			p->recv(&r.c, DIR_B, i);
+		}
 	}
 	rounds = total - first;
 	ts[rounds] = STAMP();
@@ -539,6 +688,8 @@ static void run_chunk(const struct peer *p, int place, uint32_t rounds, uint32_t
 	reap(pid);
 	watchdog(0, p->name);
 	pin_self(-1);
+	if (p->sendrecv)
+		check_drained(p, &r.c);
 	p->teardown(&r.c);
 	munmap(r.total, 4096);
 
@@ -569,7 +720,8 @@ int main(int argc, char **argv)
 	uint32_t rounds = 10000, warmup = 100, chunks = 8, k;
 	double max_seconds = 3.0;
 	const char *list = NULL, *tag = NULL;
-	const struct outcome *ev, *po, *rw, *evrw;
+	const struct outcome *ev, *po, *rw, *evrw, *evc, *poc;
+	bool have[NPEERS];
 	int place = PLACE_CROSS, c;
 	size_t i;
 
@@ -614,6 +766,13 @@ int main(int argc, char **argv)
 	       rounds, max_seconds, chunks, warmup, place == PLACE_FREE ? "CLOCK_MONOTONIC" : TICKS_NAME,
 	       clock_cost_ns() / 1e3, clocksource());
 
+	for (i = 0; i < NPEERS; i++) {
+		have[i] = !peers[i].needs || module_has(peers[i].needs);
+		if (!have[i] && list_has(list, peers[i].name))
+			printf("   %s: skipped: the module has no write-read and signal-wait calls "
+			       "(LKPORT_FEATURE_CALL, ABI 1.11)\n", peers[i].name);
+	}
+
 	/* Chunks in turn, each starting with the next peer: what the machine
 	 * does meanwhile (other load, frequency) falls on every peer alike. */
 	for (i = 0; i < NPEERS; i++) {
@@ -627,7 +786,7 @@ int main(int argc, char **argv)
 
 		for (j = 0; j < NPEERS; j++) {
 			i = (j + k) % NPEERS;
-			if (list_has(list, peers[i].name))
+			if (have[i] && list_has(list, peers[i].name))
 				run_chunk(&peers[i], place, n, warmup, max_seconds / chunks, &out[i]);
 		}
 	}
@@ -642,10 +801,12 @@ int main(int argc, char **argv)
 		out[i].rounds_per_s = out[i].n / out[i].seconds;
 	}
 
-	ev = &out[0];
-	po = &out[1];
-	rw = &out[2];
-	evrw = &out[NPEERS - 1];	/* lkport-event-rw, listed last */
+	ev = &out[P_EVENT];
+	po = &out[P_PORT];
+	rw = &out[P_RW];
+	evrw = &out[P_EVENT_RW];
+	evc = &out[P_EVENT_CALL];
+	poc = &out[P_PORT_CALL];
 	printf("   %-17s %6s %9s %8s %8s %8s %8s %6s %13s %12s %10s\n", "peer", "rounds", "median_us",
 	       "p99_us", "mean_us", "tmean_us", "rounds/s", "slow%", "/lkport-event", "/lkport-port",
 	       "/lkport-rw");
@@ -667,23 +828,42 @@ int main(int argc, char **argv)
 	}
 	printf("   ratios: peer's tmean (mean of the 5th-95th percentile) / lkport's, below 1: the peer is\n"
 	       "   faster; and of medians:\n");
-	for (i = 2; i < NPEERS; i++)
+	for (i = P_RW; i < NPEERS; i++)
 		if (out[i].ran && ev->ran && po->ran)
 			printf("   %-17s tmean /lkport-event %.2f /lkport-port %.2f   median /lkport-event "
 			       "%.2f /lkport-port %.2f\n", peers[i].name,
 			       out[i].st.tmean_us / ev->st.tmean_us, out[i].st.tmean_us / po->st.tmean_us,
 			       out[i].st.median_us / ev->st.median_us,
 			       out[i].st.median_us / po->st.median_us);
-	for (i = 3; i < NPEERS; i++)
+	for (i = P_FUTEX; i < NPEERS; i++)
 		if (out[i].ran && rw->ran)
 			printf("   %-17s tmean /lkport-rw %.2f   median /lkport-rw %.2f\n", peers[i].name,
 			       out[i].st.tmean_us / rw->st.tmean_us,
 			       out[i].st.median_us / rw->st.median_us);
-	for (i = 3; i < 5; i++)	/* futex, eventfd */
+	for (i = P_FUTEX; i <= P_EVENTFD; i++)
 		if (out[i].ran && evrw->ran)
 			printf("   %-17s tmean /lkport-event-rw %.2f   median /lkport-event-rw %.2f\n",
 			       peers[i].name, out[i].st.tmean_us / evrw->st.tmean_us,
 			       out[i].st.median_us / evrw->st.median_us);
+	/* One call per half round trip: futex and eventfd against the events,
+	 * pipe and mq against the ports, at the median and p99, next to the
+	 * two-call lkport rows. */
+	for (i = P_FUTEX; i <= P_MQ; i++) {
+		const struct stats *st = &out[i].st;
+
+		if (!out[i].ran)
+			continue;
+		if (i <= P_EVENTFD && ev->ran && evc->ran)
+			printf("   %-17s median /lkport-event %.2f /lkport-event-call %.2f   p99 "
+			       "/lkport-event %.2f /lkport-event-call %.2f\n", peers[i].name,
+			       st->median_us / ev->st.median_us, st->median_us / evc->st.median_us,
+			       st->p99_us / ev->st.p99_us, st->p99_us / evc->st.p99_us);
+		if (i >= P_PIPE && po->ran && poc->ran)
+			printf("   %-17s median /lkport-port %.2f /lkport-port-call %.2f   p99 "
+			       "/lkport-port %.2f /lkport-port-call %.2f\n", peers[i].name,
+			       st->median_us / po->st.median_us, st->median_us / poc->st.median_us,
+			       st->p99_us / po->st.p99_us, st->p99_us / poc->st.p99_us);
+	}
 	for (i = 0; i < NPEERS; i++) {
 		const struct outcome *o = &out[i];
 		char key[128];
@@ -716,6 +896,20 @@ int main(int argc, char **argv)
 			R("vs_rw_median", "%.3f", o->st.median_us / rw->st.median_us);
 		if (evrw->ran)
 			R("vs_event_rw", "%.3f", o->st.tmean_us / evrw->st.tmean_us);
+		if (ev->ran)
+			R("vs_event_p99", "%.3f", o->st.p99_us / ev->st.p99_us);
+		if (po->ran)
+			R("vs_port_p99", "%.3f", o->st.p99_us / po->st.p99_us);
+		if (evc->ran) {
+			R("vs_event_call", "%.3f", o->st.tmean_us / evc->st.tmean_us);
+			R("vs_event_call_median", "%.3f", o->st.median_us / evc->st.median_us);
+			R("vs_event_call_p99", "%.3f", o->st.p99_us / evc->st.p99_us);
+		}
+		if (poc->ran) {
+			R("vs_port_call", "%.3f", o->st.tmean_us / poc->st.tmean_us);
+			R("vs_port_call_median", "%.3f", o->st.median_us / poc->st.median_us);
+			R("vs_port_call_p99", "%.3f", o->st.p99_us / poc->st.p99_us);
+		}
 #undef R
 	}
 	return 0;

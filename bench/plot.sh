@@ -59,6 +59,11 @@ mq/port, 2 CPUs	pingpong.cross.mq.vs_port	0
 mq/port, 1 CPU	pingpong.same.mq.vs_port	0
 pipe/port read-write, 2 CPUs	pingpong.cross.pipe.vs_rw	0
 pipe/port read-write, 1 CPU	pingpong.same.pipe.vs_rw	0
+futex/event 1-call, 2 CPUs	pingpong.cross.futex.vs_event_call	0
+futex/event 1-call, 1 CPU	pingpong.same.futex.vs_event_call	0
+pipe/port 1-call, 2 CPUs	pingpong.cross.pipe.vs_port_call	0
+mq/port 1-call, 2 CPUs	pingpong.cross.mq.vs_port_call	0
+mq/port 1-call, 1 CPU	pingpong.same.mq.vs_port_call	0
 rate vs pipe, batch 1	throughput.cross.pipe-b1.vs_lkport	1
 rate vs pipe, batch 64	throughput.cross.pipe-b64.vs_lkport	1
 rate vs mq, 1 per call	throughput.cross.mq-b1.vs_lkport	1

@@ -63,6 +63,22 @@ END {
 		row("ping-pong RTT tmean, lkport event read/write (us), " d, "pingpong." p ".lkport-event-rw.tmean_us", 1)
 		for (j = 1; j <= 2; j++)
 			row(peers[j] " / lkport event read/write, " d, "pingpong." p "." peers[j] ".vs_event_rw", 2)
+		# One call per half round trip (LKPORT_IOC_SIGNAL_WAIT, LKPORT_IOC_WRITE_READ)
+		# where the rows above make two, at p50 and p99 next to the two-call rows.
+		row("ping-pong RTT tmean, lkport event, 1 call per step (us), " d, "pingpong." p ".lkport-event-call.tmean_us", 1)
+		row("ping-pong RTT tmean, lkport port, 1 call per step (us), " d, "pingpong." p ".lkport-port-call.tmean_us", 1)
+		for (q = 1; q <= 2; q++) {
+			pq = q == 1 ? "p50" : "p99"; sq = q == 1 ? "median" : "p99"
+			row("futex / lkport event, " pq ", " d, "pingpong." p ".futex.vs_event_" sq, 2)
+			row("futex / lkport event, 1 call per step, " pq ", " d, "pingpong." p ".futex.vs_event_call_" sq, 2)
+			for (j = 3; j <= 4; j++) {
+				row(peers[j] " / lkport port, " pq ", " d, "pingpong." p "." peers[j] ".vs_port_" sq, 2)
+				row(peers[j] " / lkport port, 1 call per step, " pq ", " d, "pingpong." p "." peers[j] ".vs_port_call_" sq, 2)
+			}
+		}
+		row("futex / lkport event, 1 call per step, tmean, " d, "pingpong." p ".futex.vs_event_call", 2)
+		for (j = 3; j <= 4; j++)
+			row(peers[j] " / lkport port, 1 call per step, tmean, " d, "pingpong." p "." peers[j] ".vs_port_call", 2)
 	}
 	row("liblkport event / raw ioctl event, 2 CPUs", "pingpong.cross.lkport-event-lib.vs_event", 2)
 	row("liblkport port / raw ioctl port, 2 CPUs", "pingpong.cross.lkport-port-lib.vs_port", 2)

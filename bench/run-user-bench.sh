@@ -9,8 +9,9 @@
 # in PATH or next to this script, optional.
 #
 #   1. ping-pong round trip between two processes: lkport events and ports
-#      (raw ioctls, read(2)/write(2) on ports, and liblkport) against futex,
-#      eventfd, pipe, POSIX mq;
+#      (raw ioctls, read(2)/write(2) on ports, liblkport, and one
+#      signal-wait or write-read call per step) against futex, eventfd,
+#      pipe, POSIX mq;
 #      each process on its own CPU, then both on one CPU, then unpinned;
 #   2. throughput with batched writes: lkport port (ioctls, mapped read
 #      and write rings, and read(2)/write(2)) against pipe and mq,
@@ -155,7 +156,7 @@ fi
 
 if section ipc; then
 # ---- 1. ping-pong round trip ------------------------------------------------------
-main_peers=lkport-event,lkport-port,lkport-rw,lkport-event-rw,futex,eventfd,pipe,mq
+main_peers=lkport-event,lkport-port,lkport-rw,lkport-event-rw,lkport-event-call,lkport-port-call,futex,eventfd,pipe,mq
 run lkport-bench-pingpong -m cross -n "$rounds" -T "$maxsec"
 run lkport-bench-pingpong -m same -n "$rounds" -T "$maxsec" -p "$main_peers"
 run lkport-bench-pingpong -m free -n "$frounds" -T "$maxsec" -p "$main_peers"
