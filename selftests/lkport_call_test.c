@@ -778,7 +778,7 @@ TEST_F(call, a_signal_ends_the_read_and_the_write_is_not_repeated)
 /* Two events, opened by each side with one access only: the parent
  * signals "ping" and waits on "pong", the child the other way round; a
  * shared counter says which round the child has reached. */
-static int pong_events(int ping_wait, int pong_signal, volatile int *round)
+static int pong_events(int ping_wait, int pong_signal, int *round)
 {
 	struct lkport_signal_wait a;
 	int i;
@@ -787,7 +787,7 @@ static int pong_events(int ping_wait, int pong_signal, volatile int *round)
 		return 10;
 	sw_init(&a, pong_signal, 0);
 	for (i = 0; i < ROUNDS; i++) {
-		*round = i + 1;
+		__atomic_store_n(round, i + 1, __ATOMIC_SEQ_CST);
 		if (i == ROUNDS - 1)
 			return lkt_event_signal(pong_signal) < 0 ? 11 : 0;
 		a.wait.deadline_ns = lkt_after_ms(LKT_SANITY_MS);
@@ -801,7 +801,7 @@ TEST_F(call, signal_wait_ping_pong_between_two_processes)
 {
 	char ping[LKPORT_NAME_LEN], pong[LKPORT_NAME_LEN];
 	struct lkport_signal_wait a;
-	volatile int *round;
+	int *round;
 	int e1, e2, ping_w, ping_s, pong_w, pong_s, released = 0;
 	pid_t pid;
 
@@ -831,20 +831,20 @@ TEST_F(call, signal_wait_ping_pong_between_two_processes)
 
 	sw_init(&a, ping_s, 0);
 	for (int i = 0; i < ROUNDS; i++) {
-		ASSERT_EQ(i, *round) TH_LOG("round %d", i);
+		ASSERT_EQ(i, __atomic_load_n(round, __ATOMIC_SEQ_CST)) TH_LOG("round %d", i);
 		a.wait.deadline_ns = lkt_after_ms(LKT_SANITY_MS);
 		ASSERT_EQ(0, signal_wait(pong_w, &a)) TH_LOG("round %d", i);
 		ASSERT_EQ(LKPORT_DONE_FIRST, a.done) TH_LOG("round %d", i);
 		ASSERT_GE(1, a.released) TH_LOG("round %d", i);
 		released += a.released;
-		ASSERT_EQ(i + 1, *round) TH_LOG("round %d", i);
+		ASSERT_EQ(i + 1, __atomic_load_n(round, __ATOMIC_SEQ_CST)) TH_LOG("round %d", i);
 	}
 	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
 	/* Both auto-unsignal events taken by every wait. */
 	EXPECT_EQ(-ETIMEDOUT, lkt_event_wait(ping_w, 0));
 	EXPECT_EQ(-ETIMEDOUT, lkt_event_wait(pong_w, 0));
 	TH_LOG("%d of %d signals found the child waiting", released, ROUNDS);
-	munmap((void *)round, 4096);
+	munmap(round, 4096);
 }
 
 /* released: the threads the signal let through, as EVENT_SIGNAL returns;
