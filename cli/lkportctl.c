@@ -474,6 +474,7 @@ static const struct {
 	{ LKPORT_FEATURE_READ_WRITE, "read-write" },
 	{ LKPORT_FEATURE_POLL_ROOM, "poll-room" },
 	{ LKPORT_FEATURE_MAP_WRITE, "map-write" },
+	{ LKPORT_FEATURE_CALL, "call" },
 };
 
 /* --version: this program's, without the module. */

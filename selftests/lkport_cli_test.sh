@@ -143,6 +143,7 @@ sed 's/^/# stats at start: /' "$tmp/stats.base"
 expect "version answers" 0 '^abi +1\.[0-9]+ .*compatible' version
 expect "version lists the features" 0 '^features version events ports groups' version
 expect "version lists mapped write rings" 0 '^features .* map-write( |$)' version
+expect "version lists the one-call round trips" 0 '^features .* call( |$)' version
 expect "-h prints the usage" 0 '^usage: lkportctl' -h
 expect "help after a command" 0 '^usage: lkportctl' port read -h
 expect "COMMAND --help: that command's usage" 0 '^usage: lkportctl port read NAME\.\.\.' port read --help

@@ -212,6 +212,22 @@ static long read_big(struct fault_ctx *c)
 	return r ?: got;
 }
 
+/* Both halves' buffers are on the heap and are taken before the write:
+ * a failure leaves the packets unwritten and the queued ones unread. */
+static long write_read_big(struct fault_ctx *c)
+{
+	struct lkport_packet pk[BIG] = { 0 };
+	struct lkport_result res[BIG];
+	struct lkport_write_read wr = {
+		.write = { .packets = (uintptr_t)pk, .count = BIG },
+		.read = { .results = (uintptr_t)res, .max = BIG },
+		.fd = c->w,
+	};
+	long r = lkport_ioctl(c->r[0], LKPORT_IOC_WRITE_READ, &wr);
+
+	return r ?: wr.read.count;
+}
+
 /* A read port's ring mapped (default capacity, 8), with packets queued
  * to move over. */
 static long ring_map(struct fault_ctx *c)
@@ -283,6 +299,7 @@ static const struct fault_op fault_ops[] = {
 	{ "event_create_anonymous", NULL, event_create_anonymous, close_fd },
 	{ "port_existing_closed", need_closed_wport, port_existing_closed, close_fd },
 	{ "ring_map", need_queued, ring_map, ring_unmap },
+	{ "write_read_big", need_queued, write_read_big, NULL },
 };
 
 /* ---- the state a failed operation must leave as it found ---- */

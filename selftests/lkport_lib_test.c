@@ -313,6 +313,53 @@ TEST_F(lib, event_destroy_all_wakes_waiters)
 	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_event_destroy_all(&other));
 }
 
+/* lk_event_signal_wait: one side's step of an event ping-pong. */
+TEST_F(lib, event_signal_wait_in_one_call)
+{
+	char name2[LKPORT_NAME_LEN];
+	lk_event_t a, b, waitonly;
+	bool signalled;
+	pid_t pid;
+
+	LKT_NAME(name2, "b");
+	ASSERT_EQ(LK_NO_ERROR, lk_event_create(&a, self->name, false, LK_EVENT_FLAG_AUTOUNSIGNAL, 0600));
+	ASSERT_EQ(LK_NO_ERROR, lk_event_create(&b, name2, false, LK_EVENT_FLAG_AUTOUNSIGNAL, 0600));
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (lk_event_wait(&a) != LK_NO_ERROR)
+			_exit(1);
+		for (int i = 0; i < 100; i++)
+			if (lk_event_signal_wait(&b, &a, LKPORT_FOREVER, NULL) != LK_NO_ERROR)
+				_exit(2);
+		_exit(lk_event_signal(&b) < 0 ? 3 : 0);
+	}
+	for (int i = 0; i < 101; i++) {
+		signalled = false;
+		ASSERT_EQ(LK_NO_ERROR, lk_event_signal_wait(&a, &b, LKPORT_FOREVER, &signalled));
+		EXPECT_TRUE(signalled);
+	}
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+	/* Auto-unsignal: each round's signal was taken by one wait. */
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_event_wait_timeout(&a, 0));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_event_wait_timeout(&b, 0));
+
+	/* The wait times out after the signal, which was made. */
+	signalled = false;
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_event_signal_wait(&a, &b, 0, &signalled));
+	EXPECT_TRUE(signalled);
+	EXPECT_EQ(LK_NO_ERROR, lk_event_wait_timeout(&a, 0));
+	/* A handle that may not signal: nothing signalled, nothing waited. */
+	ASSERT_EQ(LK_NO_ERROR, lk_event_open(&waitonly, self->name, LKPORT_ACCESS_WAIT));
+	signalled = true;
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_event_signal_wait(&waitonly, &b, 0, &signalled));
+	EXPECT_FALSE(signalled);
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_event_wait_timeout(&a, 0));
+	lk_event_destroy(&waitonly);
+	lk_event_destroy(&a);
+	lk_event_destroy(&b);
+}
+
 /* A signal handler ends the wait: LK_ERR_INTERRUPTED. */
 TEST_F(lib, event_wait_interrupted)
 {
@@ -444,6 +491,91 @@ TEST_F(lib, port_write_read)
 	EXPECT_EQ(LK_NO_ERROR, lk_port_close(r));
 	EXPECT_EQ(LK_NO_ERROR, lk_port_close(w));
 	EXPECT_EQ(LK_NO_ERROR, lk_port_destroy(w));
+}
+
+/* lk_port_write_read: the request, then the wait for the reply, with
+ * *written telling a failed read from a write never made. */
+TEST_F(lib, port_write_read_in_one_call)
+{
+	char name2[LKPORT_NAME_LEN];
+	lk_port_packet_t pk[2] = { packet(7), packet(8) };
+	lk_port_result_t res[4];
+	lk_port_t wa, ra, wb, rb;
+	bool written;
+	size_t got;
+	pid_t pid;
+
+	LKT_NAME(name2, "b");
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create(self->name, LK_PORT_MODE_BROADCAST, &wa));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_create(name2, LK_PORT_MODE_BROADCAST, &wb));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(self->name, (void *)0xa, &ra));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_open(name2, (void *)0xb, &rb));
+
+	/* A server: each request on a answered on b with its seq + 100. */
+	pid = lkt_fork(&self->b.kids);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		lk_port_packet_t reply;
+		lk_port_result_t req;
+		size_t n;
+
+		if (lk_port_read(ra, LK_INFINITE_TIME, &req) != LK_NO_ERROR)
+			_exit(1);
+		for (int i = 0; i < 3; i++) {
+			reply = packet(result_seq(&req) + 100);
+			if (lk_port_write_read(wb, &reply, 1, ra, LKPORT_FOREVER, &req, 1, &n,
+					       NULL) != LK_NO_ERROR || n != 1)
+				_exit(2);
+		}
+		_exit(result_seq(&req) == 3 ? 0 : 3);
+	}
+	for (int i = 0; i < 3; i++) {
+		pk[0] = packet(i);
+		written = false;
+		ASSERT_EQ(LK_NO_ERROR, lk_port_write_read(wa, pk, 1, rb, LKPORT_FOREVER, res, 4,
+							  &got, &written));
+		EXPECT_TRUE(written);
+		ASSERT_EQ(1, got);
+		EXPECT_EQ(i + 100, result_seq(&res[0]));
+		EXPECT_EQ((void *)0xb, res[0].ctx);
+	}
+	pk[0] = packet(3);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(wa, pk, 1));
+	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
+
+	/* The reply times out: the request was still written. */
+	written = false;
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_write_read(wa, pk, 2, rb, 0, res, 4, &got, &written));
+	EXPECT_TRUE(written);
+	EXPECT_EQ(0, got);
+	ASSERT_EQ(LK_NO_ERROR, lk_port_read_many(ra, 0, res, 4, &got));
+	ASSERT_EQ(2, got);
+	EXPECT_EQ(3, result_seq(&res[0]));
+	EXPECT_EQ(8, result_seq(&res[1]));
+
+	/* Wrong kinds of handle: a bad handle, nothing written or read. */
+	written = true;
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_write_read(ra, pk, 1, rb, 0, res, 1, &got, &written));
+	EXPECT_FALSE(written);
+	written = true;
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_write_read(wa, pk, 1, wb, 0, res, 1, &got, &written));
+	EXPECT_FALSE(written);
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read(ra, 0, res));
+	/* Arguments. */
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_port_write_read(wa, pk, 0, rb, 0, res, 1, &got, NULL));
+	EXPECT_EQ(LK_ERR_INVALID_ARGS, lk_port_write_read(wa, pk, 1, rb, 0, res, 0, &got, NULL));
+	EXPECT_EQ(LK_ERR_TIMED_OUT, lk_port_read(ra, 0, res));
+
+	/* A closed port: the write fails, so nothing is read either. */
+	ASSERT_EQ(LK_NO_ERROR, lk_port_write(wb, pk, 1));
+	ASSERT_EQ(LK_NO_ERROR, lk_port_close(wa));
+	written = true;
+	EXPECT_EQ(LK_ERR_BAD_HANDLE, lk_port_write_read(wa, pk, 1, rb, 0, res, 1, &got, &written));
+	EXPECT_FALSE(written);
+	EXPECT_EQ(LK_NO_ERROR, lk_port_read(rb, 0, res));
+	lk_port_close(ra);
+	lk_port_close(rb);
+	lk_port_close(wb);
 }
 
 TEST_F(lib, port_map_takes_and_reads)

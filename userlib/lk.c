@@ -243,6 +243,46 @@ int lk_event_signal(lk_event_t *e)
 	return woken < 0 ? handle_status(LKPORT_IOC_EVENT_SIGNAL, errno) : woken;
 }
 
+static uint64_t module_features(int dev);
+
+/* ENOTTY from a call of ABI 1.11 (LKPORT_FEATURE_CALL): a module without
+ * it, where the library makes the two calls, or a handle of the wrong
+ * kind, which is a bad handle. */
+static bool two_calls_instead(void)
+{
+	int dev = lk_device();
+
+	return dev >= 0 && !(module_features(dev) & LKPORT_FEATURE_CALL);
+}
+
+lk_status_t lk_event_signal_wait(lk_event_t *to, lk_event_t *e, uint64_t deadline_ns,
+				 bool *signalled)
+{
+	struct lkport_signal_wait sw = { .wait.deadline_ns = deadline_ns, .fd = to->fd };
+	int woken;
+
+	if (ioctl(e->fd, LKPORT_IOC_SIGNAL_WAIT, &sw) == 0) {
+		if (signalled)
+			*signalled = true;
+		return LK_NO_ERROR;
+	}
+	if (errno != ENOTTY) {
+		if (signalled)
+			*signalled = sw.done & LKPORT_DONE_FIRST;
+		return handle_status(LKPORT_IOC_SIGNAL_WAIT, errno);
+	}
+	if (signalled)
+		*signalled = false;
+	if (!two_calls_instead())
+		return LK_ERR_BAD_HANDLE;
+	woken = lk_event_signal(to);
+	if (woken < 0)
+		return woken;
+	if (signalled)
+		*signalled = true;
+	return lk_event_wait_deadline(e, deadline_ns);
+}
+
 lk_status_t lk_event_unsignal(lk_event_t *e)
 {
 	return call(e->fd, LKPORT_IOC_EVENT_UNSIGNAL, NULL);
@@ -415,6 +455,18 @@ lk_status_t lk_port_write(lk_port_t port, const lk_port_packet_t *pk, size_t cou
 	return lk_port_write_ex(port, pk, count, NULL, NULL);
 }
 
+/* The results of a read (LKPORT_IOC_READ or LKPORT_IOC_WRITE_READ), as
+ * the library gives them. */
+static void results_from(lk_port_result_t *results, const struct lkport_result *raw, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		results[i].ctx = (void *)(uintptr_t)raw[i].ctx;
+		memcpy(results[i].packet.value, raw[i].data, LK_PORT_PACKET_LEN);
+	}
+}
+
 lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_result_t *results,
 			      size_t max, size_t *got)
 {
@@ -423,7 +475,6 @@ lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_resu
 		.deadline_ns = deadline_ns, .results = (uintptr_t)raw,
 		.max = max > LKPORT_READ_MAX ? LKPORT_READ_MAX : (uint32_t)max,
 	};
-	uint32_t i;
 	int ret;
 
 	*got = 0;
@@ -434,12 +485,51 @@ lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_resu
 	ret = ioctl(port, LKPORT_IOC_READ, &r);
 	if (ret < 0)
 		return handle_status(LKPORT_IOC_READ, errno);
-	for (i = 0; i < r.count; i++) {
-		results[i].ctx = (void *)(uintptr_t)raw[i].ctx;
-		memcpy(results[i].packet.value, raw[i].data, LK_PORT_PACKET_LEN);
-	}
+	results_from(results, raw, r.count);
 	*got = r.count;
 	return LK_NO_ERROR;
+}
+
+lk_status_t lk_port_write_read(lk_port_t out, const lk_port_packet_t *pk, size_t count,
+			       lk_port_t in, uint64_t deadline_ns, lk_port_result_t *results,
+			       size_t max, size_t *got, bool *written)
+{
+	struct lkport_result raw[LKPORT_READ_MAX];
+	struct lkport_write_read wr = {
+		.write = { .packets = (uintptr_t)pk, .count = (uint32_t)count },
+		.read = {
+			.deadline_ns = deadline_ns, .results = (uintptr_t)raw,
+			.max = max > LKPORT_READ_MAX ? LKPORT_READ_MAX : (uint32_t)max,
+		},
+		.fd = out,
+	};
+	lk_status_t st;
+
+	*got = 0;
+	if (written)
+		*written = false;
+	if (max == 0 || count == 0 || count > LKPORT_CAPACITY_MAX)
+		return LK_ERR_INVALID_ARGS;
+	if (ioctl(in, LKPORT_IOC_WRITE_READ, &wr) == 0) {
+		if (written)
+			*written = true;
+		results_from(results, raw, wr.read.count);
+		*got = wr.read.count;
+		return LK_NO_ERROR;
+	}
+	if (errno != ENOTTY) {
+		if (written)
+			*written = wr.done & LKPORT_DONE_FIRST;
+		return handle_status(LKPORT_IOC_WRITE_READ, errno);
+	}
+	if (!two_calls_instead())
+		return LK_ERR_BAD_HANDLE;
+	st = lk_port_write(out, pk, count);
+	if (st != LK_NO_ERROR && st != LK_ERR_PARTIAL_WRITE)
+		return st;
+	if (written)
+		*written = true;
+	return lk_port_read_many(in, deadline_ns, results, max, got);
 }
 
 lk_status_t lk_port_map(lk_port_t port, lk_port_map_t *map)

@@ -31,7 +31,8 @@ static long lkport_ioc_version(struct file *file, void *arg)
 		      LKPORT_FEATURE_EVENT_DESTROY | LKPORT_FEATURE_ANON_EVENTS |
 		      LKPORT_FEATURE_JOIN_CLOSED | LKPORT_FEATURE_WRITE_WAIT |
 		      LKPORT_FEATURE_MAP_RING | LKPORT_FEATURE_READ_WRITE |
-		      LKPORT_FEATURE_POLL_ROOM | LKPORT_FEATURE_MAP_WRITE;
+		      LKPORT_FEATURE_POLL_ROOM | LKPORT_FEATURE_MAP_WRITE |
+		      LKPORT_FEATURE_CALL;
 	strscpy_pad(v->module_version, LKPORT_MODULE_VERSION,
 		    sizeof(v->module_version));
 	return 0;

@@ -6,6 +6,7 @@
  * signal, unsignal and (its owner) destroy. A destroyed event leaves the
  * name table at once and answers EIDRM until its last fd goes.
  */
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/kref.h>
@@ -200,6 +201,41 @@ static long lkport_ioc_event_destroy(struct file *file, void *arg)
 	return lkport_errno(st);
 }
 
+/*
+ * LKPORT_IOC_SIGNAL_WAIT: signal another fd's event, then wait on this
+ * one's. As LKPORT_IOC_WRITE_READ (port_fd.c): the argument stays the
+ * caller's until the signal is tried, and once it is made a signal ending
+ * the wait is EINTR, never a restart that would signal again.
+ */
+static long lkport_ioc_signal_wait(struct file *file, void *arg)
+{
+	struct lkport_event *e = file->private_data, *to;
+	struct lkport_signal_wait *sw = arg;
+	struct fd f;
+	int st;
+
+	if (sw->wait.flags || sw->wait.reserved || sw->reserved)
+		return -EINVAL;
+	f = fdget(sw->fd);
+	if (!fd_file(f))
+		return -EBADF;
+	to = lkport_event_of(fd_file(f));
+	if (!to) {
+		fdput(f);
+		return -EBADF;
+	}
+	sw->done = 0;
+	sw->released = 0;
+	st = lk_event_signal(&to->ev);
+	fdput(f);
+	if (st < 0)
+		return lkport_errno(st);
+	sw->done = LKPORT_DONE_FIRST;
+	sw->released = st;
+	st = lk_event_wait_deadline(&e->ev, lkport_deadline(sw->wait.deadline_ns), 1);
+	return st == LK_ERR_INTERRUPTED ? -EINTR : lkport_errno(st);
+}
+
 static long lkport_ioc_event_unsignal(struct file *file, void *arg)
 {
 	struct lkport_event *e = file->private_data;
@@ -229,6 +265,7 @@ static const struct lkport_ioctl_desc lkport_event_ioctls[] = {
 	LKPORT_IOCTL(LKPORT_IOC_EVENT_SIGNAL, LKPORT_IOCTL_WRITE, lkport_ioc_event_signal),
 	LKPORT_IOCTL(LKPORT_IOC_EVENT_UNSIGNAL, LKPORT_IOCTL_WRITE, lkport_ioc_event_unsignal),
 	LKPORT_IOCTL(LKPORT_IOC_EVENT_DESTROY, LKPORT_IOCTL_WRITE, lkport_ioc_event_destroy),
+	LKPORT_IOCTL_OUT(LKPORT_IOC_SIGNAL_WAIT, LKPORT_IOCTL_READ, lkport_ioc_signal_wait),
 };
 
 static const struct lkport_fd_kind lkport_event_kind = {

@@ -75,7 +75,8 @@ long lkport_fd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	ret = desc->handler(file, buf);
 
-	if (ret >= 0 && (dir & _IOC_READ) && copy_out(uarg, usize, buf, ksize))
+	if ((ret >= 0 || desc->out_on_error) && (dir & _IOC_READ) &&
+	    copy_out(uarg, usize, buf, ksize))
 		return -EFAULT;
 	return ret;
 }

@@ -31,6 +31,10 @@
  *    are copied out, and any user bytes beyond the kernel struct are
  *    cleared, so a newer caller sees zero (not its own stale bytes) in
  *    fields this module does not fill. Nothing uninitialised is copied.
+ *    An entry made with LKPORT_IOCTL_OUT is copied out when the handler
+ *    fails too: a command of two steps reports that its first was done.
+ *    Its handler changes the kernel copy only once it has done something;
+ *    before that the bytes written back are the caller's own.
  *
  * Sizes are checked at build time: an entry whose size exceeds
  * LKPORT_IOCTL_MAX_ARG, or whose minimum exceeds its size, does not
@@ -57,6 +61,7 @@ struct lkport_ioctl_desc {
 	unsigned int cmd;		/* as defined today: the kernel's size */
 	unsigned short min_size;	/* the size it was introduced with */
 	fmode_t access;			/* LKPORT_IOCTL_* */
+	bool out_on_error;		/* copied out when the handler fails */
 	long (*handler)(struct file *file, void *arg);
 };
 
@@ -64,13 +69,22 @@ struct lkport_ioctl_desc {
 #define LKPORT_IOCTL(c, acc, h) LKPORT_IOCTL_SINCE(c, _IOC_SIZE(c), acc, h)
 
 /* A command whose struct grew: `min` is its size when introduced. */
-#define LKPORT_IOCTL_SINCE(c, min, acc, h)					\
+#define LKPORT_IOCTL_SINCE(c, min, acc, h) LKPORT_IOCTL_ENTRY(c, min, acc, h, false)
+
+/* An _IOWR command whose outputs are copied out when it fails too. */
+#define LKPORT_IOCTL_OUT(c, acc, h)						\
+	LKPORT_IOCTL_ENTRY(c, _IOC_SIZE(c) +					\
+			   BUILD_BUG_ON_ZERO(_IOC_DIR(c) != (_IOC_READ | _IOC_WRITE)), \
+			   acc, h, true)
+
+#define LKPORT_IOCTL_ENTRY(c, min, acc, h, out)					\
 	[_IOC_NR(c)] = {							\
 		.cmd = (c) +							\
 		       BUILD_BUG_ON_ZERO(_IOC_SIZE(c) > LKPORT_IOCTL_MAX_ARG) +	\
 		       BUILD_BUG_ON_ZERO((min) > _IOC_SIZE(c)),			\
 		.min_size = (min),						\
 		.access = (acc),						\
+		.out_on_error = (out),						\
 		.handler = (h),							\
 	}
 

@@ -230,17 +230,10 @@ static void lkport_packets_put(struct lkport_packet *pk, struct lkport_packet *s
 		kvfree(pk);
 }
 
-static long lkport_ioc_port_write(struct file *file, void *arg)
+/* A LKPORT_IOC_PORT_WRITE argument that can be written, whoever writes it:
+ * 0 or -EINVAL. */
+static int lkport_write_check(const struct lkport_port_write *pw)
 {
-	struct lkport_wport *w = file->private_data;
-	struct lkport_port_write *pw = arg;
-	struct lkport_packet stack[LKPORT_STACK_PACKETS], *pk;
-	unsigned int delivered = 0, skipped = 0;
-	long ret;
-	int st;
-
-	/* delivered and skipped are outputs: whatever they hold on input is
-	 * overwritten, so one struct can be reused call after call. */
 	if (pw->flags & ~LKPORT_WRITE_WAIT)
 		return -EINVAL;
 	/* A deadline without the flag: what older modules refuse (it was
@@ -249,19 +242,41 @@ static long lkport_ioc_port_write(struct file *file, void *arg)
 		return -EINVAL;
 	if (pw->count == 0 || pw->count > LKPORT_CAPACITY_MAX)
 		return -EINVAL;
-	pk = lkport_packets_get(u64_to_user_ptr(pw->packets), pw->count, stack, &ret);
-	if (!pk)
-		return ret;
+	return 0;
+}
+
+/* The write of a checked LKPORT_IOC_PORT_WRITE argument to w, its packets
+ * copied in already: sets delivered and skipped (outputs: whatever they
+ * held on input is overwritten, so one struct can be reused call after
+ * call). The skipped readers (>= 0) or an errno. */
+static long lkport_write_packets(struct lkport_wport *w, struct lkport_port_write *pw,
+				 const struct lkport_packet *pk)
+{
+	unsigned int delivered = 0, skipped = 0;
+	int st;
 
 	if (pw->flags & LKPORT_WRITE_WAIT)
 		st = lkport_port_write_wait(w, pk, pw->count, lkport_deadline(pw->deadline_ns),
 					    &delivered, &skipped);
 	else
 		st = lkport_port_write_once(w, pk, pw->count, false, &delivered, &skipped);
-
 	pw->delivered = delivered;
 	pw->skipped = skipped;
-	ret = st == LK_ERR_PARTIAL_WRITE ? skipped : lkport_errno(st);
+	return st == LK_ERR_PARTIAL_WRITE ? skipped : lkport_errno(st);
+}
+
+static long lkport_ioc_port_write(struct file *file, void *arg)
+{
+	struct lkport_port_write *pw = arg;
+	struct lkport_packet stack[LKPORT_STACK_PACKETS], *pk;
+	long ret = lkport_write_check(pw);
+
+	if (ret)
+		return ret;
+	pk = lkport_packets_get(u64_to_user_ptr(pw->packets), pw->count, stack, &ret);
+	if (!pk)
+		return ret;
+	ret = lkport_write_packets(file->private_data, pw, pk);
 	lkport_packets_put(pk, stack);
 	return ret;
 }
@@ -786,33 +801,54 @@ static int lkport_reader_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Takes up to max packets (1 to LKPORT_READ_MAX) into user memory at dst,
- * waiting until the deadline for the first: a struct lkport_result each,
- * or with bare a struct lkport_packet each. A core status; *got is how
- * many were copied out. -EFAULT or -ENOMEM before a packet is taken. */
-static int lkport_reader_take(struct lkport_reader *r, u64 deadline, unsigned int max,
-			      void __user *dst, bool bare, lkos_size *got, int *err)
+/* Where a read of up to max packets puts them before they are copied out,
+ * each a struct lkport_result, or a struct lkport_packet with bare: stack
+ * (LKPORT_STACK_PACKETS of them) or the heap. Checked and allocated before
+ * a packet is taken, so that a bad buffer or a failed allocation takes
+ * none. NULL with *err set on failure; lkport_results_put() gives it
+ * back. */
+static lk_port_result_t *lkport_results_get(void __user *dst, unsigned int max, bool bare,
+					    lk_port_result_t *stack, int *err)
 {
-	lk_port_result_t stack[LKPORT_STACK_PACKETS], *res = stack;
-	size_t each = bare ? sizeof(struct lkport_packet) : sizeof(*res);
-	lkos_size i, n = 0;
-	int st;
+	size_t each = bare ? sizeof(struct lkport_packet) : sizeof(*stack);
+	lk_port_result_t *res = stack;
 
-	*got = 0;
-	*err = 0;
-	/* Fail on a bad buffer before a packet is taken off the ring. */
 	if (clear_user(dst, max * each)) {
 		*err = -EFAULT;
-		return LK_NO_ERROR;
+		return NULL;
 	}
 	if (max > LKPORT_STACK_PACKETS) {
 		res = lkport_fault_alloc(LKPORT_SITE_READ_RESULTS,
 					 kmalloc_array(max, sizeof(*res), GFP_KERNEL_ACCOUNT));
 		if (!res) {
 			*err = -ENOMEM;
-			return LK_NO_ERROR;
+			return NULL;
 		}
 	}
+	return res;
+}
+
+static void lkport_results_put(lk_port_result_t *res, lk_port_result_t *stack)
+{
+	if (res != stack)
+		kfree(res);
+}
+
+/* Up to max packets from a read port or a group into dst (checked by
+ * lkport_results_get(), res from it), waiting until the deadline for the
+ * first: a struct lkport_result each, or with bare a struct lkport_packet
+ * each. A core status; *got is how many were copied out; *err -EFAULT if
+ * they could not be. */
+static int lkport_reader_take_into(struct lkport_reader *r, u64 deadline, unsigned int max,
+				   lk_port_result_t *res, void __user *dst, bool bare,
+				   lkos_size *got, int *err)
+{
+	size_t each = bare ? sizeof(struct lkport_packet) : sizeof(*res);
+	lkos_size i, n = 0;
+	int st;
+
+	*got = 0;
+	*err = 0;
 	if (r->group)
 		st = lk_port_group_read_many(r->group, deadline, 1, res, max, &n);
 	else
@@ -829,32 +865,139 @@ static int lkport_reader_take(struct lkport_reader *r, u64 deadline, unsigned in
 		else
 			*got = n;
 	}
-	if (res != stack)
-		kfree(res);
 	return st;
 }
 
-/* Reads into user memory: READ, and the older PORT_READ and GROUP_READ. */
-static long lkport_ioc_read(struct file *file, void *arg)
+/* As lkport_reader_take_into(), with its own buffer: -EFAULT or -ENOMEM
+ * in *err before a packet is taken. */
+static int lkport_reader_take(struct lkport_reader *r, u64 deadline, unsigned int max,
+			      void __user *dst, bool bare, lkos_size *got, int *err)
 {
-	struct lkport_reader *r = file->private_data;
-	struct lkport_port_read *pr = arg;
-	lkos_size got;
-	int st, err;
+	lk_port_result_t stack[LKPORT_STACK_PACKETS], *res;
+	int st;
 
-	pr->count = 0;	/* an output, whatever it held */
+	*got = 0;
+	res = lkport_results_get(dst, max, bare, stack, err);
+	if (!res)
+		return LK_NO_ERROR;
+	st = lkport_reader_take_into(r, deadline, max, res, dst, bare, got, err);
+	lkport_results_put(res, stack);
+	return st;
+}
+
+/* A LKPORT_IOC_READ argument that can be read: 0 or -EINVAL. */
+static int lkport_read_check(const struct lkport_port_read *pr)
+{
 	if (pr->flags || pr->reserved)
 		return -EINVAL;
 	if (pr->max == 0 || pr->max > LKPORT_READ_MAX)
 		return -EINVAL;
-	st = lkport_reader_take(r, lkport_deadline(pr->deadline_ns), pr->max,
-				u64_to_user_ptr(pr->results), false, &got, &err);
+	return 0;
+}
+
+/* The read of a checked LKPORT_IOC_READ argument into res (from
+ * lkport_results_get()): 0 with pr->count set, or an errno (a signal:
+ * -ERESTARTSYS, as lkport_errno() gives it). */
+static long lkport_read_into(struct lkport_reader *r, struct lkport_port_read *pr,
+			     lk_port_result_t *res)
+{
+	lkos_size got;
+	int st, err;
+
+	pr->count = 0;	/* an output, whatever it held */
+	st = lkport_reader_take_into(r, lkport_deadline(pr->deadline_ns), pr->max, res,
+				     u64_to_user_ptr(pr->results), false, &got, &err);
 	if (err)
 		return err;
 	if (st)
 		return lkport_errno(st);
 	pr->count = got;
 	return 0;
+}
+
+/* Reads into user memory: READ, and the older PORT_READ and GROUP_READ. */
+static long lkport_ioc_read(struct file *file, void *arg)
+{
+	lk_port_result_t stack[LKPORT_STACK_PACKETS], *res;
+	struct lkport_port_read *pr = arg;
+	int err = lkport_read_check(pr);
+	long ret;
+
+	if (err)
+		return err;
+	res = lkport_results_get(u64_to_user_ptr(pr->results), pr->max, false, stack, &err);
+	if (!res)
+		return err;
+	ret = lkport_read_into(file->private_data, pr, res);
+	lkport_results_put(res, stack);
+	return ret;
+}
+
+/* The write port behind an fd, with the file held; NULL if it is not one. */
+static struct lkport_wport *wport_get(int fd, struct fd *f)
+{
+	struct lkport_wport *w;
+
+	*f = fdget(fd);
+	if (!fd_file(*f))
+		return NULL;
+	w = lkport_wport_of(fd_file(*f));
+	if (!w)
+		fdput(*f);
+	return w;
+}
+
+/*
+ * LKPORT_IOC_WRITE_READ: a write to another fd's port, then a read of this
+ * one, as the two commands would make them. The argument is the caller's
+ * own until the write is tried (the dispatcher copies it out on failure
+ * too, LKPORT_IOCTL_OUT), so a refused call changes nothing. Once the
+ * packets are written the call cannot be made again: a signal during the
+ * read is EINTR, not a restart, and `done` tells the caller.
+ */
+static long lkport_ioc_write_read(struct file *file, void *arg)
+{
+	struct lkport_write_read *wr = arg;
+	struct lkport_packet stack[LKPORT_STACK_PACKETS], *pk;
+	lk_port_result_t rstack[LKPORT_STACK_PACKETS], *res;
+	struct lkport_wport *w;
+	struct fd f;
+	long ret;
+	int err;
+
+	ret = lkport_write_check(&wr->write);
+	if (!ret)
+		ret = lkport_read_check(&wr->read);
+	if (ret)
+		return ret;
+	/* Everything that can fail without a packet moved, first. */
+	w = wport_get(wr->fd, &f);
+	if (!w)
+		return -EBADF;
+	pk = lkport_packets_get(u64_to_user_ptr(wr->write.packets), wr->write.count, stack,
+				&ret);
+	res = pk ? lkport_results_get(u64_to_user_ptr(wr->read.results), wr->read.max, false,
+				      rstack, &err) : NULL;
+	if (!res) {
+		fdput(f);
+		if (!pk)
+			return ret;
+		lkport_packets_put(pk, stack);
+		return err;
+	}
+	wr->done = 0;
+	wr->read.count = 0;
+	ret = lkport_write_packets(w, &wr->write, pk);
+	fdput(f);	/* the writer's file is not held while the read waits */
+	if (ret >= 0) {
+		wr->done = LKPORT_DONE_FIRST;
+		ret = lkport_read_into(file->private_data, &wr->read, res);
+		if (ret == -ERESTARTSYS)
+			ret = -EINTR;
+	}
+	lkport_results_put(res, rstack);
+	lkport_packets_put(pk, stack);
+	return ret;
 }
 
 /* read(2) on a read port: up to len / LKPORT_PACKET_SIZE packets (at most
@@ -1029,6 +1172,7 @@ static struct lkport_reader *lkport_reader_new(void)
 static const struct lkport_ioctl_desc lkport_rport_ioctls[] = {
 	LKPORT_IOCTL(LKPORT_IOC_INFO, LKPORT_IOCTL_ANY, lkport_ioc_reader_info),
 	LKPORT_IOCTL(LKPORT_IOC_READ, LKPORT_IOCTL_ANY, lkport_ioc_read),
+	LKPORT_IOCTL_OUT(LKPORT_IOC_WRITE_READ, LKPORT_IOCTL_ANY, lkport_ioc_write_read),
 	LKPORT_IOCTL(LKPORT_IOC_PORT_READ, LKPORT_IOCTL_ANY, lkport_ioc_read),
 	LKPORT_IOCTL(LKPORT_IOC_RING_SYNC, LKPORT_IOCTL_ANY, lkport_ioc_ring_sync),
 };
@@ -1156,6 +1300,7 @@ static long lkport_ioc_group_remove(struct file *file, void *arg)
 static const struct lkport_ioctl_desc lkport_group_ioctls[] = {
 	LKPORT_IOCTL(LKPORT_IOC_INFO, LKPORT_IOCTL_ANY, lkport_ioc_reader_info),
 	LKPORT_IOCTL(LKPORT_IOC_READ, LKPORT_IOCTL_ANY, lkport_ioc_read),
+	LKPORT_IOCTL_OUT(LKPORT_IOC_WRITE_READ, LKPORT_IOCTL_ANY, lkport_ioc_write_read),
 	LKPORT_IOCTL(LKPORT_IOC_GROUP_ADD, LKPORT_IOCTL_ANY, lkport_ioc_group_add),
 	LKPORT_IOCTL(LKPORT_IOC_GROUP_REMOVE, LKPORT_IOCTL_ANY, lkport_ioc_group_remove),
 	LKPORT_IOCTL(LKPORT_IOC_GROUP_READ, LKPORT_IOCTL_ANY, lkport_ioc_read),

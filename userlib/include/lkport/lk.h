@@ -129,6 +129,15 @@ lk_status_t lk_event_wait_deadline(lk_event_t *e, uint64_t deadline_ns);
  * nothing and returns 0. */
 int lk_event_signal(lk_event_t *e);
 lk_status_t lk_event_unsignal(lk_event_t *e);
+/* Both halves of a round trip: signal `to`, then wait on `e` until the
+ * absolute CLOCK_MONOTONIC deadline, in one system call (module ABI 1.11,
+ * LKPORT_FEATURE_CALL; with an older module, two). *signalled (may be
+ * NULL) says whether the signal was made, whatever the status: a failed
+ * signal returns its status with nothing waited for; a failed wait
+ * (LK_ERR_TIMED_OUT, LK_ERR_INTERRUPTED, ...) after the signal returns the
+ * wait's. Retry only the wait then (lk_event_wait_deadline), not this. */
+lk_status_t lk_event_signal_wait(lk_event_t *to, lk_event_t *e, uint64_t deadline_ns,
+				 bool *signalled);
 
 /* ---- ports ------------------------------------------------------------------ */
 typedef int lk_port_t;
@@ -234,6 +243,20 @@ lk_status_t lk_port_read_many(lk_port_t port, uint64_t deadline_ns, lk_port_resu
 /* As lk_port_read_many, waiting at most timeout ms. */
 lk_status_t lk_port_read_many_timeout(lk_port_t port, lk_time_t timeout, lk_port_result_t *results,
 				      size_t max, size_t *got);
+/* A request and the wait for its reply (or a reply and the wait for the
+ * next request) in one system call (module ABI 1.11, LKPORT_FEATURE_CALL;
+ * with an older module, two): writes count packets (1 to
+ * LKPORT_CAPACITY_MAX, else LK_ERR_INVALID_ARGS) to the write port
+ * `out` as lk_port_write does (a reader with no room is skipped), then
+ * reads up to max results from `in` (a read port or a group) as
+ * lk_port_read_many. *written (may be NULL) says whether the write was
+ * made, whatever the status: a failed write returns its status with
+ * nothing read; a failed read after the write returns the read's
+ * (LK_ERR_TIMED_OUT, LK_ERR_INTERRUPTED, LK_ERR_CANCELLED, ...). Retry
+ * only the read then (lk_port_read_many), not this. */
+lk_status_t lk_port_write_read(lk_port_t out, const lk_port_packet_t *pk, size_t count,
+			       lk_port_t in, uint64_t deadline_ns, lk_port_result_t *results,
+			       size_t max, size_t *got, bool *written);
 
 /*
  * Zero-syscall receive (module ABI 1.7: LKPORT_FEATURE_MAP_RING). A read
