@@ -262,7 +262,7 @@ static long lkport_write_packets(struct lkport_wport *w, struct lkport_port_writ
 		st = lkport_port_write_once(w, pk, pw->count, false, &delivered, &skipped);
 	pw->delivered = delivered;
 	pw->skipped = skipped;
-	return st == LK_ERR_PARTIAL_WRITE ? skipped : lkport_errno(st);
+	return st == LK_ERR_PARTIAL_WRITE ? (long)skipped : lkport_errno(st);
 }
 
 static long lkport_ioc_port_write(struct file *file, void *arg)
