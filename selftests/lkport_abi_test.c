@@ -8,6 +8,7 @@
  * fd not opened for a command gets EBADF before its argument is read. And
  * LKPORT_IOC_READ, one read for read ports and groups.
  */
+#include <stddef.h>
 #include <sys/mman.h>
 
 #include "lkport_test.h"
@@ -310,6 +311,8 @@ static const struct cmd_on arg_cmds[] = {
 	ON(LKPORT_IOC_PORT_WRITE, ON_W), ON(LKPORT_IOC_PORT_READ, ON_R),
 	ON(LKPORT_IOC_READ, ON_R), ON(LKPORT_IOC_READ, ON_G), ON(LKPORT_IOC_GROUP_ADD, ON_G),
 	ON(LKPORT_IOC_GROUP_REMOVE, ON_G), ON(LKPORT_IOC_GROUP_READ, ON_G),
+	ON(LKPORT_IOC_WRITE_READ, ON_R), ON(LKPORT_IOC_WRITE_READ, ON_G),
+	ON(LKPORT_IOC_SIGNAL_WAIT, ON_EV),
 };
 static const struct cmd_on noarg_cmds[] = {
 	ON(LKPORT_IOC_EVENT_SIGNAL, ON_EV), ON(LKPORT_IOC_EVENT_UNSIGNAL, ON_EV),
@@ -481,6 +484,97 @@ TEST_F(abi, access_is_checked_before_the_argument)
 	EXPECT_EQ(0, lkt_event_wait(wo, 0));
 	close(so);
 	close(wo);
+}
+
+/* The round-trip commands (ABI 1.11): one layout for 32- and 64-bit
+ * callers, and on a module that has them, the size rules of every other
+ * command: a zero tail is what the module knows, a nonzero one E2BIG
+ * with nothing written or signalled, an fd not opened for the command
+ * EBADF before the tail is looked at. */
+TEST_F(abi, call_structs_and_size_rules)
+{
+	const size_t wrsize = sizeof(struct lkport_write_read) + 8;
+	const size_t swsize = sizeof(struct lkport_signal_wait) + 8;
+	struct lkport_version v = { 0 };
+	struct lkport_write_read wr;
+	struct lkport_signal_wait sw;
+	struct lkport_packet pk;
+	struct lkport_result res;
+	int so;
+
+	EXPECT_EQ(72, sizeof(struct lkport_write_read));
+	EXPECT_EQ(0, offsetof(struct lkport_write_read, write));
+	EXPECT_EQ(32, offsetof(struct lkport_write_read, read));
+	EXPECT_EQ(64, offsetof(struct lkport_write_read, fd));
+	EXPECT_EQ(68, offsetof(struct lkport_write_read, done));
+	EXPECT_EQ(32, sizeof(struct lkport_signal_wait));
+	EXPECT_EQ(0, offsetof(struct lkport_signal_wait, wait));
+	EXPECT_EQ(16, offsetof(struct lkport_signal_wait, fd));
+	EXPECT_EQ(20, offsetof(struct lkport_signal_wait, done));
+	EXPECT_EQ(24, offsetof(struct lkport_signal_wait, released));
+	EXPECT_EQ(28, offsetof(struct lkport_signal_wait, reserved));
+	EXPECT_EQ(0x12, _IOC_NR(LKPORT_IOC_WRITE_READ));
+	EXPECT_EQ(_IOC_READ | _IOC_WRITE, _IOC_DIR(LKPORT_IOC_WRITE_READ));
+	EXPECT_EQ(sizeof(struct lkport_write_read), _IOC_SIZE(LKPORT_IOC_WRITE_READ));
+	EXPECT_EQ(0x24, _IOC_NR(LKPORT_IOC_SIGNAL_WAIT));
+	EXPECT_EQ(_IOC_READ | _IOC_WRITE, _IOC_DIR(LKPORT_IOC_SIGNAL_WAIT));
+	EXPECT_EQ(sizeof(struct lkport_signal_wait), _IOC_SIZE(LKPORT_IOC_SIGNAL_WAIT));
+
+	ASSERT_EQ(0, lkport_ioctl(self->b.dev, LKPORT_IOC_VERSION, &v));
+	if (!(v.features & LKPORT_FEATURE_CALL))
+		SKIP(return, "module speaks ABI %u.%u: no LKPORT_FEATURE_CALL", v.abi_major,
+		     v.abi_minor);
+
+	/* WRITE_READ: r reads back what it wrote to its own port. */
+	lkt_packet(&pk, 9);
+	memset(&wr, 0, sizeof(wr));
+	wr.write.packets = (uintptr_t)&pk;
+	wr.write.count = 1;
+	wr.read.results = (uintptr_t)&res;
+	wr.read.max = 1;
+	wr.fd = self->w;
+	memset(self->buf, 0, wrsize);
+	memcpy(self->buf, &wr, sizeof(wr));
+	self->buf[wrsize - 1] = 1;
+	EXPECT_EQ(-E2BIG, lkport_ioctl(self->r, RESIZED(LKPORT_IOC_WRITE_READ, wrsize), self->buf));
+	EXPECT_EQ(0, lkt_queued(self->r));
+	EXPECT_EQ(0, lkt_queued(self->r2));
+	self->buf[wrsize - 1] = 0;
+	memset(self->buf + wrsize, 0xa5, 64);
+	ASSERT_EQ(0, lkport_ioctl(self->r, RESIZED(LKPORT_IOC_WRITE_READ, wrsize), self->buf));
+	memcpy(&wr, self->buf, sizeof(wr));
+	EXPECT_EQ(LKPORT_DONE_FIRST, wr.done);
+	EXPECT_EQ(2, wr.write.delivered);
+	EXPECT_EQ(1, wr.read.count);
+	EXPECT_EQ(9, lkt_seq(res.data));
+	EXPECT_EQ(0x11, res.ctx);
+	EXPECT_TRUE(all_bytes(self->buf + sizeof(wr), 8, 0));
+	EXPECT_TRUE(all_bytes(self->buf + wrsize, 64, 0xa5));
+	EXPECT_EQ(1, lkt_queued(self->r2));
+
+	/* SIGNAL_WAIT: the event signals itself and the wait takes it. */
+	memset(&sw, 0, sizeof(sw));
+	sw.fd = self->ev;
+	memset(self->buf, 0, swsize);
+	memcpy(self->buf, &sw, sizeof(sw));
+	self->buf[swsize - 1] = 1;
+	EXPECT_EQ(-E2BIG, lkport_ioctl(self->ev, RESIZED(LKPORT_IOC_SIGNAL_WAIT, swsize), self->buf));
+	EXPECT_EQ(-ETIMEDOUT, lkt_event_wait(self->ev, 0));
+	self->buf[swsize - 1] = 0;
+	EXPECT_EQ(0, lkport_ioctl(self->ev, RESIZED(LKPORT_IOC_SIGNAL_WAIT, swsize), self->buf));
+	memcpy(&sw, self->buf, sizeof(sw));
+	EXPECT_EQ(LKPORT_DONE_FIRST, sw.done);
+	EXPECT_EQ(0, sw.released);
+	EXPECT_TRUE(all_bytes(self->buf + sizeof(sw), 8, 0));
+	EXPECT_EQ(-ETIMEDOUT, lkt_event_wait(self->ev, 0));
+
+	/* A signal-only fd cannot wait: EBADF whatever the tail holds. */
+	so = lkt_event_open(self->b.dev, self->name, LKPORT_ACCESS_SIGNAL);
+	ASSERT_LE(0, so);
+	self->buf[swsize - 1] = 1;
+	EXPECT_EQ(-EBADF, lkport_ioctl(so, RESIZED(LKPORT_IOC_SIGNAL_WAIT, swsize), self->buf));
+	EXPECT_EQ(-ETIMEDOUT, lkt_event_wait(self->ev, 0));
+	close(so);
 }
 
 TEST_HARNESS_MAIN

@@ -56,6 +56,7 @@
  * them against the module's instrumented call sites.
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -236,7 +237,7 @@ enum cmd_id {
 	C_INFO, C_EV_WAIT, C_EV_SIGNAL, C_EV_UNSIGNAL, C_EV_DESTROY, C_P_WRITE, C_READ,
 	C_P_READ, C_P_CLOSE, C_P_DESTROY, C_G_ADD, C_G_REMOVE, C_G_READ,
 	C_IRQ_CREATE, C_IRQ_WAIT, C_IRQ_ACK, C_IRQ_TRIGGER, C_IRQ_BIND, C_IRQ_INFO,
-	C_RING_SYNC, C_WRING_KICK, C_WRING_WAIT,
+	C_RING_SYNC, C_WRING_KICK, C_WRING_WAIT, C_WRITE_READ, C_SIGNAL_WAIT,
 	C_NONE,		/* no command of that fd kind: ENOTTY only */
 	C_CMDS
 };
@@ -334,6 +335,15 @@ static const struct cmd_desc cmds[C_CMDS] = {
 			   E(ENOTTY, EBADF, EPROTO, ENOENT) },
 	[C_WRING_WAIT] = { "WRING_WAIT", LKPORT_IOC_WRING_WAIT, KB(K_WPORT),
 			   E(DISPATCH_W, EINVAL, ETIMEDOUT, EINTR, EPROTO, ENOENT) },
+	/* The round trips (ABI 1.11): the write's errnos and then the
+	 * read's (EBADF also: `fd` is no write port, or a closed one), the
+	 * signal's and then the wait's (EBADF: `fd` is no event fd opened
+	 * to signal). */
+	[C_WRITE_READ] = { "WRITE_READ", LKPORT_IOC_WRITE_READ, KB(K_RPORT) | KB(K_GROUP),
+			   E(DISPATCH_W, EINVAL, ENOMEM, ENOBUFS, ETIMEDOUT, EINTR, ECANCELED,
+			     EPROTO) },
+	[C_SIGNAL_WAIT] = { "SIGNAL_WAIT", LKPORT_IOC_SIGNAL_WAIT, KB(K_EVENT),
+			    E(DISPATCH_W, EINVAL, ETIMEDOUT, EINTR, EIDRM) },
 	[C_NONE] = { "(none)", 0, 0, E(ENOTTY) },
 };
 
@@ -973,6 +983,113 @@ static void op_read(struct rng *r)
 	do_read(r, s->fd, s->kind, false);
 }
 
+/* The fd a round trip's first half goes to: mostly one of kind k, else
+ * any slot, -1 or a number that may be no fd at all. */
+static int32_t gen_target(struct rng *r, enum kind k)
+{
+	switch (below(r, 16)) {
+	case 0: return -1;
+	case 1: return (int32_t)rnd(r);
+	case 2: return pick(r, K_NONE)->fd;
+	default: return pick(r, k)->fd;
+	}
+}
+
+/* A round trip's outputs when it is our struct and it returned: done says
+ * the first half was made; a read returns 1 to max packets. */
+static void check_done(const char *what, long ret, bool ours, uint32_t done, uint32_t count,
+		       uint32_t max)
+{
+	if (!ours || ret < 0)
+		return;
+	if (done != LKPORT_DONE_FIRST)
+		fail(O_ERRNO, "%s returned %ld with done %#x", what, ret, done);
+	if (max && (count < 1 || count > max))
+		fail(O_ERRNO, "%s returned %u packets for max %u", what, count, max);
+}
+
+/* WRITE_READ: a write as do_port_write makes them (flags, count, packets
+ * and deadline valid or not) to a write port or any fd, then a read as
+ * do_read makes them. The no-early-timeout oracle is the half's that
+ * timed out: the read's once done says the write was made, else the
+ * write's. */
+static void do_write_read(struct rng *r, int fd, enum kind k, bool may_block)
+{
+	static __thread struct lkport_packet pk[LKPORT_CAPACITY_MAX + 1];
+	static __thread struct lkport_result res[LKPORT_READ_MAX + 1];
+	struct lkport_write_read a = { 0 };
+	void *arg;
+	long ret;
+	int err;
+
+	a.write.count = one_in(r, 15) ? (one_in(r, 2) ? (uint32_t)rnd(r) :
+					 LKPORT_CAPACITY_MAX + below(r, 2)) :
+			one_in(r, 6) ? below(r, 70) : 1 + below(r, 4);
+	pk[0].data[0] = (uint8_t)rnd(r);
+	a.write.packets = gen_uptr(r, pk);
+	a.write.flags = gen_reserved(r);
+	a.write.deadline_ns = gen_reserved(r);
+	if (one_in(r, 4)) {
+		a.write.flags = LKPORT_WRITE_WAIT;
+		a.write.deadline_ns = gen_deadline(r, false);
+	}
+	a.write.delivered = (uint32_t)rnd(r);
+	a.read.deadline_ns = gen_deadline(r, may_block);
+	a.read.max = one_in(r, 15) ? (one_in(r, 2) ? (uint32_t)rnd(r) : 0) :
+				     1 + below(r, LKPORT_READ_MAX);
+	a.read.results = gen_uptr(r, res);
+	a.read.count = (uint32_t)rnd(r);
+	a.read.flags = gen_reserved(r);
+	a.read.reserved = gen_reserved(r);
+	a.fd = gen_target(r, K_WPORT);
+	a.done = one_in(r, 8) ? (uint32_t)rnd(r) : 0;
+	arg = gen_ptr(r, &a, sizeof(a), true);
+	ret = xioctl(fd, k, LKPORT_IOC_WRITE_READ, arg, 0);
+	err = errno;
+	if (arg == &a && ret < 0 && err == ETIMEDOUT && (a.done == 0 || a.done == LKPORT_DONE_FIRST)) {
+		uint64_t dl = a.done ? a.read.deadline_ns : a.write.deadline_ns, t = now_ns();
+
+		if (dl && dl != LKPORT_FOREVER && t < dl)
+			fail(O_TIMEOUT, "WRITE_READ: ETIMEDOUT %" PRIu64 " ns before the %s's deadline",
+			     dl - t, a.done ? "read" : "write");
+	}
+	check_done("WRITE_READ", ret, arg == &a, a.done, a.read.count, a.read.max);
+}
+
+static void op_write_read(struct rng *r)
+{
+	struct slot *s = pick(r, one_in(r, 3) ? K_GROUP : K_RPORT);
+
+	do_write_read(r, s->fd, s->kind, false);
+}
+
+/* SIGNAL_WAIT: an event fd (opened to signal or not, or any fd)
+ * signalled, then a wait as do_event_wait makes them. */
+static void do_signal_wait(struct rng *r, int fd, enum kind k, bool may_block)
+{
+	struct lkport_signal_wait a = { 0 };
+	void *arg;
+	long ret;
+
+	a.wait.deadline_ns = gen_deadline(r, may_block);
+	a.wait.flags = gen_reserved(r);
+	a.wait.reserved = gen_reserved(r);
+	a.fd = one_in(r, 8) ? fd : gen_target(r, K_EVENT);
+	a.done = one_in(r, 8) ? (uint32_t)rnd(r) : 0;
+	a.released = (uint32_t)rnd(r);
+	a.reserved = gen_reserved(r);
+	arg = gen_ptr(r, &a, sizeof(a), true);
+	ret = xioctl(fd, k, LKPORT_IOC_SIGNAL_WAIT, arg, a.wait.deadline_ns);
+	check_done("SIGNAL_WAIT", ret, arg == &a, a.done, 0, 0);
+}
+
+static void op_signal_wait(struct rng *r)
+{
+	struct slot *s = pick(r, K_EVENT);
+
+	do_signal_wait(r, s->fd, s->kind, false);
+}
+
 static void op_port_end(struct rng *r)
 {
 	struct slot *s = pick(r, K_WPORT);
@@ -1033,8 +1150,11 @@ static void op_raw(struct rng *r)
 	c = resolve(cmd, s->kind);
 	/* Never block here: waits and reads get deadline 0. */
 	if (c == C_EV_WAIT || c == C_READ || c == C_P_READ || c == C_G_READ || c == C_IRQ_WAIT ||
-	    c == C_WRING_WAIT)
+	    c == C_WRING_WAIT || c == C_SIGNAL_WAIT)
 		memset(buf, 0, 8);
+	/* A write-read's write deadline and then its read's. */
+	if (c == C_WRITE_READ)
+		memset(buf + offsetof(struct lkport_write_read, write.deadline_ns), 0, 16);
 	/* Ending a port goes through its oracle. */
 	if (c == C_P_CLOSE || c == C_P_DESTROY)
 		return;
@@ -1152,8 +1272,12 @@ static void child_body(struct rng *r, struct slot *s)
 	for (i = 0; i < 3; i++) {
 		if (s->kind == K_WPORT)
 			do_wring(r, s->fd, s->kind, true);
+		else if (s->kind == K_EVENT && one_in(r, 3))
+			do_signal_wait(r, s->fd, s->kind, true);
 		else if (s->kind == K_EVENT || one_in(r, 4))
 			do_event_wait(r, s->fd, s->kind, true);
+		else if (one_in(r, 3))
+			do_write_read(r, s->fd, s->kind, true);
 		else
 			do_read(r, s->fd, s->kind, true);
 	}
@@ -1235,8 +1359,14 @@ static void *racer_main(void *arg)
 {
 	struct racer *rc = arg;
 
-	if (rc->event)
+	bool call = one_in(&rc->r, 3);
+
+	if (rc->event && call)
+		do_signal_wait(&rc->r, rc->fd, rc->kind, false);
+	else if (rc->event)
 		do_event_wait(&rc->r, rc->fd, rc->kind, false);
+	else if (call)
+		do_write_read(&rc->r, rc->fd, rc->kind, false);
 	else
 		do_read(&rc->r, rc->fd, rc->kind, false);
 	return NULL;
@@ -1567,7 +1697,7 @@ static const struct op ops[] = {
 	{ op_send, 3 },		{ op_recv, 3 },		{ op_child, 2 },
 	{ op_thread_race, 2 },	{ op_reset, 1 },	{ op_poll, 3 },
 	{ op_debugfs, 1 },	{ op_irq, 4 },	{ op_map, 5 },	{ op_rw, 6 },
-	{ op_wring, 3 },
+	{ op_wring, 3 },	{ op_write_read, 5 },	{ op_signal_wait, 4 },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
