@@ -306,7 +306,8 @@ struct lkport_wait {
  * with nothing waited for. Once signalled, `done` says LKPORT_DONE_FIRST
  * and `released` the threads the signal released, and both are written
  * back even when the wait fails (ETIMEDOUT, EIDRM, EINTR): the caller can
- * tell a failed wait from a failed signal. A signal that ends the wait
+ * tell a failed wait from a failed signal (a failed signal writes back
+ * done and released as 0). A signal that ends the wait
  * gives EINTR, never a restart (which would signal again). */
 #define LKPORT_DONE_FIRST	(1u << 0)	/* the signal or write was made */
 
@@ -423,7 +424,8 @@ struct lkport_port_read {
  * for its reply, or a reply and the wait for the next request, in one
  * system call instead of two. Both halves are checked before anything is
  * done (EINVAL, EFAULT for a bad packet pointer). A failed write returns
- * its errno and reads nothing. Once written (to every reader or, with
+ * its errno and reads nothing (written back: done 0, the write's counts).
+ * Once written (to every reader or, with
  * readers skipped as a default write skips them, to the rest), `done`
  * says LKPORT_DONE_FIRST, and it, `write.delivered` and `write.skipped`
  * are written back even when the read fails (ETIMEDOUT, ECANCELED,
