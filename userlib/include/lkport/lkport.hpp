@@ -364,6 +364,17 @@ struct PortResult {
     Packet packet;
 };
 
+namespace detail {
+// The library's results as the classes give them; returns the count.
+inline std::size_t results_from(PortResult* out, const lk_port_result_t* raw, std::size_t got) {
+    for (std::size_t i = 0; i < got; i++) {
+        out[i].ctx = reinterpret_cast<std::uintptr_t>(raw[i].ctx);
+        std::memcpy(out[i].packet.data(), raw[i].packet.value, Packet::kSize);
+    }
+    return got;
+}
+}  // namespace detail
+
 // What a write did. skipped > 0 is LK's ERR_PARTIAL_WRITE: those readers'
 // rings were full and they got none of the packets; the others got all.
 struct WriteResult {
@@ -401,11 +412,7 @@ class Readable : public Object {
         Status st(lk_port_read_many(fd_.get(), deadline.ns(), raw,
                                     max < LKPORT_READ_MAX ? max : LKPORT_READ_MAX, &got));
         if (!st.ok()) return st;
-        for (std::size_t i = 0; i < got; i++) {
-            out[i].ctx = reinterpret_cast<std::uintptr_t>(raw[i].ctx);
-            std::memcpy(out[i].packet.data(), raw[i].packet.value, Packet::kSize);
-        }
-        return got;
+        return detail::results_from(out, raw, got);
     }
     template <std::size_t N>
     Result<std::size_t> read_many(std::array<PortResult, N>& out,
@@ -427,11 +434,7 @@ class Readable : public Object {
         Status st(lk_port_write_read(to.fd(), pk, packets.size(), fd_.get(), deadline.ns(), raw,
                                      max < LKPORT_READ_MAX ? max : LKPORT_READ_MAX, &got, written));
         if (!st.ok()) return st;
-        for (std::size_t i = 0; i < got; i++) {
-            out[i].ctx = reinterpret_cast<std::uintptr_t>(raw[i].ctx);
-            std::memcpy(out[i].packet.data(), raw[i].packet.value, Packet::kSize);
-        }
-        return got;
+        return detail::results_from(out, raw, got);
     }
 
   protected:
@@ -578,11 +581,7 @@ class PortMap {
         std::size_t got = 0, n = max < LKPORT_READ_MAX ? max : LKPORT_READ_MAX;
         Status st(wait ? lk_port_map_read(&map_, deadline.ns(), raw, n, &got) : lk_port_map_take(&map_, raw, n, &got));
         if (!st.ok()) return st;
-        for (std::size_t i = 0; i < got; i++) {
-            out[i].ctx = reinterpret_cast<std::uintptr_t>(raw[i].ctx);
-            std::memcpy(out[i].packet.data(), raw[i].packet.value, Packet::kSize);
-        }
-        return got;
+        return detail::results_from(out, raw, got);
     }
     lk_port_map_t map_{};
 };
