@@ -546,7 +546,7 @@ fuzz-env = lkport.env=LKPORT_FUZZ_DURATION=$(DURATION)$(if $(SEED),$(comma)LKPOR
 fuzz-boot = $(ROOT)/vm/run.sh --mode test --quiet --timeout $$(($(DURATION) + 1800)) --log $(3) \
 	--append "$(fuzz-env) lkport.timeout=$$(($(DURATION) + 1200))" --tests lkport_fuzz $(1) $(2)
 # What a fuzz log says: seed, operations, coverage, verdicts.
-fuzz-summary = grep -aE '^\# \# (seed|ops:|coverage:|FAIL|replay:|worker)|^\# (not )?ok [0-9]+ fuzz' $(1) | \
+fuzz-summary = grep -aE '^\# \# (seed|ops:|permissions:|coverage:|FAIL|replay:|worker)|^\# (not )?ok [0-9]+ fuzz' $(1) | \
 	sed 's/^\# //' | awk '!seen[$$0]++'
 fuzz: initramfs
 	@fail=; for k in $(VM_KRELS); do \

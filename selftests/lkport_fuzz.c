@@ -125,7 +125,7 @@ static bool one_in(struct rng *r, unsigned int n)
 /* ---- shared state ------------------------------------------------------- */
 
 #define MAX_WORKERS	12
-#define MSG_LEN		240
+#define MSG_LEN		360
 #define COV_BITS	(1u << 21)	/* module offsets tracked: 2 MiB of text */
 
 enum oracle { O_ERRNO, O_TIMEOUT, O_PERM, O_UNINIT, O_ORACLES };
@@ -146,15 +146,21 @@ struct worker_stat {
 	int first_fail_set;
 	char first_fail[MSG_LEN];
 	uint64_t corpus;
+	uint64_t judged;	/* PORT_OPENs judged by the permission oracle */
 };
 
 /* What the workers know of the write port of each name "fz-pN": the
  * owner and bits INFO reported on a writer fd of it. A read port's INFO
  * reports the reader, not the port, so PORT_OPEN is judged from here:
  * only when no create of any name was in flight (inflight) and none
- * completed (gen) while the open ran, so the entry is the port opened. */
+ * completed (gen) while the open ran, so the entry is the port opened.
+ * An entry is valid only if the create that wrote it ran alone: of two
+ * creates at once the later note may be of a port destroyed meanwhile,
+ * the name since taken by the other. */
 struct port_entry {
 	uint32_t uid, gid, perm, valid;
+	uint32_t by;		/* the worker that noted it, */
+	uint64_t op;		/* at its operation op */
 };
 
 struct shared {
@@ -701,16 +707,34 @@ static int port_index(const char *name)
 	return name[4] - '0';
 }
 
-static void registry_note(int fd, int idx)
+/* After a create of fz-p<idx> gave fd: its entry, valid if the create
+ * was the only one from its start to now (`alone`, and gen still `gen0`) and
+ * the port is not destroyed already. Not valid, the name is not judged
+ * until the next create. */
+static void registry_note(int fd, int idx, bool alone, uint32_t gen0)
 {
+	struct port_entry *e;
 	struct lkport_info info;
+	bool ok;
 
-	if (idx < 0 || !get_info(fd, K_WPORT, &info))
+	if (idx < 0)
 		return;
-	sh->ports[idx].uid = info.uid;
-	sh->ports[idx].gid = info.gid;
-	sh->ports[idx].perm = info.perm;
-	__atomic_store_n(&sh->ports[idx].valid, 1, __ATOMIC_RELEASE);
+	e = &sh->ports[idx];
+	ok = get_info(fd, K_WPORT, &info) && !(info.state & LKPORT_STATE_DESTROYED);
+	if (ok) {
+		__atomic_store_n(&e->by, me, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&e->op, cur_op, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&e->uid, info.uid, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&e->gid, info.gid, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&e->perm, info.perm, __ATOMIC_SEQ_CST);
+	}
+	__atomic_store_n(&e->valid, ok, __ATOMIC_SEQ_CST);
+	/* Written first, then looked: a create that begins after this look
+	 * but before this one ends is not alone, and clears the entry when
+	 * it ends. */
+	if (!alone || __atomic_load_n(&sh->inflight, __ATOMIC_SEQ_CST) != 1 ||
+	    __atomic_load_n(&sh->gen, __ATOMIC_SEQ_CST) != gen0)
+		__atomic_store_n(&e->valid, 0, __ATOMIC_SEQ_CST);
 }
 
 /* ---- operations ---------------------------------------------------------------------- */
@@ -765,6 +789,8 @@ static void op_port_create(struct rng *r)
 	static const uint32_t caps[] = { 0, 1, 2, 8, 64, 4096, 3, 8192, 0x80000000u };
 	struct lkport_port_create c = { 0 };
 	int dev = dev_fd(r), fd;
+	uint32_t gen0;
+	bool alone;
 
 	gen_name(r, c.name, 'p');
 	c.mode = gen_flags(r, LKPORT_PORT_UNICAST | LKPORT_PORT_BIG_BUFFER);
@@ -777,10 +803,11 @@ static void op_port_create(struct rng *r)
 	c.fd_flags = gen_fd_flags(r);
 	c.reserved = gen_reserved(r);
 	c.reserved2[below(r, 2)] = gen_reserved(r);
-	__atomic_fetch_add(&sh->inflight, 1, __ATOMIC_SEQ_CST);
+	gen0 = __atomic_load_n(&sh->gen, __ATOMIC_SEQ_CST);
+	alone = __atomic_add_fetch(&sh->inflight, 1, __ATOMIC_SEQ_CST) == 1;
 	fd = xioctl(dev, K_DEV, LKPORT_IOC_PORT_CREATE, gen_ptr(r, &c, sizeof(c), false), 0);
 	if (fd >= 0)
-		registry_note(fd, port_index(c.name));
+		registry_note(fd, port_index(c.name), alone, gen0);
 	__atomic_fetch_add(&sh->gen, 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_sub(&sh->inflight, 1, __ATOMIC_SEQ_CST);
 	if (fd >= 0 && !privileged()) {
@@ -800,6 +827,31 @@ static void op_port_create(struct rng *r)
 	put_fd(r, fd, K_WPORT);
 }
 
+/* A read port opened that the entry says this user may not open: said
+ * with what a join as a writer finds of the port of that name now. */
+static void open_refused(const struct lkport_port_open *o, const struct lkport_info *was,
+			 const struct port_entry *e)
+{
+	struct lkport_port_create c = { .flags = LKPORT_PORT_EXISTING, .fd_flags = O_CLOEXEC };
+	struct lkport_info now = { 0 };
+	char seen[96] = "not found";
+	int dev = open(LKPORT_DEVICE, O_RDWR | O_CLOEXEC), fd;
+
+	memcpy(c.name, o->name, sizeof(c.name));
+	fd = dev < 0 ? -1 : ioctl(dev, LKPORT_IOC_PORT_CREATE, &c);
+	if (fd >= 0 && get_info(fd, K_WPORT, &now))
+		snprintf(seen, sizeof(seen), "owned by %u/%u perm %04o", now.uid, now.gid, now.perm);
+	else if (fd < 0)
+		snprintf(seen, sizeof(seen), "join: %s", strerror(errno));
+	fail(O_PERM, "PORT_OPEN as uid %u/gid %u opened %s owned by %u/%u perm %04o "
+	     "(noted by worker %u at op %" PRIu64 "; a writer's join now: %s)",
+	     my_uid, my_gid, o->name, was->uid, was->gid, was->perm, e->by, e->op, seen);
+	if (fd >= 0)
+		close(fd);
+	if (dev >= 0)
+		close(dev);
+}
+
 static void op_port_open(struct rng *r)
 {
 	struct lkport_port_open o = { 0 };
@@ -815,18 +867,24 @@ static void op_port_open(struct rng *r)
 	busy = __atomic_load_n(&sh->inflight, __ATOMIC_SEQ_CST);
 	gen = __atomic_load_n(&sh->gen, __ATOMIC_SEQ_CST);
 	fd = xioctl(dev, K_DEV, LKPORT_IOC_PORT_OPEN, gen_ptr(r, &o, sizeof(o), false), 0);
-	if (fd >= 0 && idx >= 0 && !busy && !privileged() &&
-	    __atomic_load_n(&sh->inflight, __ATOMIC_SEQ_CST) == 0 &&
-	    __atomic_load_n(&sh->gen, __ATOMIC_SEQ_CST) == gen &&
-	    __atomic_load_n(&sh->ports[idx].valid, __ATOMIC_ACQUIRE)) {
+	if (fd >= 0 && idx >= 0 && !busy && !privileged()) {
 		struct lkport_info info = { 0 };
+		struct port_entry *e = &sh->ports[idx];
+		bool valid;
 
-		info.uid = sh->ports[idx].uid;
-		info.gid = sh->ports[idx].gid;
-		info.perm = sh->ports[idx].perm;
-		if (!perm_allows(&info, 4))
-			fail(O_PERM, "PORT_OPEN as uid %u/gid %u opened %s owned by %u/%u perm %04o",
-			     my_uid, my_gid, o.name, info.uid, info.gid, info.perm);
+		/* The entry first, then whether a create began or ended since
+		 * before the open: read after that check, it may already
+		 * describe a port created once this one was gone. */
+		valid = __atomic_load_n(&e->valid, __ATOMIC_SEQ_CST);
+		info.uid = __atomic_load_n(&e->uid, __ATOMIC_SEQ_CST);
+		info.gid = __atomic_load_n(&e->gid, __ATOMIC_SEQ_CST);
+		info.perm = __atomic_load_n(&e->perm, __ATOMIC_SEQ_CST);
+		if (valid && __atomic_load_n(&sh->inflight, __ATOMIC_SEQ_CST) == 0 &&
+		    __atomic_load_n(&sh->gen, __ATOMIC_SEQ_CST) == gen) {
+			ws->judged++;
+			if (!perm_allows(&info, 4))
+				open_refused(&o, &info, e);
+		}
 	}
 	put_fd(r, fd, K_RPORT);
 }
@@ -1984,7 +2042,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const uid_t uids[] = { 0, 65534, 1000 };
-	uint64_t start, deadline, total = 0, calls = 0, children = 0, corpus_total = 0;
+	uint64_t start, deadline, total = 0, calls = 0, children = 0, corpus_total = 0, judged = 0;
 	pid_t pids[MAX_WORKERS];
 	int i, o, status, failed = 0, n = 0, crashed = 0;
 	bool seeded = false;
@@ -2117,6 +2175,7 @@ int main(int argc, char **argv)
 		calls += w->calls;
 		children += w->children;
 		corpus_total += w->corpus;
+		judged += w->judged;
 		if (opt_verbose || w->first_fail_set)
 			printf("# worker %d (uid %u): %" PRIu64 " ops, %" PRIu64 " ioctls%s%s\n", i,
 			       uids[i % 3], w->ops, w->calls, w->first_fail_set ? ", first failure: " : "",
@@ -2126,6 +2185,8 @@ int main(int argc, char **argv)
 	}
 	printf("# ops: %" PRIu64 " in %.1f s (%.0f ops/s), %" PRIu64 " ioctls, %" PRIu64
 	       " blocked children\n", total, secs, total / secs, calls, children);
+	printf("# permissions: %" PRIu64 " unprivileged PORT_OPENs judged from the port's bits\n",
+	       judged);
 	if (kcov_fd >= 0) {
 		printf("# coverage: %" PRIu64 " distinct module PCs, %" PRIu64 " inputs kept\n",
 		       sh->cov_pcs, corpus_total);
