@@ -5,7 +5,7 @@
 // broadcast, a group read, moves that keep the descriptor, destruction
 // that frees the objects (debugfs stats back to where they were), the C
 // API's deadline forms, anonymous events, event destroy and LK's shared
-// port create.
+// port create, and a mapped write ring.
 //
 // kselftest_harness.h is C only, so this test prints its TAP through
 // kselftest.h with a small runner of its own.
@@ -347,6 +347,72 @@ void test_port_map() {
     auto g = PortGroup::create({*r});
     REQUIRE_OK(g);
     CHECK(lkport::PortMap::map(ReadPort(lkport::Fd(dup(g->fd())))).status() == LK_ERR_BAD_HANDLE);
+}
+
+// A mapped write ring: puts with no call, the kick, a full ring, a write
+// held until a reader in another thread makes room, moves, and the
+// refusals.
+void test_write_port_map() {
+    lkport::PortOptions opt;
+    opt.capacity = 4;
+    auto w = WritePort::create(name("wmap").c_str(), opt);
+    REQUIRE_OK(w);
+    auto r = ReadPort::open(name("wmap").c_str(), 9);
+    REQUIRE_OK(r);
+    auto m = lkport::WritePortMap::map(*w);
+    if (m.status() == LK_ERR_NOT_SUPPORTED) {
+        ksft_print_msg("the module maps no write port: nothing to test\n");
+        return;
+    }
+    REQUIRE_OK(m);
+    CHECK(m->mapped());
+    std::vector<Packet> pk;
+    for (int i = 0; i < 24; i++) pk.push_back(Packet::text(std::to_string(i)));
+    // Put, and the reader's read takes them from the ring.
+    auto put = m->put(lkport::Packets(pk.data(), 2));
+    CHECK(put.ok() && *put == 2);
+    std::array<PortResult, 8> got;
+    auto n = r->read_many(got, 1s);
+    CHECK(n.ok() && *n == 2 && got[0].packet.str() == "0" && got[1].packet.str() == "1" && got[1].ctx == 9);
+    // The write ring holds 4: the first 4 of 6, the kick moves them to the
+    // reader's ring, 4 more, then the write ring is full.
+    put = m->put(lkport::Packets(pk.data() + 2, 6));
+    CHECK(put.ok() && *put == 4);
+    REQUIRE_OK(m->kick());
+    put = m->put(lkport::Packets(pk.data() + 6, 4));
+    CHECK(put.ok() && *put == 4);
+    CHECK(m->put(pk[10]).status() == LK_ERR_NOT_READY);
+    CHECK_STATUS(m->write(pk[10], Deadline::poll()), LK_ERR_TIMED_OUT);
+    CHECK_STATUS(m->write(pk[10], 10ms), LK_ERR_TIMED_OUT);
+    lkport::WritePortMap moved = std::move(*m);
+    CHECK(moved.mapped() && !m->mapped());
+    CHECK(m->put(pk[10]).status() == LK_ERR_INVALID_ARGS);
+    // A write of 14 waits for room a reader in another thread makes: all
+    // 22 reach it once, in order.
+    std::vector<std::string> seen;
+    Status read_st(LK_NO_ERROR);
+    std::thread reader([&] {
+        while (seen.size() < 22) {
+            auto k = r->read_many(got, 5s);
+            if (!k) {
+                read_st = k.status();
+                return;
+            }
+            for (std::size_t i = 0; i < *k; i++) seen.emplace_back(got[i].packet.str());
+        }
+    });
+    CHECK_STATUS(moved.write(lkport::Packets(pk.data() + 10, 14), 5s), LK_NO_ERROR);
+    reader.join();
+    CHECK_STATUS(read_st, LK_NO_ERROR);
+    bool in_order = seen.size() == 22;
+    for (std::size_t i = 0; in_order && i < seen.size(); i++) in_order = seen[i] == std::to_string(i + 2);
+    CHECK(in_order);
+    // Closed: a write that must wait for room, and the kick, say so.
+    REQUIRE_OK(w->close());
+    CHECK_STATUS(moved.write(lkport::Packets(pk.data(), 5), 1s), LK_ERR_BAD_HANDLE);
+    CHECK_STATUS(moved.kick(), LK_ERR_BAD_HANDLE);
+    // Not a write port.
+    CHECK(lkport::WritePortMap::map(WritePort(lkport::Fd(dup(r->fd())))).status() == LK_ERR_BAD_HANDLE);
 }
 
 // Round trips of one call a step: a thread answers each request on one
@@ -768,6 +834,7 @@ const Test tests[] = {
     {"port.broadcast_partial", test_broadcast_partial},
     {"port.write_wait", test_write_wait},
     {"port.map", test_port_map},
+    {"port.write_map", test_write_port_map},
     {"call.round_trips", test_one_call_round_trips},
     {"group.read", test_group_read},
     {"handle.move_semantics", test_move_semantics},
