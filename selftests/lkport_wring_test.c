@@ -552,6 +552,8 @@ TEST_F(wring, a_group_reader_learns_of_ring_packets_from_the_kick)
 	wr_setup(_metadata, self, &p, 8, 1);
 	g = lkt_group_create(self->b.dev, &p.r[0], 1);
 	ASSERT_LE(0, g);
+	/* In a group nobody reads: puts need no kick. */
+	EXPECT_EQ(0, wr_flags(&p) & LKPORT_WRING_KICK);
 	pid = lkt_fork(&self->b.kids);
 	ASSERT_LE(0, pid);
 	if (pid == 0)
@@ -561,11 +563,20 @@ TEST_F(wring, a_group_reader_learns_of_ring_packets_from_the_kick)
 	EXPECT_TRUE(wr_push(&p, 1, 2));
 	EXPECT_EQ(8, wr_kick(p.w));
 	EXPECT_EQ(0, lkt_reap(&self->b.kids, pid, LKT_SANITY_MS));
-	/* The group's poll sees what a kick took. */
+	/* The reader is gone: the next take lowers the flag. */
 	wr_push(&p, 3, 1);
 	EXPECT_EQ(8, wr_kick(p.w));
+	EXPECT_EQ(0, wr_flags(&p) & LKPORT_WRING_KICK);
+	EXPECT_FALSE(wr_push(&p, 4, 1));
+	/* The group's poll takes what was put before it, and asks for kicks
+	 * from then on. */
 	EXPECT_EQ(POLLIN, lkt_revents(g) & POLLIN);
-	expect_packets(_metadata, g, 3, 3, 0x100, true);
+	EXPECT_EQ(LKPORT_WRING_KICK, wr_flags(&p) & LKPORT_WRING_KICK);
+	expect_packets(_metadata, g, 3, 4, 0x100, true);
+	EXPECT_TRUE(wr_push(&p, 5, 1));
+	EXPECT_EQ(8, wr_kick(p.w));
+	EXPECT_EQ(POLLIN, lkt_revents(g) & POLLIN);
+	expect_packets(_metadata, g, 5, 5, 0x100, true);
 	close(g);
 	wr_unmap(self, p.ring);
 	close(p.r[0]);

@@ -407,16 +407,21 @@ int PortRegistry::wake_reader_slow_locked(const Guard& wg, ReadPort* rp, status_
     return woken;
 }
 
-void PortRegistry::join_locked(const Guard&, const Guard&, PortGroup* g, ReadPort* rp) {
+void PortRegistry::join_locked(const Guard&, const Guard& gg, PortGroup* g, ReadPort* rp) {
     rp->group_ = g;
     g->members_.push_back(*rp);
     g->count_++;
     // A mapped member's reader tells the group what it takes from the map
     // from now on; what it took before the flag is in the count read after.
     rp->ring_->set_flags(kRingSyncGroup);
-    // A grouped reader learns of a mapped write ring's packets from kicks
-    // (the caller then takes what was put before the flag).
-    if (PortSource* s = rp->port_->source_) set_kick(s, true);
+    // A reader of the group that waits learns of a mapped write ring's
+    // packets from kicks (the caller then takes what was put before the
+    // flag).
+    if (PortSource* s = rp->port_->source_) {
+        rp->group_source_ = s;
+        g->sourced_++;
+        if (group_wants_kick_locked(gg, g)) set_kick(s, true);
+    }
     rp->group_queued_ = rp->ring_->queued();
     rp->group_live_ = rp->writer_ != nullptr;
     g->queued_ += rp->group_queued_;
@@ -429,6 +434,9 @@ void PortRegistry::leave_locked(const Guard&, const Guard&, PortGroup* g, ReadPo
     List<ReadPort, GroupTag>::remove(*rp);
     rp->group_ = nullptr;
     if (rp->ring_) rp->ring_->clear_flags(kRingSyncGroup);
+    // Its ring's kick flag is set right by the port's next drain.
+    if (rp->group_source_) g->sourced_--;
+    rp->group_source_ = nullptr;
     g->count_--;
     g->queued_ -= rp->group_queued_;
     if (rp->group_queued_) g->ready_--;
@@ -837,6 +845,16 @@ status_t PortRegistry::map_writer(WritePort* wp, PortSource** out) {
         if (!wp->source_) {
             wp->source_ = fresh;
             fresh = nullptr;
+            // Grouped readers: their groups' reads arm it from now on.
+            PortSource* src = wp->source_;
+            wp->readers_.for_each([&](ReadPort& rp) {
+                held_by(wg, &rp);
+                if (PortGroup* g = rp.group_) {
+                    AutoSpinLock gg(g->lock_);
+                    rp.group_source_ = src;
+                    g->sourced_++;
+                }
+            });
             refresh_kick_locked(wg, wp);
         }
         *out = wp->source_;
@@ -858,9 +876,47 @@ void PortRegistry::set_kick(PortSource* s, bool on) {
 bool PortRegistry::needs_kick_locked(const Guard& wg, WritePort* wp) {
     return wp->readers_.find([&](ReadPort& rp) {
         held_by(wg, &rp);
-        return !rp.wait_.empty_locked(wg) || rp.group_ ||
-               (rp.observer_.notify && (!rp.polled_ || rp.polled_(rp.observer_.ctx)));
+        if (!rp.wait_.empty_locked(wg)) return true;
+        if (rp.observer_.notify && (!rp.polled_ || rp.polled_(rp.observer_.ctx))) return true;
+        if (PortGroup* g = rp.group_) {
+            AutoSpinLock gg(g->lock_);
+            return group_wants_kick_locked(gg, g);
+        }
+        return false;
     }) != nullptr;
+}
+
+void PortRegistry::arm_members(PortGroup* g) {
+    u64 walk;
+    {
+        AutoSpinLock gg(g->lock_);
+        walk = ++g->walks_;
+    }
+    // A member armed by this walk or a later one (begun after this
+    // caller counted itself in arming_) is done: members that leave or
+    // join meanwhile cannot make the walk skip one, and two walks at once
+    // do not undo each other's marks.
+    for (;;) {
+        WritePort* wp;
+        {
+            AutoSpinLock gg(g->lock_);
+            ReadPort* m = g->members_.find([&](ReadPort& x) { return x.group_source_ && x.group_walk_ < walk; });
+            if (!m) return;
+            wp = m->port_;
+            wp->get();  // m holds one: wp lives
+            g->members_.for_each([&](ReadPort& x) {
+                if (x.port_ == wp) x.group_walk_ = walk;
+            });
+        }
+        {
+            AutoSpinLock wg(wp->lock_);
+            // Under the port's lock, so that a drain's refresh, which
+            // may have found no one waiting just before, cannot lower
+            // the flag after this raises it.
+            arm_source_locked(wg, wp);
+        }
+        wp->put();
+    }
 }
 
 u32 PortRegistry::drain_slow_locked(const Guard& wg, WritePort* wp, bool refresh) {
@@ -1051,10 +1107,11 @@ status_t PortRegistry::group_read_loop(PortGroup* g, Deadline deadline, PortResu
     if (!deadline.passed()) lkos_might_sleep();
     usize n = 0;
     status_t status = NO_ERROR;
-    bool holding = false;
+    bool holding = false, armed = false;
     for (;;) {
         WritePort* wp = nullptr;
         ReadPort* m = nullptr;
+        bool arm = false;
         {
             AutoSpinLock gg(g->lock_);
             if (!holding) {
@@ -1080,6 +1137,13 @@ status_t PortRegistry::group_read_loop(PortGroup* g, Deadline deadline, PortResu
                     // Nothing queued and nothing more will come.
                     status = ERR_CANCELLED;
                     finish = true;
+                } else if (!armed && g->sourced_ && !deadline.passed()) {
+                    // About to sleep: from now on the members' mapped
+                    // write rings' writers kick; what they put before is
+                    // taken now, and looked for again below. A read that
+                    // does not wait asks for no kick.
+                    g->arming_++;
+                    armed = arm = true;
                 } else {
                     // Woken by a write (or by a destroy, to drain and then
                     // learn of it): look again. A reader that lost the
@@ -1093,11 +1157,15 @@ status_t PortRegistry::group_read_loop(PortGroup* g, Deadline deadline, PortResu
                 }
             }
             if (finish) {
+                // The flags stay up until the members' ports' next drains
+                // set them as their waiters are then.
+                if (armed) g->arming_--;
                 // The last use of g: once let go, a closer may free it.
                 g->wait_.unhold_locked(gg);
                 break;
             }
         }
+        if (arm) arm_members(g);  // held: g lives
         if (wp) {
             status = group_take(g, wp, m, results, max, &n);
             wp->put();
@@ -1362,6 +1430,8 @@ status_t PortRegistry::destroy(WritePort* wp) {
             if (PortGroup* g = rp.group_) {
                 AutoSpinLock gg(g->lock_);
                 g->wait_.wake_all_locked(gg, ERR_CANCELLED);
+                if (rp.group_source_) g->sourced_--;
+                rp.group_source_ = nullptr;
             }
             notify_locked(wg, &rp);
         });
@@ -1433,8 +1503,15 @@ void PortRegistry::poll_arm(ReadPort* rp) {
 }
 
 void PortRegistry::set_observer(PortGroup* g, Observer o) {
-    AutoSpinLock gg(g->lock_);
-    g->observer_ = o;
+    {
+        AutoSpinLock gg(g->lock_);
+        g->observer_ = o;
+        if (!o.notify || !g->sourced_) return;
+    }
+    // A polled group's members' writers kick from now on (the observer
+    // is set for good); the poll's look after this finds what they put
+    // before.
+    arm_members(g);
 }
 
 PortRegistry::WritePortInfo PortRegistry::info_locked(const Guard&, const WritePort* wp) const {

@@ -523,7 +523,9 @@ struct lkport_ring {
  * (LKPORT_IOC_READ, read(2), LKPORT_IOC_RING_SYNC, poll), and at
  * LKPORT_IOC_WRING_KICK and LKPORT_IOC_WRING_WAIT on a writer fd. While
  * `flags` has LKPORT_WRING_KICK, some reader waits (blocked in a read,
- * polling, or in a group) and learns of new packets only from a kick:
+ * polled, or in a group that a read waits on or that is polled; the flag
+ * may stay up until the kernel next takes from the ring) and learns of
+ * new packets only from a kick:
  * after moving `tail`, the writer reads `flags` (both sequentially
  * consistent) and, if it is set, calls LKPORT_IOC_WRING_KICK. A reader
  * that is about to sleep sets the flag first and then looks at `tail`

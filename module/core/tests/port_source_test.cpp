@@ -282,10 +282,12 @@ TEST_F(port_source, a_grouped_reader_gets_what_was_put_before_and_after_it_joine
     PortHandle* h = rp;
     PortGroup* g = nullptr;
     ASSERT_EQ(NO_ERROR, reg.group(&h, 1, &g));
-    EXPECT_TRUE(kick_flag(s));
+    EXPECT_FALSE(kick_flag(s)) << "in a group nobody reads yet";
     PortResult r{};
     ASSERT_EQ(NO_ERROR, reg.group_read(g, Deadline::none(), &r));
     EXPECT_EQ(1u, value(r.packet));
+    EXPECT_EQ(ERR_TIMED_OUT, reg.group_read(g, Deadline::none(), &r));
+    EXPECT_FALSE(kick_flag(s)) << "a group read that never sleeps";
     EXPECT_EQ(ctx(9), r.ctx);
     std::atomic<std::uint64_t> got{0};
     Thread reader([&] {
@@ -302,6 +304,123 @@ TEST_F(port_source, a_grouped_reader_gets_what_was_put_before_and_after_it_joine
     EXPECT_EQ(NO_ERROR, reg.close(g));
     EXPECT_EQ(NO_ERROR, reg.close(rp));
     close_and_destroy(wp);
+}
+
+TEST_F(port_source, a_group_asks_for_kicks_while_a_read_of_it_waits_and_once_polled) {
+    WritePort* wa = make("a", PORT_MODE_BROADCAST, 8);
+    WritePort* wb = make("b", PORT_MODE_BROADCAST, 8);
+    WritePort* wc = make("c", PORT_MODE_BROADCAST, 8);
+    ReadPort* ra = open("a", ctx(1));
+    ReadPort* rb = open("b", ctx(2));
+    ReadPort* rc = open("c", ctx(3));
+    PortSourceShared* a = map(wa);
+    PortSource* sa = source;
+    PortSourceShared* b = map(wb);
+    PortSource* sb = source;
+    source = nullptr;
+    PortHandle* h[] = {ra, rb};
+    PortGroup* g = nullptr;
+    ASSERT_EQ(NO_ERROR, reg.group(h, 2, &g));
+    EXPECT_FALSE(kick_flag(a) || kick_flag(b));
+    // A read that times out raised both flags while it waited; the next
+    // drain of each port, with nobody waiting, lowers its flag again.
+    PortResult r{};
+    EXPECT_EQ(ERR_TIMED_OUT, reg.group_read(g, lk_test::in_ms(5), &r));
+    EXPECT_TRUE(kick_flag(a) && kick_flag(b));
+    kick(wa);
+    EXPECT_FALSE(kick_flag(a));
+    EXPECT_TRUE(kick_flag(b)) << "until its own port's drain";
+    kick(wb);
+    EXPECT_FALSE(kick_flag(b));
+    // A reader asleep on the group: a member joining, and a member's port
+    // mapped meanwhile, ask for kicks too, and their kicks wake it.
+    std::atomic<std::uint64_t> got{0};
+    std::atomic<int> st{1};
+    Thread reader([&] {
+        PortResult x{};
+        st = reg.group_read(g, lk_test::in_ms(10000), &x);
+        got = value(x.packet);
+    });
+    ASSERT_TRUE(lk_test::eventually([&] { return reader.asleep(); }));
+    EXPECT_TRUE(kick_flag(a) && kick_flag(b));
+    ASSERT_EQ(NO_ERROR, reg.group_add(g, rc));
+    PortSourceShared* c = map(wc);
+    EXPECT_TRUE(kick_flag(c));
+    bool k = false;
+    put_mapped(c, {7}, &k);
+    EXPECT_TRUE(k);
+    kick(wc);
+    reader.join();
+    EXPECT_EQ(NO_ERROR, st.load());
+    EXPECT_EQ(7u, got.load());
+    // Polled: for good, and the poll's look finds what was put before.
+    put_mapped(a, {8});
+    std::atomic<int> calls{0};
+    reg.set_observer(g, lk_test::counting_observer(&calls));
+    EXPECT_TRUE(reg.readable(g)) << "taken when the poll set its observer";
+    EXPECT_TRUE(kick_flag(a) && kick_flag(b) && kick_flag(c));
+    ASSERT_EQ(NO_ERROR, reg.group_read(g, Deadline::none(), &r));
+    EXPECT_EQ(8u, value(r.packet));
+    kick(wa);
+    EXPECT_TRUE(kick_flag(a)) << "still polled";
+    put_mapped(b, {9}, &k);
+    EXPECT_TRUE(k);
+    int before = calls.load();
+    kick(wb);
+    EXPECT_GT(calls.load(), before) << "the kick's write notifies the group's poller";
+    // A member that leaves asks for no kick after its port's next drain.
+    ASSERT_EQ(NO_ERROR, reg.group_remove(g, rb));
+    EXPECT_EQ((V{9}), read_all(rb));
+    EXPECT_FALSE(kick_flag(b));
+    EXPECT_EQ(NO_ERROR, reg.close(g));
+    EXPECT_EQ(NO_ERROR, reg.close(ra));
+    EXPECT_EQ(NO_ERROR, reg.close(rb));
+    EXPECT_EQ(NO_ERROR, reg.close(rc));
+    close_and_destroy(wa);
+    close_and_destroy(wb);
+    close_and_destroy(wc);
+    PortSource::free(sa);
+    PortSource::free(sb);
+}
+
+TEST_F(port_source, a_put_racing_a_group_reader_going_to_sleep_is_never_left_in_the_ring) {
+    // As for a port's reader: the group's read raises the members' flags
+    // and then looks at their tails, each under its port's lock, while a
+    // drain of that port may be deciding that nobody waits.
+    WritePort* wa = make("a", PORT_MODE_BROADCAST, 8);
+    WritePort* wb = make("b", PORT_MODE_BROADCAST, 8);
+    ReadPort* ra = open("a");
+    ReadPort* rb = open("b");
+    PortSourceShared* a = map(wa);
+    PortSource* sa = source;
+    PortSourceShared* b = map(wb);
+    PortHandle* h[] = {ra, rb};
+    PortGroup* g = nullptr;
+    ASSERT_EQ(NO_ERROR, reg.group(h, 2, &g));
+    for (int i = 0; i < 300; i++) {
+        std::atomic<int> st{1};
+        std::atomic<std::uint64_t> v{0};
+        Thread reader([&] {
+            PortResult r{};
+            st = reg.group_read(g, lk_test::in_ms(10000), &r);
+            v = value(r.packet);
+        });
+        bool k = false;
+        PortSourceShared* s = i % 2 ? a : b;
+        WritePort* w = i % 2 ? wa : wb;
+        kick(w);  // a drain that may find nobody waiting, racing the read's arming
+        ASSERT_EQ(1u, put_mapped(s, {std::uint64_t(i)}, &k));
+        if (k) kick(w);
+        reader.join();
+        ASSERT_EQ(NO_ERROR, st.load()) << i;
+        ASSERT_EQ(std::uint64_t(i), v.load());
+    }
+    EXPECT_EQ(NO_ERROR, reg.close(g));
+    EXPECT_EQ(NO_ERROR, reg.close(ra));
+    EXPECT_EQ(NO_ERROR, reg.close(rb));
+    close_and_destroy(wa);
+    close_and_destroy(wb);
+    PortSource::free(sa);
 }
 
 TEST_F(port_source, close_writes_what_fits_and_destroy_lets_go_of_the_ring) {

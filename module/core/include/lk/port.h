@@ -335,6 +335,10 @@ class ReadPort : public PortHandle, public ListNode<WriterTag>, public ListNode<
     // port_'s held too): packets queued, writer alive.
     u32 group_queued_ = 0;
     bool group_live_ = false;
+    // Also group_'s: its port's mapped write ring while the port has one,
+    // and the last arm_members() walk that armed that ring.
+    PortSource* group_source_ = nullptr;
+    u64 group_walk_ = 0;
 };
 
 class PortGroup : public PortHandle, public Allocated {
@@ -346,9 +350,15 @@ class PortGroup : public PortHandle, public Allocated {
     SpinLock lock_{LKOS_LOCK_PORT_GROUP};
     List<ReadPort, GroupTag> members_ LK_GUARDED_BY(lock_);
     usize count_ LK_GUARDED_BY(lock_) = 0;
-    usize ready_ LK_GUARDED_BY(lock_) = 0;  // members with packets queued
-    usize live_ LK_GUARDED_BY(lock_) = 0;   // members whose writer lives
-    u32 queued_ LK_GUARDED_BY(lock_) = 0;   // packets queued, all members
+    usize ready_ LK_GUARDED_BY(lock_) = 0;    // members with packets queued
+    usize live_ LK_GUARDED_BY(lock_) = 0;     // members whose writer lives
+    u32 queued_ LK_GUARDED_BY(lock_) = 0;     // packets queued, all members
+    usize sourced_ LK_GUARDED_BY(lock_) = 0;  // members whose port has a mapped write ring
+    // Group reads that asked those rings for kicks (arm_members()) and
+    // have not ended: while there are any, or once the group is polled,
+    // the members' writers must kick.
+    usize arming_ LK_GUARDED_BY(lock_) = 0;
+    u64 walks_ LK_GUARDED_BY(lock_) = 0;  // arm_members() walks begun
     Observer observer_ LK_GUARDED_BY(lock_){};
     WaitQueue wait_;  // guarded by lock_
 };
@@ -536,8 +546,9 @@ class PortRegistry : Pinned, public Allocated {
     // has room), when the port's readers read (read(), read_many(),
     // map_sync(), a group's read, reader_info() as poll calls it) and at
     // kick_source() or wait_source(). While the shared flags say
-    // kSourceKick, a reader is waiting (blocked, polled or grouped) and
-    // the writer must kick after putting packets. destroy() detaches the
+    // kSourceKick, a reader is waiting (blocked or polled, or in a group
+    // being read or polled) and the writer must kick after putting
+    // packets. destroy() detaches the
     // ring from the port; the caller frees it (PortSource::free) once no
     // process maps it. ERR_BAD_HANDLE on a closed port. Thread context.
     status_t map_writer(WritePort* wp, PortSource** out);
@@ -676,8 +687,18 @@ class PortRegistry : Pinned, public Allocated {
     bool arm_slow_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
     // Whether some reader of wp waits for packets in a way that only a
     // kick can end: blocked in a read, polled (the `polled` of
-    // set_observer() says so), or in a group.
+    // set_observer() says so), or in a group that wants kicks.
     bool needs_kick_locked(const Guard& wg, WritePort* wp) LK_REQUIRES(wp->lock_);
+    // A group wants its members' writers to kick while a read of it is
+    // about to sleep or asleep, and once it is polled.
+    bool group_wants_kick_locked(const Guard& gg, PortGroup* g) LK_REQUIRES(g->lock_) {
+        return g->arming_ || g->observer_.notify;
+    }
+    // Raises the kick flag of every member's mapped write ring and takes
+    // what each holds, as a reader about to sleep does for its port: a
+    // write port at a time, pinned, under its lock (taken before the
+    // group's). The caller holds g alive.
+    void arm_members(PortGroup* g) LK_EXCLUDES(g->lock_);
     void set_kick(PortSource* s, bool on);
     // Drains a source without the caller's lock, in holds of a turn each.
     status_t source_loop(WritePort* wp, Deadline deadline, Interruptible intr, u32* room, bool wait)
