@@ -11,6 +11,7 @@
 #                  VM selftests, all kernels (and the debug kernel), README's
 #                  examples in the VM (vm-run-test)
 #   make vm-harness-test  the VM harness's verdicts on synthetic console logs
+#   make bench-targets-test  bench/targets.sh's table on synthetic bench logs
 #   make demo      deps-demo + build what it needs + boot the VM and show lkport in use
 #   make vm-run PROG=path [ARGS="..."] [KREL=...]
 #                  boot the VM with the module loaded, run your program (or
@@ -19,7 +20,9 @@
 #   make vm-shell [PROG=path]  the same VM with a shell on this terminal
 #   make examples  README's quick-start programs and examples/kmod, built
 #   make vm-run-test  the examples and an exit status through vm-run (in check)
-#   make bench     benchmarks against Linux's own primitives and IPC peers
+#   make bench     benchmarks against Linux's own primitives and IPC peers,
+#                  ending with where each performance target stands
+#                  (bench/targets.sh, build/bench-targets.md)
 #   make bench-core  only the in-kernel rows, the event ping-pong against futex
 #                  and the one-way latency against mq, RUNS=2 times in one
 #                  boot per kernel (KREL=), with a table (bench/core-table.sh)
@@ -150,7 +153,7 @@ MODULE_SRCS := Kbuild VERSION $(shell cd $(ROOT) && find module uapi -name '*.[c
 	modules-vm user bpf bench-user host host-test host-tsa cli-host-test install-test \
 	dkms-test man install install-user install-kmod kmod-install-build uninstall \
 	uninstall-user uninstall-kmod dkms-source dkms-install dkms-remove preflight-test \
-	vm-harness-test vm-test vm-stress fuzz stress payload initramfs clean help \
+	vm-harness-test bench-targets-test vm-test vm-stress fuzz stress payload initramfs clean help \
 	compile_commands.json deps-demo vm-run-test examples bench-core \
 	style style-cxx style-c style-names style-help style-fix sparse hooks
 all: modules-vm user bpf bench-user host man
@@ -457,6 +460,11 @@ cli-host-test: user
 vm-harness-test:
 	$(ROOT)/tools/check-vm-log.sh
 
+# bench/targets.sh (the table of where each performance target stands)
+# on synthetic bench logs: no VM, under a second.
+bench-targets-test:
+	$(ROOT)/tools/check-bench-targets.sh
+
 # Runs the selftests in a VM on every kernel; fails if any kernel fails.
 # TESTS= and KTEST= narrow the run (see the top of this file).
 TESTS ?= $(if $(KTEST),lkport_ktest.sh)
@@ -603,6 +611,7 @@ check: deps
 	$(MAKE) install-test
 	$(MAKE) dkms-test
 	$(MAKE) vm-harness-test
+	$(MAKE) bench-targets-test
 	$(MAKE) vm-test
 	$(MAKE) vm-run-test
 	$(if $(filter-out 0,$(LKPORT_DEBUG_KERNEL)),$(MAKE) vm-test-debug)
@@ -624,6 +633,8 @@ bench: deps
 	done; \
 	echo "==== user-space ratios, every kernel (markdown; latency rows: peer time / lkport time)"; \
 	$(ROOT)/bench/results-table.sh $$logs | tee $(B)/bench-table.md; \
+	echo "==== where each performance target stands (bench/targets.sh)"; \
+	$(ROOT)/bench/targets.sh $$logs | tee $(B)/bench-targets.md; \
 	$(ROOT)/bench/plot.sh $(B)/bench $$logs || fail="$$fail plot"; \
 	test -z "$$fail" || { echo "==== benchmarks FAILED on:$$fail"; exit 1; }
 
@@ -643,6 +654,7 @@ bench-core:
 		logs="$$logs $(B)/vm/$$k/bench-core-$(BENCH_TAG).log"; \
 	done; \
 	$(ROOT)/bench/core-table.sh $$logs | tee $(B)/bench-core-$(BENCH_TAG).md; \
+	$(ROOT)/bench/targets.sh $$logs | tee $(B)/bench-core-targets-$(BENCH_TAG).md; \
 	test -z "$$fail" || { echo "==== bench-core FAILED on:$$fail"; exit 1; }
 
 # make demo: only what it shows, in an initramfs of its own: the module for
