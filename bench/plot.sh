@@ -8,6 +8,9 @@
 #   OUTDIR/ratios.png  the headline ratios per kernel, all read the same
 #                      way: above 1, lkport is faster (peer time / lkport
 #                      time, or lkport rate / peer rate); a line at 1.
+#   OUTDIR/targets.png each performance target's margin per kernel
+#                      (bench/targets.sh --tsv: at or above 1 the target
+#                      is met), on a log scale.
 #   OUTDIR/scale.png   the scale section: open by name against the number
 #                      of live objects, one wake against the number of
 #                      waiters, one packet against the number of readers;
@@ -151,9 +154,44 @@ curves() {
 	echo "plot $(curves fanout)"
 	echo "unset multiplot"
 } > "$tmp/scale.gp"
+# ---- targets ---------------------------------------------------------------------------
+# one line per target: its label (without the backquotes), then the
+# margin on each kernel, in the kernels' order
+"$(dirname "$0")/targets.sh" --tsv "$@" | awk -F '\t' -v kf="$tmp/kernels" '
+FILENAME == kf { ks[nk++] = $1; next }
+{
+	if (!($1 in seen)) { seen[$1] = 1; order[no++] = $1 }
+	m[$1, $2] = $5
+}
+END {
+	for (i = 0; i < no; i++) {
+		l = order[i]; t = l; gsub(/`/, "", t); gsub(/"/, "", t); sub(/^(time|rate|scale): /, "", t); sub(/ signal\+wait/, "", t); sub(/, pmqtest method/, "", t)
+		s = "\"" t "\""
+		for (j = 0; j < nk; j++) s = s "\t" ((l, ks[j]) in m && m[l, ks[j]] > 0 ? m[l, ks[j]] : "NaN")
+		print s
+	}
+}' "$tmp/kernels" - > "$tmp/targets.dat"
+{
+	echo "set terminal png size 1400,900 font ',9' noenhanced"
+	echo "set output '$out/targets.png'"
+	echo "set title 'lkport against its performance targets, per kernel (at or above 1: met; goal / lkport for times, lkport / goal for rates)'"
+	echo "set style data histogram; set style histogram clustered gap 1"
+	echo "set style fill solid 0.8 border -1; set boxwidth 0.9"
+	echo "set xtics rotate by -50 left nomirror font ',8'; set grid ytics; set key top left"
+	echo "set logscale y; set ylabel 'margin (log scale)'; set bmargin 25; set rmargin 22"
+	printf "plot 1 with lines lw 2 dt 2 lc rgb 'black' title 'goal'"
+	i=2
+	while IFS= read -r k; do
+		printf ", '%s' using %d:xtic(1) title '%s'" "$tmp/targets.dat" "$i" "$k"
+		i=$((i + 1))
+	done < "$tmp/kernels"
+	echo
+} > "$tmp/targets.gp"
+[ -s "$tmp/targets.dat" ] && gnuplot "$tmp/targets.gp"
+
 if ls "$tmp"/s-*.dat >/dev/null 2>&1; then
 	gnuplot "$tmp/scale.gp"
-	echo "plot.sh: $out/ratios.png $out/scale.png"
+	echo "plot.sh: $out/ratios.png $out/targets.png $out/scale.png"
 else
-	echo "plot.sh: $out/ratios.png (no scale results in the logs)"
+	echo "plot.sh: $out/ratios.png $out/targets.png (no scale results in the logs)"
 fi

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# targets.sh LOG...: where lkport stands against each of its performance
+# targets.sh [--tsv] LOG...: where lkport stands against each of its performance
 # targets, as a markdown table with one column per kernel, from the VM
 # console logs of `make bench` (a boot is a run) or `make bench-core`
 # (each "==== bench-core run K" section is a run). A cell is the median
@@ -22,8 +22,15 @@
 # mapped write ring (ABI 1.10) and mapped read ring. A row a log does not
 # have (a section left out with BENCH_ONLY) shows "-"; a row no kernel
 # has is left out, and a line under the table counts those.
+#
+# --tsv prints, instead of the table, a line per row and kernel: label,
+# kernel, median, goal, and how far it is from the goal as one number
+# ("margin": goal / median for time rows, median / goal for rate rows,
+# so at or above 1 is met), tab-separated (bench/plot.sh draws them).
 set -eu
-[ $# -ge 1 ] || { echo "usage: targets.sh LOG..." >&2; exit 2; }
+tsv=0
+[ "${1-}" = --tsv ] && { tsv=1; shift; }
+[ $# -ge 1 ] || { echo "usage: targets.sh [--tsv] LOG..." >&2; exit 2; }
 
 for log in "$@"; do
 	tr -d '\r' < "$log" | awk -v lf="$log" '
@@ -46,7 +53,7 @@ for log in "$@"; do
 		kv = substr($0, 8); i = index(kv, "=")
 		print run "\t" substr(kv, 1, i - 1) "\t" substr(kv, i + 1)
 	}'
-done | awk -F '\t' '
+done | awk -F '\t' -v tsv="$tsv" '
 {
 	r = $1; key = $2; x = $3
 	log_of[r] = r; sub(/:[0-9]+$/, "", log_of[r])
@@ -97,10 +104,13 @@ function row(n, label, dir, goal,    i, j, k, s, list, m, worst, have, verdict, 
 		cell = sprintf("%.2f", m)
 		if (sprintf("%.2f", lo) != sprintf("%.2f", hi)) cell = cell " (" sprintf("%.2f", lo) "-" sprintf("%.2f", hi) ")"
 		s = s " | " cell
+		if (tsv) printf "%s\t%s\t%.4f\t%.2f\t%.4f\n", label, k, m, goal, dir == "le" ? (m > 0 ? goal / m : 0) : m / goal
 		have++
 		if (worst == "" || (dir == "le" ? m > worst : m < worst)) worst = m
 	}
+	nrows++
 	if (!have) { unmeasured++; return }
+	if (tsv) return
 	if (dir == "le" ? worst <= goal : worst >= goal) verdict = "met"
 	else if (dir == "le") verdict = sprintf("not met: %.0f%% over", (worst / goal - 1) * 100)
 	else verdict = sprintf("not met: %.0f%% short", (1 - worst / goal) * 100)
@@ -140,8 +150,6 @@ function value(n, r) {
 	if (n == 25) return tp(r, "lkport-wmap-b64", "mq-b1")
 	if (n == 26) return tp(r, "lkport-wmap-b1", "pipe-b1")
 	if (n == 27) return tp(r, "lkport-wmap-b64", "pipe-b64")
-	if (n == 28) return tp(r, "lkport-rw-b1", "mq-b1")
-	if (n == 29) return tp(r, "lkport-rw-b1", "pipe-b1")
 	if (n == 30) return tp(r, "lkport-bc8-b1", "pipe8-b1")
 	if (n == 31) return tp(r, "lkport-map-bc8-b64", "pipe8-b64")
 	if (n == 32) return get(r, "scale.open.lkport-event.n10000.vs_first")
@@ -161,7 +169,7 @@ END {
 	}
 	h = "| target | goal"; sep = "|---|---"
 	for (i = 0; i < nk; i++) { h = h " | " ks[i] ", runs: " nruns[ks[i]]; sep = sep "|---" }
-	print h " | verdict |"; print sep "|---|"
+	if (!tsv) { print h " | verdict |"; print sep "|---|" }
 	row(1, "time: in-kernel uncontended, `lk_mutex` / `mutex`", "le", 1.0)
 	row(2, "time: in-kernel uncontended, `lk_sem` / `semaphore`", "le", 1.0)
 	row(3, "time: in-kernel uncontended, `lk_event` signal+wait / `completion`", "le", 1.0)
@@ -189,13 +197,11 @@ END {
 	row(25, "rate: 16-byte packets, 64 per put, mapped / POSIX mq (1 per call)", "ge", 3.0)
 	row(26, "rate: 16-byte packets, 1 per put, mapped / pipe", "ge", 1.0)
 	row(27, "rate: 16-byte packets, 64 per put, mapped / pipe", "ge", 1.0)
-	row(28, "rate: 16-byte packets, 1 per call, `write(2)`/`read(2)` / POSIX mq", "ge", 3.0)
-	row(29, "rate: 16-byte packets, 1 per call, `write(2)`/`read(2)` / pipe", "ge", 1.0)
 	row(30, "rate: broadcast to 8 readers, 1 per call / 8 pipes in turn", "ge", 1.0)
 	row(31, "rate: broadcast to 8 readers, 64 per call, mapped readers / 8 pipes", "ge", 1.0)
 	row(32, "scale: open an event by name, 10,000 live / 10 live", "le", 1.1)
 	row(33, "scale: open a port by name, 10,000 live / 10 live", "le", 1.1)
 	row(34, "scale: one signal, per waiter, 1,000 waiters / 100", "le", 1.1)
 	row(35, "scale: one write, per reader, 1,000 readers / 64", "le", 1.1)
-	if (unmeasured) printf "\n%d of 35 targets not in these logs.\n", unmeasured
+	if (unmeasured && !tsv) printf "\n%d of %d targets not in these logs.\n", unmeasured, nrows
 }'
