@@ -14,7 +14,8 @@
  * process, SCHED_OTHER as pmqtest without -p, CLOCK_MONOTONIC in ns
  * instead of gettimeofday() in us, and one pair at a time.
  *
- * Peers: lkport-port (two unicast ports, 16-byte packets), lkport-event
+ * Peers: lkport-port (two unicast ports, 16-byte packets, PORT_WRITE and
+ * PORT_READ), lkport-rw (the same by write(2) and read(2)), lkport-event
  * (two auto-unsignal events), mq (two POSIX queues of depth 1, as pmqtest).
  *
  * usage: lkport-bench-oneway [-l LOOPS] [-i INTERVAL_US] [-m same|cross|free]
@@ -60,7 +61,7 @@ static void setup(struct pair *p)
 	int q;
 
 	for (q = 0; q < 2; q++) {
-		if (is(p, "lkport-port")) {
+		if (is(p, "lkport-port") || is(p, "lkport-rw")) {
 			lkp_name(name, "ow");
 			p->wfd[q] = lkp_port_create(name, LKPORT_PORT_UNICAST, 0);
 			p->rfd[q] = lkp_port_open(name, q);
@@ -110,6 +111,14 @@ static void send_msg(struct pair *p, int q, uint32_t seq)
 			fail_errno("LKPORT_IOC_PORT_WRITE");
 		if (r > 0)
 			fail("LKPORT_IOC_PORT_WRITE: reader's ring full");
+	} else if (is(p, "lkport-rw")) {
+		ssize_t r;
+
+		while ((r = write(p->wfd[q], msg, sizeof(msg))) < 0)
+			if (errno != EINTR)
+				fail_errno("port write(2)");
+		if (r != sizeof(msg))
+			fail("port write(2) of %zu bytes returned %zd", sizeof(msg), r);
 	} else if (is(p, "lkport-event")) {
 		if (ioctl(p->wfd[q], LKPORT_IOC_EVENT_SIGNAL) < 0)
 			fail_errno("LKPORT_IOC_EVENT_SIGNAL");
@@ -139,6 +148,16 @@ static void recv_msg(struct pair *p, int q, uint32_t seq)
 			fail("LKPORT_IOC_PORT_READ: count %u ctx %llu", r.count,
 			     (unsigned long long)res.ctx);
 		memcpy(&got, res.data, sizeof(got));
+	} else if (is(p, "lkport-rw")) {
+		uint8_t msg[16];
+		ssize_t r;
+
+		while ((r = read(p->rfd[q], msg, sizeof(msg))) < 0)
+			if (errno != EINTR)
+				fail_errno("port read(2)");
+		if (r != sizeof(msg))
+			fail("port read(2): %zd bytes", r);
+		memcpy(&got, msg, sizeof(got));
 	} else if (is(p, "lkport-event")) {
 		struct lkport_wait w = { .deadline_ns = LKPORT_FOREVER };
 
@@ -221,19 +240,20 @@ static uint32_t run_pair(struct pair *p, int place, uint64_t *lat)
 static void usage(void)
 {
 	fprintf(stderr, "usage: lkport-bench-oneway [-l LOOPS] [-i INTERVAL_US] "
-			"[-T MAX_SECONDS] [-c CHUNKS] [-m same|cross|free] [-p lkport-port,lkport-event,mq] "
+			"[-T MAX_SECONDS] [-c CHUNKS] [-m same|cross|free] [-p lkport-port,lkport-rw,lkport-event,mq] "
 			"[-t TAG]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	static const char *const names[] = { "lkport-port", "lkport-event", "mq" };
-	struct stats st[3];
-	bool ran[3] = { false };
-	uint32_t loops = 1000, interval = 1000, chunks = 2, k, j, cnt[3] = { 0 };
+	static const char *const names[] = { "lkport-port", "lkport-rw", "lkport-event", "mq" };
+	enum { NPEERS = 4 };
+	struct stats st[NPEERS];
+	bool ran[NPEERS] = { false };
+	uint32_t loops = 1000, interval = 1000, chunks = 2, k, j, cnt[NPEERS] = { 0 };
 	double max_seconds = 3.0;
-	uint64_t *lat[3];
+	uint64_t *lat[NPEERS];
 	const char *list = NULL, *tag = NULL;
 	int place = PLACE_SAME, c, i;
 
@@ -263,19 +283,19 @@ int main(int argc, char **argv)
 	}
 	printf("   %u loops per peer (fewer if it takes over %.1f s) in %u chunks taken in turn, each\n"
 	       "   after 10 warm-up loops; 2 processes, SCHED_OTHER\n", loops, max_seconds, chunks);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NPEERS; i++) {
 		lat[i] = malloc(loops * sizeof(uint64_t));
 		if (!lat[i])
 			fail("out of memory");
 	}
 	for (k = 0; k < chunks; k++) {
-		for (j = 0; j < 3; j++) {
+		for (j = 0; j < NPEERS; j++) {
 			struct pair p = {
 				.loops = loops / chunks + (k < loops % chunks), .warmup = 10,
 				.interval_us = interval, .max_seconds = max_seconds / chunks,
 			};
 
-			i = (j + k) % 3;
+			i = (j + k) % NPEERS;
 			if (!list_has(list, names[i]))
 				continue;
 			p.peer = names[i];
@@ -283,12 +303,12 @@ int main(int argc, char **argv)
 			ran[i] = true;
 		}
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < NPEERS; i++)
 		if (ran[i])
 			stats_compute(lat[i], cnt[i], &st[i]);
 	printf("   %-13s %6s %8s %8s %8s %8s %8s %8s %11s %12s\n", "peer", "loops", "min_us", "avg_us",
 	       "tmean_us", "median", "p99_us", "max_us", "avg/lkport", "tmean/lkport");
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NPEERS; i++) {
 		char r[16] = "-", rt[16] = "-";
 
 		if (!ran[i])
@@ -302,7 +322,7 @@ int main(int argc, char **argv)
 		       st[i].max_us, r, rt);
 	}
 	printf("   (lkport = lkport-port; tmean: mean of the 5th-95th percentile)\n");
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NPEERS; i++) {
 		char key[128];
 
 		if (!ran[i])

@@ -117,6 +117,8 @@ END {
 		row("one-way avg, lkport port (us), " d, "oneway." p ".lkport-port.avg_us", 1)
 		row("one-way avg, mq / lkport port, " d, "oneway." p ".mq.avg_vs_port", 2)
 		row("one-way tmean, mq / lkport port, " d, "oneway." p ".mq.tmean_vs_port", 2)
+		row("one-way avg, lkport port read/write (us), " d, "oneway." p ".lkport-rw.avg_us", 1)
+		row("one-way avg, lkport port read/write / lkport port, " d, "oneway." p ".lkport-rw.avg_vs_port", 2)
 	}
 	row("pmqtest -S avg, pair 0 (us)", "pmqtest.smp.pair0.avg_us", 0)
 	row("pmqtest unpinned avg (us)", "pmqtest.free.pair0.avg_us", 0)

@@ -253,6 +253,8 @@ line "one-way mq, cross-CPU" "$(value oneway.cross.mq.min_us)" \
 	"$(value oneway.cross.mq.avg_us)" "$(value oneway.cross.mq.max_us)"
 line "one-way lkport port, cross-CPU" "$(value oneway.cross.lkport-port.min_us)" \
 	"$(value oneway.cross.lkport-port.avg_us)" "$(value oneway.cross.lkport-port.max_us)"
+line "one-way lkport port by read/write, cross-CPU" "$(value oneway.cross.lkport-rw.min_us)" \
+	"$(value oneway.cross.lkport-rw.avg_us)" "$(value oneway.cross.lkport-rw.max_us)"
 pp=$(value pingpong.cross.lkport-port.median_us)
 [ -n "$pp" ] && printf '   %-44s %8s %8s %8s   (median %s, p99 %s)\n' \
 	"lkport port ping-pong ROUND TRIP, cross-CPU" "-" "$(value pingpong.cross.lkport-port.mean_us)" "-" \
