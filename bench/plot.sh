@@ -97,22 +97,28 @@ END {
 	}
 }' "$tmp/kernels" "$tmp/rows" "$tmp/all" > "$tmp/ratios.dat"
 
+# bars DAT LINE: gnuplot's clustered bars of DAT (a label column, then one
+# per kernel in $tmp/kernels' order), with a dashed line at 1 titled LINE
+bars() {
+	echo "set style data histogram; set style histogram clustered gap 1"
+	echo "set style fill solid 0.8 border -1; set boxwidth 0.9"
+	printf "plot 1 with lines lw 2 dt 2 lc rgb 'black' title '%s'" "$2"
+	i=2
+	while IFS= read -r k; do
+		printf ", '%s' using %d:xtic(1) title '%s'" "$1" "$i" "$k"
+		i=$((i + 1))
+	done < "$tmp/kernels"
+	echo
+}
+
 nk=$(wc -l < "$tmp/kernels")
 {
 	echo "set terminal png size 1100,560 font ',10'"
 	echo "set output '$out/ratios.png'"
 	echo "set title 'lkport against its peers, same VM boot (above 1: lkport faster)'"
-	echo "set style data histogram; set style histogram clustered gap 1"
-	echo "set style fill solid 0.8 border -1; set boxwidth 0.9"
 	echo "set xtics rotate by -35 left nomirror; set grid ytics; set key top left"
 	echo "set yrange [0:*]; set ylabel 'ratio'; set bmargin 9"
-	printf "plot 1 with lines lw 2 dt 2 lc rgb 'black' title 'parity'"
-	i=2
-	while IFS= read -r k; do
-		printf ", '%s' using %d:xtic(1) title '%s'" "$tmp/ratios.dat" "$i" "$k"
-		i=$((i + 1))
-	done < "$tmp/kernels"
-	echo
+	bars "$tmp/ratios.dat" parity
 } > "$tmp/ratios.gp"
 [ "$nk" -ge 1 ] && [ -s "$tmp/ratios.dat" ] && gnuplot "$tmp/ratios.gp"
 
@@ -175,17 +181,9 @@ END {
 	echo "set terminal png size 1400,900 font ',9' noenhanced"
 	echo "set output '$out/targets.png'"
 	echo "set title 'lkport against its performance targets, per kernel (at or above 1: met; goal / lkport for times, lkport / goal for rates)'"
-	echo "set style data histogram; set style histogram clustered gap 1"
-	echo "set style fill solid 0.8 border -1; set boxwidth 0.9"
 	echo "set xtics rotate by -50 left nomirror font ',8'; set grid ytics; set key top left"
 	echo "set logscale y; set ylabel 'margin (log scale)'; set bmargin 25; set rmargin 22"
-	printf "plot 1 with lines lw 2 dt 2 lc rgb 'black' title 'goal'"
-	i=2
-	while IFS= read -r k; do
-		printf ", '%s' using %d:xtic(1) title '%s'" "$tmp/targets.dat" "$i" "$k"
-		i=$((i + 1))
-	done < "$tmp/kernels"
-	echo
+	bars "$tmp/targets.dat" goal
 } > "$tmp/targets.gp"
 [ -s "$tmp/targets.dat" ] && gnuplot "$tmp/targets.gp"
 
