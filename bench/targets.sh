@@ -5,7 +5,8 @@
 # targets, as a markdown table with one column per kernel, from the VM
 # console logs of `make bench` (a boot is a run) or `make bench-core`
 # (each "==== bench-core run K" section is a run). A cell is the median
-# over that kernel's runs, with the range over them in brackets; the last
+# over that kernel's runs, with the range over them in brackets (and "N of
+# M" when only N of the kernel's M runs had the row); the last
 # column says whether every kernel's median meets the goal and, if not,
 # how far the worst one is from it.
 #
@@ -89,7 +90,7 @@ function median(list,    a, n, i, j, t) {
 }
 # One row: label, "le" or "ge", the goal, then the value of each run
 # (computed by value(), below, from the row number).
-function row(n, label, dir, goal,    i, j, k, s, list, m, worst, have, verdict, c, cell) {
+function row(n, label, dir, goal,    i, j, k, s, list, m, worst, have, verdict, c, cell, tmp, rng) {
 	s = "| " label " | " (dir == "le" ? "<= " : ">= ") sprintf("%.2f", goal)
 	have = 0; worst = ""
 	for (i = 0; i < nk; i++) {
@@ -102,7 +103,12 @@ function row(n, label, dir, goal,    i, j, k, s, list, m, worst, have, verdict, 
 		if (list == "") { s = s " | -"; continue }
 		m = median(list)
 		cell = sprintf("%.2f", m)
-		if (sprintf("%.2f", lo) != sprintf("%.2f", hi)) cell = cell " (" sprintf("%.2f", lo) "-" sprintf("%.2f", hi) ")"
+		# the range; and how many runs the row had, if not every run
+		# of the kernel (a section left out of some boots)
+		c = split(list, tmp, " ")
+		rng = sprintf("%.2f", lo) != sprintf("%.2f", hi) ? sprintf("%.2f", lo) "-" sprintf("%.2f", hi) : ""
+		if (c < nruns[k]) rng = rng (rng == "" ? "" : "; ") c " of " nruns[k]
+		if (rng != "") cell = cell " (" rng ")"
 		s = s " | " cell
 		if (tsv) printf "%s\t%s\t%.4f\t%.2f\t%.4f\n", label, k, m, goal, dir == "le" ? (m > 0 ? goal / m : 0) : m / goal
 		have++
