@@ -10,10 +10,15 @@
 #     loaded again, each time after objects were created, waited on and
 #     released; rmmod must be refused while an object is held and succeed
 #     once it is not, and a fresh module starts with every counter at zero.
+#  3. a PCI device bound to lkport (driver_override) across module cycles:
+#     each rmmod lets it go, each insmod binds it again, and an interrupt
+#     from it reaches a wait after the last (QEMU's edu device).
 #
 # Needs root, lkport.ko loaded, debugfs, lkportctl. LKPORT_KILL_CYCLES
-# (default 200) and LKPORT_MODULE_CYCLES (default 50) set the counts; the
-# long variants are `LKPORT_KILL_CYCLES=1000 LKPORT_MODULE_CYCLES=1000`.
+# (default 200), LKPORT_MODULE_CYCLES (default 50) and LKPORT_DEVICE_CYCLES
+# (default 5: each probes and removes the device, about 1 s under TCG) set
+# the counts; the long variants are `LKPORT_KILL_CYCLES=1000
+# LKPORT_MODULE_CYCLES=1000`.
 # LKPORT_KO is the module to reload (default /lkport/lkport.ko, then
 # ../build/kmod/$(uname -r)/lkport.ko beside this script).
 
@@ -22,6 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 kill_cycles=${LKPORT_KILL_CYCLES:-200}
 module_cycles=${LKPORT_MODULE_CYCLES:-50}
+device_cycles=${LKPORT_DEVICE_CYCLES:-5}
 stats=/sys/kernel/debug/lkport/stats
 objects=/sys/kernel/debug/lkport/objects
 
@@ -39,17 +45,19 @@ done
 
 tmp=$(mktemp -d)
 holder=
+edu=
 cleanup() {
 	[ -n "$holder" ] && kill "$holder" 2>/dev/null
 	[ -n "${porter:-}" ] && kill "$porter" 2>/dev/null
 	wait
 	rm -rf "$tmp"
-	# Leave the module loaded, as we found it.
+	# Leave the module loaded and the device unbound, as we found them.
 	[ -c /dev/lkport ] || { [ -f "$ko" ] && insmod "$ko"; }
+	[ -n "$edu" ] && unbind_device "$edu"
 }
 trap cleanup EXIT
 
-echo "1..4"
+echo "1..5"
 
 # all_zero: every live counter in debugfs stats is 0.
 all_zero() {
@@ -79,6 +87,17 @@ release() {
 	kill "$holder" 2>/dev/null
 	wait "$holder" 2>/dev/null
 	holder=
+}
+
+# driver_of DEV: the driver PCI device DEV is bound to ("" if none).
+driver_of() {
+	l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) && echo "${l##*/}"
+}
+
+# unbind_device DEV: DEV let go by lkport and its driver_override cleared.
+unbind_device() {
+	[ "$(driver_of "$1")" = lkport ] && echo "$1" >/sys/bus/pci/drivers/lkport/unbind
+	echo >"/sys/bus/pci/devices/$1/driver_override"
 }
 
 # waiters_of NAME: the waiters debugfs lists for the event NAME.
@@ -134,7 +153,8 @@ if [ ! -f "$ko" ]; then
 	echo "ok 2 cycles.rmmod_refused_while_held # SKIP no lkport.ko to reload"
 	echo "ok 3 cycles.insmod_rmmod_with_objects # SKIP no lkport.ko to reload"
 	echo "ok 4 cycles.fresh_module_counts_zero # SKIP no lkport.ko to reload"
-	n=4
+	echo "ok 5 cycles.a_bound_device_follows_the_module # SKIP no lkport.ko to reload"
+	n=5
 else
 	hold cycles-held
 	if rmmod lkport 2>/dev/null; then
@@ -180,6 +200,49 @@ else
 	else
 		echo "# $fresh"
 		not_ok "cycles.fresh_module_counts_zero"
+	fi
+
+	# ---- 3. a bound device across module cycles --------------------------
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$d/vendor" 2>/dev/null)" = 0x1234 ] &&
+			[ "$(cat "$d/device" 2>/dev/null)" = 0x11e8 ] && [ -z "$(driver_of "${d##*/}")" ]; then
+			edu=${d##*/}
+			break
+		fi
+	done
+	if [ -z "$edu" ]; then
+		ok "cycles.a_bound_device_follows_the_module # SKIP no unbound QEMU edu device"
+	else
+		fail=
+		echo lkport >"/sys/bus/pci/devices/$edu/driver_override"
+		echo "$edu" >/sys/bus/pci/drivers_probe
+		[ "$(driver_of "$edu")" = lkport ] || fail="$edu not bound to lkport at the start"
+		c=0
+		while [ -z "$fail" ] && [ $c -lt "$device_cycles" ]; do
+			if ! rmmod lkport; then
+				fail="cycle $c: rmmod refused with $edu bound"
+			elif [ -n "$(driver_of "$edu")" ]; then
+				fail="cycle $c: $edu still bound to $(driver_of "$edu") after rmmod"
+			elif ! insmod "$ko"; then
+				fail="cycle $c: insmod failed"
+			elif [ "$(driver_of "$edu")" != lkport ]; then
+				fail="cycle $c: insmod did not bind $edu again"
+			fi
+			c=$((c + 1))
+		done
+		if [ -z "$fail" ] &&
+			! "$ctl" irq wait "$edu" --count 1 --raise --timeout 60s >"$tmp/irq.out" 2>&1; then
+			fail="no interrupt from $edu after the cycles: $(cat "$tmp/irq.out")"
+		fi
+		unbind_device "$edu"
+		[ -z "$fail" ] && [ -n "$(driver_of "$edu")" ] && fail="$edu still bound at the end"
+		edu=
+		if [ -z "$fail" ] && all_zero; then
+			ok "cycles.a_bound_device_follows_the_module ($device_cycles cycles)"
+		else
+			echo "# ${fail:-counters not zero: $(tr '\n' ' ' <"$stats")}"
+			not_ok "cycles.a_bound_device_follows_the_module"
+		fi
 	fi
 fi
 

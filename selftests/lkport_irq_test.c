@@ -769,25 +769,38 @@ static int unbind_lkport(const char *dev)
 /* Generous: a debug kernel under TCG is many times slower. */
 #define EDU_TIMEOUT_S 600
 
+/* Each fixture that binds devices to lkport puts them back in teardown
+ * (driver_override cleared, reprobed): a device left bound would be
+ * probed and removed again by every later insmod and rmmod. */
 FIXTURE(edu) {
 	struct lkt_base b;
 	char dev[2][16];
+	int bound;		/* how many of dev[] the setup bound */
 };
 
 FIXTURE_SETUP(edu)
 {
+	self->bound = 0;
 	lkt_base_setup(_metadata, &self->b);
 	if (geteuid() != 0)
 		SKIP(return, "binding devices needs root");
 	if (find_pci(0x1234, 0x11e8, self->dev, 2) < 2)
 		SKIP(return, "needs two QEMU edu devices (lkport's VM has them)");
 	ASSERT_EQ(0, lkport_pci_bind(self->dev[0]));
+	self->bound = 1;
 	ASSERT_EQ(0, lkport_pci_bind(self->dev[1]));
+	self->bound = 2;
 }
 
 FIXTURE_TEARDOWN(edu)
 {
+	int i, err;
+
 	lkt_base_teardown(_metadata, &self->b);
+	for (i = 0; i < self->bound; i++) {
+		err = lkport_pci_unbind(self->dev[i]);
+		EXPECT_EQ(0, err) TH_LOG("unbind %s: %s", self->dev[i], strerror(-err));
+	}
 }
 
 static void edu_one_by_one(struct __test_metadata *_metadata, int dev, const char *name,
@@ -1033,6 +1046,7 @@ FIXTURE(generic) {
 	struct lkt_base b;
 	char dev[16];
 	volatile uint32_t *bar;
+	bool bound;
 };
 
 FIXTURE_SETUP(generic)
@@ -1041,12 +1055,14 @@ FIXTURE_SETUP(generic)
 	int fd;
 
 	self->bar = NULL;
+	self->bound = false;
 	lkt_base_setup(_metadata, &self->b);
 	if (geteuid() != 0)
 		SKIP(return, "binding devices needs root");
 	if (!find_pci(0x8086, 0x100e, &self->dev, 1))
 		SKIP(return, "needs QEMU's e1000 (lkport's VM has one)");
 	ASSERT_EQ(0, lkport_pci_bind(self->dev));
+	self->bound = true;
 	/* lkport takes only the interrupt: the BAR is user space's. */
 	snprintf(path, sizeof(path), PCI_DIR "%s/resource0", self->dev);
 	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
@@ -1066,6 +1082,11 @@ FIXTURE_TEARDOWN(generic)
 		munmap((void *)self->bar, 0x1000);
 	}
 	lkt_base_teardown(_metadata, &self->b);
+	if (self->bound) {
+		int err = lkport_pci_unbind(self->dev);
+
+		EXPECT_EQ(0, err) TH_LOG("unbind %s: %s", self->dev, strerror(-err));
+	}
 }
 
 TEST_F_TIMEOUT(generic, intx_is_masked_until_the_ack, EDU_TIMEOUT_S)
