@@ -505,6 +505,9 @@ if [ -n "$edu" ]; then
 	expect "irq unbind gives it back" 0 '' irq unbind "$edu"
 	check "irq list no longer shows it" eval "! \"$ctl\" irq list | grep -q '^device $edu '"
 	expect "irq bind it again" 0 '' irq bind "$edu"
+	# Left bound, later insmods and rmmods would probe and remove it.
+	expect "irq unbind it, as it was" 0 '' irq unbind "$edu"
+	check "the device has no driver again" eval "[ ! -e /sys/bus/pci/devices/$edu/driver ]"
 else
 	echo "# no edu device: the PCI part is left out"
 fi
